@@ -1,0 +1,66 @@
+package dev.hangar.contracts;
+
+/**
+ * Every error Hangar reports, on REST (problem+json {@code code}), in error envelopes and in CLI
+ * output. The names are a stable contract: add codes, never rename them.
+ */
+public enum ErrorCode {
+    ERR_BAD_REQUEST(400, Fix.INPUT, "The request body or a parameter is malformed; fix it and send again."),
+    ERR_REF_INVALID(400, Fix.INPUT, "A processor ref must look like ns/name@version with an integer version."),
+    ERR_WRITE_PREFIX_NO_EXECUTION_ID(400, Fix.INPUT, "A write prefix must contain {execution_id}."),
+    ERR_WRITE_PREFIX_TRAVERSAL(400, Fix.INPUT, "A write prefix may not contain '.' or '..' segments or empty segments."),
+    ERR_WRITE_PREFIX_ENCODED(400, Fix.INPUT, "A write prefix may not contain percent-encoded characters, backslashes or control characters."),
+    ERR_WRITE_PREFIX_SEGMENT_TOO_LONG(400, Fix.INPUT, "Each write prefix segment must be at most 255 bytes, the whole prefix at most 1024."),
+    ERR_WRITE_PREFIX_OUTPUTS_SUFFIX(400, Fix.INPUT, "A write prefix may not end in /outputs (outputs are written below the prefix)."),
+    ERR_WRITE_PREFIX_ROOT(400, Fix.INPUT, "A write prefix must be an absolute path below /artifacts/."),
+    ERR_INPUT_INVALID(422, Fix.INPUT, "The inputs do not match the processor's input schema; see the listed paths."),
+    ERR_SPEC_INVALID(422, Fix.INPUT, "The processor spec is incomplete or malformed; see the listed paths."),
+    ERR_OPTION_INVALID(400, Fix.INPUT, "An option has a value Hangar does not accept."),
+    ERR_PROCESSOR_NOT_FOUND(404, Fix.INPUT, "No processor is registered under that ref; register it with `hangar push` or check the ref."),
+    ERR_RUN_NOT_FOUND(404, Fix.INPUT, "No run has that execution id (or it is not yours)."),
+    ERR_IMAGE_UNPINNED(422, Fix.INPUT, "The processor has no image digest pinned for that platform; push or pin one."),
+    ERR_DIGEST_NOT_FOUND(422, Fix.INPUT, "The OCI registry does not have a manifest with that digest."),
+    ERR_REGISTRY_MISMATCH(409, Fix.INPUT, "The image that ran is not the image pinned for that platform."),
+    ERR_ADAPTER_UNAVAILABLE(422, Fix.INPUT, "That adapter is not configured on this installation."),
+    ERR_PLATFORM_UNSUPPORTED(422, Fix.INPUT, "The image's platform cannot run on this executor host."),
+    ERR_MISSING_SECRET(422, Fix.INPUT, "A secret the processor requires is not set; set it, its value is never shown."),
+    ERR_BUDGET_EXCEEDED(402, Fix.INPUT, "The run would exceed its plan's budget."),
+    ERR_UNAUTHORIZED(401, Fix.INPUT, "Missing or unknown API token; run `hangar login`."),
+    ERR_SETUP_FAILED(502, Fix.INPUT, "The processor's setup() failed inside the container; see stderr_tail."),
+    ERR_PROCESSOR_FAILED(502, Fix.INPUT, "The processor raised an error while predicting; see stderr_tail."),
+    ERR_CONTAINER_FAILED(502, Fix.RETRY, "The container exited or was killed before answering (e.g. out of memory)."),
+    ERR_TIMEOUT(504, Fix.RETRY, "The run did not finish before its deadline; the container was removed."),
+    ERR_CANCELED(409, Fix.NONE, "The run was canceled."),
+    ERR_UPLOAD_FAILED(503, Fix.RETRY, "Outputs could not be written to the artefact store."),
+    ERR_UNAVAILABLE(503, Fix.RETRY, "A component Hangar needs (Kafka, registry, database, Docker, S3) is unreachable; retry later."),
+    ERR_COMMAND_INVALID(400, Fix.INPUT, "A bus record is not valid JSON or not a valid command; it went to the dead-letter topic."),
+    ERR_INTERNAL(500, Fix.RETRY, "An unexpected error; it is logged with the execution id.");
+
+    /** What the caller should do about an error. */
+    public enum Fix { INPUT, RETRY, NONE }
+
+    private final int httpStatus;
+    private final Fix fix;
+    private final String hint;
+
+    ErrorCode(int httpStatus, Fix fix, String hint) {
+        this.httpStatus = httpStatus;
+        this.fix = fix;
+        this.hint = hint;
+    }
+
+    /** The HTTP status a REST answer with this code carries. */
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    /** Whether the caller should fix its input or retry unchanged. */
+    public Fix fix() {
+        return fix;
+    }
+
+    /** One sentence on the cause and the fix, as documented in docs/errors.md. */
+    public String hint() {
+        return hint;
+    }
+}

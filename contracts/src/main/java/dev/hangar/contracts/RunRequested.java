@@ -1,0 +1,45 @@
+package dev.hangar.contracts;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.time.Instant;
+
+/**
+ * The command on {@code hangar.runs.requested} (key = execution id). The gateway fills
+ * {@code image} with the pinned, digest-qualified reference; a record written by any other
+ * producer may leave it out and the executor resolves the ref itself.
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RunRequested(int schemaVersion, String executionId, int attempt, Instant createdAt, String traceparent,
+                           ProcessorRef ref, String adapter, String mode, String platform, String writePrefix,
+                           JsonNode inputs, JsonNode adapterOpts, boolean build, String image) {
+
+    public static final int SCHEMA_VERSION = 1;
+
+    /** Checks what a record from an arbitrary producer must carry; throws ERR_COMMAND_INVALID. */
+    public RunRequested requireWellFormed() {
+        if (schemaVersion != SCHEMA_VERSION) {
+            throw invalid("schema_version must be " + SCHEMA_VERSION + ", got " + schemaVersion);
+        }
+        if (executionId == null || !executionId.matches("[A-Za-z0-9][A-Za-z0-9_-]{7,63}")) {
+            throw invalid("execution_id must be 8-64 characters of letters, digits, '-' or '_'");
+        }
+        if (attempt < 1) {
+            throw invalid("attempt must be 1 or more");
+        }
+        if (ref == null) {
+            throw invalid("ref is required (ns/name@version)");
+        }
+        if (inputs != null && !inputs.isObject()) {
+            throw invalid("inputs must be a JSON object");
+        }
+        return this;
+    }
+
+    private static HangarException invalid(String why) {
+        return new HangarException(ErrorCode.ERR_COMMAND_INVALID, "invalid RunRequested: " + why);
+    }
+}

@@ -1,0 +1,17 @@
+package dev.hangar.contracts;
+
+/** Kafka topic names. Keys are the execution id (runs) or {@code ns/name@ver:env} (deploys). */
+public final class Topics {
+    public static final String RUNS_REQUESTED = "hangar.runs.requested";
+    public static final String RUNS_EVENTS = "hangar.runs.events";
+    public static final String RUNS_CONTROL = "hangar.runs.control";
+    public static final String DEPLOY_REQUESTED = "hangar.deploy.requested";
+    public static final String DEPLOY_EVENTS = "hangar.deploy.events";
+    public static final String DLQ_SUFFIX = ".dlq";
+    public static final String RUNS_REQUESTED_DLQ = RUNS_REQUESTED + DLQ_SUFFIX;
+
+    /** Header carrying the reason a record went to a dead-letter topic. */
+    public static final String DLQ_REASON_HEADER = "dead-letter-reason";
+
+    private Topics() {}
+}

@@ -1,0 +1,64 @@
+package dev.hangar.contracts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+class SpecValidatorTest {
+
+    private final ProcessorSpec spec = spec();
+
+    private static ProcessorSpec spec() {
+        try {
+            return Json.MAPPER.treeToValue(GoldenJsonTest.read("processor-spec.json"), ProcessorSpec.class);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode json(String s) {
+        try {
+            return Json.MAPPER.readTree(s);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void validInputsPass() {
+        SpecValidator.requireValidInputs(spec, json("{\"schema\":\"v1\",\"params\":{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}}"));
+    }
+
+    @Test
+    void everyViolationIsListedByPointer() {
+        var e = assertThrows(HangarException.class, () -> SpecValidator.requireValidInputs(spec,
+                json("{\"schema\":\"v2\",\"params\":{\"messages\":[{\"role\":\"robot\"}]}}")));
+        assertEquals(ErrorCode.ERR_INPUT_INVALID, e.code());
+        var paths = e.errors().stream().map(Problem.FieldError::path).toList();
+        assertTrue(paths.contains("/schema"), paths.toString());
+        assertTrue(paths.contains("/params/messages/0/role"), paths.toString());
+        assertTrue(paths.contains("/params/messages/0/content"), paths.toString());
+    }
+
+    @Test
+    void theGoldenSpecIsValidAndABrokenOneListsItsProblems() {
+        SpecValidator.requireValidSpec(spec);
+        var broken = new ProcessorSpec(spec.ref(), null, "Not An Image", java.util.Map.of("riscv", "md5:x"),
+                new ProcessorSpec.Resources(0, 1, 0, 0), null, null, null);
+        var e = assertThrows(HangarException.class, () -> SpecValidator.requireValidSpec(broken));
+        assertEquals(ErrorCode.ERR_SPEC_INVALID, e.code());
+        var paths = e.errors().stream().map(Problem.FieldError::path).toList();
+        assertTrue(paths.containsAll(java.util.List.of("/image", "/digests/riscv", "/runtime/cpu",
+                "/runtime/memory_mb", "/runtime/timeout_seconds", "/inputs_schema")), paths.toString());
+    }
+
+    @Test
+    void unpinnedPlatformNamesWhatIsPinned() {
+        var e = assertThrows(HangarException.class, () -> spec.pinnedImage("arm64"));
+        assertEquals(ErrorCode.ERR_IMAGE_UNPINNED, e.code());
+        assertTrue(e.getMessage().contains("amd64"), e.getMessage());
+    }
+}
