@@ -29,6 +29,26 @@ public record Problem(String type, String title, int status, String detail, Erro
         return of(e.code(), e.getMessage(), executionId, e.errors());
     }
 
+    /**
+     * The problem for any failure a service catches at its edge: a {@link HangarException} keeps
+     * its code; malformed JSON is {@link ErrorCode#ERR_BAD_REQUEST}; anything else is
+     * {@link ErrorCode#ERR_INTERNAL} with no internals shown.
+     */
+    public static Problem from(Throwable t, String executionId) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof HangarException e) {
+                return of(e, executionId);
+            }
+            if (c instanceof com.fasterxml.jackson.core.JsonProcessingException e) {
+                var loc = e.getLocation();
+                return of(ErrorCode.ERR_BAD_REQUEST, "malformed JSON body: " + e.getOriginalMessage()
+                        + (loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")"),
+                        executionId, List.of());
+            }
+        }
+        return of(ErrorCode.ERR_INTERNAL, "internal error; it has been logged", executionId, List.of());
+    }
+
     private static String title(ErrorCode code) {
         String hint = code.hint();
         int dot = hint.indexOf(';');
