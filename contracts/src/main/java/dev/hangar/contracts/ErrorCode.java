@@ -17,6 +17,7 @@ public enum ErrorCode {
     ERR_SPEC_INVALID(422, Fix.INPUT, "The processor spec is incomplete or malformed; see the listed paths."),
     ERR_OPTION_INVALID(400, Fix.INPUT, "An option has a value Hangar does not accept."),
     ERR_PROCESSOR_NOT_FOUND(404, Fix.INPUT, "No processor is registered under that ref; register it with `hangar push` or check the ref."),
+    ERR_ARTIFACT_NOT_FOUND(404, Fix.INPUT, "No artefact is stored at that path."),
     ERR_RUN_NOT_FOUND(404, Fix.INPUT, "No run has that execution id (or it is not yours)."),
     ERR_IMAGE_UNPINNED(422, Fix.INPUT, "The processor has no image digest pinned for that platform; push or pin one."),
     ERR_DIGEST_NOT_FOUND(422, Fix.INPUT, "The OCI registry does not have a manifest with that digest."),
