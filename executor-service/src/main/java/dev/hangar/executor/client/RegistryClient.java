@@ -1,0 +1,19 @@
+package dev.hangar.executor.client;
+
+import dev.hangar.contracts.ProcessorSpec;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
+
+/** The registry service, for runs that arrive on the bus without a resolved image. */
+@RegisterRestClient(configKey = "registry")
+@RegisterProvider(ProblemExceptionMapper.class)
+@Path("/v1/processors")
+public interface RegistryClient {
+
+    @GET
+    @Path("/{ns}/{name}/versions/{version}")
+    ProcessorSpec get(@PathParam("ns") String ns, @PathParam("name") String name, @PathParam("version") int version);
+}

@@ -1,0 +1,42 @@
+package dev.hangar.executor.messaging;
+
+import dev.hangar.contracts.ErrorCode;
+import dev.hangar.contracts.HangarException;
+import dev.hangar.contracts.Json;
+import dev.hangar.contracts.RunRequested;
+import dev.hangar.executor.service.RunService;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/**
+ * Takes run commands from {@code hangar.runs.requested}. A record that is not JSON or not a
+ * well-formed command throws here, which nacks it: SmallRye sends it to
+ * {@code hangar.runs.requested.dlq} with the message as the {@code dead-letter-reason} header
+ * and the consumer goes on. Everything after parsing ends in an envelope, never a nack.
+ */
+@ApplicationScoped
+public class RunRequestConsumer {
+    private final RunService runs;
+
+    public RunRequestConsumer(RunService runs) {
+        this.runs = runs;
+    }
+
+    @Incoming("run-requests")
+    @Blocking(value = "hangar-runs", ordered = false)
+    public void onCommand(String payload) {
+        runs.execute(parse(payload));
+    }
+
+    static RunRequested parse(String payload) {
+        if (payload == null || payload.isBlank()) {
+            throw new HangarException(ErrorCode.ERR_COMMAND_INVALID, "empty record: expected a RunRequested JSON object");
+        }
+        try {
+            return Json.read(payload, RunRequested.class).requireWellFormed();
+        } catch (HangarException e) {
+            throw new HangarException(ErrorCode.ERR_COMMAND_INVALID, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package dev.hangar.executor.service;
+
+import dev.hangar.contracts.Envelope;
+
+/** Where a run executes. Each adapter turns a checked plan into exactly one envelope. */
+public interface RunAdapter {
+
+    /** {@code local} or {@code remote}. */
+    String name();
+
+    /** Runs the plan; failures are returned as error envelopes, never thrown at the caller. */
+    Envelope execute(RunPlan plan, ActiveRun run);
+}

@@ -1,0 +1,127 @@
+package dev.hangar.executor.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hangar.contracts.Envelope;
+import dev.hangar.contracts.ErrorCode;
+import dev.hangar.contracts.HangarException;
+import dev.hangar.contracts.Json;
+import dev.hangar.contracts.ProcessorRef;
+import dev.hangar.contracts.ProcessorSpec;
+import dev.hangar.contracts.RunEvent;
+import dev.hangar.contracts.RunRequested;
+import dev.hangar.contracts.SpecValidator;
+import dev.hangar.contracts.WritePrefix;
+import dev.hangar.executor.client.RegistryClient;
+import dev.hangar.executor.config.ExecutorConfig;
+import dev.hangar.executor.messaging.EventPublisher;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.logging.Logger;
+
+/**
+ * Checks a command, picks its adapter and publishes exactly one terminal event with the envelope.
+ * Commands from the gateway were checked there already; commands written to the bus by anyone
+ * else are checked here the same way (same contracts code).
+ */
+@ApplicationScoped
+public class RunService {
+    private static final Logger LOG = Logger.getLogger(RunService.class);
+    private static final int REMEMBERED = 10_000;
+
+    private final EventPublisher publisher;
+    private final RegistryClient registry;
+    private final ExecutorConfig config;
+    private final Map<String, RunAdapter> adapters = new LinkedHashMap<>();
+    // Redelivered commands (after a rebalance) must not run twice: handled (execution_id, attempt) pairs.
+    private final Set<String> handled = Collections.synchronizedSet(Collections.newSetFromMap(
+            new LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > REMEMBERED;
+                }
+            }));
+
+    public RunService(EventPublisher publisher, @RestClient RegistryClient registry, ExecutorConfig config,
+                      Instance<RunAdapter> adapters) {
+        this.publisher = publisher;
+        this.registry = registry;
+        this.config = config;
+        adapters.forEach(a -> this.adapters.put(a.name(), a));
+    }
+
+    /** Runs one command to its envelope and waits until the terminal event is acknowledged. */
+    public Envelope execute(RunRequested command) {
+        if (!handled.add(command.executionId() + "#" + command.attempt())) {
+            LOG.infof("run %s attempt %d already handled here; ignoring the redelivery", command.executionId(), command.attempt());
+            return null;
+        }
+        var run = new ActiveRun(command, publisher, config.platform());
+        Envelope envelope;
+        try {
+            var plan = plan(command, run);
+            envelope = adapter(run.adapter()).execute(plan, run);
+        } catch (HangarException e) {
+            envelope = run.error(e.code(), e.getMessage(), null);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "run %s failed unexpectedly", command.executionId());
+            envelope = run.error(ErrorCode.ERR_INTERNAL, "internal error in executor " + config.id() + "; see its log", null);
+        }
+        try {
+            run.emit(RunEvent.terminal(envelope)).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // The record is acknowledged anyway only after this returns; a lost terminal event is retried by redelivery.
+            throw new IllegalStateException("could not publish the envelope of " + command.executionId(), e);
+        }
+        LOG.infof("run %s: %s (%s)", command.executionId(), envelope.status(),
+                envelope.error() == null ? "ok" : envelope.error().code());
+        return envelope;
+    }
+
+    private RunPlan plan(RunRequested command, ActiveRun run) {
+        String mode = run.mode();
+        if (!mode.equals("mock") && !mode.equals("real")) {
+            throw new HangarException(ErrorCode.ERR_OPTION_INVALID, "mode '" + mode + "' is not mock or real");
+        }
+        if (!run.platform().equals("amd64") && !run.platform().equals("arm64")) {
+            throw new HangarException(ErrorCode.ERR_OPTION_INVALID, "platform '" + run.platform() + "' is not amd64 or arm64");
+        }
+        adapter(run.adapter());
+        ProcessorRef ref = command.ref();
+        ProcessorSpec spec = resolve(ref);
+        JsonNode inputs = command.inputs() == null ? Json.MAPPER.createObjectNode() : command.inputs();
+        SpecValidator.requireValidInputs(spec, inputs);
+        String prefix = WritePrefix.resolve(command.writePrefix(), ref, command.executionId());
+        String pinned = spec.pinnedImage(run.platform());
+        if (command.image() != null && !command.image().equals(pinned)) {
+            throw new HangarException(ErrorCode.ERR_REGISTRY_MISMATCH, "the command asks for " + command.image()
+                    + " but " + ref + " is pinned to " + pinned + " for " + run.platform());
+        }
+        return new RunPlan(spec, pinned, prefix, inputs, mode.equals("mock"));
+    }
+
+    private ProcessorSpec resolve(ProcessorRef ref) {
+        try {
+            return registry.get(ref.namespace(), ref.name(), ref.version());
+        } catch (HangarException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new HangarException(ErrorCode.ERR_UNAVAILABLE, "the registry service is unreachable: " + e.getMessage(), e);
+        }
+    }
+
+    private RunAdapter adapter(String name) {
+        RunAdapter adapter = adapters.get(name);
+        if (adapter == null) {
+            throw new HangarException(ErrorCode.ERR_ADAPTER_UNAVAILABLE, "adapter '" + name + "' is not available here"
+                    + (name.equals("remote") ? ": no remote backend is configured" : "") + " (available: "
+                    + String.join(", ", adapters.keySet()) + ")");
+        }
+        return adapter;
+    }
+}

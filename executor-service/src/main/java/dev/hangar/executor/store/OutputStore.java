@@ -1,0 +1,100 @@
+package dev.hangar.executor.store;
+
+import dev.hangar.contracts.ArtifactPath;
+import dev.hangar.contracts.ErrorCode;
+import dev.hangar.contracts.HangarException;
+import dev.hangar.contracts.Json;
+import dev.hangar.contracts.OutputRef;
+import dev.hangar.executor.config.ArtifactsConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Uploads a run's output folder under its write prefix, content-addressed by sha256, then writes
+ * {@code outputs.json} last so a reader that sees the index sees every output.
+ */
+@ApplicationScoped
+public class OutputStore {
+    public static final String INDEX = "outputs.json";
+    private static final Map<String, String> MIME = Map.ofEntries(
+            Map.entry("json", "application/json"), Map.entry("txt", "text/plain"), Map.entry("md", "text/markdown"),
+            Map.entry("csv", "text/csv"), Map.entry("html", "text/html"), Map.entry("png", "image/png"),
+            Map.entry("jpg", "image/jpeg"), Map.entry("jpeg", "image/jpeg"), Map.entry("webp", "image/webp"),
+            Map.entry("pdf", "application/pdf"), Map.entry("wav", "audio/wav"), Map.entry("npy", "application/octet-stream"),
+            Map.entry("safetensors", "application/octet-stream"), Map.entry("jsonl", "application/x-ndjson"));
+
+    private final S3Client s3;
+    private final ArtifactsConfig config;
+
+    public OutputStore(S3Client s3, ArtifactsConfig config) {
+        this.s3 = s3;
+        this.config = config;
+    }
+
+    /** The stored outputs in path order; {@code onOutput} sees each as it lands. */
+    public List<OutputRef> upload(Path folder, String prefix, String executionId, Consumer<OutputRef> onOutput) {
+        var outputs = new ArrayList<OutputRef>();
+        try (Stream<Path> files = Files.walk(folder)) {
+            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+                String relative = folder.relativize(file).toString().replace('\\', '/');
+                if (relative.equals(INDEX)) {
+                    continue; // the index is ours to write
+                }
+                var ref = new OutputRef(prefix + relative, cid(file), Files.size(file), mime(relative));
+                put(ref.path(), RequestBody.fromFile(file), ref.mime());
+                outputs.add(ref);
+                onOutput.accept(ref);
+            }
+        } catch (IOException e) {
+            throw new HangarException(ErrorCode.ERR_UPLOAD_FAILED, "cannot read the run's outputs: " + e.getMessage(), e);
+        }
+        byte[] index = Json.write(Map.of("execution_id", executionId, "outputs", outputs)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        put(indexPath(prefix), RequestBody.fromBytes(index), "application/json");
+        return outputs;
+    }
+
+    public static String indexPath(String prefix) {
+        return prefix + INDEX;
+    }
+
+    private void put(String path, RequestBody body, String mime) {
+        try {
+            s3.putObject(b -> b.bucket(config.bucket()).key(ArtifactPath.toKey(path)).contentType(mime), body);
+        } catch (SdkException e) {
+            throw new HangarException(ErrorCode.ERR_UPLOAD_FAILED, "cannot store " + path + " in bucket "
+                    + config.bucket() + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String cid(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            var digest = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+            return "sha256:" + HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String mime(String name) {
+        int dot = name.lastIndexOf('.');
+        return dot < 0 ? "application/octet-stream" : MIME.getOrDefault(name.substring(dot + 1).toLowerCase(), "application/octet-stream");
+    }
+}

@@ -1,0 +1,58 @@
+package dev.hangar.gateway.api;
+
+import dev.hangar.contracts.DigestPin;
+import dev.hangar.contracts.ProcessorRef;
+import dev.hangar.contracts.ProcessorSpec;
+import dev.hangar.gateway.client.RegistryClient;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+/** The public face of the registry: clients talk to the gateway only. */
+@Path("/v1/processors")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class ProcessorResource {
+    private final RegistryClient registry;
+
+    public ProcessorResource(@RestClient RegistryClient registry) {
+        this.registry = registry;
+    }
+
+    @GET
+    public List<ProcessorSpec> list() {
+        return registry.list();
+    }
+
+    @GET
+    @Path("/{ns}/{name}/versions/{version}")
+    public ProcessorSpec get(@PathParam("ns") String ns, @PathParam("name") String name, @PathParam("version") int version) {
+        var ref = new ProcessorRef(ns, name, version);
+        return registry.get(ref.namespace(), ref.name(), ref.version());
+    }
+
+    @PUT
+    @Path("/{ns}/{name}/versions/{version}")
+    public Response put(@PathParam("ns") String ns, @PathParam("name") String name, @PathParam("version") int version,
+                        ProcessorSpec spec) {
+        var ref = new ProcessorRef(ns, name, version);
+        try (Response answer = registry.put(ref.namespace(), ref.name(), ref.version(), spec)) {
+            return Response.status(answer.getStatus()).entity(answer.readEntity(ProcessorSpec.class)).build();
+        }
+    }
+
+    @PUT
+    @Path("/{ns}/{name}/versions/{version}/digests/{platform}")
+    public ProcessorSpec pin(@PathParam("ns") String ns, @PathParam("name") String name, @PathParam("version") int version,
+                             @PathParam("platform") String platform, DigestPin pin) {
+        var ref = new ProcessorRef(ns, name, version);
+        return registry.pin(ref.namespace(), ref.name(), ref.version(), platform, pin);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.hangar.gateway.messaging;
+
+import dev.hangar.contracts.Json;
+import dev.hangar.contracts.RunEvent;
+import dev.hangar.gateway.store.RunStore;
+import dev.hangar.gateway.ws.StreamHub;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/**
+ * Applies {@code hangar.runs.events} to the run index, in order, and fans each new event out.
+ * Unreadable records go to {@code hangar.runs.events.dlq}; duplicates are stored and sent once.
+ */
+@ApplicationScoped
+public class RunEventConsumer {
+    private final RunStore store;
+    private final StreamHub hub;
+
+    public RunEventConsumer(RunStore store, StreamHub hub) {
+        this.store = store;
+        this.hub = hub;
+    }
+
+    @Incoming("run-events")
+    @Blocking
+    public void onEvent(String payload) {
+        RunEvent event = Json.read(payload, RunEvent.class);
+        if (store.apply(event)) {
+            hub.publish(event);
+        }
+    }
+}

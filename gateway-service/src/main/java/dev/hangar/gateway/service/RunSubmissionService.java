@@ -1,0 +1,129 @@
+package dev.hangar.gateway.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hangar.contracts.ErrorCode;
+import dev.hangar.contracts.HangarException;
+import dev.hangar.contracts.Json;
+import dev.hangar.contracts.ProcessorRef;
+import dev.hangar.contracts.ProcessorSpec;
+import dev.hangar.contracts.RunAccepted;
+import dev.hangar.contracts.RunRequest;
+import dev.hangar.contracts.RunRequested;
+import dev.hangar.contracts.RunStatus;
+import dev.hangar.contracts.SpecValidator;
+import dev.hangar.contracts.WritePrefix;
+import dev.hangar.gateway.client.RegistryClient;
+import dev.hangar.gateway.config.GatewayConfig;
+import dev.hangar.gateway.messaging.RunCommandPublisher;
+import dev.hangar.gateway.store.RunStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+/**
+ * Turns a {@code POST /v1/runs} into a queued run: every check first, then the record, then the
+ * command on the bus; if the bus refuses it, the record goes again so nothing half-written stays.
+ */
+@ApplicationScoped
+public class RunSubmissionService {
+    private static final Set<String> ADAPTERS = Set.of("local", "remote");
+    private static final Set<String> MODES = Set.of("mock", "real");
+    private static final Set<String> PLATFORMS = Set.of("amd64", "arm64");
+
+    private final RegistryClient registry;
+    private final RunStore store;
+    private final RunCommandPublisher publisher;
+    private final GatewayConfig config;
+
+    public RunSubmissionService(@RestClient RegistryClient registry, RunStore store, RunCommandPublisher publisher,
+                                GatewayConfig config) {
+        this.registry = registry;
+        this.store = store;
+        this.publisher = publisher;
+        this.config = config;
+    }
+
+    public RunAccepted submit(RunRequest request) {
+        if (request == null) {
+            throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "the request body is empty; send a RunRequest JSON object");
+        }
+        ProcessorRef ref = ProcessorRef.parse(request.ref());
+        String adapter = oneOf("adapter", request.adapter(), "local", ADAPTERS);
+        String mode = oneOf("mode", request.mode(), "mock", MODES);
+        String platform = oneOf("platform", request.platform(), config.defaultPlatform(), PLATFORMS);
+        String writePrefix = WritePrefix.validate(request.writePrefix());
+        JsonNode inputs = request.inputs() == null ? Json.MAPPER.createObjectNode() : request.inputs();
+        if (!inputs.isObject()) {
+            throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "inputs must be a JSON object, not " + inputs.getNodeType());
+        }
+        if (request.adapterOpts() != null && !request.adapterOpts().isObject()) {
+            throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "adapter_opts must be a JSON object");
+        }
+        if (adapter.equals("remote")) {
+            throw new HangarException(ErrorCode.ERR_ADAPTER_UNAVAILABLE,
+                    "no remote backend is configured on this installation; use --adapter local");
+        }
+        if (Boolean.TRUE.equals(request.build())) {
+            throw new HangarException(ErrorCode.ERR_OPTION_INVALID,
+                    "build=true (run the newest local build) is not available on this gateway yet; run the pinned digest");
+        }
+        ProcessorSpec spec = resolve(ref);
+        SpecValidator.requireValidInputs(spec, inputs);
+        String image = spec.pinnedImage(platform);
+
+        String executionId = ExecutionIds.next();
+        var command = new RunRequested(RunRequested.SCHEMA_VERSION, executionId, 1, Instant.now(), traceparent(),
+                ref, adapter, mode, platform, writePrefix, inputs, request.adapterOpts(), false, image);
+        store.insertQueued(executionId, ref, adapter, mode);
+        try {
+            publisher.publish(command).get(15, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            store.delete(executionId);
+            throw new HangarException(ErrorCode.ERR_UNAVAILABLE, "Kafka did not take the run command: "
+                    + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage()) + "; nothing was started, retry", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            store.delete(executionId);
+            throw new HangarException(ErrorCode.ERR_UNAVAILABLE, "interrupted while publishing; nothing was started", e);
+        }
+        String runUrl = config.publicUrl() + "/v1/runs/" + executionId;
+        return new RunAccepted(executionId, RunStatus.QUEUED, runUrl, runUrl.replaceFirst("^http", "ws") + "/stream");
+    }
+
+    private ProcessorSpec resolve(ProcessorRef ref) {
+        try {
+            return registry.get(ref.namespace(), ref.name(), ref.version());
+        } catch (HangarException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new HangarException(ErrorCode.ERR_UNAVAILABLE, "the registry service is unreachable: " + e.getMessage(), e);
+        }
+    }
+
+    private static String oneOf(String field, String value, String fallback, Set<String> allowed) {
+        if (value == null) {
+            return fallback;
+        }
+        if (!allowed.contains(value)) {
+            throw new HangarException(ErrorCode.ERR_OPTION_INVALID, field + " '" + value + "' is not one of "
+                    + String.join(", ", allowed.stream().sorted().toList()));
+        }
+        return value;
+    }
+
+    /** A fresh W3C trace context, so every record and event of this run can be correlated. */
+    private static String traceparent() {
+        var random = ThreadLocalRandom.current();
+        byte[] trace = new byte[16];
+        byte[] span = new byte[8];
+        random.nextBytes(trace);
+        random.nextBytes(span);
+        return "00-" + HexFormat.of().formatHex(trace) + "-" + HexFormat.of().formatHex(span) + "-01";
+    }
+}

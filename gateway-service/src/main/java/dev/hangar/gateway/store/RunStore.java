@@ -1,0 +1,232 @@
+package dev.hangar.gateway.store;
+
+import dev.hangar.contracts.Envelope;
+import dev.hangar.contracts.ErrorCode;
+import dev.hangar.contracts.HangarException;
+import dev.hangar.contracts.Json;
+import dev.hangar.contracts.ProcessorRef;
+import dev.hangar.contracts.RunEvent;
+import dev.hangar.contracts.RunStatus;
+import dev.hangar.contracts.RunSummary;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The run index in PostgreSQL. All SQL of the gateway is here; callers run on worker threads.
+ * Status changes follow {@link RunStatus#canMoveTo}, so late or repeated events cannot move a
+ * finished run backwards.
+ */
+@ApplicationScoped
+public class RunStore {
+    private final AgroalDataSource db;
+
+    public RunStore(AgroalDataSource db) {
+        this.db = db;
+    }
+
+    /** Records a submitted run as queued. */
+    public void insertQueued(String executionId, ProcessorRef ref, String adapter, String mode) {
+        sql("INSERT INTO runs (execution_id, ref, adapter, mode, status) VALUES (?, ?, ?, ?, ?)", ps -> {
+            ps.setString(1, executionId);
+            ps.setString(2, ref.toString());
+            ps.setString(3, adapter);
+            ps.setString(4, mode);
+            ps.setString(5, RunStatus.QUEUED.wire());
+            return ps.executeUpdate();
+        });
+    }
+
+    /** Forgets a run whose command never reached the bus, so nothing half-written stays. */
+    public void delete(String executionId) {
+        sql("DELETE FROM runs WHERE execution_id = ?", ps -> {
+            ps.setString(1, executionId);
+            return ps.executeUpdate();
+        });
+    }
+
+    /**
+     * Stores an event once and applies it to the run (creating the run if it came in through
+     * the bus). Returns false for a duplicate, which must not be fanned out again.
+     */
+    public boolean apply(RunEvent event) {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                boolean fresh = insertEvent(c, event);
+                if (fresh) {
+                    upsertRun(c, event);
+                }
+                c.commit();
+                return fresh;
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private static boolean insertEvent(Connection c, RunEvent event) throws SQLException {
+        try (var ps = c.prepareStatement("INSERT INTO run_events (execution_id, attempt, seq, body) VALUES (?, ?, ?, ?::jsonb) "
+                + "ON CONFLICT DO NOTHING")) {
+            ps.setString(1, event.executionId());
+            ps.setInt(2, event.attempt());
+            ps.setLong(3, event.seq());
+            ps.setString(4, Json.write(event));
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    private static void upsertRun(Connection c, RunEvent event) throws SQLException {
+        RunStatus next;
+        String ref;
+        String adapter;
+        String mode;
+        Envelope envelope = null;
+        switch (event.event()) {
+            case RunEvent.Started s -> {
+                next = RunStatus.RUNNING;
+                ref = s.ref().toString();
+                adapter = s.adapter();
+                mode = s.mode();
+            }
+            case RunEvent.Queued q -> {
+                next = RunStatus.QUEUED;
+                ref = q.ref().toString();
+                adapter = q.adapter();
+                mode = q.mode();
+            }
+            case RunEvent.Terminal t -> {
+                envelope = t.envelope();
+                next = envelope.runStatus();
+                var meta = envelope.meta();
+                ref = meta == null ? "unknown" : meta.ref();
+                adapter = meta == null ? "local" : meta.adapter();
+                mode = meta == null ? "mock" : meta.mode();
+            }
+            default -> {
+                return; // logs, tokens, progress and outputs do not change the run's state
+            }
+        }
+        RunStatus current = currentStatus(c, event.executionId());
+        if (current == null) {
+            try (var ps = c.prepareStatement("INSERT INTO runs (execution_id, ref, adapter, mode, status, envelope) "
+                    + "VALUES (?, ?, ?, ?, ?, ?::jsonb) ON CONFLICT DO NOTHING")) {
+                ps.setString(1, event.executionId());
+                ps.setString(2, ref);
+                ps.setString(3, adapter);
+                ps.setString(4, mode);
+                ps.setString(5, next.wire());
+                ps.setString(6, envelope == null ? null : Json.write(envelope));
+                ps.executeUpdate();
+            }
+        } else if (current.canMoveTo(next)) {
+            try (var ps = c.prepareStatement("UPDATE runs SET status = ?, envelope = COALESCE(?::jsonb, envelope), "
+                    + "updated_at = now() WHERE execution_id = ?")) {
+                ps.setString(1, next.wire());
+                ps.setString(2, envelope == null ? null : Json.write(envelope));
+                ps.setString(3, event.executionId());
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    private static RunStatus currentStatus(Connection c, String executionId) throws SQLException {
+        try (var ps = c.prepareStatement("SELECT status FROM runs WHERE execution_id = ? FOR UPDATE")) {
+            ps.setString(1, executionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? RunStatus.fromWire(rs.getString(1)) : null;
+            }
+        }
+    }
+
+    /** The run's envelope once it has ended, else its summary. */
+    public Optional<Object> find(String executionId) {
+        return sql("SELECT execution_id, ref, status, adapter, mode, created_at, updated_at, envelope FROM runs "
+                + "WHERE execution_id = ?", ps -> {
+            ps.setString(1, executionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                String envelope = rs.getString("envelope");
+                return Optional.of(envelope != null ? Json.read(envelope, Envelope.class) : summary(rs));
+            }
+        });
+    }
+
+    /** Newest first. */
+    public List<RunSummary> list(int limit) {
+        return sql("SELECT execution_id, ref, status, adapter, mode, created_at, updated_at FROM runs "
+                + "ORDER BY created_at DESC LIMIT ?", ps -> {
+            ps.setInt(1, limit);
+            var rows = new ArrayList<RunSummary>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(summary(rs));
+                }
+            }
+            return rows;
+        });
+    }
+
+    /** Every stored event of a run, in order, for replay. */
+    public List<RunEvent> events(String executionId) {
+        return sql("SELECT body FROM run_events WHERE execution_id = ? ORDER BY attempt, seq", ps -> {
+            ps.setString(1, executionId);
+            var events = new ArrayList<RunEvent>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    events.add(Json.read(rs.getString(1), RunEvent.class));
+                }
+            }
+            return events;
+        });
+    }
+
+    public boolean exists(String executionId) {
+        return sql("SELECT 1 FROM runs WHERE execution_id = ?", ps -> {
+            ps.setString(1, executionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        });
+    }
+
+    private static RunSummary summary(ResultSet rs) throws SQLException {
+        String ref = rs.getString("ref");
+        ProcessorRef parsed;
+        try {
+            parsed = ProcessorRef.parse(ref);
+        } catch (HangarException e) {
+            parsed = null; // a bus-submitted run with a ref we could not read
+        }
+        return new RunSummary(rs.getString("execution_id"), parsed, RunStatus.fromWire(rs.getString("status")),
+                rs.getString("adapter"), rs.getString("mode"), rs.getTimestamp("created_at").toInstant(),
+                rs.getTimestamp("updated_at").toInstant());
+    }
+
+    private interface Statement<T> {
+        T run(PreparedStatement ps) throws SQLException;
+    }
+
+    private <T> T sql(String sql, Statement<T> body) {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            return body.run(ps);
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private static HangarException unavailable(SQLException e) {
+        return new HangarException(ErrorCode.ERR_UNAVAILABLE, "the run database is unavailable: " + e.getMessage(), e);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.hangar.gateway.ws;
+
+import dev.hangar.contracts.ErrorCode;
+import dev.hangar.contracts.Json;
+import dev.hangar.contracts.Problem;
+import dev.hangar.contracts.RunEvent;
+import dev.hangar.gateway.store.RunStore;
+import io.quarkus.websockets.next.WebSocketConnection;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Fans run events out to WebSocket subscribers. A new subscriber is registered before its replay
+ * is read from the database, and live events that arrive meanwhile wait in its queue, so it gets
+ * every event exactly once and in order. After the terminal event it gets the envelope and the
+ * socket closes.
+ */
+@ApplicationScoped
+public class StreamHub {
+    private static final Logger LOG = Logger.getLogger(StreamHub.class);
+
+    private final RunStore store;
+    private final Map<String, Set<Subscriber>> byRun = new ConcurrentHashMap<>();
+    private final Set<WebSocketConnection> everything = ConcurrentHashMap.newKeySet();
+
+    public StreamHub(RunStore store) {
+        this.store = store;
+    }
+
+    /** Replays what the run has done so far, then follows it. Blocking: call on a worker thread. */
+    void follow(WebSocketConnection connection, String executionId) {
+        var subscriber = new Subscriber(connection);
+        byRun.computeIfAbsent(executionId, k -> ConcurrentHashMap.newKeySet()).add(subscriber);
+        List<RunEvent> past = store.events(executionId);
+        if (past.isEmpty() && !store.exists(executionId)) {
+            unfollow(connection, executionId);
+            var problem = Problem.of(ErrorCode.ERR_RUN_NOT_FOUND, "no run " + executionId, executionId, List.of());
+            connection.sendText(Json.write(problem)).chain(() -> connection.close()).subscribe().with(ok -> { }, this::warn);
+            return;
+        }
+        synchronized (subscriber) {
+            past.forEach(subscriber::deliver);
+            subscriber.pending.forEach(subscriber::deliver);
+            subscriber.pending.clear();
+            subscriber.replaying = false;
+        }
+    }
+
+    void unfollow(WebSocketConnection connection, String executionId) {
+        var subscribers = byRun.get(executionId);
+        if (subscribers != null) {
+            subscribers.removeIf(s -> s.connection == connection);
+            byRun.computeIfPresent(executionId, (k, v) -> v.isEmpty() ? null : v);
+        }
+    }
+
+    void followAll(WebSocketConnection connection) {
+        everything.add(connection);
+    }
+
+    void unfollowAll(WebSocketConnection connection) {
+        everything.remove(connection);
+    }
+
+    /** Called once per stored (non-duplicate) event. */
+    public void publish(RunEvent event) {
+        String frame = Json.write(event);
+        for (var connection : everything) {
+            connection.sendText(frame).subscribe().with(ok -> { }, this::warn);
+        }
+        var subscribers = byRun.get(event.executionId());
+        if (subscribers == null) {
+            return;
+        }
+        for (var subscriber : subscribers) {
+            synchronized (subscriber) {
+                if (subscriber.replaying) {
+                    subscriber.pending.add(event);
+                } else {
+                    subscriber.deliver(event);
+                }
+            }
+        }
+    }
+
+    private void warn(Throwable t) {
+        LOG.debugf("a subscriber went away: %s", t.getMessage());
+    }
+
+    /** One socket on one run; remembers the last position sent so replay and live never overlap. */
+    private final class Subscriber {
+        final WebSocketConnection connection;
+        final List<RunEvent> pending = new ArrayList<>();
+        boolean replaying = true;
+        int lastAttempt;
+        long lastSeq;
+        boolean finished;
+
+        Subscriber(WebSocketConnection connection) {
+            this.connection = connection;
+        }
+
+        void deliver(RunEvent event) {
+            boolean after = event.attempt() > lastAttempt || (event.attempt() == lastAttempt && event.seq() > lastSeq);
+            if (finished || !after) {
+                return;
+            }
+            lastAttempt = event.attempt();
+            lastSeq = event.seq();
+            connection.sendText(Json.write(event)).subscribe().with(ok -> { }, StreamHub.this::warn);
+            if (event.event() instanceof RunEvent.Terminal terminal) {
+                finished = true;
+                connection.sendText(Json.write(terminal.envelope())).chain(() -> connection.close())
+                        .subscribe().with(ok -> { }, StreamHub.this::warn);
+            }
+        }
+    }
+}

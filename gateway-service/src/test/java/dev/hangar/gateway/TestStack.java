@@ -1,0 +1,60 @@
+package dev.hangar.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hangar.contracts.Json;
+import dev.hangar.contracts.ProcessorSpec;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Talks to the real local stack (registry service, OCI registry, Kafka) the tests run against. */
+final class TestStack {
+    static final String OCI = "127.0.0.1:5000";
+    static final String REGISTRY = "http://127.0.0.1:8081";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private TestStack() {}
+
+    /** The real manifest digest of the base image, as the registry serves it. */
+    static String baseDigest() throws Exception {
+        var head = HttpRequest.newBuilder(URI.create("http://" + OCI + "/v2/base/debian/manifests/bookworm"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .header("Accept", "application/vnd.oci.image.index.v1+json,application/vnd.oci.image.manifest.v1+json,"
+                        + "application/vnd.docker.distribution.manifest.list.v2+json,application/vnd.docker.distribution.manifest.v2+json")
+                .build();
+        return HTTP.send(head, HttpResponse.BodyHandlers.discarding()).headers().firstValue("Docker-Content-Digest").orElseThrow();
+    }
+
+    /** Registers a processor (pinned to the base image, which is never run by these tests). */
+    static void register(String ref, String schemaJson) throws Exception {
+        JsonNode schema = Json.MAPPER.readTree(schemaJson);
+        var spec = new ProcessorSpec(dev.hangar.contracts.ProcessorRef.parse(ref), "gateway test", OCI + "/base/debian",
+                Map.of("amd64", baseDigest()), null, null, schema, null);
+        var parsed = dev.hangar.contracts.ProcessorRef.parse(ref);
+        var put = HttpRequest.newBuilder(URI.create(REGISTRY + "/v1/processors/" + parsed.namespace() + "/" + parsed.name()
+                        + "/versions/" + parsed.version()))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(Json.write(spec))).build();
+        var answer = HTTP.send(put, HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() >= 300) {
+            throw new IllegalStateException("registry refused the test processor: " + answer.body());
+        }
+    }
+
+    static KafkaProducer<String, String> producer() {
+        var props = new Properties();
+        props.putAll(Map.of("bootstrap.servers", "127.0.0.1:9092", "acks", "all",
+                "key.serializer", StringSerializer.class.getName(), "value.serializer", StringSerializer.class.getName()));
+        return new KafkaProducer<>(props);
+    }
+
+    static void send(KafkaProducer<String, String> producer, String topic, String key, String value) throws Exception {
+        producer.send(new ProducerRecord<>(topic, key, value)).get();
+    }
+}
