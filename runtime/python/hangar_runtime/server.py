@@ -1,0 +1,239 @@
+"""The Cog HTTP prediction API over a unix socket or loopback TCP.
+
+One connection per request (`Connection: close`): the executor opens a fresh one per call, and
+it keeps the server free of keep-alive bookkeeping.
+"""
+
+import json
+import os
+import queue
+import re
+import socketserver
+import stat
+from http.server import BaseHTTPRequestHandler
+from urllib.parse import unquote
+
+from . import openapi
+from .capture import runtime_log
+from .job import DONE
+from .worker import Busy, NotReady, Unsupported
+
+MAX_BODY = 64 * 1024 * 1024
+JOB = r"/(?P<kind>predictions|trainings)"
+ROUTES = [
+    ("GET", re.compile(r"/health-check"), "health"),
+    ("GET", re.compile(r"/openapi\.json"), "openapi"),
+    ("POST", re.compile(JOB), "create"),
+    ("GET", re.compile(JOB + r"/(?P<id>[^/]+)"), "get"),
+    ("PUT", re.compile(JOB + r"/(?P<id>[^/]+)"), "create"),
+    ("POST", re.compile(JOB + r"/(?P<id>[^/]+)/cancel"), "cancel"),
+]
+
+
+class HttpError(Exception):
+    def __init__(self, status: int, detail):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "hangar-runtime"
+
+    def do_GET(self):
+        self._dispatch("GET")
+
+    def do_POST(self):
+        self._dispatch("POST")
+
+    def do_PUT(self):
+        self._dispatch("PUT")
+
+    def do_DELETE(self):
+        self._dispatch("DELETE")
+
+    def do_PATCH(self):
+        self._dispatch("PATCH")
+
+    def do_OPTIONS(self):
+        self._dispatch("OPTIONS")
+
+    def _dispatch(self, method: str) -> None:
+        self.close_connection = True
+        path = self.path.split("?", 1)[0].rstrip("/") or "/"
+        try:
+            matched_path = False
+            for route_method, pattern, action in ROUTES:
+                match = pattern.fullmatch(path)
+                if match:
+                    matched_path = True
+                    if route_method == method:
+                        params = {k: unquote(v) for k, v in match.groupdict().items()}
+                        return getattr(self, "_" + action)(**params)
+            if matched_path:
+                raise HttpError(405, f"method {method} not allowed on {path}")
+            raise HttpError(404, f"no such path: {path}")
+        except HttpError as e:
+            self._send_json(e.status, {"detail": e.detail})
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client went away; nothing to answer
+
+    # --- endpoints ---------------------------------------------------------------------------
+
+    def _health(self):
+        self._send_json(200, self.server.worker.health())
+
+    def _openapi(self):
+        self._send_json(200, openapi.document(self.server.worker))
+
+    def _get(self, kind, id):
+        self._send_json(200, self._job(kind, id).to_json())
+
+    def _cancel(self, kind, id):
+        self.server.worker.cancel(self._job(kind, id))
+        self._send_json(200, {})
+
+    def _create(self, kind, id=None):
+        body = self._read_json()
+        inputs = body.get("input")
+        inputs = {} if inputs is None else inputs
+        if not isinstance(inputs, dict):
+            raise HttpError(422, "`input` must be a JSON object")
+        try:
+            job, _ = self.server.worker.submit(kind, id or body.get("id"), inputs)
+        except Busy as e:
+            raise HttpError(409, f"already running a prediction ({e}); one at a time") from None
+        except NotReady as e:
+            raise HttpError(503, f"not ready: setup is {e}") from None
+        except Unsupported:
+            raise HttpError(404, f"this processor has no {'train' if kind == 'trainings' else 'predict'}()") from None
+        if "text/event-stream" in self.headers.get("Accept", ""):
+            self._stream(job)
+        elif "respond-async" in self.headers.get("Prefer", ""):
+            self._send_json(202, job.to_json())
+        else:
+            job.done.wait()
+            self._send_json(200, job.to_json())
+
+    def _stream(self, job):
+        events = job.subscribe()
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            heartbeat = self.server.worker.config.heartbeat_seconds
+            while True:
+                try:
+                    event_type, data = events.get(timeout=heartbeat)
+                except queue.Empty:
+                    # A comment line keeps the client's read timeout from firing on a quiet job.
+                    self.wfile.write(b": keep-alive\n\n")
+                    continue
+                payload = json.dumps(data, ensure_ascii=False)
+                self.wfile.write(f"event: {event_type}\ndata: {payload}\n\n".encode("utf-8"))
+                if event_type == DONE:
+                    return
+        finally:
+            job.unsubscribe(events)
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _job(self, kind, job_id):
+        job = self.server.worker.get(kind, job_id)
+        if job is None:
+            raise HttpError(404, f"no {kind[:-1]} with id {job_id!r}")
+        return job
+
+    def _read_json(self) -> dict:
+        raw = self._read_body()
+        if not raw.strip():
+            return {}
+        try:
+            body = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise HttpError(400, f"request body is not valid JSON: {e}") from None
+        if not isinstance(body, dict):
+            raise HttpError(400, "request body must be a JSON object")
+        return body
+
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            return self._read_chunked()
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            raise HttpError(400, "bad Content-Length") from None
+        if length > MAX_BODY:
+            raise HttpError(413, f"request body over {MAX_BODY} bytes")
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _read_chunked(self) -> bytes:
+        data = bytearray()
+        while True:
+            line = self.rfile.readline(1024)
+            try:
+                size = int(line.split(b";", 1)[0].strip(), 16)
+            except ValueError:
+                raise HttpError(400, "bad chunked encoding") from None
+            if size == 0:
+                while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                    pass  # trailers
+                return bytes(data)
+            if len(data) + size > MAX_BODY:
+                raise HttpError(413, f"request body over {MAX_BODY} bytes")
+            data += self.rfile.read(size)
+            self.rfile.readline(1024)
+
+    def _send_json(self, status: int, body) -> None:
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def address_string(self):
+        return self.client_address[0] if isinstance(self.client_address, tuple) else "unix"
+
+    def log_message(self, format, *args):
+        path = getattr(self, "path", "")
+        if not path.startswith("/health-check"):
+            # Method, path and status only: bodies carry inputs, which may be secret.
+            runtime_log(f"{getattr(self, 'command', '-')} {path} -> " + (format % args).rsplit('" ', 1)[-1])
+
+
+class UnixServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+    def server_bind(self):
+        path = self.server_address
+        if os.path.exists(path):
+            if not stat.S_ISSOCK(os.stat(path).st_mode):
+                raise RuntimeError(f"HANGAR_SOCKET {path} exists and is not a socket")
+            os.unlink(path)  # left over from a previous run
+        super().server_bind()
+        # The executor on the host runs as another user than the container's 10001.
+        os.chmod(path, 0o666)
+
+    def server_close(self):
+        super().server_close()
+        try:
+            os.unlink(self.server_address)
+        except OSError:
+            pass
+
+
+class TcpServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def make_server(worker):
+    cfg = worker.config
+    server = UnixServer(cfg.socket, Handler) if cfg.socket else TcpServer((cfg.host, cfg.port), Handler)
+    server.worker = worker
+    return server
