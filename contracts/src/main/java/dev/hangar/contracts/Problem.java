@@ -35,10 +35,13 @@ public record Problem(String type, String title, int status, String detail, Erro
      * {@link ErrorCode#ERR_INTERNAL} with no internals shown.
      */
     public static Problem from(Throwable t, String executionId) {
+        // A HangarException wrapped by Jackson (e.g. a bad ref inside a body) keeps its own code.
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof HangarException e) {
                 return of(e, executionId);
             }
+        }
+        for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof com.fasterxml.jackson.core.JsonProcessingException e) {
                 var loc = e.getLocation();
                 return of(ErrorCode.ERR_BAD_REQUEST, "malformed JSON body: " + e.getOriginalMessage()

@@ -1,5 +1,6 @@
 package dev.hangar.executor.client;
 
+import dev.hangar.kit.client.ProblemExceptionMapper;
 import dev.hangar.contracts.ProcessorSpec;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

@@ -5,7 +5,7 @@ import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.Json;
 import dev.hangar.contracts.RunRequested;
 import dev.hangar.executor.service.RunService;
-import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 

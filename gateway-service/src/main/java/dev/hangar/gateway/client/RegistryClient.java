@@ -1,5 +1,6 @@
 package dev.hangar.gateway.client;
 
+import dev.hangar.kit.client.ProblemExceptionMapper;
 import dev.hangar.contracts.DigestPin;
 import dev.hangar.contracts.ProcessorSpec;
 import jakarta.ws.rs.GET;

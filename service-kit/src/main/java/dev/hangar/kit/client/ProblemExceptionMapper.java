@@ -1,4 +1,4 @@
-package dev.hangar.gateway.client;
+package dev.hangar.kit.client;
 
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
@@ -7,7 +7,7 @@ import dev.hangar.contracts.Problem;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.rest.client.ext.ResponseExceptionMapper;
 
-/** Turns the registry's problem+json answers back into the same {@link HangarException}. */
+/** Turns another Hangar service's problem+json answer back into the same {@link HangarException}. */
 public class ProblemExceptionMapper implements ResponseExceptionMapper<HangarException> {
     @Override
     public HangarException toThrowable(Response response) {

@@ -1,11 +1,11 @@
-package dev.hangar.executor.config;
+package dev.hangar.kit.config;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hangar.contracts.Json;
 import io.quarkus.jackson.ObjectMapperCustomizer;
 import jakarta.inject.Singleton;
 
-/** Wire types parse strictly everywhere, as the contract says. */
+/** Gives the REST layer the contracts' Jackson settings, so unknown properties are refused. */
 @Singleton
 public class JsonCustomizer implements ObjectMapperCustomizer {
     @Override

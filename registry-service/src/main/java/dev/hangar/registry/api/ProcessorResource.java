@@ -1,0 +1,68 @@
+package dev.hangar.registry.api;
+
+import dev.hangar.kit.config.Blocking;
+import dev.hangar.contracts.DigestPin;
+import dev.hangar.contracts.ProcessorRef;
+import dev.hangar.contracts.ProcessorSpec;
+import dev.hangar.registry.service.ProcessorService;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+
+/**
+ * Processor specs and digest pins. These methods return plain values, so quarkus-rest runs them
+ * on a worker thread: the JDBC and OCI registry calls behind them never block the event loop
+ * ({@code Blocking.require} checks it).
+ */
+@Path("/v1/processors")
+@Produces(MediaType.APPLICATION_JSON)
+public class ProcessorResource {
+
+    private final ProcessorService service;
+
+    public ProcessorResource(ProcessorService service) {
+        this.service = service;
+    }
+
+    @GET
+    public List<ProcessorSpec> list() {
+        return service.list();
+    }
+
+    @GET
+    @Path("/{ns}/{name}/versions/{version}")
+    public ProcessorSpec get(@PathParam("ns") String ns, @PathParam("name") String name,
+                             @PathParam("version") String version) {
+        return service.get(ref(ns, name, version));
+    }
+
+    @PUT
+    @Path("/{ns}/{name}/versions/{version}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response register(@PathParam("ns") String ns, @PathParam("name") String name,
+                             @PathParam("version") String version, ProcessorSpec spec) {
+        var saved = service.register(ref(ns, name, version), spec);
+        return Response.status(saved.created() ? Response.Status.CREATED : Response.Status.OK)
+                .entity(saved.spec()).build();
+    }
+
+    @PUT
+    @Path("/{ns}/{name}/versions/{version}/digests/{platform}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public ProcessorSpec pin(@PathParam("ns") String ns, @PathParam("name") String name,
+                             @PathParam("version") String version, @PathParam("platform") String platform,
+                             DigestPin pin) {
+        return service.pin(ref(ns, name, version), platform, pin);
+    }
+
+    /** The path's parts as a ref; anything malformed is ERR_REF_INVALID. */
+    private static ProcessorRef ref(String ns, String name, String version) {
+        return ProcessorRef.parse(ns + "/" + name + "@" + version);
+    }
+}

@@ -1,0 +1,22 @@
+package dev.hangar.registry.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** Settings of the registry service; the database is configured through {@code quarkus.datasource.*}. */
+@ConfigMapping(prefix = "hangar.registry")
+public interface RegistryConfig {
+
+    /** Check every digest against the OCI registry before pinning it (env HANGAR_VERIFY_DIGESTS). */
+    @WithDefault("true")
+    boolean verifyDigests();
+
+    /** How long to wait for a TCP connection to the OCI registry. */
+    @WithDefault("2S")
+    Duration ociConnectTimeout();
+
+    /** How long to wait for the OCI registry to answer one manifest request. */
+    @WithDefault("10S")
+    Duration ociRequestTimeout();
+}
