@@ -13,21 +13,21 @@ import java.time.Instant;
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record RunRequested(int schemaVersion, String executionId, int attempt, Instant createdAt, String traceparent,
+public record RunRequested(Integer schemaVersion, String executionId, Integer attempt, Instant createdAt, String traceparent,
                            ProcessorRef ref, String adapter, String mode, String platform, String writePrefix,
-                           JsonNode inputs, JsonNode adapterOpts, boolean build, String image) {
+                           JsonNode inputs, JsonNode adapterOpts, Boolean build, String image) {
 
     public static final int SCHEMA_VERSION = 1;
 
     /** Checks what a record from an arbitrary producer must carry; throws ERR_COMMAND_INVALID. */
     public RunRequested requireWellFormed() {
-        if (schemaVersion != SCHEMA_VERSION) {
+        if (schemaVersion == null || schemaVersion != SCHEMA_VERSION) {
             throw invalid("schema_version must be " + SCHEMA_VERSION + ", got " + schemaVersion);
         }
         if (executionId == null || !executionId.matches("[A-Za-z0-9][A-Za-z0-9_-]{7,63}")) {
             throw invalid("execution_id must be 8-64 characters of letters, digits, '-' or '_'");
         }
-        if (attempt < 1) {
+        if (attempt == null || attempt < 1) {
             throw invalid("attempt must be 1 or more");
         }
         if (ref == null) {
