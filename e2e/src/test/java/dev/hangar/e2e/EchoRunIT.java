@@ -100,6 +100,23 @@ class EchoRunIT {
 
     @Test
     @Order(4)
+    void watchReplaysAFinishedRunAndGetPrintsItsEnvelope() throws Exception {
+        var envelope = runEcho().json();
+        String id = envelope.path("execution_id").asText();
+        var watch = Stack.hangar("runs", "watch", id, "--json");
+        assertEquals(0, watch.exit(), watch.err());
+        assertEquals(envelope, watch.json(), "a watcher after the end gets the same envelope");
+        assertTrue(watch.ndjson().stream().anyMatch(e -> e.path("event").path("type").asText().equals("completed")));
+        var get = Stack.hangar("runs", "get", id);
+        assertEquals(0, get.exit(), get.err());
+        assertEquals(envelope, get.json());
+        var missing = Stack.hangar("runs", "get", "r-doesnotexist000000");
+        assertEquals(1, missing.exit());
+        assertTrue(missing.err().contains("ERR_RUN_NOT_FOUND"), missing.err());
+    }
+
+    @Test
+    @Order(5)
     void theEnvelopeSurvivesAGatewayRestart() throws Exception {
         var envelope = runEcho().json();
         String id = envelope.path("execution_id").asText();

@@ -1,0 +1,11 @@
+package dev.hangar.cli.command;
+
+import dev.hangar.cli.VersionProvider;
+import picocli.CommandLine.Command;
+
+/** {@code hangar runs}: a group; without a subcommand it is a usage error. */
+@Command(name = "runs", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Get, list or watch runs.",
+        subcommands = {RunsGetCommand.class, RunsListCommand.class, RunsWatchCommand.class})
+public final class RunsCommand {
+}

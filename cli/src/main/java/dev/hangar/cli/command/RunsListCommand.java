@@ -1,0 +1,57 @@
+package dev.hangar.cli.command;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hangar.cli.VersionProvider;
+import dev.hangar.cli.client.GatewayClient;
+import dev.hangar.cli.config.GatewayOptions;
+import dev.hangar.cli.output.Output;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code hangar runs list}: recent runs, newest first. */
+@Command(name = "list", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "List recent runs, newest first.")
+public final class RunsListCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    GatewayOptions gateway;
+
+    @Option(names = "--limit", defaultValue = "20", paramLabel = "N",
+            description = "How many runs to show, 1 to 1000 (default: ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Option(names = "--json", description = "Print the JSON array of run summaries instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (limit < 1 || limit > 1000) {
+            throw new ParameterException(spec.commandLine(), "--limit must be between 1 and 1000, got " + limit);
+        }
+        JsonNode runs;
+        try (GatewayClient client = gateway.client()) {
+            runs = client.listRuns(limit);
+        }
+        Output out = Output.of(spec);
+        if (json) {
+            out.json(runs);
+            return 0;
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode r : runs) {
+            rows.add(List.of(r.path("execution_id").asText(), r.path("ref").asText(), r.path("status").asText(),
+                    r.path("adapter").asText(), r.path("mode").asText(), r.path("created_at").asText()));
+        }
+        out.table(List.of("EXECUTION ID", "REF", "STATUS", "ADAPTER", "MODE", "CREATED"), rows);
+        return 0;
+    }
+}

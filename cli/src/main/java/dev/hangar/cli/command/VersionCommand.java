@@ -1,0 +1,56 @@
+package dev.hangar.cli.command;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hangar.cli.VersionProvider;
+import dev.hangar.cli.client.GatewayClient;
+import dev.hangar.cli.config.GatewayOptions;
+import dev.hangar.cli.output.Output;
+import java.net.URI;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code hangar version}: the CLI's version and whether the gateway answers. */
+@Command(name = "version", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {"Print the CLI version and whether the gateway is ready.",
+                "The gateway is asked GET /q/health/ready.",
+                "Exits 0 even when the gateway is down: this only reports."})
+public final class VersionCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    GatewayOptions gateway;
+
+    @Option(names = "--json", description = "Print {\"cli\",\"java\",\"gateway_url\",\"gateway\"} as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        URI url;
+        int status;
+        try (GatewayClient client = gateway.client()) {
+            url = client.base();
+            status = client.readiness();
+        }
+        String state = status < 0 ? "unreachable" : status == 200 ? "ready" : "not ready (HTTP " + status + ")";
+        Output out = Output.of(spec);
+        if (json) {
+            ObjectNode node = JsonNodeFactory.instance.objectNode();
+            node.put("cli", VersionProvider.version());
+            node.put("java", Runtime.version().toString());
+            node.put("gateway_url", url.toString());
+            node.put("gateway", status < 0 ? "unreachable" : status == 200 ? "ready" : "not_ready");
+            out.json(node);
+        } else {
+            out.out().println("hangar " + VersionProvider.version() + " (Java " + Runtime.version() + ")");
+            out.out().println("gateway " + url + ": " + state);
+            out.out().flush();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,116 @@
+package dev.hangar.cli.error;
+
+import dev.hangar.contracts.ErrorCode;
+import dev.hangar.contracts.HangarException;
+import dev.hangar.contracts.Problem;
+import java.net.URI;
+import java.util.List;
+
+/**
+ * A failure the CLI reports: the stable code (kept as text, so a code newer than this CLI still
+ * prints), a message, the failing fields, and the run it concerns once one exists.
+ */
+public final class CliError extends RuntimeException {
+    private final String code;
+    private final List<Problem.FieldError> errors;
+    private final String executionId;
+
+    public CliError(String code, String message, List<Problem.FieldError> errors, String executionId, Throwable cause) {
+        super(message, cause);
+        this.code = code;
+        this.errors = errors == null ? List.of() : List.copyOf(errors);
+        this.executionId = executionId;
+    }
+
+    public CliError(ErrorCode code, String message) {
+        this(code.name(), message, List.of(), null, null);
+    }
+
+    public CliError(ErrorCode code, String message, List<Problem.FieldError> errors) {
+        this(code.name(), message, errors, null, null);
+    }
+
+    public CliError(ErrorCode code, String message, Throwable cause) {
+        this(code.name(), message, List.of(), null, cause);
+    }
+
+    public static CliError from(HangarException e) {
+        return new CliError(e.code().name(), e.getMessage(), e.errors(), null, e);
+    }
+
+    /**
+     * From a problem+json body; {@code rawCode} is the {@code code} as sent, used when this
+     * CLI's {@link ErrorCode} does not know it.
+     */
+    public static CliError from(Problem p, String rawCode) {
+        String code = p.code() != null ? p.code().name() : rawCode;
+        String message = p.detail() != null ? p.detail() : p.title();
+        return new CliError(code == null || code.isBlank() ? ErrorCode.ERR_INTERNAL.name() : code,
+                message == null ? "HTTP " + p.status() : message, p.errors(), p.executionId(), null);
+    }
+
+    /** The gateway (or another endpoint the CLI needs) did not answer. */
+    public static CliError unreachable(String what, URI url, Throwable cause) {
+        return new CliError(ErrorCode.ERR_UNAVAILABLE, "cannot reach the " + what + " at " + url + " (" + why(cause)
+                + "); is the local stack running? start it with `bin/stack up`, or pass --url / set HANGAR_URL", cause);
+    }
+
+    private static String why(Throwable cause) {
+        if (cause == null) {
+            return "no answer";
+        }
+        if (cause instanceof java.net.http.HttpConnectTimeoutException) {
+            return "connect timed out";
+        }
+        if (cause instanceof java.net.http.HttpTimeoutException) {
+            return "no answer in time";
+        }
+        if (cause instanceof java.net.ConnectException) {
+            return "connection refused";
+        }
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    }
+
+    /** The same failure, now known to concern a run. */
+    public CliError forRun(String id) {
+        return executionId != null || id == null ? this : new CliError(code, getMessage(), errors, id, this);
+    }
+
+    public String code() {
+        return code;
+    }
+
+    /** The code as this CLI's enum knows it, or null for a code newer than the CLI. */
+    public ErrorCode known() {
+        try {
+            return ErrorCode.valueOf(code);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    public boolean is(ErrorCode c) {
+        return c.name().equals(code);
+    }
+
+    public List<Problem.FieldError> errors() {
+        return errors;
+    }
+
+    public String executionId() {
+        return executionId;
+    }
+
+    /** Any failure as a CliError: keeps a {@link HangarException}'s code, anything else is ERR_INTERNAL. */
+    public static CliError of(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof CliError e) {
+                return e;
+            }
+            if (c instanceof HangarException e) {
+                return from(e);
+            }
+        }
+        return new CliError(ErrorCode.ERR_INTERNAL, "unexpected error: " + t, t);
+    }
+}

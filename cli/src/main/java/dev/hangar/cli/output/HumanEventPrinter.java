@@ -1,0 +1,100 @@
+package dev.hangar.cli.output;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hangar.contracts.Envelope;
+import dev.hangar.contracts.RunEvent;
+import java.io.PrintWriter;
+
+/** A status line per state change, log lines and streamed tokens as they come, on stderr. */
+public final class HumanEventPrinter implements EventPrinter {
+    private final PrintWriter err;
+    private String state;
+    private boolean midLine;
+    private boolean streamingTokens;
+    private long lastPercent = -1;
+
+    public HumanEventPrinter(PrintWriter err) {
+        this.err = err;
+    }
+
+    @Override
+    public void onEvent(JsonNode raw, RunEvent event) {
+        if (event == null || event.event() == null) {
+            return; // an event type newer than this CLI: --json shows it, people need not
+        }
+        switch (event.event()) {
+            case RunEvent.Queued q -> status("queued", event.executionId() + "  " + q.ref() + " (" + q.adapter() + ", " + q.mode() + ")");
+            case RunEvent.Started s -> status("running", "on " + s.executor() + ", image " + s.imageDigest()
+                    + (event.attempt() > 1 ? ", attempt " + event.attempt() : ""));
+            case RunEvent.Log l -> line("  [" + l.stream() + "] " + l.line());
+            case RunEvent.Token t -> token(t.text());
+            case RunEvent.Progress p -> progress(p);
+            case RunEvent.Output o -> {
+                if (o.output() != null) {
+                    line("  output " + o.output().path() + " (" + Output.size(o.output().sizeBytes()) + ")");
+                }
+            }
+            case RunEvent.Completed c -> status("success", ended(c.envelope()));
+            case RunEvent.Failed f -> status("error", ended(f.envelope()));
+            case RunEvent.Canceled c -> status("canceled", ended(c.envelope()));
+        }
+        err.flush();
+    }
+
+    @Override
+    public void finish() {
+        endLine();
+        err.flush();
+    }
+
+    private void status(String next, String detail) {
+        if (next.equals(state)) {
+            return;
+        }
+        state = next;
+        line("* " + next + "  " + detail);
+    }
+
+    private void token(String text) {
+        if (text == null || text.isEmpty()) {
+            return;
+        }
+        err.print(text);
+        midLine = !text.endsWith("\n");
+        streamingTokens = true;
+    }
+
+    private void progress(RunEvent.Progress p) {
+        if (streamingTokens) {
+            return; // the tokens show progress; percentage lines would break the text apart
+        }
+        long percent = Math.round(p.fraction() * 100);
+        if (percent != lastPercent) {
+            lastPercent = percent;
+            line("  progress " + percent + "%" + (p.message() == null ? "" : "  " + p.message()));
+        }
+    }
+
+    private void line(String text) {
+        endLine();
+        err.println(text);
+    }
+
+    private void endLine() {
+        if (midLine) {
+            err.println();
+            midLine = false;
+        }
+    }
+
+    private static String ended(Envelope envelope) {
+        if (envelope == null) {
+            return "";
+        }
+        if (envelope.error() != null) {
+            return (envelope.error().code() == null ? "" : envelope.error().code() + ": ") + envelope.error().message();
+        }
+        Long ms = envelope.meta() == null ? null : envelope.meta().durationMs();
+        return ms == null ? "" : "in " + Output.millis(ms);
+    }
+}

@@ -1,0 +1,228 @@
+package dev.hangar.cli.service;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hangar.cli.client.CliJson;
+import dev.hangar.cli.client.EventStream;
+import dev.hangar.cli.error.CliError;
+import dev.hangar.contracts.Envelope;
+import dev.hangar.contracts.ErrorCode;
+import dev.hangar.contracts.RunEvent;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Follows one run to its envelope: over the event stream, reconnecting when it drops (the
+ * gateway replays past events, which are de-duplicated by attempt and seq), then, if the stream
+ * keeps failing, by polling {@code GET /v1/runs/{id}}.
+ */
+public final class RunFollower {
+
+    /** Receives each new event once, in arrival order; {@code event} is null for a type this CLI does not know. */
+    @FunctionalInterface
+    public interface Listener {
+        void onEvent(JsonNode raw, RunEvent event);
+    }
+
+    /** {@code GET /v1/runs/{id}}: an envelope once the run is over, else a summary. */
+    @FunctionalInterface
+    public interface RunLookup {
+        JsonNode get(String executionId);
+    }
+
+    /**
+     * @param reconnects   how many times to reopen a stream that ends before the envelope
+     * @param backoff      the wait before the n-th reconnect is n times this
+     * @param idle         with no frame for this long, ask the gateway whether the run is over (and reconnect if not)
+     * @param pollInterval the wait between polls once the stream is given up
+     * @param pollFailures consecutive unreachable polls tolerated
+     */
+    public record Settings(int reconnects, Duration backoff, Duration idle, Duration pollInterval, int pollFailures) {
+        public static final Settings DEFAULT = new Settings(3, Duration.ofMillis(500), Duration.ofSeconds(15),
+                Duration.ofSeconds(1), 10);
+
+        public Settings withIdle(Duration d) {
+            return new Settings(reconnects, backoff, d, pollInterval, pollFailures);
+        }
+    }
+
+    /** How a run ended: the envelope as the gateway sent it, and as read. */
+    public record Outcome(JsonNode raw, Envelope envelope) {
+        public boolean success() {
+            return Envelope.SUCCESS.equals(envelope.status());
+        }
+    }
+
+    private final EventStream stream;
+    private final RunLookup lookup;
+    private final Settings settings;
+
+    public RunFollower(EventStream stream, RunLookup lookup, Settings settings) {
+        this.stream = stream;
+        this.lookup = lookup;
+        this.settings = settings;
+    }
+
+    public Outcome follow(String executionId, URI streamUri, Listener listener) {
+        try {
+            Set<String> seen = new HashSet<>();
+            int retriesLeft = settings.reconnects();
+            while (true) {
+                Session session = new Session(seen, listener);
+                Outcome done = session.run(executionId, streamUri);
+                if (done != null) {
+                    return done;
+                }
+                if (session.terminal != null) {
+                    return outcome(session.terminal); // the stream closed between the terminal event and the envelope frame
+                }
+                if (session.progressed || session.quietButRunning) {
+                    retriesLeft = settings.reconnects();
+                }
+                if (session.quietButRunning) {
+                    continue; // a quiet run, or a stream that died without a close: reopen at once
+                }
+                if (retriesLeft-- <= 0) {
+                    return poll(executionId);
+                }
+                sleep(settings.backoff().multipliedBy(settings.reconnects() - retriesLeft));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliError(ErrorCode.ERR_CANCELED, "interrupted while following the run", e).forRun(executionId);
+        } catch (CliError e) {
+            throw e.forRun(executionId);
+        }
+    }
+
+    /** One connection: returns the outcome if the envelope frame arrived, else null. */
+    private final class Session {
+        final Set<String> seen;
+        final Listener listener;
+        boolean progressed;
+        boolean quietButRunning;
+        JsonNode terminal;
+
+        Session(Set<String> seen, Listener listener) {
+            this.seen = seen;
+            this.listener = listener;
+        }
+
+        Outcome run(String executionId, URI uri) throws InterruptedException {
+            BlockingQueue<EventStream.Signal> signals = new LinkedBlockingQueue<>();
+            AutoCloseable connection = stream.open(uri, signals);
+            try {
+                while (true) {
+                    EventStream.Signal s = signals.poll(settings.idle().toMillis(), TimeUnit.MILLISECONDS);
+                    if (s == null) {
+                        // The JDK client can miss an abrupt TCP close and then wait forever, so
+                        // silence ends this connection: either the run is over, or it is reopened.
+                        return finishedOrNull(executionId);
+                    } else if (s instanceof EventStream.Frame f) {
+                        Outcome done = frame(f.text());
+                        if (done != null) {
+                            return done;
+                        }
+                    } else {
+                        return null;
+                    }
+                }
+            } finally {
+                try {
+                    connection.close();
+                } catch (Exception e) {
+                    // already gone
+                }
+            }
+        }
+
+        private Outcome frame(String text) {
+            JsonNode node;
+            try {
+                node = CliJson.parse(text);
+            } catch (JsonProcessingException e) {
+                return null; // not ours to judge; the envelope still ends the run
+            }
+            if (node == null || !node.isObject()) {
+                return null;
+            }
+            if (!node.has("event")) {
+                return node.has("status") ? outcome(node) : null;
+            }
+            if (!seen.add(node.path("attempt").asInt() + ":" + node.path("seq").asLong())) {
+                return null;
+            }
+            progressed = true;
+            listener.onEvent(node, readEvent(node));
+            JsonNode body = node.get("event");
+            if (body.path("envelope").isObject() && isTerminal(body.path("type").asText())) {
+                terminal = body.get("envelope");
+            }
+            return null;
+        }
+
+        /** While the stream is silent: did the run end without the stream telling us? */
+        private Outcome finishedOrNull(String executionId) {
+            try {
+                Outcome finished = finished(lookup.get(executionId));
+                quietButRunning = finished == null;
+                return finished;
+            } catch (CliError e) {
+                return null; // counts as a failed connection
+            }
+        }
+    }
+
+    private Outcome poll(String executionId) throws InterruptedException {
+        int failures = 0;
+        while (true) {
+            try {
+                Outcome finished = finished(lookup.get(executionId));
+                if (finished != null) {
+                    return finished;
+                }
+                failures = 0;
+            } catch (CliError e) {
+                if (!e.is(ErrorCode.ERR_UNAVAILABLE) || ++failures > settings.pollFailures()) {
+                    throw e;
+                }
+            }
+            sleep(settings.pollInterval());
+        }
+    }
+
+    private static Outcome finished(JsonNode run) {
+        String status = run == null ? "" : run.path("status").asText();
+        return switch (status) {
+            case Envelope.SUCCESS, Envelope.ERROR, Envelope.CANCELED -> outcome(run);
+            default -> null;
+        };
+    }
+
+    private static Outcome outcome(JsonNode envelope) {
+        return new Outcome(envelope, CliJson.convert(envelope, Envelope.class));
+    }
+
+    private static RunEvent readEvent(JsonNode node) {
+        try {
+            return CliJson.LENIENT.treeToValue(node, RunEvent.class);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static boolean isTerminal(String type) {
+        return type.equals("completed") || type.equals("failed") || type.equals("canceled");
+    }
+
+    private static void sleep(Duration d) throws InterruptedException {
+        if (!d.isZero()) {
+            Thread.sleep(d.toMillis());
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.hangar.cli.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hangar.cli.error.CliError;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliConfigTest {
+    @TempDir
+    Path home;
+
+    void writeConfig(String json) throws Exception {
+        Path f = home.resolve(".config/hangar/config.json");
+        Files.createDirectories(f.getParent());
+        Files.writeString(f, json);
+    }
+
+    @Test
+    void defaultsToLoopback8080WithoutAToken() {
+        CliConfig c = CliConfig.resolve(null, null, Map.of(), home);
+        assertEquals("http://127.0.0.1:8080", c.url().toString());
+        assertNull(c.token());
+    }
+
+    @Test
+    void optionBeatsEnvironmentBeatsFile() throws Exception {
+        writeConfig("{\"url\":\"http://127.0.0.1:3\",\"token\":\"file-token\"}");
+        Map<String, String> env = Map.of("HANGAR_URL", "http://127.0.0.1:2/", "HANGAR_TOKEN", "env-token");
+        assertEquals("http://127.0.0.1:1", CliConfig.resolve("http://127.0.0.1:1", null, env, home).url().toString());
+        assertEquals("http://127.0.0.1:2", CliConfig.resolve(null, null, env, home).url().toString());
+        assertEquals("env-token", CliConfig.resolve(null, null, env, home).token());
+        assertEquals("cli-token", CliConfig.resolve(null, "cli-token", env, home).token());
+        CliConfig fromFile = CliConfig.resolve(null, null, Map.of(), home);
+        assertEquals("http://127.0.0.1:3", fromFile.url().toString());
+        assertEquals("file-token", fromFile.token());
+    }
+
+    @Test
+    void honoursXdgAndAnExplicitConfigPath() {
+        assertEquals(Path.of("/x/hangar/config.json"), CliConfig.configFile(Map.of("XDG_CONFIG_HOME", "/x"), home));
+        assertEquals(Path.of("/y.json"), CliConfig.configFile(Map.of("HANGAR_CONFIG", "/y.json", "XDG_CONFIG_HOME", "/x"), home));
+    }
+
+    @Test
+    void aBrokenConfigFileNamesItselfAndThePosition() throws Exception {
+        writeConfig("{\n \"url\": \n}");
+        var e = assertThrows(CliError.class, () -> CliConfig.resolve(null, null, Map.of(), home));
+        assertEquals("ERR_OPTION_INVALID", e.code());
+        assertTrue(e.getMessage().contains("config.json is not valid JSON at line 3"), e.getMessage());
+    }
+
+    @Test
+    void aNonHttpUrlIsRefused() {
+        var e = assertThrows(CliError.class, () -> CliConfig.resolve("127.0.0.1:8080", null, Map.of(), home));
+        assertEquals("ERR_OPTION_INVALID", e.code());
+    }
+}
