@@ -1,5 +1,7 @@
 """Echo: answers a chat with its last user message. Deterministic, so mock runs compare by digest."""
 
+import time
+
 from hangar_runtime.processor import Processor
 
 MESSAGE = {
@@ -24,7 +26,10 @@ class Predictor(Processor):
             "params": {
                 "type": "object",
                 "required": ["messages"],
-                "properties": {"messages": {"type": "array", "minItems": 1, "items": MESSAGE}},
+                "properties": {
+                    "messages": {"type": "array", "minItems": 1, "items": MESSAGE},
+                    "delay_seconds": {"type": "number", "minimum": 0, "maximum": 600},
+                },
                 "additionalProperties": False,
             },
         },
@@ -34,6 +39,7 @@ class Predictor(Processor):
     def predict(self, schema="v1", params=None):
         messages = (params or {}).get("messages") or []
         print(f"echoing {len(messages)} message(s)")
+        self._wait((params or {}).get("delay_seconds", 0))
         last_user = next((m.get("content", "") for m in reversed(messages) if m.get("role") == "user"), "")
         reply = f"Echo: {last_user}"
         words = reply.split(" ")
@@ -46,3 +52,9 @@ class Predictor(Processor):
             "reply": reply,
             "messages": messages + [{"role": "assistant", "content": reply}],
         }
+
+    def _wait(self, seconds):
+        """Simulates a slow model (for trying out timeouts and cancel); stops early when canceled."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not self.canceled:
+            time.sleep(0.05)
