@@ -27,7 +27,7 @@ public record Envelope(String status, String executionId, List<OutputRef> output
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Meta(String ref, String adapter, String mode, String platform, Integer attempt, String imageDigest,
-                       String envFingerprint, Long durationMs, Long queueMs) {}
+                       String envFingerprint, Long durationMs, Long queueMs, Double cost, String plan) {}
 
     public static Envelope success(String executionId, List<OutputRef> outputs, String indexPath, Meta meta) {
         return new Envelope(SUCCESS, executionId, List.copyOf(outputs), indexPath, null, meta);

@@ -15,7 +15,8 @@ import java.time.Instant;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunRequested(Integer schemaVersion, String executionId, Integer attempt, Instant createdAt, String traceparent,
                            ProcessorRef ref, String adapter, String mode, String platform, String writePrefix,
-                           JsonNode inputs, JsonNode adapterOpts, Boolean build, String image) {
+                           JsonNode inputs, JsonNode adapterOpts, Boolean build, String image,
+                           Integer timeoutSeconds, java.util.Map<String, String> attachments, String plan) {
 
     public static final int SCHEMA_VERSION = 1;
 

@@ -58,7 +58,7 @@ class RunStreamSocketTest {
     }
 
     static Envelope envelope(String id) {
-        var meta = new Envelope.Meta("gwtest/stream@1", "local", "mock", "amd64", 1, "sha256:" + "a".repeat(64), null, 5L, 1L);
+        var meta = new Envelope.Meta("gwtest/stream@1", "local", "mock", "amd64", 1, "sha256:" + "a".repeat(64), null, 5L, 1L, null, null);
         return Envelope.success(id, List.of(new OutputRef("/artifacts/outputs/x/" + id + "/output.json",
                 "sha256:" + "b".repeat(64), 3, "application/json")), "/artifacts/outputs/x/" + id + "/outputs.json", meta);
     }

@@ -33,9 +33,13 @@ final class TestStack {
 
     /** Registers a processor (pinned to the base image, which is never run by these tests). */
     static void register(String ref, String schemaJson) throws Exception {
+        registerWithSecrets(ref, schemaJson);
+    }
+
+    static void registerWithSecrets(String ref, String schemaJson, String... secrets) throws Exception {
         JsonNode schema = Json.MAPPER.readTree(schemaJson);
         var spec = new ProcessorSpec(dev.hangar.contracts.ProcessorRef.parse(ref), "gateway test", OCI + "/base/debian",
-                Map.of("amd64", baseDigest()), null, null, schema, null);
+                Map.of("amd64", baseDigest()), null, java.util.List.of(secrets), schema, null);
         var parsed = dev.hangar.contracts.ProcessorRef.parse(ref);
         var put = HttpRequest.newBuilder(URI.create(REGISTRY + "/v1/processors/" + parsed.namespace() + "/" + parsed.name()
                         + "/versions/" + parsed.version()))

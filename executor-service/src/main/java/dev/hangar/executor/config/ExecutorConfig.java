@@ -32,6 +32,13 @@ public interface ExecutorConfig {
     @WithDefault("256")
     long pidsLimit();
 
+    /** Token presented to the gateway to read a real-mode run's secrets (HANGAR_INTERNAL_TOKEN). */
+    String internalToken();
+
+    /** How long a canceled prediction may wind down before its container is killed. */
+    @WithDefault("2s")
+    Duration cancelGrace();
+
     /** Lines of container output kept for an error envelope's stderr_tail. */
     @WithDefault("40")
     int stderrTailLines();

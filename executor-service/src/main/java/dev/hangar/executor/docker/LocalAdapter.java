@@ -67,18 +67,21 @@ public class LocalAdapter implements RunAdapter {
 
     @Override
     public Envelope execute(RunPlan plan, ActiveRun run) {
-        if (plan.spec().runtime().gpus() > 0) {
+        if (plan.limits().gpus() > 0) {
             throw new HangarException(ErrorCode.ERR_ADAPTER_UNAVAILABLE, plan.spec().ref() + " needs "
-                    + plan.spec().runtime().gpus() + " GPU(s) and this executor has none; use --adapter remote");
+                    + plan.limits().gpus() + " GPU(s) and this executor has none; use --adapter remote");
         }
         String digest = images.ensure(plan, run.platform());
         run.ranImage(digest, Fingerprint.of(plan, run));
         var folder = folders.create(run.executionId(), run.command().attempt());
         String containerId = null;
+        boolean keep = false;
         var logs = new ContainerLogs(config.stderrTailLines());
         var timedOut = new AtomicBoolean();
         var deadline = deadlines.schedule(() -> { }, 0, TimeUnit.SECONDS);
         try {
+            plan.files().forEach((inside, artefact) -> outputs.download(artefact, folders.hostPath(folder, inside)));
+            folders.handOver(folder);
             containerId = create(plan, run, folder);
             docker.startContainerCmd(containerId).exec();
             docker.logContainerCmd(containerId).withStdOut(true).withStdErr(true).withFollowStream(true).exec(logs);
@@ -87,11 +90,15 @@ public class LocalAdapter implements RunAdapter {
             deadline = deadlines.schedule(() -> {
                 timedOut.set(true);
                 kill(id);
-            }, plan.spec().runtime().timeoutSeconds(), TimeUnit.SECONDS);
+            }, plan.limits().timeoutSeconds(), TimeUnit.SECONDS);
 
             var client = RuntimeClient.unixSocket(folders.socket(folder));
+            run.onCancel(() -> stop(client, run.executionId(), id));
             awaitReady(client, containerId, logs);
             Prediction prediction = client.predict(run.executionId(), plan.inputs(), event -> run.emit(toBody(event)));
+            if (run.canceled()) {
+                return run.error(ErrorCode.ERR_CANCELED, "the run was canceled", logs.tail());
+            }
             if (!prediction.succeeded()) {
                 return run.error(ErrorCode.ERR_PROCESSOR_FAILED, "the processor failed: " + prediction.error(),
                         tail(prediction.logs(), logs));
@@ -100,9 +107,12 @@ public class LocalAdapter implements RunAdapter {
                     ref -> run.emit(new RunEvent.Output(ref)));
             return run.success(stored, OutputStore.indexPath(plan.writePrefix()));
         } catch (IOException | HangarException | DockerException e) {
+            if (run.canceled()) {
+                return run.error(ErrorCode.ERR_CANCELED, "the run was canceled", logs.tail());
+            }
             if (timedOut.get()) {
                 return run.error(ErrorCode.ERR_TIMEOUT, "the run did not finish within its "
-                        + plan.spec().runtime().timeoutSeconds() + " s deadline; the container was removed", logs.tail());
+                        + plan.limits().timeoutSeconds() + " s deadline; the container was removed", logs.tail());
             }
             if (e instanceof HangarException h) {
                 return run.error(h.code(), h.getMessage(), logs.tail());
@@ -111,13 +121,27 @@ public class LocalAdapter implements RunAdapter {
         } finally {
             deadline.cancel(false);
             closeQuietly(logs);
-            remove(containerId);
-            folders.delete(folder);
+            if (plan.keepContainer() && containerId != null) {
+                LOG.infof("keeping container %s of run %s for debugging (adapter_opts.keep_container)", containerId, run.executionId());
+            } else {
+                remove(containerId);
+                folders.delete(folder);
+            }
         }
     }
 
+    /** Asks the runtime to cancel the prediction, then kills the container if it has not ended after the grace period. */
+    private void stop(RuntimeClient client, String predictionId, String containerId) {
+        try {
+            client.cancel(predictionId);
+        } catch (IOException e) {
+            LOG.debugf("runtime cancel of %s: %s", predictionId, e.getMessage());
+        }
+        deadlines.schedule(() -> kill(containerId), config.cancelGrace().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     private String create(RunPlan plan, ActiveRun run, java.nio.file.Path folder) {
-        var limits = plan.spec().runtime();
+        var limits = plan.limits();
         long memory = limits.memoryMb() * 1024L * 1024L;
         var host = HostConfig.newHostConfig()
                 // Mock runs get no network at all; real runs may call out, through the host (never a bridge).
@@ -131,13 +155,15 @@ public class LocalAdapter implements RunAdapter {
                 .withSecurityOpts(List.of("no-new-privileges"))
                 .withReadonlyRootfs(true)
                 .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=256m"));
+        var env = new java.util.ArrayList<>(List.of("HANGAR_MODE=" + run.mode(),
+                "HANGAR_SOCKET=" + IO_DIR + "/" + RunFolders.SOCKET,
+                "HANGAR_OUTPUT_DIR=" + IO_DIR + "/" + RunFolders.OUTPUTS,
+                "HANGAR_EXECUTION_ID=" + run.executionId()));
+        plan.secrets().forEach((name, value) -> env.add(name + "=" + value));
         return docker.createContainerCmd(plan.image())
                 .withName("hangar-" + folder.getFileName())
                 .withUser(config.containerUser())
-                .withEnv("HANGAR_MODE=" + run.mode(),
-                        "HANGAR_SOCKET=" + IO_DIR + "/" + RunFolders.SOCKET,
-                        "HANGAR_OUTPUT_DIR=" + IO_DIR + "/" + RunFolders.OUTPUTS,
-                        "HANGAR_EXECUTION_ID=" + run.executionId())
+                .withEnv(env)
                 .withLabels(Map.of(LABEL_MANAGED, "true", LABEL_EXECUTOR, config.id(), LABEL_EXECUTION, run.executionId()))
                 .withHostConfig(host)
                 .exec()

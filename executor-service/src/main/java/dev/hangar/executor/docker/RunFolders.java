@@ -44,6 +44,26 @@ public class RunFolders {
         }
     }
 
+    /** The host file behind a path under /hangar/io inside the container. */
+    Path hostPath(Path folder, String inside) {
+        Path target = folder.resolve(inside.substring(LocalAdapter.IO_DIR.length() + 1)).normalize();
+        if (!target.startsWith(folder)) {
+            throw new HangarException(ErrorCode.ERR_ATTACHMENT_INVALID, "input path " + inside + " leaves the run folder");
+        }
+        return target;
+    }
+
+    /** Gives everything in the run folder (fetched inputs included) to the container's user. */
+    void handOver(Path folder) {
+        try (Stream<Path> paths = Files.walk(folder)) {
+            for (Path p : paths.toList()) {
+                giveToContainerUser(p);
+            }
+        } catch (IOException e) {
+            throw new HangarException(ErrorCode.ERR_INTERNAL, "cannot prepare the run folder " + folder + ": " + e.getMessage(), e);
+        }
+    }
+
     Path socket(Path folder) {
         return folder.resolve(SOCKET);
     }

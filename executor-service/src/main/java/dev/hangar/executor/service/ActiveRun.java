@@ -1,8 +1,10 @@
 package dev.hangar.executor.service;
 
+import dev.hangar.contracts.Cost;
 import dev.hangar.contracts.Envelope;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.OutputRef;
+import dev.hangar.contracts.ProcessorSpec;
 import dev.hangar.contracts.RunEvent;
 import dev.hangar.contracts.RunRequested;
 import dev.hangar.executor.messaging.EventPublisher;
@@ -13,17 +15,22 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One run as this executor handles it: numbers its events, remembers what the envelope's
- * {@code meta} reports, and builds the envelope.
+ * One run as this executor handles it: numbers its events, masks secrets in what it reports,
+ * remembers what the envelope's {@code meta} says, can be canceled from another thread, and
+ * builds the envelope.
  */
 public final class ActiveRun {
     private final RunRequested command;
     private final EventPublisher publisher;
     private final AtomicLong seq = new AtomicLong();
     private final Instant startedAt = Instant.now();
-    private volatile String platform;
+    private final String platform;
     private volatile String imageDigest;
     private volatile String envFingerprint;
+    private volatile ProcessorSpec.Resources limits;
+    private volatile Redactor redactor = Redactor.NONE;
+    private volatile boolean canceled;
+    private volatile Runnable onCancel = () -> { };
 
     ActiveRun(RunRequested command, EventPublisher publisher, String defaultPlatform) {
         this.command = command;
@@ -49,9 +56,36 @@ public final class ActiveRun {
         this.envFingerprint = fingerprint;
     }
 
+    void planned(RunPlan plan) {
+        this.limits = plan.limits();
+        this.redactor = new Redactor(plan.secrets().values());
+    }
+
+    public String redact(String text) {
+        return redactor.apply(text);
+    }
+
+    /** What to do when a cancel request arrives while the run executes (set by the adapter). */
+    public void onCancel(Runnable action) {
+        this.onCancel = action;
+        if (canceled) {
+            action.run();
+        }
+    }
+
+    void cancel() {
+        canceled = true;
+        onCancel.run();
+    }
+
+    public boolean canceled() {
+        return canceled;
+    }
+
     public CompletableFuture<Void> emit(RunEvent.Body body) {
+        RunEvent.Body safe = body instanceof RunEvent.Log log ? new RunEvent.Log(log.stream(), redact(log.line())) : body;
         return publisher.publish(RunEvent.of(command.executionId(), command.attempt(), seq.incrementAndGet(),
-                command.traceparent(), body));
+                command.traceparent(), safe));
     }
 
     public Envelope success(List<OutputRef> outputs, String indexPath) {
@@ -59,15 +93,17 @@ public final class ActiveRun {
     }
 
     public Envelope error(ErrorCode code, String message, String stderrTail) {
-        return Envelope.error(command.executionId(), code, message, stderrTail, meta());
+        return Envelope.error(command.executionId(), code, redact(message), redact(stderrTail), meta());
     }
 
     private Envelope.Meta meta() {
         Instant now = Instant.now();
+        long durationMs = Duration.between(startedAt, now).toMillis();
         Long queueMs = command.createdAt() == null ? null
                 : Math.max(0, Duration.between(command.createdAt(), startedAt).toMillis());
+        Double cost = limits == null ? null : Cost.of(limits, durationMs / 1000.0);
         return new Envelope.Meta(String.valueOf(command.ref()), adapter(), mode(), platform, command.attempt(),
-                imageDigest, envFingerprint, Duration.between(startedAt, now).toMillis(), queueMs);
+                imageDigest, envFingerprint, durationMs, queueMs, cost, command.plan());
     }
 
     public String adapter() {

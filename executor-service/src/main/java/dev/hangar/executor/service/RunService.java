@@ -1,16 +1,19 @@
 package dev.hangar.executor.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hangar.contracts.AdapterOptions;
+import dev.hangar.contracts.Attachments;
 import dev.hangar.contracts.Envelope;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
-import dev.hangar.contracts.Json;
 import dev.hangar.contracts.ProcessorRef;
 import dev.hangar.contracts.ProcessorSpec;
 import dev.hangar.contracts.RunEvent;
 import dev.hangar.contracts.RunRequested;
+import dev.hangar.contracts.SecretValue;
 import dev.hangar.contracts.SpecValidator;
 import dev.hangar.contracts.WritePrefix;
+import dev.hangar.executor.client.GatewaySecretsClient;
 import dev.hangar.executor.client.RegistryClient;
 import dev.hangar.executor.config.ExecutorConfig;
 import dev.hangar.executor.messaging.EventPublisher;
@@ -38,17 +41,24 @@ public class RunService {
     private final RegistryClient registry;
     private final ExecutorConfig config;
     private final Map<String, RunAdapter> adapters = new LinkedHashMap<>();
+    private final GatewaySecretsClient gateway;
+    private final Map<String, ActiveRun> active = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Set<String> canceled = bounded();
     // Redelivered commands (after a rebalance) must not run twice: handled (execution_id, attempt) pairs.
-    private final Set<String> handled = Collections.synchronizedSet(Collections.newSetFromMap(
-            new LinkedHashMap<>(16, 0.75f, false) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-                    return size() > REMEMBERED;
-                }
-            }));
+    private final Set<String> handled = bounded();
 
-    public RunService(EventPublisher publisher, @RestClient RegistryClient registry, ExecutorConfig config,
-                      Instance<RunAdapter> adapters) {
+    private static Set<String> bounded() {
+        return Collections.synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                return size() > REMEMBERED;
+            }
+        }));
+    }
+
+    public RunService(EventPublisher publisher, @RestClient RegistryClient registry, @RestClient GatewaySecretsClient gateway,
+                      ExecutorConfig config, Instance<RunAdapter> adapters) {
+        this.gateway = gateway;
         this.publisher = publisher;
         this.registry = registry;
         this.config = config;
@@ -62,15 +72,23 @@ public class RunService {
             return null;
         }
         var run = new ActiveRun(command, publisher, config.platform());
+        active.put(command.executionId(), run);
         Envelope envelope;
         try {
+            if (canceled.contains(command.executionId())) {
+                run.cancel();
+                throw new HangarException(ErrorCode.ERR_CANCELED, "the run was canceled before it started");
+            }
             var plan = plan(command, run);
+            run.planned(plan);
             envelope = adapter(run.adapter()).execute(plan, run);
         } catch (HangarException e) {
             envelope = run.error(e.code(), e.getMessage(), null);
         } catch (RuntimeException e) {
             LOG.errorf(e, "run %s failed unexpectedly", command.executionId());
             envelope = run.error(ErrorCode.ERR_INTERNAL, "internal error in executor " + config.id() + "; see its log", null);
+        } finally {
+            active.remove(command.executionId());
         }
         try {
             run.emit(RunEvent.terminal(envelope)).get(30, TimeUnit.SECONDS);
@@ -94,7 +112,9 @@ public class RunService {
         adapter(run.adapter());
         ProcessorRef ref = command.ref();
         ProcessorSpec spec = resolve(ref);
-        JsonNode inputs = command.inputs() == null ? Json.MAPPER.createObjectNode() : command.inputs();
+        var options = AdapterOptions.parse(command.adapterOpts());
+        var resolved = Attachments.resolve(command.inputs(), command.attachments());
+        JsonNode inputs = resolved.inputs();
         SpecValidator.requireValidInputs(spec, inputs);
         String prefix = WritePrefix.resolve(command.writePrefix(), ref, command.executionId());
         String pinned = spec.pinnedImage(run.platform());
@@ -102,7 +122,40 @@ public class RunService {
             throw new HangarException(ErrorCode.ERR_REGISTRY_MISMATCH, "the command asks for " + command.image()
                     + " but " + ref + " is pinned to " + pinned + " for " + run.platform());
         }
-        return new RunPlan(spec, pinned, prefix, inputs, mode.equals("mock"));
+        var secrets = mode.equals("real") ? secrets(command.executionId(), spec) : Map.<String, String>of();
+        return new RunPlan(spec, pinned, prefix, inputs, mode.equals("mock"), options.applyTo(spec.runtime(),
+                command.timeoutSeconds()), resolved.files(), secrets, options.keep());
+    }
+
+    /** Real mode gets the spec's secrets from the gateway, or does not start. */
+    private Map<String, String> secrets(String executionId, ProcessorSpec spec) {
+        if (spec.secrets().isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> values;
+        try {
+            values = gateway.lookup(config.internalToken(), new SecretValue.Lookup(executionId, spec.secrets()));
+        } catch (HangarException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new HangarException(ErrorCode.ERR_UNAVAILABLE, "cannot read the run's secrets from the gateway: " + e.getMessage(), e);
+        }
+        var missing = spec.secrets().stream().filter(n -> !values.containsKey(n)).toList();
+        if (!missing.isEmpty()) {
+            throw new HangarException(ErrorCode.ERR_MISSING_SECRET, spec.ref() + " in real mode needs the secret(s) "
+                    + String.join(", ", missing) + "; set each with `hangar secrets set NAME`");
+        }
+        return values;
+    }
+
+    /** A cancel request from {@code hangar.runs.control}: stop the run if it is here, remember it if it is not yet. */
+    public void cancel(String executionId) {
+        canceled.add(executionId);
+        var run = active.get(executionId);
+        if (run != null) {
+            LOG.infof("canceling run %s", executionId);
+            run.cancel();
+        }
     }
 
     private ProcessorSpec resolve(ProcessorRef ref) {

@@ -4,6 +4,7 @@ import dev.hangar.contracts.ArtifactPath;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.Json;
+import dev.hangar.contracts.MediaTypes;
 import dev.hangar.contracts.OutputRef;
 import dev.hangar.executor.config.ArtifactsConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,13 +31,6 @@ import software.amazon.awssdk.services.s3.S3Client;
 @ApplicationScoped
 public class OutputStore {
     public static final String INDEX = "outputs.json";
-    private static final Map<String, String> MIME = Map.ofEntries(
-            Map.entry("json", "application/json"), Map.entry("txt", "text/plain"), Map.entry("md", "text/markdown"),
-            Map.entry("csv", "text/csv"), Map.entry("html", "text/html"), Map.entry("png", "image/png"),
-            Map.entry("jpg", "image/jpeg"), Map.entry("jpeg", "image/jpeg"), Map.entry("webp", "image/webp"),
-            Map.entry("pdf", "application/pdf"), Map.entry("wav", "audio/wav"), Map.entry("npy", "application/octet-stream"),
-            Map.entry("safetensors", "application/octet-stream"), Map.entry("jsonl", "application/x-ndjson"));
-
     private final S3Client s3;
     private final ArtifactsConfig config;
 
@@ -67,6 +61,25 @@ public class OutputStore {
         return outputs;
     }
 
+    /** Fetches an uploaded input file and checks its bytes against the content id in its path. */
+    public void download(String artefactPath, Path target) {
+        try {
+            Files.createDirectories(target.getParent());
+            s3.getObject(b -> b.bucket(config.bucket()).key(ArtifactPath.toKey(artefactPath)), target);
+            String expected = dev.hangar.contracts.Attachments.cid(artefactPath);
+            if (expected != null && !expected.equals(cid(target))) {
+                Files.deleteIfExists(target);
+                throw new HangarException(ErrorCode.ERR_ATTACHMENT_INVALID, "the stored bytes of " + artefactPath + " do not match its content id");
+            }
+        } catch (software.amazon.awssdk.services.s3.model.NoSuchKeyException e) {
+            throw new HangarException(ErrorCode.ERR_ATTACHMENT_INVALID, "no attachment is stored at " + artefactPath + "; upload it first");
+        } catch (SdkException e) {
+            throw new HangarException(ErrorCode.ERR_UNAVAILABLE, "cannot fetch " + artefactPath + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new HangarException(ErrorCode.ERR_INTERNAL, "cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+
     public static String indexPath(String prefix) {
         return prefix + INDEX;
     }
@@ -94,7 +107,6 @@ public class OutputStore {
     }
 
     static String mime(String name) {
-        int dot = name.lastIndexOf('.');
-        return dot < 0 ? "application/octet-stream" : MIME.getOrDefault(name.substring(dot + 1).toLowerCase(), "application/octet-stream");
+        return MediaTypes.of(name);
     }
 }

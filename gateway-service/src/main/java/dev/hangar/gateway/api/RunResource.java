@@ -5,6 +5,7 @@ import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.RunAccepted;
 import dev.hangar.contracts.RunRequest;
 import dev.hangar.contracts.RunSummary;
+import dev.hangar.gateway.service.RunControlService;
 import dev.hangar.gateway.service.RunSubmissionService;
 import dev.hangar.gateway.store.RunStore;
 import jakarta.ws.rs.Consumes;
@@ -20,24 +21,27 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.List;
 
-/** Runs: submit, look up, list. Methods are blocking (JDBC, Kafka acks) and so run on worker threads. */
+/** Runs: submit, look up, list, cancel. Methods are blocking (JDBC, Kafka acks) and so run on worker threads. */
 @Path("/v1/runs")
 @Produces(MediaType.APPLICATION_JSON)
 public class RunResource {
     private final RunSubmissionService submissions;
+    private final RunControlService control;
     private final RunStore store;
 
-    public RunResource(RunSubmissionService submissions, RunStore store) {
+    public RunResource(RunSubmissionService submissions, RunControlService control, RunStore store) {
         this.submissions = submissions;
+        this.control = control;
         this.store = store;
     }
 
-    /** Checks and queues a run; 202 with where to follow it. */
+    /** Checks and queues a run: 202 with where to follow it, or 200 with the run an idempotency key already started. */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response submit(RunRequest request) {
-        RunAccepted accepted = submissions.submit(request);
-        return Response.accepted(accepted).location(URI.create(accepted.runUrl())).build();
+        var submission = submissions.submit(request);
+        RunAccepted run = submission.run();
+        return Response.status(submission.created() ? 202 : 200).entity(run).location(URI.create(run.runUrl())).build();
     }
 
     /** The envelope once the run has ended; until then its summary (status queued or running). */
@@ -54,5 +58,12 @@ public class RunResource {
             throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "limit must be between 1 and 1000");
         }
         return store.list(limit);
+    }
+
+    /** Stops the run wherever it is; its envelope will say {@code canceled}. */
+    @POST
+    @Path("/{id}/cancel")
+    public Response cancel(@PathParam("id") String id) {
+        return Response.accepted(control.cancel(id)).build();
     }
 }

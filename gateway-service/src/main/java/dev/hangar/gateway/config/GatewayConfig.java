@@ -15,6 +15,16 @@ public interface GatewayConfig {
     @WithDefault("gateway-1")
     String instanceId();
 
+    /** Key material secrets are sealed with; set HANGAR_SECRETS_KEY in production. */
+    String secretsKey();
+
+    /** Shared token executors present to read a run's secrets ({@code X-Hangar-Internal-Token}). */
+    String internalToken();
+
+    /** The credit limit of a plan created by its first use. */
+    @WithDefault("100")
+    double defaultPlanLimit();
+
     /** The platform whose pinned digest a run gets when it names none. */
     @WithDefault("amd64")
     String defaultPlatform();

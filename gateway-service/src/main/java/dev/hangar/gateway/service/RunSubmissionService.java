@@ -1,6 +1,9 @@
 package dev.hangar.gateway.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hangar.contracts.AdapterOptions;
+import dev.hangar.contracts.Attachments;
+import dev.hangar.contracts.Cost;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.Json;
@@ -16,6 +19,7 @@ import dev.hangar.gateway.client.RegistryClient;
 import dev.hangar.gateway.config.GatewayConfig;
 import dev.hangar.gateway.messaging.RunCommandPublisher;
 import dev.hangar.gateway.store.RunStore;
+import dev.hangar.gateway.store.SecretStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -35,21 +39,28 @@ public class RunSubmissionService {
     private static final Set<String> ADAPTERS = Set.of("local", "remote");
     private static final Set<String> MODES = Set.of("mock", "real");
     private static final Set<String> PLATFORMS = Set.of("amd64", "arm64");
+    private static final java.util.regex.Pattern IDEMPOTENCY_KEY = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    private static final java.util.regex.Pattern PLAN_KEY = java.util.regex.Pattern.compile("[a-z0-9._-]{1,64}");
 
     private final RegistryClient registry;
     private final RunStore store;
     private final RunCommandPublisher publisher;
     private final GatewayConfig config;
+    private final SecretStore secrets;
 
     public RunSubmissionService(@RestClient RegistryClient registry, RunStore store, RunCommandPublisher publisher,
-                                GatewayConfig config) {
+                                GatewayConfig config, SecretStore secrets) {
+        this.secrets = secrets;
         this.registry = registry;
         this.store = store;
         this.publisher = publisher;
         this.config = config;
     }
 
-    public RunAccepted submit(RunRequest request) {
+    /** The run that stands for a request; {@code created} is false when an idempotency key matched an earlier one. */
+    public record Submission(RunAccepted run, boolean created) {}
+
+    public Submission submit(RunRequest request) {
         if (request == null) {
             throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "the request body is empty; send a RunRequest JSON object");
         }
@@ -73,14 +84,36 @@ public class RunSubmissionService {
             throw new HangarException(ErrorCode.ERR_OPTION_INVALID,
                     "build=true (run the newest local build) is not available on this gateway yet; run the pinned digest");
         }
+        AdapterOptions options = AdapterOptions.parse(request.adapterOpts());
+        if (request.timeoutSeconds() != null && (request.timeoutSeconds() < 1 || request.timeoutSeconds() > 86_400)) {
+            throw new HangarException(ErrorCode.ERR_OPTION_INVALID, "timeout_seconds must be between 1 and 86400");
+        }
+        String idempotencyKey = checked("idempotency_key", request.idempotencyKey(), IDEMPOTENCY_KEY);
+        String plan = checked("plan", request.plan(), PLAN_KEY);
+        if (idempotencyKey != null) {
+            var earlier = store.findIdempotent(idempotencyKey);
+            if (earlier.isPresent()) {
+                return new Submission(accepted(earlier.get(), false), false);
+            }
+        }
         ProcessorSpec spec = resolve(ref);
-        SpecValidator.requireValidInputs(spec, inputs);
+        var resolved = Attachments.resolve(inputs, request.attachments());
+        SpecValidator.requireValidInputs(spec, resolved.inputs());
         String image = spec.pinnedImage(platform);
+        if (mode.equals("real")) {
+            requireSecrets(spec);
+        }
+        var limits = options.applyTo(spec.runtime(), request.timeoutSeconds());
 
         String executionId = ExecutionIds.next();
         var command = new RunRequested(RunRequested.SCHEMA_VERSION, executionId, 1, Instant.now(), traceparent(),
-                ref, adapter, mode, platform, writePrefix, inputs, request.adapterOpts(), false, image);
-        store.insertQueued(executionId, ref, adapter, mode);
+                ref, adapter, mode, platform, writePrefix, inputs, request.adapterOpts(), false, image,
+                request.timeoutSeconds(), request.attachments(), plan);
+        var existing = store.insertQueued(new RunStore.NewRun(executionId, ref, adapter, mode, idempotencyKey, plan,
+                Cost.ceiling(limits), config.defaultPlanLimit()));
+        if (existing.isPresent()) {
+            return new Submission(accepted(existing.get(), false), false);
+        }
         try {
             publisher.publish(command).get(15, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
@@ -92,8 +125,31 @@ public class RunSubmissionService {
             store.delete(executionId);
             throw new HangarException(ErrorCode.ERR_UNAVAILABLE, "interrupted while publishing; nothing was started", e);
         }
+        return new Submission(accepted(executionId, true), true);
+    }
+
+    /** {@code fresh} is false when an idempotency key matched an earlier run. */
+    private RunAccepted accepted(String executionId, boolean fresh) {
         String runUrl = config.publicUrl() + "/v1/runs/" + executionId;
-        return new RunAccepted(executionId, RunStatus.QUEUED, runUrl, runUrl.replaceFirst("^http", "ws") + "/stream");
+        RunStatus status = fresh ? RunStatus.QUEUED : store.status(executionId).orElse(RunStatus.QUEUED);
+        return new RunAccepted(executionId, status, runUrl, runUrl.replaceFirst("^http", "ws") + "/stream");
+    }
+
+    /** Real mode needs every secret the spec names; say which are missing, never a value. */
+    private void requireSecrets(ProcessorSpec spec) {
+        var stored = new java.util.HashSet<>(secrets.names());
+        var missing = spec.secrets().stream().filter(name -> !stored.contains(name)).toList();
+        if (!missing.isEmpty()) {
+            throw new HangarException(ErrorCode.ERR_MISSING_SECRET, spec.ref() + " in real mode needs the secret(s) "
+                    + String.join(", ", missing) + "; set each with `hangar secrets set NAME` (the run was not started)");
+        }
+    }
+
+    private static String checked(String field, String value, java.util.regex.Pattern form) {
+        if (value != null && !form.matcher(value).matches()) {
+            throw new HangarException(ErrorCode.ERR_OPTION_INVALID, field + " '" + value + "' must match " + form.pattern());
+        }
+        return value;
     }
 
     private ProcessorSpec resolve(ProcessorRef ref) {

@@ -31,15 +31,92 @@ public class RunStore {
         this.db = db;
     }
 
-    /** Records a submitted run as queued. */
-    public void insertQueued(String executionId, ProcessorRef ref, String adapter, String mode) {
-        sql("INSERT INTO runs (execution_id, ref, adapter, mode, status) VALUES (?, ?, ?, ?, ?)", ps -> {
+    /** What a submission stores before its command goes on the bus. */
+    public record NewRun(String executionId, ProcessorRef ref, String adapter, String mode, String idempotencyKey,
+                         String plan, double ceiling, double defaultPlanLimit) {}
+
+    /**
+     * Records a submitted run as queued, holding its worst-case cost on its plan, in one
+     * transaction. Returns the id of an earlier run with the same idempotency key instead, if any.
+     */
+    public Optional<String> insertQueued(NewRun run) {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                if (run.idempotencyKey() != null) {
+                    var existing = byIdempotencyKey(c, run.idempotencyKey());
+                    if (existing.isPresent()) {
+                        c.rollback();
+                        return existing;
+                    }
+                }
+                if (run.plan() != null) {
+                    PlanStore.reserve(c, run.plan(), run.ceiling(), run.defaultPlanLimit());
+                }
+                try (var ps = c.prepareStatement("INSERT INTO runs (execution_id, ref, adapter, mode, status, idempotency_key, "
+                        + "plan, reserved) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    ps.setString(1, run.executionId());
+                    ps.setString(2, run.ref().toString());
+                    ps.setString(3, run.adapter());
+                    ps.setString(4, run.mode());
+                    ps.setString(5, RunStatus.QUEUED.wire());
+                    ps.setString(6, run.idempotencyKey());
+                    ps.setString(7, run.plan());
+                    ps.setDouble(8, run.plan() == null ? 0 : run.ceiling());
+                    ps.executeUpdate();
+                }
+                c.commit();
+                return Optional.empty();
+            } catch (SQLException e) {
+                c.rollback();
+                if ("23505".equals(e.getSQLState()) && run.idempotencyKey() != null) {
+                    return byIdempotencyKey(c, run.idempotencyKey()); // a concurrent twin won the race
+                }
+                throw e;
+            } catch (RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private static Optional<String> byIdempotencyKey(Connection c, String key) throws SQLException {
+        try (var ps = c.prepareStatement("SELECT execution_id FROM runs WHERE idempotency_key = ?")) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /** The run an idempotency key already started, if any. */
+    public Optional<String> findIdempotent(String key) {
+        try (Connection c = db.getConnection()) {
+            return byIdempotencyKey(c, key);
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /** The run's mode (mock or real), or null for an unknown run. */
+    public String mode(String executionId) {
+        return sql("SELECT mode FROM runs WHERE execution_id = ?", ps -> {
             ps.setString(1, executionId);
-            ps.setString(2, ref.toString());
-            ps.setString(3, adapter);
-            ps.setString(4, mode);
-            ps.setString(5, RunStatus.QUEUED.wire());
-            return ps.executeUpdate();
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        });
+    }
+
+    /** The run's current state, if it exists. */
+    public Optional<RunStatus> status(String executionId) {
+        return sql("SELECT status FROM runs WHERE execution_id = ?", ps -> {
+            ps.setString(1, executionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(RunStatus.fromWire(rs.getString(1))) : Optional.empty();
+            }
         });
     }
 
@@ -136,6 +213,10 @@ public class RunStore {
                 ps.setString(3, event.executionId());
                 ps.executeUpdate();
             }
+            if (next.terminal()) {
+                Double cost = envelope.meta() == null ? null : envelope.meta().cost();
+                PlanStore.charge(c, event.executionId(), cost == null ? 0 : cost);
+            }
         }
     }
 
@@ -226,7 +307,7 @@ public class RunStore {
         }
     }
 
-    private static HangarException unavailable(SQLException e) {
+    static HangarException unavailable(SQLException e) {
         return new HangarException(ErrorCode.ERR_UNAVAILABLE, "the run database is unavailable: " + e.getMessage(), e);
     }
 }

@@ -27,13 +27,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>A JDK {@link HttpServer} on 127.0.0.1 at an ephemeral port. It records every request.
  */
-final class FakeOpenAiServer implements AutoCloseable {
+public final class FakeOpenAiServer implements AutoCloseable {
     static final String MODEL_SUFFIX = "-2024-fake";
     static final long CREATED = 1_700_000_000L;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One request as the server saw it; header names lower-cased. */
-    record Request(String method, String path, Map<String, String> headers, JsonNode body) {}
+    public record Request(String method, String path, Map<String, String> headers, JsonNode body) {}
 
     private final HttpServer server;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
@@ -50,34 +50,34 @@ final class FakeOpenAiServer implements AutoCloseable {
         server.start();
     }
 
-    static FakeOpenAiServer start(String acceptedKey) throws IOException {
+    public static FakeOpenAiServer start(String acceptedKey) throws IOException {
         return new FakeOpenAiServer(acceptedKey);
     }
 
     /** What a client puts in {@code OPENAI_BASE_URL}. */
-    String baseUrl() {
+    public String baseUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
     }
 
     /** The completion the next requests get, streamed as one content delta per piece. */
-    void reply(List<String> pieces, String finishReason) {
+    public void reply(List<String> pieces, String finishReason) {
         this.pieces = List.copyOf(pieces);
         this.finishReason = finishReason;
         this.failStatus = 0;
     }
 
     /** Makes the next requests fail with this status and an OpenAI error body. */
-    void fail(int status, String message) {
+    public void fail(int status, String message) {
         this.failStatus = status;
         this.failMessage = message;
     }
 
     /** The key the server accepts from now on; any other gets 401. */
-    void acceptKey(String key) {
+    public void acceptKey(String key) {
         this.acceptedKey = key;
     }
 
-    List<Request> requests() {
+    public List<Request> requests() {
         return List.copyOf(requests);
     }
 

@@ -81,6 +81,10 @@ public class ArtifactService {
             throw invalid("/expires_seconds", "must be between 1 and " + MAX_EXPIRY_SECONDS,
                     "expires_seconds " + seconds + " is out of range 1.." + MAX_EXPIRY_SECONDS);
         }
+        if (method.equals("GET") && !store.exists(key)) {
+            // a URL to nothing would answer the client in S3's XML; say it here, in our terms
+            throw new HangarException(ErrorCode.ERR_ARTIFACT_NOT_FOUND, "no artefact is stored at " + request.path());
+        }
         Duration ttl = Duration.ofSeconds(seconds);
         PresignedRequest signed = method.equals("GET") ? store.presignGet(key, ttl) : store.presignPut(key, ttl);
         return new Presign.Url(signed.url().toString(), method, signed.expiration());

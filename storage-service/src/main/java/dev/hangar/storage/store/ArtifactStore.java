@@ -77,6 +77,25 @@ public class ArtifactStore {
         return presigner.presignPutObject(b -> b.signatureDuration(ttl).putObjectRequest(o -> o.bucket(bucket).key(key)));
     }
 
+    /** Whether an object exists at the key. */
+    public boolean exists(String key) {
+        try {
+            head(key, null);
+            return true;
+        } catch (HangarException e) {
+            if (e.code() == ErrorCode.ERR_ARTIFACT_NOT_FOUND) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** Stores a local file at the key. */
+    public void put(String key, java.nio.file.Path file, String mime) {
+        call("write " + ArtifactPath.fromKey(key), null, () -> s3.putObject(b -> b.bucket(bucket).key(key).contentType(mime),
+                software.amazon.awssdk.core.sync.RequestBody.fromFile(file)));
+    }
+
     /** Throws unless the bucket exists and our credentials reach it. */
     public void requireBucket() {
         call("reach bucket " + bucket, null, () -> s3.headBucket(b -> b.bucket(bucket)));

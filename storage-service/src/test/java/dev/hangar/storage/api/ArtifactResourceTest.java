@@ -233,8 +233,12 @@ class ArtifactResourceTest {
                     .then().statusCode(400).contentType(PROBLEM)
                     .body("code", equalTo("ERR_BAD_REQUEST")).body("errors[0].path", equalTo("/expires_seconds"));
         }
-        given().contentType(ContentType.JSON).body("{\"path\":\"" + path("x") + "\",\"method\":\"GET\",\"expires_seconds\":604800}")
+        given().contentType(ContentType.JSON).body("{\"path\":\"" + path("x") + "\",\"method\":\"PUT\",\"expires_seconds\":604800}")
                 .when().post("/v1/artifacts/presign").then().statusCode(200);
+        // a URL to nothing would answer in S3's XML: a GET of a missing artefact is refused here
+        given().contentType(ContentType.JSON).body("{\"path\":\"" + path("x") + "\",\"method\":\"GET\"}")
+                .when().post("/v1/artifacts/presign")
+                .then().statusCode(404).contentType(PROBLEM).body("code", equalTo("ERR_ARTIFACT_NOT_FOUND"));
         given().contentType(ContentType.JSON).body("{\"path\":\"/etc/passwd\",\"method\":\"GET\"}")
                 .when().post("/v1/artifacts/presign")
                 .then().statusCode(400).contentType(PROBLEM).body("code", equalTo("ERR_BAD_REQUEST"));

@@ -1,0 +1,30 @@
+package dev.hangar.gateway.client;
+
+import dev.hangar.contracts.OutputRef;
+import dev.hangar.contracts.Presign;
+import dev.hangar.kit.client.ProblemExceptionMapper;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.io.InputStream;
+import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
+
+/** The storage service: attachment uploads and presigned artefact URLs. */
+@RegisterRestClient(configKey = "storage")
+@RegisterProvider(ProblemExceptionMapper.class)
+@Path("/v1")
+public interface StorageClient {
+
+    @POST
+    @Path("/attachments")
+    @Consumes(MediaType.APPLICATION_OCTET_STREAM)
+    OutputRef upload(@QueryParam("filename") String filename, InputStream body);
+
+    @POST
+    @Path("/artifacts/presign")
+    @Consumes(MediaType.APPLICATION_JSON)
+    Presign.Url presign(Presign.Request request);
+}

@@ -1,0 +1,137 @@
+package dev.hangar.gateway.store;
+
+import dev.hangar.contracts.ErrorCode;
+import dev.hangar.contracts.HangarException;
+import dev.hangar.gateway.config.GatewayConfig;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Secret values, sealed with AES-256-GCM under a key derived from {@code hangar.gateway.secrets-key}
+ * (a random 12-byte nonce per value, the name as associated data so a value cannot be moved to
+ * another name). Values leave only towards an executor that is about to run a real-mode run.
+ */
+@ApplicationScoped
+public class SecretStore {
+    static final Pattern NAME = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
+    static final int MAX_VALUE_BYTES = 64 * 1024;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final AgroalDataSource db;
+    private final SecretKeySpec key;
+
+    public SecretStore(AgroalDataSource db, GatewayConfig config) {
+        this.db = db;
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(config.secretsKey().getBytes(StandardCharsets.UTF_8));
+            this.key = new SecretKeySpec(digest, "AES");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String requireName(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new HangarException(ErrorCode.ERR_SECRET_INVALID, "secret name '" + name
+                    + "' must be 1-64 characters of A-Z, 0-9 and _, starting with a letter");
+        }
+        return name;
+    }
+
+    public void put(String name, String value) {
+        requireName(name);
+        if (value == null || value.isEmpty() || value.getBytes(StandardCharsets.UTF_8).length > MAX_VALUE_BYTES) {
+            throw new HangarException(ErrorCode.ERR_SECRET_INVALID, "the value of secret " + name + " must be 1 byte to 64 KiB");
+        }
+        try (Connection c = db.getConnection(); var ps = c.prepareStatement("INSERT INTO secrets (name, sealed) VALUES (?, ?) "
+                + "ON CONFLICT (name) DO UPDATE SET sealed = EXCLUDED.sealed, updated_at = now()")) {
+            ps.setString(1, name);
+            ps.setBytes(2, seal(name, value));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw RunStore.unavailable(e);
+        }
+    }
+
+    public boolean delete(String name) {
+        try (Connection c = db.getConnection(); var ps = c.prepareStatement("DELETE FROM secrets WHERE name = ?")) {
+            ps.setString(1, requireName(name));
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw RunStore.unavailable(e);
+        }
+    }
+
+    public List<String> names() {
+        try (Connection c = db.getConnection(); var ps = c.prepareStatement("SELECT name FROM secrets ORDER BY name");
+             ResultSet rs = ps.executeQuery()) {
+            var names = new ArrayList<String>();
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+            return names;
+        } catch (SQLException e) {
+            throw RunStore.unavailable(e);
+        }
+    }
+
+    /** The values of those of {@code names} that are set. */
+    public Map<String, String> values(Collection<String> names) {
+        var values = new LinkedHashMap<String, String>();
+        try (Connection c = db.getConnection(); var ps = c.prepareStatement("SELECT sealed FROM secrets WHERE name = ?")) {
+            for (String name : names) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        values.put(name, open(name, rs.getBytes(1)));
+                    }
+                }
+            }
+            return values;
+        } catch (SQLException e) {
+            throw RunStore.unavailable(e);
+        }
+    }
+
+    private byte[] seal(String name, String value) {
+        try {
+            byte[] nonce = new byte[12];
+            RANDOM.nextBytes(nonce);
+            var cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, nonce));
+            cipher.updateAAD(name.getBytes(StandardCharsets.UTF_8));
+            byte[] sealed = cipher.doFinal(value.getBytes(StandardCharsets.UTF_8));
+            return ByteBuffer.allocate(nonce.length + sealed.length).put(nonce).put(sealed).array();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String open(String name, byte[] stored) {
+        try {
+            var cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, stored, 0, 12));
+            cipher.updateAAD(name.getBytes(StandardCharsets.UTF_8));
+            return new String(cipher.doFinal(stored, 12, stored.length - 12), StandardCharsets.UTF_8);
+        } catch (GeneralSecurityException e) {
+            throw new HangarException(ErrorCode.ERR_INTERNAL, "secret " + name + " cannot be opened with the configured key", e);
+        }
+    }
+}
