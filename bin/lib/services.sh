@@ -77,6 +77,17 @@ svc_install_copy() {
 
 # ---------------------------------------------------------------- start / stop
 
+# stack_key NAME: a random key made once for this stack and kept (mode 600) in .local/keys/NAME;
+# the secrets key must outlive restarts or stored secrets could no longer be opened
+stack_key() {
+  local f=$LOCAL/keys/$1
+  if [ ! -s "$f" ]; then
+    mkdir -p "$LOCAL/keys" && chmod 700 "$LOCAL/keys"
+    (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '\n=' > "$f")
+  fi
+  cat "$f"
+}
+
 svc_start() {
   local m=$1 port pid other
   port=$(svc_port "$m")
@@ -89,6 +100,10 @@ svc_start() {
     mkdir -p "$LOCAL/executor"
     env+=("HANGAR_EXECUTOR_WORK_DIR=$LOCAL/executor")
   fi
+  case "$m" in
+    gateway-service) env+=("HANGAR_INTERNAL_TOKEN=$(stack_key internal-token)" "HANGAR_SECRETS_KEY=$(stack_key secrets-key)") ;;
+    executor-service) env+=("HANGAR_INTERNAL_TOKEN=$(stack_key internal-token)") ;;
+  esac
   log "starting $m on 127.0.0.1:$port (log $(svc_log "$m"))"
   printf '\n===== %s starting %s =====\n' "$(date -Is)" "$m" >> "$(svc_log "$m")"
   pid=$(cd "$ROOT" && spawn "$(svc_pidfile "$m")" "$(svc_log "$m")" env "${env[@]}" \

@@ -1,10 +1,12 @@
 package dev.hangar.cli;
 
 import dev.hangar.cli.command.CompletionCommand;
+import dev.hangar.cli.command.PlansCommand;
 import dev.hangar.cli.command.ProcessorsCommand;
 import dev.hangar.cli.command.PushCommand;
 import dev.hangar.cli.command.RunCommand;
 import dev.hangar.cli.command.RunsCommand;
+import dev.hangar.cli.command.SecretsCommand;
 import dev.hangar.cli.command.VersionCommand;
 import picocli.CommandLine.Command;
 
@@ -12,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "hangar", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Run containerised ML processors as jobs on a Hangar gateway.",
         subcommands = {RunCommand.class, RunsCommand.class, PushCommand.class, ProcessorsCommand.class,
-                VersionCommand.class, CompletionCommand.class},
+                PlansCommand.class, SecretsCommand.class, VersionCommand.class, CompletionCommand.class},
         footer = {"", "Gateway URL: --url, else $HANGAR_URL, else `url` in the config file",
                 "(~/.config/hangar/config.json), else http://127.0.0.1:8080.",
                 "Exit status: 0 on success, 1 on any failure."})

@@ -19,7 +19,7 @@ public final class Events {
     private Events() {}
 
     public static Envelope.Meta meta() {
-        return new Envelope.Meta(REF.toString(), "local", "mock", "amd64", 1, DIGEST, null, 812L, 35L);
+        return new Envelope.Meta(REF.toString(), "local", "mock", "amd64", 1, DIGEST, null, 812L, 35L, null, null);
     }
 
     public static Envelope success() {

@@ -41,8 +41,9 @@ class HelpAndVersionTest {
     @Test
     void theTreeHasEveryCommand() {
         var names = commands().map(p -> String.join(" ", p)).toList();
-        assertTrue(names.containsAll(List.of("run", "runs get", "runs list", "runs watch", "push", "processors get",
-                "processors list", "version", "completion")), names::toString);
+        assertTrue(names.containsAll(List.of("run", "runs get", "runs list", "runs watch", "runs cancel", "push",
+                "processors get", "processors list", "plans set", "plans get", "plans list", "secrets set", "secrets list",
+                "secrets rm", "version", "completion")), names::toString);
     }
 
     @ParameterizedTest

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 public record AdapterOptions(Double cpu, Integer memoryMb, Integer gpus, Integer timeoutSeconds, Boolean keepContainer) {
 
     public static final AdapterOptions NONE = new AdapterOptions(null, null, null, null, null);
+    static final String KEYS = "cpu, memory_mb, gpus, timeout_seconds, keep_container";
 
     /** Parses and range-checks; throws {@link ErrorCode#ERR_OPTION_INVALID} naming the key. */
     public static AdapterOptions parse(JsonNode node) {
@@ -26,9 +27,13 @@ public record AdapterOptions(Double cpu, Integer memoryMb, Integer gpus, Integer
         AdapterOptions o;
         try {
             o = Json.MAPPER.treeToValue(node, AdapterOptions.class);
+        } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
+            throw new HangarException(ErrorCode.ERR_OPTION_INVALID, "adapter_opts has an unknown key '" + e.getPropertyName()
+                    + "' (allowed: " + KEYS + ")");
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new HangarException(ErrorCode.ERR_OPTION_INVALID, "adapter_opts: " + e.getOriginalMessage()
-                    + " (allowed keys: cpu, memory_mb, gpus, timeout_seconds, keep_container)");
+            String field = e instanceof com.fasterxml.jackson.databind.JsonMappingException m && !m.getPath().isEmpty()
+                    ? m.getPath().get(0).getFieldName() : "?";
+            throw new HangarException(ErrorCode.ERR_OPTION_INVALID, "adapter_opts." + field + " has the wrong type (allowed: " + KEYS + ")");
         }
         if (o.cpu != null && (o.cpu <= 0 || o.cpu > 64)) {
             throw bad("cpu", "must be in (0, 64]");

@@ -18,6 +18,7 @@ public enum ErrorCode {
     ERR_OPTION_INVALID(400, Fix.INPUT, "An option has a value Hangar does not accept."),
     ERR_PROCESSOR_NOT_FOUND(404, Fix.INPUT, "No processor is registered under that ref; register it with `hangar push` or check the ref."),
     ERR_ARTIFACT_NOT_FOUND(404, Fix.INPUT, "No artefact is stored at that path."),
+    ERR_PLAN_NOT_FOUND(404, Fix.INPUT, "No plan has that key; create it with `hangar plans set KEY --limit N` or by its first use."),
     ERR_RUN_NOT_FOUND(404, Fix.INPUT, "No run has that execution id (or it is not yours)."),
     ERR_IMAGE_UNPINNED(422, Fix.INPUT, "The processor has no image digest pinned for that platform; push or pin one."),
     ERR_DIGEST_NOT_FOUND(422, Fix.INPUT, "The OCI registry does not have a manifest with that digest."),

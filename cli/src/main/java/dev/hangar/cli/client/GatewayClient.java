@@ -3,20 +3,27 @@ package dev.hangar.cli.client;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hangar.cli.error.CliError;
+import dev.hangar.contracts.ArtifactPath;
 import dev.hangar.contracts.ErrorCode;
+import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.Json;
+import dev.hangar.contracts.OutputRef;
+import dev.hangar.contracts.Plan;
 import dev.hangar.contracts.Problem;
 import dev.hangar.contracts.ProcessorRef;
 import dev.hangar.contracts.ProcessorSpec;
 import dev.hangar.contracts.RunAccepted;
 import dev.hangar.contracts.RunRequest;
+import dev.hangar.contracts.SecretValue;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -27,6 +34,7 @@ import java.time.Duration;
 public final class GatewayClient implements AutoCloseable {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    static final int MAX_REDIRECTS = 3;
 
     private final URI base;
     private final String token;
@@ -60,10 +68,18 @@ public final class GatewayClient implements AutoCloseable {
         return new WebSocketEventStream(http, token);
     }
 
-    /** {@code POST /v1/runs}: 202 with where to follow the run. */
-    public RunAccepted submit(RunRequest request) {
-        JsonNode body = send("POST", "/v1/runs", Json.write(request));
-        return CliJson.convert(body, RunAccepted.class);
+    /** How the gateway took a submission: {@code existing} when an idempotency key matched a run (200, not 202). */
+    public record Submission(RunAccepted accepted, boolean existing) {}
+
+    /** {@code POST /v1/runs}: 202 with where to follow the run, or 200 with the run its idempotency key names. */
+    public Submission submit(RunRequest request) {
+        Answer a = exchange("POST", "/v1/runs", Json.write(request));
+        return new Submission(CliJson.convert(a.body(), RunAccepted.class), a.status() == 200);
+    }
+
+    /** {@code POST /v1/runs/{id}/cancel}: 202 {@code {execution_id, status}} once the cancel is under way. */
+    public Answer cancelRun(String executionId) {
+        return exchange("POST", "/v1/runs/" + segment(executionId) + "/cancel", null);
     }
 
     /** {@code GET /v1/runs/{id}}: the envelope once finished, else a run summary. */
@@ -87,6 +103,109 @@ public final class GatewayClient implements AutoCloseable {
     /** {@code PUT /v1/processors/{ns}/{name}/versions/{ver}}: stores the spec with its pins. */
     public JsonNode putProcessor(ProcessorSpec spec) {
         return send("PUT", processorPath(spec.ref()), Json.write(spec));
+    }
+
+    public JsonNode listPlans() {
+        return send("GET", "/v1/plans", null);
+    }
+
+    public JsonNode getPlan(String key) {
+        return send("GET", "/v1/plans/" + segment(key), null);
+    }
+
+    /** {@code PUT /v1/plans/{key}}: creates the plan or changes its limit. */
+    public JsonNode putPlan(String key, double limit) {
+        return send("PUT", "/v1/plans/" + segment(key), Json.write(new Plan.Limit(limit)));
+    }
+
+    /** {@code PUT /v1/secrets/{name}}: 204; the value goes only into this request's body. */
+    public void putSecret(String name, String value) {
+        send("PUT", "/v1/secrets/" + segment(name), Json.write(new SecretValue(value)));
+    }
+
+    /** Secret names only; the gateway never returns values. */
+    public JsonNode listSecrets() {
+        return send("GET", "/v1/secrets", null);
+    }
+
+    public void deleteSecret(String name) {
+        send("DELETE", "/v1/secrets/" + segment(name), null);
+    }
+
+    /**
+     * {@code POST /v1/attachments?filename=…}: streams the file as the body; 201 with where it is
+     * stored (content-addressed, so the same bytes always give the same path).
+     */
+    public OutputRef upload(Path file, String filename) {
+        HttpRequest.Builder b = request("/v1/attachments?filename=" + URLEncoder.encode(filename, StandardCharsets.UTF_8))
+                .header("Accept", "application/json").header("Content-Type", "application/octet-stream");
+        try {
+            b.POST(HttpRequest.BodyPublishers.ofFile(file));
+        } catch (java.io.FileNotFoundException e) {
+            throw new CliError(ErrorCode.ERR_ATTACHMENT_INVALID, "cannot read " + file + ": " + e.getMessage(), e);
+        }
+        HttpResponse<String> response = call(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        if (response.statusCode() / 100 != 2) {
+            throw failure("POST", "/v1/attachments", response.statusCode(), response.body());
+        }
+        return CliJson.convert(json("POST", "/v1/attachments", response), OutputRef.class);
+    }
+
+    /** An artefact's bytes as they arrive, and the length the gateway announced (-1 if none). */
+    public record Download(InputStream body, long length) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            body.close();
+        }
+    }
+
+    /**
+     * {@code GET /v1/artifacts/{key}}: a stream, not a buffer, so any size fits. A redirect (to a
+     * presigned storage URL) is followed, without the token when it leads to another origin.
+     */
+    public Download openArtifact(String artifactPath) {
+        String key;
+        try {
+            key = ArtifactPath.toKey(artifactPath);
+        } catch (HangarException e) {
+            throw CliError.from(e);
+        }
+        StringBuilder path = new StringBuilder("/v1/artifacts");
+        for (String s : key.split("/", -1)) {
+            path.append('/').append(segment(s));
+        }
+        URI uri = URI.create(base + path.toString());
+        for (int redirects = 0; ; redirects++) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT).GET();
+            if (token != null && sameOrigin(uri, base)) {
+                b.header("Authorization", "Bearer " + token);
+            }
+            HttpResponse<InputStream> response = call(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            int status = response.statusCode();
+            var location = response.headers().firstValue("Location");
+            if (status / 100 == 3 && location.isPresent() && redirects < MAX_REDIRECTS) {
+                drain(response.body());
+                uri = uri.resolve(location.get());
+                continue;
+            }
+            if (status / 100 != 2) {
+                throw failure("GET", path.toString(), status, drain(response.body()));
+            }
+            return new Download(response.body(), response.headers().firstValueAsLong("Content-Length").orElse(-1));
+        }
+    }
+
+    private static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getRawAuthority().equalsIgnoreCase(b.getRawAuthority());
+    }
+
+    /** An error body, read up to 64 KiB, for the message. */
+    private static String drain(InputStream in) {
+        try (in) {
+            return new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /** The WebSocket URL of a run's events, for when the gateway did not name one. */
@@ -121,31 +240,46 @@ public final class GatewayClient implements AutoCloseable {
         }
     }
 
+    /** A 2xx answer: its status and JSON body (null when empty). */
+    public record Answer(int status, JsonNode body) {}
+
     private JsonNode send(String method, String path, String json) {
+        return exchange(method, path, json).body();
+    }
+
+    private Answer exchange(String method, String path, String json) {
         HttpRequest.Builder b = request(path).timeout(REQUEST_TIMEOUT).header("Accept", "application/json");
         if (json != null) {
             b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
         } else {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         }
-        HttpResponse<String> response;
+        HttpResponse<String> response = call(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        int status = response.statusCode();
+        if (status / 100 != 2) {
+            throw failure(method, path, status, response.body());
+        }
+        return new Answer(status, json(method, path, response));
+    }
+
+    private <T> HttpResponse<T> call(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
         try {
-            response = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return http.send(request, handler);
         } catch (IOException e) {
             throw CliError.unreachable("gateway", base, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliError(ErrorCode.ERR_CANCELED, "interrupted while waiting for the gateway", e);
         }
-        int status = response.statusCode();
-        if (status / 100 != 2) {
-            throw failure(method, path, status, response.body());
-        }
+    }
+
+    private static JsonNode json(String method, String path, HttpResponse<String> response) {
+        String body = response.body();
         try {
-            return CliJson.parse(response.body().isEmpty() ? "null" : response.body());
+            return body == null || body.isEmpty() ? null : CliJson.parse(body);
         } catch (JsonProcessingException e) {
             throw new CliError(ErrorCode.ERR_INTERNAL, "the gateway answered " + method + " " + path
-                    + " with HTTP " + status + " but not with JSON", e);
+                    + " with HTTP " + response.statusCode() + " but not with JSON", e);
         }
     }
 

@@ -18,6 +18,10 @@ public final class InputsOption {
             description = "The inputs as a JSON object, e.g. '{\"text\":\"hi\"}'.")
     String json;
 
+    @Option(names = "--inputs-jsonstr", paramLabel = "JSON", required = true,
+            description = "Deprecated: the same as --inputs-json, which replaces it.")
+    String jsonstr;
+
     @Option(names = "--inputs-file", paramLabel = "PATH", required = true,
             description = "Read the inputs (a JSON object) from this file.")
     Path file;
@@ -26,19 +30,34 @@ public final class InputsOption {
             description = "Read the inputs (a JSON object) from standard input; the only accepted value is '-'.")
     String stdin;
 
-    /** The inputs; {@code {}} when no source was given. */
-    static ObjectNode read(InputsOption option, InputStream in) {
-        return option == null ? Json.MAPPER.createObjectNode() : option.read(in);
+    static final String JSONSTR_WARNING = "warning: --inputs-jsonstr is deprecated; use --inputs-json";
+
+    /** What to tell the user about how the inputs were given, or null. */
+    static String warning(InputsOption option) {
+        return option != null && option.jsonstr != null ? JSONSTR_WARNING : null;
     }
 
-    ObjectNode read(InputStream in) {
+    /** The inputs; {@code {}} when no source was given. */
+    static ObjectNode read(InputsOption option, InputStream in) {
+        return read(option, in, Path.of(""));
+    }
+
+    /** Like {@link #read(InputsOption, InputStream)}, with a relative --inputs-file taken from {@code cwd}. */
+    static ObjectNode read(InputsOption option, InputStream in, Path cwd) {
+        return option == null ? Json.MAPPER.createObjectNode() : option.read(in, cwd);
+    }
+
+    ObjectNode read(InputStream in, Path cwd) {
         if (json != null) {
             return JsonValue.object(json, "--inputs-json", ErrorCode.ERR_INPUT_INVALID);
+        }
+        if (jsonstr != null) {
+            return JsonValue.object(jsonstr, "--inputs-jsonstr", ErrorCode.ERR_INPUT_INVALID);
         }
         if (file != null) {
             String source = "--inputs-file " + file;
             try {
-                return JsonValue.object(Files.readString(file), source, ErrorCode.ERR_INPUT_INVALID);
+                return JsonValue.object(Files.readString(cwd.resolve(file)), source, ErrorCode.ERR_INPUT_INVALID);
             } catch (NoSuchFileException e) {
                 throw new CliError(ErrorCode.ERR_OPTION_INVALID, source + ": no such file");
             } catch (IOException e) {

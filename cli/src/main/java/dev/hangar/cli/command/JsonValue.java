@@ -27,18 +27,26 @@ final class JsonValue {
         if (text == null || text.isBlank()) {
             throw new CliError(ErrorCode.ERR_BAD_REQUEST, source + " is empty; expected a JSON object such as {}");
         }
-        JsonNode node;
-        try {
-            node = STRICT.readTree(text);
-        } catch (JsonProcessingException e) {
-            var loc = e.getLocation();
-            String at = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
-            throw new CliError(ErrorCode.ERR_BAD_REQUEST, "malformed JSON in " + source + at + ": " + e.getOriginalMessage());
-        }
+        JsonNode node = parse(text, source, ErrorCode.ERR_BAD_REQUEST);
         if (node == null || !node.isObject()) {
             String kind = node == null ? "nothing" : node.getNodeType().name().toLowerCase(Locale.ROOT);
             throw new CliError(notAnObject, source + " must be a JSON object, got " + kind);
         }
         return (ObjectNode) node;
+    }
+
+    /** Any JSON value; malformed text is {@code code}, with the source and position. */
+    static JsonNode parse(String text, String source, ErrorCode code) {
+        try {
+            JsonNode node = STRICT.readTree(text);
+            if (node == null || node.isMissingNode()) {
+                throw new CliError(code, source + " is empty; expected JSON");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            var loc = e.getLocation();
+            String at = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+            throw new CliError(code, "malformed JSON in " + source + at + ": " + e.getOriginalMessage());
+        }
     }
 }

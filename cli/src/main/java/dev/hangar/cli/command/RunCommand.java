@@ -1,24 +1,42 @@
 package dev.hangar.cli.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hangar.cli.VersionProvider;
 import dev.hangar.cli.client.GatewayClient;
 import dev.hangar.cli.config.GatewayOptions;
+import dev.hangar.cli.error.CliError;
 import dev.hangar.cli.output.Output;
+import dev.hangar.cli.output.ProgressBar;
+import dev.hangar.cli.service.OutputDownloader;
 import dev.hangar.cli.service.RunFollower;
 import dev.hangar.cli.service.RunWatch;
+import dev.hangar.cli.service.SpecFile;
+import dev.hangar.contracts.AdapterOptions;
 import dev.hangar.contracts.ErrorCode;
+import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.ProcessorRef;
+import dev.hangar.contracts.ProcessorSpec;
 import dev.hangar.contracts.RunAccepted;
 import dev.hangar.contracts.RunRequest;
 import dev.hangar.contracts.WritePrefix;
 import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code hangar run}: submit a run, follow its events, print its envelope. */
@@ -26,14 +44,20 @@ import picocli.CommandLine.Spec;
         description = {"Run a processor and follow it until it ends.",
                 "Events stream to stderr as they happen; the result goes to stdout. Exit status 0 iff the run succeeded."})
 public final class RunCommand implements Callable<Integer> {
+    static final Pattern PLAN_KEY = Pattern.compile("[a-z0-9._-]{1,64}");
+    static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    static final int MAX_TIMEOUT = 86_400;
+    static final String BUILD_IGNORED = "warning: --build applies to --adapter local only; it is ignored with --adapter remote";
+
     @Spec
     CommandSpec spec;
 
     @Mixin
     GatewayOptions gateway;
 
-    @Option(names = "--ref", required = true, paramLabel = "NS/NAME@VER",
-            description = "The processor version to run, e.g. examples/echo@1.")
+    @Option(names = "--ref", paramLabel = "NS/NAME@VER",
+            description = "The processor version to run, e.g. examples/echo@1 (default: the ref in ./hangar.yaml, "
+                    + "when run in a processor folder).")
     String ref;
 
     @Option(names = "--adapter", defaultValue = "local", paramLabel = "ADAPTER",
@@ -56,12 +80,41 @@ public final class RunCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "0..1", heading = "Inputs (at most one; default {}):%n")
     InputsOption inputs;
 
+    @Option(names = "-i", paramLabel = "KEY=VALUE",
+            description = {"One input, typed by the processor's input schema: -i steps=20 sends a number, "
+                    + "-i tags='[\"a\"]' an array. A dotted KEY (a.b) sets a nested input; VALUE @FILE reads it from a "
+                    + "file (@@ stands for a literal @); an input with format hangar-file is uploaded: -i doc=@report.pdf. "
+                    + "Repeatable; wins over the inputs above."})
+    List<String> assignments;
+
+    @Option(names = "--attach", paramLabel = "NAME=PATH",
+            description = "Upload a file before the run and pass it as attachment NAME; inputs refer to it as "
+                    + "{\"$attach\":\"NAME\"}. Repeatable.")
+    List<String> attach;
+
     @Option(names = "--adapter-opts-json", paramLabel = "JSON",
-            description = "Adapter options as a JSON object.")
+            description = "Adapter options as a JSON object: cpu, memory_mb, gpus, timeout_seconds, keep_container.")
     String adapterOptsJson;
 
-    @Option(names = "--build", description = "Run the newest local build instead of the pinned digest.")
+    @Option(names = "--build", description = "Run the newest local build instead of the pinned digest (--adapter local only).")
     boolean build;
+
+    @Option(names = "--plan", paramLabel = "KEY",
+            description = "Charge the run to this budget plan ([a-z0-9._-], up to 64); a new key creates the plan "
+                    + "with the gateway's default limit.")
+    String plan;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS",
+            description = "Stop the run after this many seconds, 1 to " + MAX_TIMEOUT + " (default: the processor's).")
+    Integer timeout;
+
+    @Option(names = "--idempotency-key", paramLabel = "KEY",
+            description = "Submit at most once: the same KEY ([A-Za-z0-9._:-], up to 128) returns the run it "
+                    + "started, which is then followed like a new one.")
+    String idempotencyKey;
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1", heading = "Saving outputs (at most one):%n")
+    SaveOption save;
 
     @Option(names = "--json", description = "Print only the envelope (one JSON document) on stdout, and every event "
             + "as one NDJSON line on stderr.")
@@ -70,27 +123,163 @@ public final class RunCommand implements Callable<Integer> {
     /** Where {@code --inputs -} reads from; tests substitute it. */
     InputStream stdin = System.in;
 
+    /** The working directory: relative paths and ./hangar.yaml are taken from here; tests point it elsewhere. */
+    Path cwd = Path.of("");
+
     /** How patiently to follow the stream; tests shorten it. */
     RunFollower.Settings settings = RunFollower.Settings.DEFAULT;
 
+    /**
+     * Everything known before the gateway is asked: the request without {@code -i} values and
+     * attachments (typing needs the processor's schema), and what to warn about.
+     */
+    record Draft(RunRequest request, List<TypedInputs.Assignment> assignments, Map<String, Path> files,
+                 List<String> warnings) {}
+
     @Override
     public Integer call() {
-        RunRequest request = request();
+        Output out = Output.of(spec);
+        Draft draft = draft();
+        draft.warnings().forEach(out.err()::println);
+        out.err().flush();
         try (GatewayClient client = gateway.client()) {
-            RunAccepted accepted = client.submit(request);
-            return RunWatch.follow(client, accepted.executionId(),
-                    client.streamUri(accepted.executionId(), accepted.streamUrl()), settings, json, Output.of(spec));
+            RunRequest request = complete(draft, client, json ? null : out.err());
+            GatewayClient.Submission submitted = client.submit(request);
+            RunAccepted accepted = submitted.accepted();
+            String id = accepted.executionId();
+            RunFollower.Settings follow = settings;
+            if (submitted.existing()) {
+                if (!json) {
+                    out.err().println("idempotency key " + idempotencyKey + " names run " + id
+                            + (accepted.status() == null ? "" : " (" + accepted.status().wire() + ")") + "; following it");
+                    out.err().flush();
+                }
+                if (accepted.status() != null && accepted.status().terminal()) {
+                    follow = settings.withIdle(Duration.ofSeconds(2)); // its replay comes at once
+                }
+            }
+            return RunWatch.follow(client, id, client.streamUri(id, accepted.streamUrl()), follow, json, out, saver(client, out));
         }
     }
 
     /** Everything the CLI can check before it talks to the gateway. */
-    RunRequest request() {
-        ProcessorRef parsed = ProcessorRef.parse(ref);
+    Draft draft() {
+        List<String> warnings = new ArrayList<>();
+        ProcessorRef parsed = ref();
         String prefix = writePrefix == null ? null : WritePrefix.validate(writePrefix);
-        JsonNode in = InputsOption.read(inputs, stdin);
-        JsonNode opts = adapterOptsJson == null ? null
-                : JsonValue.object(adapterOptsJson, "--adapter-opts-json", ErrorCode.ERR_OPTION_INVALID);
-        return new RunRequest(parsed.toString(), adapter.name(), mode.name(), platform == null ? null : platform.name(),
-                prefix, in, opts, build);
+        ObjectNode in = InputsOption.read(inputs, stdin, cwd);
+        String deprecated = InputsOption.warning(inputs);
+        if (deprecated != null) {
+            warnings.add(deprecated);
+        }
+        boolean sendBuild = build;
+        if (build && adapter == Choices.Adapter.remote) {
+            warnings.add(BUILD_IGNORED);
+            sendBuild = false;
+        }
+        checkPlanTimeoutAndKey();
+        List<TypedInputs.Assignment> typed = TypedInputs.parse(assignments);
+        Map<String, Path> files = Attachments.parse(attach, cwd);
+        if (save != null && save.first != null && Files.isDirectory(cwd.resolve(save.first))) {
+            throw new CliError(ErrorCode.ERR_OPTION_INVALID, "--save-first " + save.first + " is a directory; name a file, "
+                    + "or use --save-dir");
+        }
+        RunRequest request = new RunRequest(parsed.toString(), adapter.name(), mode.name(),
+                platform == null ? null : platform.name(), prefix, in, adapterOpts(), sendBuild, timeout, idempotencyKey,
+                plan, null);
+        return new Draft(request, typed, files, List.copyOf(warnings));
+    }
+
+    /** The request as {@link #draft()} builds it; for tests of the options. */
+    RunRequest request() {
+        return draft().request();
+    }
+
+    /** --ref, else the ref of ./hangar.yaml; a bad ref is ERR_REF_INVALID. */
+    ProcessorRef ref() {
+        if (ref != null) {
+            return ProcessorRef.parse(ref);
+        }
+        Path file = cwd.resolve(SpecFile.NAME);
+        if (!Files.isRegularFile(file)) {
+            throw new ParameterException(spec.commandLine(), "Missing required option: '--ref=NS/NAME@VER' (needed unless "
+                    + "run in a processor folder; there is no " + SpecFile.NAME + " in " + cwd.toAbsolutePath().normalize() + ")");
+        }
+        ProcessorSpec local = SpecFile.read(file);
+        if (local.ref() == null) {
+            throw new CliError(ErrorCode.ERR_SPEC_INVALID, file + " has no ref; add `ref: ns/name@1` or pass --ref");
+        }
+        return local.ref();
+    }
+
+    private void checkPlanTimeoutAndKey() {
+        if (plan != null && !PLAN_KEY.matcher(plan).matches()) {
+            throw new CliError(ErrorCode.ERR_OPTION_INVALID, "--plan '" + plan + "' must be 1 to 64 of a-z, 0-9, '.', '_', '-'");
+        }
+        if (timeout != null && (timeout < 1 || timeout > MAX_TIMEOUT)) {
+            throw new CliError(ErrorCode.ERR_OPTION_INVALID, "--timeout must be between 1 and " + MAX_TIMEOUT
+                    + " seconds, got " + timeout);
+        }
+        if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+            throw new CliError(ErrorCode.ERR_OPTION_INVALID, "--idempotency-key must be 1 to 128 of A-Z, a-z, 0-9, "
+                    + "'.', '_', ':', '-'");
+        }
+    }
+
+    /** The JSON, checked exactly as the executor will check it (unknown keys and ranges). */
+    private JsonNode adapterOpts() {
+        if (adapterOptsJson == null) {
+            return null;
+        }
+        ObjectNode opts = JsonValue.object(adapterOptsJson, "--adapter-opts-json", ErrorCode.ERR_OPTION_INVALID);
+        List<String> known = adapterOptionKeys();
+        opts.fieldNames().forEachRemaining(k -> {
+            if (!known.contains(k)) {
+                throw new CliError(ErrorCode.ERR_OPTION_INVALID, "--adapter-opts-json: unknown key '" + k + "' (allowed: "
+                        + String.join(", ", known) + ")");
+            }
+        });
+        try {
+            AdapterOptions.parse(opts);
+        } catch (HangarException e) {
+            throw new CliError(e.code(), "--adapter-opts-json: " + e.getMessage(), e);
+        }
+        return opts;
+    }
+
+    /** The wire names of {@link AdapterOptions}' fields, read from the record so they never drift. */
+    static List<String> adapterOptionKeys() {
+        return java.util.Arrays.stream(AdapterOptions.class.getRecordComponents())
+                .map(c -> c.getName().replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT)).toList();
+    }
+
+    /**
+     * The request as sent: {@code -i} values typed by the processor's schema (fetched only when
+     * {@code -i} is used) and every attachment uploaded; all before the run is submitted.
+     */
+    RunRequest complete(Draft draft, GatewayClient client, PrintWriter log) {
+        RunRequest r = draft.request();
+        Map<String, Path> files = new LinkedHashMap<>(draft.files());
+        JsonNode in = r.inputs();
+        if (!draft.assignments().isEmpty()) {
+            JsonNode schema = client.getProcessor(ProcessorRef.parse(r.ref())).get("inputs_schema");
+            ObjectNode merged = ((ObjectNode) in).deepCopy();
+            Attachments.merge(files, TypedInputs.apply(schema, draft.assignments(), merged, cwd), "a file input (-i KEY=@PATH)");
+            in = merged;
+        }
+        Map<String, String> uploaded = files.isEmpty() ? null : Attachments.upload(client, files, log);
+        return new RunRequest(r.ref(), r.adapter(), r.mode(), r.platform(), r.writePrefix(), in, r.adapterOpts(), r.build(),
+                r.timeoutSeconds(), r.idempotencyKey(), r.plan(), uploaded);
+    }
+
+    private RunWatch.Saver saver(GatewayClient client, Output out) {
+        if (save == null) {
+            return null;
+        }
+        OutputDownloader downloader = new OutputDownloader(client::openArtifact, ProgressBar.factory(out));
+        if (save.dir != null) {
+            return env -> downloader.saveAll(env, cwd.resolve(save.dir));
+        }
+        return env -> List.of(downloader.saveFirst(env, cwd.resolve(save.first)));
     }
 }

@@ -22,6 +22,10 @@ public final class EnvelopePrinter {
             field(out, "duration", Output.millis(meta.durationMs())
                     + (meta.queueMs() == null ? "" : " (queued " + Output.millis(meta.queueMs()) + ")"));
         }
+        if (meta != null && (meta.cost() != null || meta.plan() != null)) {
+            field(out, "cost", (meta.cost() == null ? "-" : credits(meta.cost()))
+                    + (meta.plan() == null ? "" : " (plan " + meta.plan() + ")"));
+        }
         if (meta != null && meta.imageDigest() != null) {
             field(out, "image", meta.imageDigest());
         }
@@ -44,10 +48,21 @@ public final class EnvelopePrinter {
             String tail = env.error().stderrTail();
             if (tail != null && !tail.isBlank()) {
                 out.println("stderr tail:");
-                tail.lines().forEach(l -> out.println("  | " + l));
+                Terminal.clean(tail).lines().forEach(l -> out.println("  | " + l));
             }
         }
         out.flush();
+    }
+
+    /** Credits without float noise: {@code 0.000231 credits}. */
+    public static String credits(double value) {
+        return amount(value) + " credits";
+    }
+
+    /** A number of credits, to the millionth: {@code 0.000231}, {@code 10}. */
+    public static String amount(double value) {
+        return java.math.BigDecimal.valueOf(value).setScale(6, java.math.RoundingMode.HALF_UP).stripTrailingZeros()
+                .toPlainString();
     }
 
     private static void field(PrintWriter out, String name, String value) {

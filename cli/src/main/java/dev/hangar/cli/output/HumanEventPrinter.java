@@ -5,7 +5,10 @@ import dev.hangar.contracts.Envelope;
 import dev.hangar.contracts.RunEvent;
 import java.io.PrintWriter;
 
-/** A status line per state change, log lines and streamed tokens as they come, on stderr. */
+/**
+ * Plain progress for logs and pipes: a line per state change, log lines and streamed tokens as
+ * they come, on stderr; never a carriage return or an escape code.
+ */
 public final class HumanEventPrinter implements EventPrinter {
     private final PrintWriter err;
     private String state;
@@ -26,8 +29,8 @@ public final class HumanEventPrinter implements EventPrinter {
             case RunEvent.Queued q -> status("queued", event.executionId() + "  " + q.ref() + " (" + q.adapter() + ", " + q.mode() + ")");
             case RunEvent.Started s -> status("running", "on " + s.executor() + ", image " + s.imageDigest()
                     + (event.attempt() > 1 ? ", attempt " + event.attempt() : ""));
-            case RunEvent.Log l -> line("  [" + l.stream() + "] " + l.line());
-            case RunEvent.Token t -> token(t.text());
+            case RunEvent.Log l -> line("  [" + l.stream() + "] " + Terminal.clean(l.line()));
+            case RunEvent.Token t -> token(Terminal.clean(t.text()));
             case RunEvent.Progress p -> progress(p);
             case RunEvent.Output o -> {
                 if (o.output() != null) {
@@ -71,7 +74,7 @@ public final class HumanEventPrinter implements EventPrinter {
         long percent = Math.round(p.fraction() * 100);
         if (percent != lastPercent) {
             lastPercent = percent;
-            line("  progress " + percent + "%" + (p.message() == null ? "" : "  " + p.message()));
+            line("  progress " + percent + "%" + (p.message() == null ? "" : "  " + Terminal.clean(p.message())));
         }
     }
 
@@ -87,7 +90,7 @@ public final class HumanEventPrinter implements EventPrinter {
         }
     }
 
-    private static String ended(Envelope envelope) {
+    static String ended(Envelope envelope) {
         if (envelope == null) {
             return "";
         }

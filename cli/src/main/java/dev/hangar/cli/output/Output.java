@@ -11,14 +11,25 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class Output {
     private final PrintWriter out;
     private final PrintWriter err;
+    private final boolean terminal;
 
     public Output(PrintWriter out, PrintWriter err) {
+        this(out, err, false);
+    }
+
+    /** {@code terminal}: stderr is a person's terminal, so progress may redraw itself. */
+    public Output(PrintWriter out, PrintWriter err, boolean terminal) {
         this.out = out;
         this.err = err;
+        this.terminal = terminal;
     }
 
     public static Output of(CommandSpec spec) {
-        return new Output(spec.commandLine().getOut(), spec.commandLine().getErr());
+        return new Output(spec.commandLine().getOut(), spec.commandLine().getErr(), Terminal.stderr());
+    }
+
+    public boolean terminal() {
+        return terminal;
     }
 
     public PrintWriter out() {

@@ -7,6 +7,10 @@ import picocli.CommandLine;
 public final class RunCommandAccess {
     private RunCommandAccess() {}
 
+    public static void cwd(CommandLine root, java.nio.file.Path cwd) {
+        ((RunCommand) root.getSubcommands().get("run").getCommand()).cwd = cwd;
+    }
+
     public static void settings(CommandLine root, RunFollower.Settings settings) {
         ((RunCommand) root.getSubcommands().get("run").getCommand()).settings = settings;
     }

@@ -33,7 +33,7 @@ public class PlanResource {
     @GET
     @Path("/{key}")
     public Plan get(@PathParam("key") String key) {
-        return plans.find(key(key)).orElseThrow(() -> new HangarException(ErrorCode.ERR_BAD_REQUEST, "no plan '" + key
+        return plans.find(key(key)).orElseThrow(() -> new HangarException(ErrorCode.ERR_PLAN_NOT_FOUND, "no plan '" + key
                 + "'; create it with `hangar plans set " + key + " --limit N` or by its first use"));
     }
 

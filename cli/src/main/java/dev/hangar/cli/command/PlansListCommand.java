@@ -1,0 +1,48 @@
+package dev.hangar.cli.command;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hangar.cli.VersionProvider;
+import dev.hangar.cli.client.GatewayClient;
+import dev.hangar.cli.config.GatewayOptions;
+import dev.hangar.cli.output.Output;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code hangar plans list}: every plan with its spending. */
+@Command(name = "list", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "List budget plans: limit, spent, reserved and remaining credits.")
+public final class PlansListCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    GatewayOptions gateway;
+
+    @Option(names = "--json", description = "Print the JSON array of plans instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        JsonNode plans;
+        try (GatewayClient client = gateway.client()) {
+            plans = client.listPlans();
+        }
+        Output out = Output.of(spec);
+        if (json) {
+            out.json(plans);
+            return 0;
+        }
+        List<List<String>> rows = new ArrayList<>();
+        if (plans != null) {
+            plans.forEach(p -> rows.add(PlansGetCommand.row(p)));
+        }
+        out.table(List.of("KEY", "LIMIT", "SPENT", "RESERVED", "REMAINING"), rows);
+        return 0;
+    }
+}
