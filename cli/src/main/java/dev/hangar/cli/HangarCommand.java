@@ -3,6 +3,7 @@ package dev.hangar.cli;
 import dev.hangar.cli.command.CompletionCommand;
 import dev.hangar.cli.command.PlansCommand;
 import dev.hangar.cli.command.ProcessorsCommand;
+import dev.hangar.cli.command.BuildCommand;
 import dev.hangar.cli.command.PushCommand;
 import dev.hangar.cli.command.RunCommand;
 import dev.hangar.cli.command.RunsCommand;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
 /** The root command; it has no action of its own, so running it bare is a usage error. */
 @Command(name = "hangar", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Run containerised ML processors as jobs on a Hangar gateway.",
-        subcommands = {RunCommand.class, RunsCommand.class, PushCommand.class, ProcessorsCommand.class,
+        subcommands = {RunCommand.class, RunsCommand.class, PushCommand.class, BuildCommand.class, ProcessorsCommand.class,
                 PlansCommand.class, SecretsCommand.class, VersionCommand.class, CompletionCommand.class},
         footer = {"", "Gateway URL: --url, else $HANGAR_URL, else `url` in the config file",
                 "(~/.config/hangar/config.json), else http://127.0.0.1:8080.",

@@ -31,6 +31,23 @@ public final class DockerCli {
                 ErrorCode.ERR_BAD_REQUEST);
     }
 
+    /** The local image id of a tag ({@code sha256:...}). */
+    public String imageId(String tag) {
+        try {
+            Process p = new ProcessBuilder("docker", "image", "inspect", "--format", "{{.Id}}", tag).redirectErrorStream(true).start();
+            String id = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (p.waitFor() != 0 || !id.startsWith("sha256:")) {
+                throw new CliError(ErrorCode.ERR_UNAVAILABLE, "cannot read the image id of " + tag + ": " + id);
+            }
+            return id;
+        } catch (IOException e) {
+            throw new CliError(ErrorCode.ERR_UNAVAILABLE, "cannot run docker image inspect: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliError(ErrorCode.ERR_CANCELED, "interrupted while inspecting " + tag, e);
+        }
+    }
+
     public void push(String tag) {
         run(List.of("docker", "push", tag), Map.of(), ErrorCode.ERR_UNAVAILABLE);
     }

@@ -7,6 +7,7 @@ import dev.hangar.contracts.ArtifactPath;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.Json;
+import dev.hangar.contracts.LocalBuild;
 import dev.hangar.contracts.OutputRef;
 import dev.hangar.contracts.Plan;
 import dev.hangar.contracts.Problem;
@@ -103,6 +104,11 @@ public final class GatewayClient implements AutoCloseable {
     /** {@code PUT /v1/processors/{ns}/{name}/versions/{ver}}: stores the spec with its pins. */
     public JsonNode putProcessor(ProcessorSpec spec) {
         return send("PUT", processorPath(spec.ref()), Json.write(spec));
+    }
+
+    /** {@code POST .../builds}: records an image built locally by {@code hangar build}. */
+    public JsonNode recordBuild(ProcessorRef ref, LocalBuild build) {
+        return send("POST", processorPath(ref) + "/builds", Json.write(build));
     }
 
     public JsonNode listPlans() {

@@ -1,6 +1,7 @@
 package dev.hangar.executor.client;
 
 import dev.hangar.kit.client.ProblemExceptionMapper;
+import dev.hangar.contracts.LocalBuild;
 import dev.hangar.contracts.ProcessorSpec;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -17,4 +18,8 @@ public interface RegistryClient {
     @GET
     @Path("/{ns}/{name}/versions/{version}")
     ProcessorSpec get(@PathParam("ns") String ns, @PathParam("name") String name, @PathParam("version") int version);
+
+    @GET
+    @Path("/{ns}/{name}/versions/{version}/builds/latest")
+    LocalBuild latestBuild(@PathParam("ns") String ns, @PathParam("name") String name, @PathParam("version") int version);
 }

@@ -6,6 +6,7 @@ import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
+import dev.hangar.contracts.LocalBuild;
 import dev.hangar.executor.service.RunPlan;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
@@ -23,8 +24,11 @@ public class ImageResolver {
         this.docker = docker;
     }
 
-    /** Returns the verified digest. */
+    /** Returns the verified digest (for a local build: its image id). */
     public String ensure(RunPlan plan, String platform) {
+        if (LocalBuild.isImageId(plan.image())) {
+            return requireLocalBuild(plan.image(), platform);
+        }
         InspectImageResponse image;
         try {
             image = inspect(plan.image());
@@ -55,6 +59,20 @@ public class ImageResolver {
                     + " is built for " + arch + "; this executor runs " + platform + " images only");
         }
         return plan.digest();
+    }
+
+    /** A local build is never pulled: it must be on this engine, and the id names exactly one image. */
+    private String requireLocalBuild(String imageId, String platform) {
+        InspectImageResponse image = inspect(imageId);
+        if (image == null) {
+            throw new HangarException(ErrorCode.ERR_DIGEST_NOT_FOUND, "the local build " + imageId
+                    + " is not on this executor's engine; a build runs where `hangar build` made it");
+        }
+        if (image.getArch() != null && !image.getArch().equals(platform)) {
+            throw new HangarException(ErrorCode.ERR_PLATFORM_UNSUPPORTED, "the local build is for " + image.getArch()
+                    + ", not " + platform);
+        }
+        return image.getId();
     }
 
     private InspectImageResponse inspect(String ref) {

@@ -6,6 +6,7 @@ import dev.hangar.contracts.Attachments;
 import dev.hangar.contracts.Envelope;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
+import dev.hangar.contracts.LocalBuild;
 import dev.hangar.contracts.ProcessorRef;
 import dev.hangar.contracts.ProcessorSpec;
 import dev.hangar.contracts.RunEvent;
@@ -117,7 +118,7 @@ public class RunService {
         JsonNode inputs = resolved.inputs();
         SpecValidator.requireValidInputs(spec, inputs);
         String prefix = WritePrefix.resolve(command.writePrefix(), ref, command.executionId());
-        String pinned = spec.pinnedImage(run.platform());
+        String pinned = Boolean.TRUE.equals(command.build()) ? localBuild(command) : spec.pinnedImage(run.platform());
         if (command.image() != null && !command.image().equals(pinned)) {
             throw new HangarException(ErrorCode.ERR_REGISTRY_MISMATCH, "the command asks for " + command.image()
                     + " but " + ref + " is pinned to " + pinned + " for " + run.platform());
@@ -125,6 +126,21 @@ public class RunService {
         var secrets = mode.equals("real") ? secrets(command.executionId(), spec) : Map.<String, String>of();
         return new RunPlan(spec, pinned, prefix, inputs, mode.equals("mock"), options.applyTo(spec.runtime(),
                 command.timeoutSeconds()), resolved.files(), secrets, options.keep());
+    }
+
+    /** The image id of the newest local build: the gateway's choice, or the registry's for a bus-submitted run. */
+    private String localBuild(RunRequested command) {
+        if (LocalBuild.isImageId(command.image())) {
+            return command.image();
+        }
+        var ref = command.ref();
+        try {
+            return registry.latestBuild(ref.namespace(), ref.name(), ref.version()).imageId();
+        } catch (HangarException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new HangarException(ErrorCode.ERR_UNAVAILABLE, "the registry service is unreachable: " + e.getMessage(), e);
+        }
     }
 
     /** Real mode gets the spec's secrets from the gateway, or does not start. */

@@ -1,11 +1,13 @@
 package dev.hangar.gateway.api;
 
 import dev.hangar.contracts.DigestPin;
+import dev.hangar.contracts.LocalBuild;
 import dev.hangar.contracts.ProcessorRef;
 import dev.hangar.contracts.ProcessorSpec;
 import dev.hangar.gateway.client.RegistryClient;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -46,6 +48,21 @@ public class ProcessorResource {
         try (Response answer = registry.put(ref.namespace(), ref.name(), ref.version(), spec)) {
             return Response.status(answer.getStatus()).entity(answer.readEntity(ProcessorSpec.class)).build();
         }
+    }
+
+    @POST
+    @Path("/{ns}/{name}/versions/{version}/builds")
+    public LocalBuild recordBuild(@PathParam("ns") String ns, @PathParam("name") String name,
+                                  @PathParam("version") int version, LocalBuild build) {
+        var ref = new ProcessorRef(ns, name, version);
+        return registry.recordBuild(ref.namespace(), ref.name(), ref.version(), build);
+    }
+
+    @GET
+    @Path("/{ns}/{name}/versions/{version}/builds/latest")
+    public LocalBuild latestBuild(@PathParam("ns") String ns, @PathParam("name") String name, @PathParam("version") int version) {
+        var ref = new ProcessorRef(ns, name, version);
+        return registry.latestBuild(ref.namespace(), ref.name(), ref.version());
     }
 
     @PUT

@@ -80,10 +80,8 @@ public class RunSubmissionService {
             throw new HangarException(ErrorCode.ERR_ADAPTER_UNAVAILABLE,
                     "no remote backend is configured on this installation; use --adapter local");
         }
-        if (Boolean.TRUE.equals(request.build())) {
-            throw new HangarException(ErrorCode.ERR_OPTION_INVALID,
-                    "build=true (run the newest local build) is not available on this gateway yet; run the pinned digest");
-        }
+        // --build runs the newest local build, by image id; a remote backend has none (the CLI warns)
+        boolean build = Boolean.TRUE.equals(request.build()) && adapter.equals("local");
         AdapterOptions options = AdapterOptions.parse(request.adapterOpts());
         if (request.timeoutSeconds() != null && (request.timeoutSeconds() < 1 || request.timeoutSeconds() > 86_400)) {
             throw new HangarException(ErrorCode.ERR_OPTION_INVALID, "timeout_seconds must be between 1 and 86400");
@@ -99,7 +97,8 @@ public class RunSubmissionService {
         ProcessorSpec spec = resolve(ref);
         var resolved = Attachments.resolve(inputs, request.attachments());
         SpecValidator.requireValidInputs(spec, resolved.inputs());
-        String image = spec.pinnedImage(platform);
+        String image = build ? registry.latestBuild(ref.namespace(), ref.name(), ref.version()).imageId()
+                : spec.pinnedImage(platform);
         if (mode.equals("real")) {
             requireSecrets(spec);
         }
@@ -107,7 +106,7 @@ public class RunSubmissionService {
 
         String executionId = ExecutionIds.next();
         var command = new RunRequested(RunRequested.SCHEMA_VERSION, executionId, 1, Instant.now(), traceparent(),
-                ref, adapter, mode, platform, writePrefix, inputs, request.adapterOpts(), false, image,
+                ref, adapter, mode, platform, writePrefix, inputs, request.adapterOpts(), build, image,
                 request.timeoutSeconds(), request.attachments(), plan);
         var existing = store.insertQueued(new RunStore.NewRun(executionId, ref, adapter, mode, idempotencyKey, plan,
                 Cost.ceiling(limits), config.defaultPlanLimit()));

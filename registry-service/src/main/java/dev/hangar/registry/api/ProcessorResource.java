@@ -1,5 +1,10 @@
 package dev.hangar.registry.api;
 
+import dev.hangar.contracts.ErrorCode;
+import dev.hangar.contracts.HangarException;
+import dev.hangar.contracts.LocalBuild;
+import dev.hangar.registry.store.BuildStore;
+import jakarta.ws.rs.POST;
 import dev.hangar.kit.config.Blocking;
 import dev.hangar.contracts.DigestPin;
 import dev.hangar.contracts.ProcessorRef;
@@ -25,9 +30,11 @@ import java.util.List;
 public class ProcessorResource {
 
     private final ProcessorService service;
+    private final BuildStore builds;
 
-    public ProcessorResource(ProcessorService service) {
+    public ProcessorResource(ProcessorService service, BuildStore builds) {
         this.service = service;
+        this.builds = builds;
     }
 
     @GET
@@ -59,6 +66,30 @@ public class ProcessorResource {
                              @PathParam("version") String version, @PathParam("platform") String platform,
                              DigestPin pin) {
         return service.pin(ref(ns, name, version), platform, pin);
+    }
+
+    /** Records an image built locally by `hangar build` (the version must be registered). */
+    @POST
+    @Path("/{ns}/{name}/versions/{version}/builds")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public LocalBuild recordBuild(@PathParam("ns") String ns, @PathParam("name") String name,
+                                  @PathParam("version") String version, LocalBuild build) {
+        var ref = ref(ns, name, version);
+        if (build == null) {
+            throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "send {\"tag\": ..., \"image_id\": ...}");
+        }
+        service.get(ref);
+        return builds.record(ref, build.requireWellFormed());
+    }
+
+    /** The newest local build; 404 ERR_IMAGE_UNPINNED when there is none. */
+    @GET
+    @Path("/{ns}/{name}/versions/{version}/builds/latest")
+    public LocalBuild latestBuild(@PathParam("ns") String ns, @PathParam("name") String name,
+                                  @PathParam("version") String version) {
+        var ref = ref(ns, name, version);
+        return builds.newest(ref).orElseThrow(() -> new HangarException(ErrorCode.ERR_IMAGE_UNPINNED,
+                ref + " has no local build; run `hangar build` in its folder first"));
     }
 
     /** The path's parts as a ref; anything malformed is ERR_REF_INVALID. */
