@@ -38,7 +38,7 @@ import picocli.CommandLine.Unmatched;
                 "The value is read from standard input (one trailing newline is dropped; on a terminal it is",
                 "prompted for without echo), or from --from-env VAR, or from --from-file PATH (taken as is).",
                 "It is never taken from the command line: arguments show in `ps` and in shell history.",
-                "Example: printf %s \"$TOKEN\" | hangar secrets set OPENAI_API_KEY"})
+                "Example: printf %%s \"$TOKEN\" | hangar secrets set OPENAI_API_KEY"})
 public final class SecretsSetCommand implements Callable<Integer> {
     static final Pattern NAME = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
     static final int MAX_BYTES = 64 * 1024;
