@@ -34,6 +34,48 @@ class BadInputIT {
         }
     }
 
+    /**
+     * Property: generated malformed invocations (a fixed seed, printed on failure) all exit 1 with
+     * one error envelope carrying a known code, and leave no run, container or object behind.
+     */
+    @org.junit.jupiter.api.Test
+    void generatedMalformedInvocationsAreRefusedCleanly() throws Exception {
+        long seed = 20261122L;
+        var random = new java.util.Random(seed);
+        String[][] spoilers = {
+            {"--ref", "examples/echo"}, {"--ref", "Examples/echo@1"}, {"--ref", "examples/echo@0"},
+            {"--write-prefix", "/artifacts/x/"}, {"--write-prefix", "/artifacts/../{execution_id}/"},
+            {"--write-prefix", "/artifacts/a%2F/{execution_id}/"}, {"--mode", "turbo"}, {"--platform", "sparc"},
+            {"--adapter-opts-json", "{\"nope\":1}"}, {"--adapter-opts-json", "[1]"}, {"--timeout", "0"},
+            {"--timeout", "ten"}, {"--idempotency-key", "bad key"}, {"--plan", "UPPER"},
+            {"--inputs-json", "{\"schema\":"}, {"--inputs-json", "[]"}, {"--inputs-file", "/no/such/inputs.json"},
+            {"--attach", "doc=/no/such/file"}, {"--attach", "nameonly"}, {"-i", "params.messages=not-json"},
+        };
+        long rows = runRows();
+        long stored = objects();
+        for (int i = 0; i < 24; i++) {
+            var argv = new java.util.ArrayList<>(List.of("run", "--json", "--ref", "examples/echo@1"));
+            int n = 1 + random.nextInt(2);
+            var used = new java.util.ArrayList<String>();
+            for (int k = 0; k < n; k++) {
+                String[] spoil = spoilers[random.nextInt(spoilers.length)];
+                if (!used.contains(spoil[0]) || spoil[0].equals("--attach")) {
+                    used.add(spoil[0]);
+                    argv.addAll(List.of(spoil));
+                }
+            }
+            var result = Stack.hangar(argv.toArray(String[]::new));
+            String where = "case " + i + " (seed " + seed + "): " + argv;
+            assertEquals(1, result.exit(), where + "\n" + result.err());
+            String code = result.json().path("error").path("code").asText();
+            dev.hangar.contracts.ErrorCode.valueOf(code); // a known, stable code
+            assertTrue(result.err().contains(code), where + "\n" + result.err());
+        }
+        assertEquals(rows, runRows(), "no run record");
+        assertEquals(stored, objects(), "no stray object");
+        assertEquals(List.of(), Stack.managedContainers(), "no container");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "bad ref form          | ERR_REF_INVALID                  | --ref examples/echo",

@@ -142,6 +142,25 @@ class RunnerOptionsIT {
     }
 
     @Test
+    void aPlatformTheHostCannotRunIsAClearErrorNotAHang() throws Exception {
+        var spec = Json.MAPPER.readTree(Stack.hangar("processors", "get", "examples/echo@1", "--json").out());
+        String pinned = spec.path("digests").path("amd64").asText();
+        // pin the same (amd64) manifest for arm64 on a copy of echo: this amd64 executor must refuse it
+        var copy = (com.fasterxml.jackson.databind.node.ObjectNode) spec.deepCopy();
+        copy.put("ref", "e2e/arm-only@1");
+        copy.set("digests", Json.MAPPER.createObjectNode().put("arm64", pinned));
+        var put = Stack.HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(Stack.GATEWAY
+                        + "/v1/processors/e2e/arm-only/versions/1")).header("Content-Type", "application/json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(copy.toString())).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertTrue(put.statusCode() < 300, put.body());
+        var run = Stack.hangar("run", "--ref", "e2e/arm-only@1", "--platform", "arm64", "--inputs-json", HELLO, "--json");
+        assertEquals(1, run.exit());
+        assertEquals("ERR_PLATFORM_UNSUPPORTED", run.json().path("error").path("code").asText(), run.out());
+        assertEquals(List.of(), Stack.managedContainers());
+    }
+
+    @Test
     void deprecatedInputsJsonstrStillWorksWithAWarning() throws Exception {
         var run = Stack.hangar("run", "--ref", "examples/echo@1", "--inputs-jsonstr", HELLO, "--json");
         assertEquals(0, run.exit(), run.err());

@@ -71,6 +71,11 @@ public class LocalAdapter implements RunAdapter {
             throw new HangarException(ErrorCode.ERR_ADAPTER_UNAVAILABLE, plan.spec().ref() + " needs "
                     + plan.limits().gpus() + " GPU(s) and this executor has none; use --adapter remote");
         }
+        if (!run.platform().equals(config.platform())) {
+            throw new HangarException(ErrorCode.ERR_PLATFORM_UNSUPPORTED, "this executor runs " + config.platform()
+                    + " images and the run asks for " + run.platform() + "; use --platform " + config.platform()
+                    + " or an executor on a " + run.platform() + " host");
+        }
         String digest = images.ensure(plan, run.platform());
         run.ranImage(digest, Fingerprint.of(plan, run));
         var folder = folders.create(run.executionId(), run.command().attempt());
