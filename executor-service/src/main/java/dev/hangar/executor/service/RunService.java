@@ -14,6 +14,7 @@ import dev.hangar.contracts.RunRequested;
 import dev.hangar.contracts.SecretValue;
 import dev.hangar.contracts.SpecValidator;
 import dev.hangar.contracts.WritePrefix;
+import dev.hangar.kit.client.Remote;
 import dev.hangar.executor.client.GatewaySecretsClient;
 import dev.hangar.executor.client.RegistryClient;
 import dev.hangar.executor.config.ExecutorConfig;
@@ -134,13 +135,8 @@ public class RunService {
             return command.image();
         }
         var ref = command.ref();
-        try {
-            return registry.latestBuild(ref.namespace(), ref.name(), ref.version()).imageId();
-        } catch (HangarException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new HangarException(ErrorCode.ERR_UNAVAILABLE, "the registry service is unreachable: " + e.getMessage(), e);
-        }
+        return Remote.call("the registry service",
+                () -> registry.latestBuild(ref.namespace(), ref.name(), ref.version()).imageId());
     }
 
     /** Real mode gets the spec's secrets from the gateway, or does not start. */
@@ -148,14 +144,8 @@ public class RunService {
         if (spec.secrets().isEmpty()) {
             return Map.of();
         }
-        Map<String, String> values;
-        try {
-            values = gateway.lookup(config.internalToken(), new SecretValue.Lookup(executionId, spec.secrets()));
-        } catch (HangarException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new HangarException(ErrorCode.ERR_UNAVAILABLE, "cannot read the run's secrets from the gateway: " + e.getMessage(), e);
-        }
+        Map<String, String> values = Remote.call("the gateway (for the run's secrets)",
+                () -> gateway.lookup(config.internalToken(), new SecretValue.Lookup(executionId, spec.secrets())));
         var missing = spec.secrets().stream().filter(n -> !values.containsKey(n)).toList();
         if (!missing.isEmpty()) {
             throw new HangarException(ErrorCode.ERR_MISSING_SECRET, spec.ref() + " in real mode needs the secret(s) "
@@ -175,13 +165,7 @@ public class RunService {
     }
 
     private ProcessorSpec resolve(ProcessorRef ref) {
-        try {
-            return registry.get(ref.namespace(), ref.name(), ref.version());
-        } catch (HangarException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new HangarException(ErrorCode.ERR_UNAVAILABLE, "the registry service is unreachable: " + e.getMessage(), e);
-        }
+        return Remote.call("the registry service", () -> registry.get(ref.namespace(), ref.name(), ref.version()));
     }
 
     private RunAdapter adapter(String name) {

@@ -15,6 +15,7 @@ import dev.hangar.contracts.RunRequested;
 import dev.hangar.contracts.RunStatus;
 import dev.hangar.contracts.SpecValidator;
 import dev.hangar.contracts.WritePrefix;
+import dev.hangar.kit.client.Remote;
 import dev.hangar.gateway.client.RegistryClient;
 import dev.hangar.gateway.config.GatewayConfig;
 import dev.hangar.gateway.messaging.RunCommandPublisher;
@@ -97,8 +98,8 @@ public class RunSubmissionService {
         ProcessorSpec spec = resolve(ref);
         var resolved = Attachments.resolve(inputs, request.attachments());
         SpecValidator.requireValidInputs(spec, resolved.inputs());
-        String image = build ? registry.latestBuild(ref.namespace(), ref.name(), ref.version()).imageId()
-                : spec.pinnedImage(platform);
+        String image = build ? Remote.call("the registry service",
+                () -> registry.latestBuild(ref.namespace(), ref.name(), ref.version()).imageId()) : spec.pinnedImage(platform);
         if (mode.equals("real")) {
             requireSecrets(spec);
         }
@@ -152,13 +153,7 @@ public class RunSubmissionService {
     }
 
     private ProcessorSpec resolve(ProcessorRef ref) {
-        try {
-            return registry.get(ref.namespace(), ref.name(), ref.version());
-        } catch (HangarException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new HangarException(ErrorCode.ERR_UNAVAILABLE, "the registry service is unreachable: " + e.getMessage(), e);
-        }
+        return Remote.call("the registry service", () -> registry.get(ref.namespace(), ref.name(), ref.version()));
     }
 
     private static String oneOf(String field, String value, String fallback, Set<String> allowed) {
