@@ -93,6 +93,35 @@ class RunnerOptionsIT {
     }
 
     @Test
+    void keepContainerLeavesTheStoppedContainerForDebugging() throws Exception {
+        var run = echo(HELLO, "--adapter-opts-json", "{\"keep_container\":true}");
+        assertEquals(0, run.exit(), run.err());
+        String id = run.json().path("execution_id").asText();
+        var kept = new ProcessBuilder("docker", "ps", "-a", "--filter", "label=dev.hangar.execution_id=" + id, "--format", "{{.ID}}")
+                .start();
+        var ids = kept.inputReader().lines().filter(l -> !l.isBlank()).toList();
+        kept.waitFor();
+        assertEquals(1, ids.size(), "the run's container is kept");
+        new ProcessBuilder("docker", "rm", "-f", ids.get(0)).start().waitFor();
+    }
+
+    @Test
+    void watchAttachesToARunningRunFromAnotherProcess() throws Exception {
+        var submit = Stack.HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(Stack.GATEWAY + "/v1/runs"))
+                        .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                "{\"ref\":\"examples/echo@1\",\"inputs\":{\"schema\":\"v1\",\"params\":{\"messages\":"
+                                        + "[{\"role\":\"user\",\"content\":\"watched\"}],\"delay_seconds\":3}}}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, submit.statusCode(), submit.body());
+        String id = Json.MAPPER.readTree(submit.body()).path("execution_id").asText();
+        var watch = Stack.hangar("runs", "watch", id, "--json");
+        assertEquals(0, watch.exit(), watch.err());
+        assertEquals(id, watch.json().path("execution_id").asText());
+        assertEquals("success", watch.json().path("status").asText());
+        assertTrue(watch.ndjson().stream().anyMatch(e -> e.path("event").path("type").asText().equals("token")), watch.err());
+    }
+
+    @Test
     void aPlanChargesEachRunAndRefusesWhatItCannotAfford() throws Exception {
         String plan = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
         assertEquals(0, Stack.hangar("plans", "set", plan, "--limit", "1").exit());
