@@ -25,18 +25,19 @@ public class RunLatency {
         int runs = Integer.parseInt(args[0]);
         String body = args[1];
         String gateway = args.length > 2 ? args[2] : "http://127.0.0.1:8080";
+        String auth = "Bearer " + System.getenv().getOrDefault("HANGAR_TOKEN", "");
         var http = HttpClient.newHttpClient();
         for (int i = 0; i < runs; i++) {
             long start = System.nanoTime();
             var answer = http.send(HttpRequest.newBuilder(URI.create(gateway + "/v1/runs"))
-                    .header("Content-Type", "application/json")
+                    .header("Content-Type", "application/json").header("Authorization", auth)
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
             if (answer.statusCode() != 202) {
                 throw new IllegalStateException("submission refused: " + answer.body());
             }
             var stream = STREAM.matcher(answer.body());
             stream.find();
-            String envelope = awaitEnvelope(http, stream.group(1));
+            String envelope = awaitEnvelope(http, stream.group(1), auth);
             if (!envelope.contains("\"status\":\"success\"")) {
                 throw new IllegalStateException("run failed: " + envelope);
             }
@@ -44,7 +45,7 @@ public class RunLatency {
         }
     }
 
-    static String awaitEnvelope(HttpClient http, String url) throws Exception {
+    static String awaitEnvelope(HttpClient http, String url, String auth) throws Exception {
         var done = new CompletableFuture<String>();
         var listener = new WebSocket.Listener() {
             final StringBuilder frame = new StringBuilder();
@@ -68,7 +69,7 @@ public class RunLatency {
                 done.completeExceptionally(error);
             }
         };
-        var socket = http.newWebSocketBuilder().buildAsync(URI.create(url), listener).get(10, TimeUnit.SECONDS);
+        var socket = http.newWebSocketBuilder().header("Authorization", auth).buildAsync(URI.create(url), listener).get(10, TimeUnit.SECONDS);
         try {
             return done.get(120, TimeUnit.SECONDS);
         } finally {

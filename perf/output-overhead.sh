@@ -7,6 +7,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUNS=${1:-20}
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+export HANGAR_TOKEN=${HANGAR_TOKEN:-$(cat "$ROOT/.local/keys/local-token" 2>/dev/null)}
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 pct() { sort -n "$1" | awk -v p="$2" '{a[NR]=$1} END {i=int((NR*p+99)/100); if(i<1)i=1; printf "%.1f", a[i]}'; }
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }

@@ -8,6 +8,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUNS=${1:-200}
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+export HANGAR_TOKEN=${HANGAR_TOKEN:-$(cat "$ROOT/.local/keys/local-token" 2>/dev/null)}
 INPUTS='{"schema":"v1","params":{"messages":[{"role":"user","content":"Hello"}]}}'
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 

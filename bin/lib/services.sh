@@ -101,7 +101,8 @@ svc_start() {
     env+=("HANGAR_EXECUTOR_WORK_DIR=$LOCAL/executor")
   fi
   case "$m" in
-    gateway-service) env+=("HANGAR_INTERNAL_TOKEN=$(stack_key internal-token)" "HANGAR_SECRETS_KEY=$(stack_key secrets-key)") ;;
+    gateway-service) env+=("HANGAR_INTERNAL_TOKEN=$(stack_key internal-token)" "HANGAR_SECRETS_KEY=$(stack_key secrets-key)"
+                            "HANGAR_BOOTSTRAP_TOKENS=local=$(stack_key local-token)") ;;
     executor-service) env+=("HANGAR_INTERNAL_TOKEN=$(stack_key internal-token)") ;;
   esac
   log "starting $m on 127.0.0.1:$port (log $(svc_log "$m"))"

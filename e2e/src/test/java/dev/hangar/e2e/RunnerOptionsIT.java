@@ -107,7 +107,7 @@ class RunnerOptionsIT {
 
     @Test
     void watchAttachesToARunningRunFromAnotherProcess() throws Exception {
-        var submit = Stack.HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(Stack.GATEWAY + "/v1/runs"))
+        var submit = Stack.HTTP.send(Stack.request("/v1/runs")
                         .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(
                                 "{\"ref\":\"examples/echo@1\",\"inputs\":{\"schema\":\"v1\",\"params\":{\"messages\":"
                                         + "[{\"role\":\"user\",\"content\":\"watched\"}],\"delay_seconds\":3}}}")).build(),
@@ -178,8 +178,7 @@ class RunnerOptionsIT {
         var copy = (com.fasterxml.jackson.databind.node.ObjectNode) spec.deepCopy();
         copy.put("ref", "e2e/arm-only@1");
         copy.set("digests", Json.MAPPER.createObjectNode().put("arm64", pinned));
-        var put = Stack.HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(Stack.GATEWAY
-                        + "/v1/processors/e2e/arm-only/versions/1")).header("Content-Type", "application/json")
+        var put = Stack.HTTP.send(Stack.request("/v1/processors/e2e/arm-only/versions/1").header("Content-Type", "application/json")
                 .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(copy.toString())).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertTrue(put.statusCode() < 300, put.body());

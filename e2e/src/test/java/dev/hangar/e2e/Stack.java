@@ -73,7 +73,16 @@ final class Stack {
     }
 
     static HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(GATEWAY + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A gateway request acting as the local stack's owner (the token `bin/stack` made). */
+    static HttpRequest.Builder request(String path) throws IOException {
+        return HttpRequest.newBuilder(URI.create(GATEWAY + path)).header("Authorization", "Bearer " + token());
+    }
+
+    static String token() throws IOException {
+        return java.nio.file.Files.readString(ROOT.resolve(".local/keys/local-token")).strip();
     }
 
     static S3Client s3() {

@@ -118,9 +118,17 @@ class RunStreamSocketTest {
         private final StringBuilder partial = new StringBuilder();
 
         static Frames connect(URI base, String id) throws Exception {
+            return connect(base, id, null);
+        }
+
+        static Frames connect(URI base, String id, String authorization) throws Exception {
             var listener = new Frames();
             URI ws = URI.create(base.toString().replaceFirst("^http", "ws") + "v1/runs/" + id + "/stream");
-            HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(ws, listener).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            var builder = HttpClient.newHttpClient().newWebSocketBuilder();
+            if (authorization != null) {
+                builder.header("Authorization", authorization);
+            }
+            builder.buildAsync(ws, listener).get(10, java.util.concurrent.TimeUnit.SECONDS);
             return listener;
         }
 

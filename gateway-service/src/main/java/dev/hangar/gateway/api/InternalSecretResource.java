@@ -45,13 +45,17 @@ public class InternalSecretResource {
         if (lookup == null || lookup.executionId() == null || lookup.names() == null) {
             throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "send {\"execution_id\":..., \"names\":[...]}");
         }
-        // A run submitted over REST is known here; one written straight to the bus is not yet.
-        var status = runs.status(lookup.executionId());
-        if (status.isPresent() && (status.get().terminal() || !"real".equals(runs.mode(lookup.executionId())))) {
+        // Secrets belong to the run's owner; a run written straight to the bus has none to read.
+        var owner = runs.owner(lookup.executionId());
+        if (owner.isEmpty()) {
+            return Map.of();
+        }
+        var status = runs.status(lookup.executionId(), owner.get());
+        if (status.isEmpty() || status.get().terminal() || !"real".equals(runs.mode(lookup.executionId()))) {
             throw new HangarException(ErrorCode.ERR_UNAUTHORIZED, "run " + lookup.executionId() + " may not read secrets");
         }
         lookup.names().forEach(SecretStore::requireName);
-        return secrets.values(lookup.names());
+        return secrets.values(owner.get(), lookup.names());
     }
 
 }

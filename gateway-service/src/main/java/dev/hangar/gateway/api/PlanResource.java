@@ -3,6 +3,7 @@ package dev.hangar.gateway.api;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.Plan;
+import dev.hangar.gateway.auth.Caller;
 import dev.hangar.gateway.store.PlanStore;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -20,20 +21,22 @@ import java.util.regex.Pattern;
 public class PlanResource {
     private static final Pattern KEY = Pattern.compile("[a-z0-9._-]{1,64}");
     private final PlanStore plans;
+    private final Caller caller;
 
-    public PlanResource(PlanStore plans) {
+    public PlanResource(PlanStore plans, Caller caller) {
         this.plans = plans;
+        this.caller = caller;
     }
 
     @GET
     public List<Plan> list() {
-        return plans.list();
+        return plans.list(caller.owner());
     }
 
     @GET
     @Path("/{key}")
     public Plan get(@PathParam("key") String key) {
-        return plans.find(key(key)).orElseThrow(() -> new HangarException(ErrorCode.ERR_PLAN_NOT_FOUND, "no plan '" + key
+        return plans.find(caller.owner(), key(key)).orElseThrow(() -> new HangarException(ErrorCode.ERR_PLAN_NOT_FOUND, "no plan '" + key
                 + "'; create it with `hangar plans set " + key + " --limit N` or by its first use"));
     }
 
@@ -45,7 +48,7 @@ public class PlanResource {
         if (body == null || body.limit() == null || body.limit() < 0 || body.limit().isInfinite() || body.limit().isNaN()) {
             throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "send {\"limit\": N} with N a number of credits, 0 or more");
         }
-        return plans.set(key(key), body.limit());
+        return plans.set(caller.owner(), key(key), body.limit());
     }
 
     private static String key(String key) {

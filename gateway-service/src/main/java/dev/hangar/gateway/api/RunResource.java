@@ -5,6 +5,7 @@ import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.RunAccepted;
 import dev.hangar.contracts.RunRequest;
 import dev.hangar.contracts.RunSummary;
+import dev.hangar.gateway.auth.Caller;
 import dev.hangar.gateway.service.RunControlService;
 import dev.hangar.gateway.service.RunSubmissionService;
 import dev.hangar.gateway.store.RunStore;
@@ -28,8 +29,10 @@ public class RunResource {
     private final RunSubmissionService submissions;
     private final RunControlService control;
     private final RunStore store;
+    private final Caller caller;
 
-    public RunResource(RunSubmissionService submissions, RunControlService control, RunStore store) {
+    public RunResource(RunSubmissionService submissions, RunControlService control, RunStore store, Caller caller) {
+        this.caller = caller;
         this.submissions = submissions;
         this.control = control;
         this.store = store;
@@ -39,7 +42,7 @@ public class RunResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response submit(RunRequest request) {
-        var submission = submissions.submit(request);
+        var submission = submissions.submit(request, caller.owner());
         RunAccepted run = submission.run();
         return Response.status(submission.created() ? 202 : 200).entity(run).location(URI.create(run.runUrl())).build();
     }
@@ -48,7 +51,7 @@ public class RunResource {
     @GET
     @Path("/{id}")
     public Object get(@PathParam("id") String id) {
-        return store.find(id).orElseThrow(() -> new HangarException(ErrorCode.ERR_RUN_NOT_FOUND, "no run " + id));
+        return store.find(id, caller.owner()).orElseThrow(() -> new HangarException(ErrorCode.ERR_RUN_NOT_FOUND, "no run " + id));
     }
 
     /** Newest first. */
@@ -57,13 +60,13 @@ public class RunResource {
         if (limit < 1 || limit > 1000) {
             throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "limit must be between 1 and 1000");
         }
-        return store.list(limit);
+        return store.list(caller.owner(), limit);
     }
 
     /** Stops the run wherever it is; its envelope will say {@code canceled}. */
     @POST
     @Path("/{id}/cancel")
     public Response cancel(@PathParam("id") String id) {
-        return Response.accepted(control.cancel(id)).build();
+        return Response.accepted(control.cancel(id, caller.owner())).build();
     }
 }

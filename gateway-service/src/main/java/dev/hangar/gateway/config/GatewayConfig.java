@@ -21,6 +21,13 @@ public interface GatewayConfig {
     /** Shared token executors present to read a run's secrets ({@code X-Hangar-Internal-Token}). */
     String internalToken();
 
+    /** Whether /v1 requests need a bearer token (off only in tests). */
+    @WithDefault("true")
+    boolean authEnabled();
+
+    /** Tokens created at start, {@code owner=token,owner=token} (HANGAR_BOOTSTRAP_TOKENS). */
+    java.util.Optional<String> bootstrapTokens();
+
     /** The credit limit of a plan created by its first use. */
     @WithDefault("100")
     double defaultPlanLimit();

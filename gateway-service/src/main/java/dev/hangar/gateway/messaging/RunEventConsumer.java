@@ -27,7 +27,7 @@ public class RunEventConsumer {
     public void onEvent(String payload) {
         RunEvent event = Json.read(payload, RunEvent.class);
         if (store.apply(event)) {
-            hub.publish(event);
+            hub.publish(event, store.owner(event.executionId()).orElse(null));
         }
     }
 }

@@ -20,8 +20,8 @@ public class RunControlService {
         this.publisher = publisher;
     }
 
-    public Map<String, String> cancel(String executionId) {
-        var status = store.status(executionId)
+    public Map<String, String> cancel(String executionId, String owner) {
+        var status = store.status(executionId, owner)
                 .orElseThrow(() -> new HangarException(ErrorCode.ERR_RUN_NOT_FOUND, "no run " + executionId));
         if (status.terminal()) {
             throw new HangarException(ErrorCode.ERR_RUN_FINISHED, "run " + executionId + " already ended (" + status.wire() + ")");

@@ -61,7 +61,7 @@ public class RunSubmissionService {
     /** The run that stands for a request; {@code created} is false when an idempotency key matched an earlier one. */
     public record Submission(RunAccepted run, boolean created) {}
 
-    public Submission submit(RunRequest request) {
+    public Submission submit(RunRequest request, String owner) {
         if (request == null) {
             throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "the request body is empty; send a RunRequest JSON object");
         }
@@ -90,9 +90,9 @@ public class RunSubmissionService {
         String idempotencyKey = checked("idempotency_key", request.idempotencyKey(), IDEMPOTENCY_KEY);
         String plan = checked("plan", request.plan(), PLAN_KEY);
         if (idempotencyKey != null) {
-            var earlier = store.findIdempotent(idempotencyKey);
+            var earlier = store.findIdempotent(owner, idempotencyKey);
             if (earlier.isPresent()) {
-                return new Submission(accepted(earlier.get(), false), false);
+                return new Submission(accepted(earlier.get(), owner, false), false);
             }
         }
         ProcessorSpec spec = resolve(ref);
@@ -101,7 +101,7 @@ public class RunSubmissionService {
         String image = build ? Remote.call("the registry service",
                 () -> registry.latestBuild(ref.namespace(), ref.name(), ref.version()).imageId()) : spec.pinnedImage(platform);
         if (mode.equals("real")) {
-            requireSecrets(spec);
+            requireSecrets(spec, owner);
         }
         var limits = options.applyTo(spec.runtime(), request.timeoutSeconds());
 
@@ -109,10 +109,10 @@ public class RunSubmissionService {
         var command = new RunRequested(RunRequested.SCHEMA_VERSION, executionId, 1, Instant.now(), traceparent(),
                 ref, adapter, mode, platform, writePrefix, inputs, request.adapterOpts(), build, image,
                 request.timeoutSeconds(), request.attachments(), plan);
-        var existing = store.insertQueued(new RunStore.NewRun(executionId, ref, adapter, mode, idempotencyKey, plan,
+        var existing = store.insertQueued(new RunStore.NewRun(owner, executionId, ref, adapter, mode, idempotencyKey, plan,
                 Cost.ceiling(limits), config.defaultPlanLimit()));
         if (existing.isPresent()) {
-            return new Submission(accepted(existing.get(), false), false);
+            return new Submission(accepted(existing.get(), owner, false), false);
         }
         try {
             publisher.publish(command).get(15, TimeUnit.SECONDS);
@@ -125,19 +125,19 @@ public class RunSubmissionService {
             store.delete(executionId);
             throw new HangarException(ErrorCode.ERR_UNAVAILABLE, "interrupted while publishing; nothing was started", e);
         }
-        return new Submission(accepted(executionId, true), true);
+        return new Submission(accepted(executionId, owner, true), true);
     }
 
     /** {@code fresh} is false when an idempotency key matched an earlier run. */
-    private RunAccepted accepted(String executionId, boolean fresh) {
+    private RunAccepted accepted(String executionId, String owner, boolean fresh) {
         String runUrl = config.publicUrl() + "/v1/runs/" + executionId;
-        RunStatus status = fresh ? RunStatus.QUEUED : store.status(executionId).orElse(RunStatus.QUEUED);
+        RunStatus status = fresh ? RunStatus.QUEUED : store.status(executionId, owner).orElse(RunStatus.QUEUED);
         return new RunAccepted(executionId, status, runUrl, runUrl.replaceFirst("^http", "ws") + "/stream");
     }
 
     /** Real mode needs every secret the spec names; say which are missing, never a value. */
-    private void requireSecrets(ProcessorSpec spec) {
-        var stored = new java.util.HashSet<>(secrets.names());
+    private void requireSecrets(ProcessorSpec spec, String owner) {
+        var stored = new java.util.HashSet<>(secrets.names(owner));
         var missing = spec.secrets().stream().filter(name -> !stored.contains(name)).toList();
         if (!missing.isEmpty()) {
             throw new HangarException(ErrorCode.ERR_MISSING_SECRET, spec.ref() + " in real mode needs the secret(s) "

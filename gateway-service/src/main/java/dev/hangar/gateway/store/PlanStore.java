@@ -25,32 +25,35 @@ public class PlanStore {
         this.db = db;
     }
 
-    public Plan set(String key, double limit) {
-        try (Connection c = db.getConnection(); var ps = c.prepareStatement("INSERT INTO plans (key, credit_limit) VALUES (?, ?) "
-                + "ON CONFLICT (key) DO UPDATE SET credit_limit = EXCLUDED.credit_limit, updated_at = now()")) {
-            ps.setString(1, key);
-            ps.setDouble(2, limit);
+    public Plan set(String owner, String key, double limit) {
+        try (Connection c = db.getConnection(); var ps = c.prepareStatement("INSERT INTO plans (owner, key, credit_limit) "
+                + "VALUES (?, ?, ?) ON CONFLICT (owner, key) DO UPDATE SET credit_limit = EXCLUDED.credit_limit, updated_at = now()")) {
+            ps.setString(1, owner);
+            ps.setString(2, key);
+            ps.setDouble(3, limit);
             ps.executeUpdate();
-            return find(c, key).orElseThrow();
+            return find(c, owner, key).orElseThrow();
         } catch (SQLException e) {
             throw RunStore.unavailable(e);
         }
     }
 
-    public Optional<Plan> find(String key) {
+    public Optional<Plan> find(String owner, String key) {
         try (Connection c = db.getConnection()) {
-            return find(c, key);
+            return find(c, owner, key);
         } catch (SQLException e) {
             throw RunStore.unavailable(e);
         }
     }
 
-    public List<Plan> list() {
-        try (Connection c = db.getConnection(); var ps = c.prepareStatement("SELECT key FROM plans ORDER BY key");
-             ResultSet rs = ps.executeQuery()) {
+    public List<Plan> list(String owner) {
+        try (Connection c = db.getConnection(); var ps = c.prepareStatement("SELECT key FROM plans WHERE owner = ? ORDER BY key")) {
+            ps.setString(1, owner);
             var plans = new ArrayList<Plan>();
-            while (rs.next()) {
-                plans.add(find(c, rs.getString(1)).orElseThrow());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    plans.add(find(c, owner, rs.getString(1)).orElseThrow());
+                }
             }
             return plans;
         } catch (SQLException e) {
@@ -62,17 +65,19 @@ public class PlanStore {
      * Checks and holds {@code ceiling} credits on the plan (creating it with {@code defaultLimit}),
      * inside the caller's transaction; throws ERR_BUDGET_EXCEEDED when it does not fit.
      */
-    static void reserve(Connection c, String key, double ceiling, double defaultLimit) throws SQLException {
-        try (var ps = c.prepareStatement("INSERT INTO plans (key, credit_limit) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
-            ps.setString(1, key);
-            ps.setDouble(2, defaultLimit);
+    static void reserve(Connection c, String owner, String key, double ceiling, double defaultLimit) throws SQLException {
+        try (var ps = c.prepareStatement("INSERT INTO plans (owner, key, credit_limit) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+            ps.setString(1, owner);
+            ps.setString(2, key);
+            ps.setDouble(3, defaultLimit);
             ps.executeUpdate();
         }
-        try (var lock = c.prepareStatement("SELECT 1 FROM plans WHERE key = ? FOR UPDATE")) {
-            lock.setString(1, key);
+        try (var lock = c.prepareStatement("SELECT 1 FROM plans WHERE owner = ? AND key = ? FOR UPDATE")) {
+            lock.setString(1, owner);
+            lock.setString(2, key);
             lock.executeQuery().close();
         }
-        Plan plan = find(c, key).orElseThrow();
+        Plan plan = find(c, owner, key).orElseThrow();
         if (ceiling > plan.remaining()) {
             throw new HangarException(ErrorCode.ERR_BUDGET_EXCEEDED, String.format(java.util.Locale.ROOT,
                     "plan '%s' has %.6f of %.6f credits left (%.6f spent, %.6f held by running runs); this run may cost up to "
@@ -83,8 +88,8 @@ public class PlanStore {
 
     /** Turns a run's reservation into its actual cost, once. */
     static void charge(Connection c, String executionId, double cost) throws SQLException {
-        try (var ps = c.prepareStatement("UPDATE plans SET spent = spent + ?, updated_at = now() WHERE key = "
-                + "(SELECT plan FROM runs WHERE execution_id = ? AND plan IS NOT NULL AND reserved > 0)")) {
+        try (var ps = c.prepareStatement("UPDATE plans p SET spent = spent + ?, updated_at = now() FROM runs r "
+                + "WHERE r.execution_id = ? AND r.reserved > 0 AND p.key = r.plan AND p.owner = r.owner")) {
             ps.setDouble(1, cost);
             ps.setString(2, executionId);
             ps.executeUpdate();
@@ -95,10 +100,11 @@ public class PlanStore {
         }
     }
 
-    private static Optional<Plan> find(Connection c, String key) throws SQLException {
+    private static Optional<Plan> find(Connection c, String owner, String key) throws SQLException {
         try (var ps = c.prepareStatement("SELECT p.credit_limit, p.spent, COALESCE((SELECT sum(r.reserved) FROM runs r "
-                + "WHERE r.plan = p.key), 0) FROM plans p WHERE p.key = ?")) {
-            ps.setString(1, key);
+                + "WHERE r.plan = p.key AND r.owner = p.owner), 0) FROM plans p WHERE p.owner = ? AND p.key = ?")) {
+            ps.setString(1, owner);
+            ps.setString(2, key);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(new Plan(key, rs.getDouble(1), rs.getDouble(2), rs.getDouble(3))) : Optional.empty();
             }

@@ -32,7 +32,7 @@ public class RunStore {
     }
 
     /** What a submission stores before its command goes on the bus. */
-    public record NewRun(String executionId, ProcessorRef ref, String adapter, String mode, String idempotencyKey,
+    public record NewRun(String owner, String executionId, ProcessorRef ref, String adapter, String mode, String idempotencyKey,
                          String plan, double ceiling, double defaultPlanLimit) {}
 
     /**
@@ -44,17 +44,17 @@ public class RunStore {
             c.setAutoCommit(false);
             try {
                 if (run.idempotencyKey() != null) {
-                    var existing = byIdempotencyKey(c, run.idempotencyKey());
+                    var existing = byIdempotencyKey(c, run.owner(), run.idempotencyKey());
                     if (existing.isPresent()) {
                         c.rollback();
                         return existing;
                     }
                 }
                 if (run.plan() != null) {
-                    PlanStore.reserve(c, run.plan(), run.ceiling(), run.defaultPlanLimit());
+                    PlanStore.reserve(c, run.owner(), run.plan(), run.ceiling(), run.defaultPlanLimit());
                 }
                 try (var ps = c.prepareStatement("INSERT INTO runs (execution_id, ref, adapter, mode, status, idempotency_key, "
-                        + "plan, reserved) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                        + "plan, reserved, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                     ps.setString(1, run.executionId());
                     ps.setString(2, run.ref().toString());
                     ps.setString(3, run.adapter());
@@ -63,6 +63,7 @@ public class RunStore {
                     ps.setString(6, run.idempotencyKey());
                     ps.setString(7, run.plan());
                     ps.setDouble(8, run.plan() == null ? 0 : run.ceiling());
+                    ps.setString(9, run.owner());
                     ps.executeUpdate();
                 }
                 c.commit();
@@ -70,7 +71,7 @@ public class RunStore {
             } catch (SQLException e) {
                 c.rollback();
                 if ("23505".equals(e.getSQLState()) && run.idempotencyKey() != null) {
-                    return byIdempotencyKey(c, run.idempotencyKey()); // a concurrent twin won the race
+                    return byIdempotencyKey(c, run.owner(), run.idempotencyKey()); // a concurrent twin won the race
                 }
                 throw e;
             } catch (RuntimeException e) {
@@ -82,9 +83,10 @@ public class RunStore {
         }
     }
 
-    private static Optional<String> byIdempotencyKey(Connection c, String key) throws SQLException {
-        try (var ps = c.prepareStatement("SELECT execution_id FROM runs WHERE idempotency_key = ?")) {
-            ps.setString(1, key);
+    private static Optional<String> byIdempotencyKey(Connection c, String owner, String key) throws SQLException {
+        try (var ps = c.prepareStatement("SELECT execution_id FROM runs WHERE owner = ? AND idempotency_key = ?")) {
+            ps.setString(1, owner);
+            ps.setString(2, key);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
             }
@@ -92,12 +94,22 @@ public class RunStore {
     }
 
     /** The run an idempotency key already started, if any. */
-    public Optional<String> findIdempotent(String key) {
+    public Optional<String> findIdempotent(String owner, String key) {
         try (Connection c = db.getConnection()) {
-            return byIdempotencyKey(c, key);
+            return byIdempotencyKey(c, owner, key);
         } catch (SQLException e) {
             throw unavailable(e);
         }
+    }
+
+    /** Who a run belongs to; empty for an unknown run or one written straight to the bus. */
+    public Optional<String> owner(String executionId) {
+        return sql("SELECT owner FROM runs WHERE execution_id = ?", ps -> {
+            ps.setString(1, executionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+            }
+        });
     }
 
     /** The run's mode (mock or real), or null for an unknown run. */
@@ -110,10 +122,14 @@ public class RunStore {
         });
     }
 
-    /** The run's current state, if it exists. */
-    public Optional<RunStatus> status(String executionId) {
-        return sql("SELECT status FROM runs WHERE execution_id = ?", ps -> {
+    /** Runs an owner may see: its own, and those written straight to the bus (which have none). */
+    static final String VISIBLE = " AND (owner = ? OR owner IS NULL)";
+
+    /** The state of a run the owner may see, if it exists. */
+    public Optional<RunStatus> status(String executionId, String owner) {
+        return sql("SELECT status FROM runs WHERE execution_id = ?" + VISIBLE, ps -> {
             ps.setString(1, executionId);
+            ps.setString(2, owner);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(RunStatus.fromWire(rs.getString(1))) : Optional.empty();
             }
@@ -230,10 +246,11 @@ public class RunStore {
     }
 
     /** The run's envelope once it has ended, else its summary. */
-    public Optional<Object> find(String executionId) {
+    public Optional<Object> find(String executionId, String owner) {
         return sql("SELECT execution_id, ref, status, adapter, mode, created_at, updated_at, envelope FROM runs "
-                + "WHERE execution_id = ?", ps -> {
+                + "WHERE execution_id = ?" + VISIBLE, ps -> {
             ps.setString(1, executionId);
+            ps.setString(2, owner);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
@@ -245,10 +262,11 @@ public class RunStore {
     }
 
     /** Newest first. */
-    public List<RunSummary> list(int limit) {
+    public List<RunSummary> list(String owner, int limit) {
         return sql("SELECT execution_id, ref, status, adapter, mode, created_at, updated_at FROM runs "
-                + "ORDER BY created_at DESC LIMIT ?", ps -> {
-            ps.setInt(1, limit);
+                + "WHERE TRUE" + VISIBLE + " ORDER BY created_at DESC LIMIT ?", ps -> {
+            ps.setString(1, owner);
+            ps.setInt(2, limit);
             var rows = new ArrayList<RunSummary>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -273,9 +291,10 @@ public class RunStore {
         });
     }
 
-    public boolean exists(String executionId) {
-        return sql("SELECT 1 FROM runs WHERE execution_id = ?", ps -> {
+    public boolean exists(String executionId, String owner) {
+        return sql("SELECT 1 FROM runs WHERE execution_id = ?" + VISIBLE, ps -> {
             ps.setString(1, executionId);
+            ps.setString(2, owner);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }

@@ -25,8 +25,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Secret values, sealed with AES-256-GCM under a key derived from {@code hangar.gateway.secrets-key}
- * (a random 12-byte nonce per value, the name as associated data so a value cannot be moved to
- * another name). Values leave only towards an executor that is about to run a real-mode run.
+ * (a random 12-byte nonce per value, owner and name as associated data so a value cannot be
+ * moved to another name or owner). Values leave only towards an executor that is about to run a real-mode run.
  */
 @ApplicationScoped
 public class SecretStore {
@@ -55,36 +55,40 @@ public class SecretStore {
         return name;
     }
 
-    public void put(String name, String value) {
+    public void put(String owner, String name, String value) {
         requireName(name);
         if (value == null || value.isEmpty() || value.getBytes(StandardCharsets.UTF_8).length > MAX_VALUE_BYTES) {
             throw new HangarException(ErrorCode.ERR_SECRET_INVALID, "the value of secret " + name + " must be 1 byte to 64 KiB");
         }
-        try (Connection c = db.getConnection(); var ps = c.prepareStatement("INSERT INTO secrets (name, sealed) VALUES (?, ?) "
-                + "ON CONFLICT (name) DO UPDATE SET sealed = EXCLUDED.sealed, updated_at = now()")) {
-            ps.setString(1, name);
-            ps.setBytes(2, seal(name, value));
+        try (Connection c = db.getConnection(); var ps = c.prepareStatement("INSERT INTO secrets (owner, name, sealed) "
+                + "VALUES (?, ?, ?) ON CONFLICT (owner, name) DO UPDATE SET sealed = EXCLUDED.sealed, updated_at = now()")) {
+            ps.setString(1, owner);
+            ps.setString(2, name);
+            ps.setBytes(3, seal(owner, name, value));
             ps.executeUpdate();
         } catch (SQLException e) {
             throw RunStore.unavailable(e);
         }
     }
 
-    public boolean delete(String name) {
-        try (Connection c = db.getConnection(); var ps = c.prepareStatement("DELETE FROM secrets WHERE name = ?")) {
-            ps.setString(1, requireName(name));
+    public boolean delete(String owner, String name) {
+        try (Connection c = db.getConnection(); var ps = c.prepareStatement("DELETE FROM secrets WHERE owner = ? AND name = ?")) {
+            ps.setString(1, owner);
+            ps.setString(2, requireName(name));
             return ps.executeUpdate() == 1;
         } catch (SQLException e) {
             throw RunStore.unavailable(e);
         }
     }
 
-    public List<String> names() {
-        try (Connection c = db.getConnection(); var ps = c.prepareStatement("SELECT name FROM secrets ORDER BY name");
-             ResultSet rs = ps.executeQuery()) {
+    public List<String> names(String owner) {
+        try (Connection c = db.getConnection(); var ps = c.prepareStatement("SELECT name FROM secrets WHERE owner = ? ORDER BY name")) {
+            ps.setString(1, owner);
             var names = new ArrayList<String>();
-            while (rs.next()) {
-                names.add(rs.getString(1));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
             }
             return names;
         } catch (SQLException e) {
@@ -93,14 +97,15 @@ public class SecretStore {
     }
 
     /** The values of those of {@code names} that are set. */
-    public Map<String, String> values(Collection<String> names) {
+    public Map<String, String> values(String owner, Collection<String> names) {
         var values = new LinkedHashMap<String, String>();
-        try (Connection c = db.getConnection(); var ps = c.prepareStatement("SELECT sealed FROM secrets WHERE name = ?")) {
+        try (Connection c = db.getConnection(); var ps = c.prepareStatement("SELECT sealed FROM secrets WHERE owner = ? AND name = ?")) {
             for (String name : names) {
-                ps.setString(1, name);
+                ps.setString(1, owner);
+                ps.setString(2, name);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
-                        values.put(name, open(name, rs.getBytes(1)));
+                        values.put(name, open(owner, name, rs.getBytes(1)));
                     }
                 }
             }
@@ -110,13 +115,13 @@ public class SecretStore {
         }
     }
 
-    private byte[] seal(String name, String value) {
+    private byte[] seal(String owner, String name, String value) {
         try {
             byte[] nonce = new byte[12];
             RANDOM.nextBytes(nonce);
             var cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, nonce));
-            cipher.updateAAD(name.getBytes(StandardCharsets.UTF_8));
+            cipher.updateAAD((owner + "/" + name).getBytes(StandardCharsets.UTF_8));
             byte[] sealed = cipher.doFinal(value.getBytes(StandardCharsets.UTF_8));
             return ByteBuffer.allocate(nonce.length + sealed.length).put(nonce).put(sealed).array();
         } catch (GeneralSecurityException e) {
@@ -124,11 +129,11 @@ public class SecretStore {
         }
     }
 
-    private String open(String name, byte[] stored) {
+    private String open(String owner, String name, byte[] stored) {
         try {
             var cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, stored, 0, 12));
-            cipher.updateAAD(name.getBytes(StandardCharsets.UTF_8));
+            cipher.updateAAD((owner + "/" + name).getBytes(StandardCharsets.UTF_8));
             return new String(cipher.doFinal(stored, 12, stored.length - 12), StandardCharsets.UTF_8);
         } catch (GeneralSecurityException e) {
             throw new HangarException(ErrorCode.ERR_INTERNAL, "secret " + name + " cannot be opened with the configured key", e);

@@ -6,18 +6,21 @@ import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 
-/** {@code /v1/runs/stream}: the operators' view, every event of every run from now on. */
+/** {@code /v1/runs/stream}: the operators' view, every event of the caller's runs from now on. */
 @WebSocket(path = "/v1/runs/stream")
 public class AllRunsSocket {
     private final StreamHub hub;
+    private final SocketAuth auth;
 
-    public AllRunsSocket(StreamHub hub) {
+    public AllRunsSocket(StreamHub hub, SocketAuth auth) {
         this.hub = hub;
+        this.auth = auth;
     }
 
+    /** Every event of the caller's runs (and of runs written straight to the bus) from now on. */
     @OnOpen
     public void onOpen(WebSocketConnection connection) {
-        hub.followAll(connection);
+        auth.owner(connection).ifPresent(owner -> hub.followAll(connection, owner));
     }
 
     @OnTextMessage

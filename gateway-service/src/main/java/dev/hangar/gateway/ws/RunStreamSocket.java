@@ -13,14 +13,16 @@ import io.quarkus.websockets.next.WebSocketConnection;
 @WebSocket(path = "/v1/runs/{id}/stream")
 public class RunStreamSocket {
     private final StreamHub hub;
+    private final SocketAuth auth;
 
-    public RunStreamSocket(StreamHub hub) {
+    public RunStreamSocket(StreamHub hub, SocketAuth auth) {
         this.hub = hub;
+        this.auth = auth;
     }
 
     @OnOpen
     public void onOpen(WebSocketConnection connection) {
-        hub.follow(connection, connection.pathParam("id"));
+        auth.owner(connection).ifPresent(owner -> hub.follow(connection, connection.pathParam("id"), owner));
     }
 
     /** The stream is one-way; anything a client sends is ignored rather than treated as an error. */

@@ -26,23 +26,24 @@ public class StreamHub {
 
     private final RunStore store;
     private final Map<String, Set<Subscriber>> byRun = new ConcurrentHashMap<>();
-    private final Set<WebSocketConnection> everything = ConcurrentHashMap.newKeySet();
+    /** Operators' all-runs sockets and the owner each acts as. */
+    private final Map<WebSocketConnection, String> everything = new ConcurrentHashMap<>();
 
     public StreamHub(RunStore store) {
         this.store = store;
     }
 
     /** Replays what the run has done so far, then follows it. Blocking: call on a worker thread. */
-    void follow(WebSocketConnection connection, String executionId) {
+    void follow(WebSocketConnection connection, String executionId, String owner) {
         var subscriber = new Subscriber(connection);
         byRun.computeIfAbsent(executionId, k -> ConcurrentHashMap.newKeySet()).add(subscriber);
-        List<RunEvent> past = store.events(executionId);
-        if (past.isEmpty() && !store.exists(executionId)) {
+        if (!store.exists(executionId, owner)) {
             unfollow(connection, executionId);
             var problem = Problem.of(ErrorCode.ERR_RUN_NOT_FOUND, "no run " + executionId, executionId, List.of());
             connection.sendText(Json.write(problem)).chain(() -> connection.close()).subscribe().with(ok -> { }, this::warn);
             return;
         }
+        List<RunEvent> past = store.events(executionId);
         synchronized (subscriber) {
             past.forEach(subscriber::deliver);
             subscriber.pending.forEach(subscriber::deliver);
@@ -59,20 +60,22 @@ public class StreamHub {
         }
     }
 
-    void followAll(WebSocketConnection connection) {
-        everything.add(connection);
+    void followAll(WebSocketConnection connection, String owner) {
+        everything.put(connection, owner);
     }
 
     void unfollowAll(WebSocketConnection connection) {
         everything.remove(connection);
     }
 
-    /** Called once per stored (non-duplicate) event. */
-    public void publish(RunEvent event) {
+    /** Called once per stored (non-duplicate) event; {@code owner} is its run's (null for bus-submitted runs). */
+    public void publish(RunEvent event, String owner) {
         String frame = Json.write(event);
-        for (var connection : everything) {
-            connection.sendText(frame).subscribe().with(ok -> { }, this::warn);
-        }
+        everything.forEach((connection, viewer) -> {
+            if (owner == null || owner.equals(viewer)) {
+                connection.sendText(frame).subscribe().with(ok -> { }, this::warn);
+            }
+        });
         var subscribers = byRun.get(event.executionId());
         if (subscribers == null) {
             return;
