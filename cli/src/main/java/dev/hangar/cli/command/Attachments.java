@@ -3,7 +3,7 @@ package dev.hangar.cli.command;
 import dev.hangar.cli.client.GatewayClient;
 import dev.hangar.cli.error.CliError;
 import dev.hangar.cli.output.Output;
-import dev.hangar.cli.service.ContentId;
+import dev.hangar.contracts.ContentId;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.OutputRef;
 import java.io.IOException;

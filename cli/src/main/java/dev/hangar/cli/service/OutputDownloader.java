@@ -1,5 +1,6 @@
 package dev.hangar.cli.service;
 
+import dev.hangar.contracts.ContentId;
 import dev.hangar.cli.client.GatewayClient;
 import dev.hangar.cli.error.CliError;
 import dev.hangar.contracts.Envelope;

@@ -1,5 +1,6 @@
 package dev.hangar.cli.service;
 
+import dev.hangar.contracts.ContentId;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,11 +1,9 @@
 package dev.hangar.executor.docker;
 
+import dev.hangar.contracts.ContentId;
 import dev.hangar.executor.service.ActiveRun;
 import dev.hangar.executor.service.RunPlan;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /** A digest of everything that shapes a run's result besides its inputs: image, mode, platform, limits. */
 final class Fingerprint {
@@ -15,10 +13,6 @@ final class Fingerprint {
         var r = plan.spec().runtime();
         String text = String.join("|", plan.digest(), run.mode(), run.platform(), run.adapter(),
                 String.valueOf(r.cpu()), String.valueOf(r.memoryMb()), String.valueOf(r.gpus()), "runtime-protocol-1");
-        try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return ContentId.of(text.getBytes(StandardCharsets.UTF_8));
     }
 }

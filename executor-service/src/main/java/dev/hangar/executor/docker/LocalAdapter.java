@@ -83,7 +83,7 @@ public class LocalAdapter implements RunAdapter {
         boolean keep = false;
         var logs = new ContainerLogs(config.stderrTailLines());
         var timedOut = new AtomicBoolean();
-        var deadline = deadlines.schedule(() -> { }, 0, TimeUnit.SECONDS);
+        java.util.concurrent.ScheduledFuture<?> deadline = null;
         try {
             plan.files().forEach((inside, artefact) -> outputs.download(artefact, folders.hostPath(folder, inside)));
             folders.handOver(folder);
@@ -124,7 +124,9 @@ public class LocalAdapter implements RunAdapter {
             }
             return run.error(ErrorCode.ERR_CONTAINER_FAILED, exitReason(containerId, e), logs.tail());
         } finally {
-            deadline.cancel(false);
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
             closeQuietly(logs);
             if (plan.keepContainer() && containerId != null) {
                 LOG.infof("keeping container %s of run %s for debugging (adapter_opts.keep_container)", containerId, run.executionId());

@@ -36,8 +36,6 @@ public class RunFolders {
         try {
             delete(folder);
             Files.createDirectories(folder.resolve(OUTPUTS));
-            giveToContainerUser(folder);
-            giveToContainerUser(folder.resolve(OUTPUTS));
             return folder;
         } catch (IOException e) {
             throw new HangarException(ErrorCode.ERR_INTERNAL, "cannot prepare the run folder " + folder + ": " + e.getMessage(), e);

@@ -1,6 +1,7 @@
 package dev.hangar.executor.store;
 
 import dev.hangar.contracts.ArtifactPath;
+import dev.hangar.contracts.ContentId;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.Json;
@@ -9,13 +10,9 @@ import dev.hangar.contracts.OutputRef;
 import dev.hangar.executor.config.ArtifactsConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -94,16 +91,7 @@ public class OutputStore {
     }
 
     static String cid(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            var digest = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
-            return "sha256:" + HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return ContentId.of(file);
     }
 
     static String mime(String name) {

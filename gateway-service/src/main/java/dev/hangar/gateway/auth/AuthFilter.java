@@ -16,6 +16,9 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  */
 public class AuthFilter {
     public static final String LOCAL = "local";
+    /** The one answer to a request or socket without a valid token. */
+    public static final Problem UNAUTHORIZED = Problem.of(ErrorCode.ERR_UNAUTHORIZED, "send `Authorization: Bearer <token>` "
+            + "with a valid API token (bin/hangar uses the local stack's; elsewhere set HANGAR_TOKEN)", null, List.of());
     private final TokenStore tokens;
     private final GatewayConfig config;
     private final Caller caller;
@@ -33,9 +36,7 @@ public class AuthFilter {
         }
         Optional<String> owner = ownerOf(request.getHeaderString("Authorization"), tokens, config);
         if (owner.isEmpty()) {
-            var problem = Problem.of(ErrorCode.ERR_UNAUTHORIZED, "send `Authorization: Bearer <token>` with a valid API token "
-                    + "(bin/hangar uses the local stack's; elsewhere set HANGAR_TOKEN)", null, List.of());
-            return Optional.of(Response.status(401).type(Problem.MEDIA_TYPE).entity(Json.write(problem)).build());
+            return Optional.of(Response.status(401).type(Problem.MEDIA_TYPE).entity(Json.write(UNAUTHORIZED)).build());
         }
         caller.set(owner.get());
         return Optional.empty();

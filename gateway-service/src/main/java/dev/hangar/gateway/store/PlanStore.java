@@ -47,12 +47,12 @@ public class PlanStore {
     }
 
     public List<Plan> list(String owner) {
-        try (Connection c = db.getConnection(); var ps = c.prepareStatement("SELECT key FROM plans WHERE owner = ? ORDER BY key")) {
+        try (Connection c = db.getConnection(); var ps = c.prepareStatement(SELECT + "WHERE p.owner = ? ORDER BY p.key")) {
             ps.setString(1, owner);
             var plans = new ArrayList<Plan>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    plans.add(find(c, owner, rs.getString(1)).orElseThrow());
+                    plans.add(plan(rs));
                 }
             }
             return plans;
@@ -101,13 +101,20 @@ public class PlanStore {
     }
 
     private static Optional<Plan> find(Connection c, String owner, String key) throws SQLException {
-        try (var ps = c.prepareStatement("SELECT p.credit_limit, p.spent, COALESCE((SELECT sum(r.reserved) FROM runs r "
-                + "WHERE r.plan = p.key AND r.owner = p.owner), 0) FROM plans p WHERE p.owner = ? AND p.key = ?")) {
+        try (var ps = c.prepareStatement(SELECT + "WHERE p.owner = ? AND p.key = ?")) {
             ps.setString(1, owner);
             ps.setString(2, key);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new Plan(key, rs.getDouble(1), rs.getDouble(2), rs.getDouble(3))) : Optional.empty();
+                return rs.next() ? Optional.of(plan(rs)) : Optional.empty();
             }
         }
+    }
+
+    /** A plan with what its unfinished runs hold. */
+    private static final String SELECT = "SELECT p.key, p.credit_limit, p.spent, COALESCE((SELECT sum(r.reserved) FROM runs r "
+            + "WHERE r.plan = p.key AND r.owner = p.owner), 0) FROM plans p ";
+
+    private static Plan plan(ResultSet rs) throws SQLException {
+        return new Plan(rs.getString(1), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4));
     }
 }

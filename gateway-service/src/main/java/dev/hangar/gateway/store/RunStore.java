@@ -291,15 +291,6 @@ public class RunStore {
         });
     }
 
-    public boolean exists(String executionId, String owner) {
-        return sql("SELECT 1 FROM runs WHERE execution_id = ?" + VISIBLE, ps -> {
-            ps.setString(1, executionId);
-            ps.setString(2, owner);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        });
-    }
 
     private static RunSummary summary(ResultSet rs) throws SQLException {
         String ref = rs.getString("ref");

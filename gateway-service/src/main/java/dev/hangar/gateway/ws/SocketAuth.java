@@ -1,14 +1,11 @@
 package dev.hangar.gateway.ws;
 
-import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.Json;
-import dev.hangar.contracts.Problem;
 import dev.hangar.gateway.auth.AuthFilter;
 import dev.hangar.gateway.auth.TokenStore;
 import dev.hangar.gateway.config.GatewayConfig;
 import io.quarkus.websockets.next.WebSocketConnection;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.List;
 import java.util.Optional;
 
 /** The owner a WebSocket acts as, from the bearer token of its upgrade request; none closes it with a problem. */
@@ -25,9 +22,7 @@ public class SocketAuth {
     Optional<String> owner(WebSocketConnection connection) {
         var owner = AuthFilter.ownerOf(connection.handshakeRequest().header("Authorization"), tokens, config);
         if (owner.isEmpty()) {
-            var problem = Problem.of(ErrorCode.ERR_UNAUTHORIZED, "send `Authorization: Bearer <token>` with the upgrade request",
-                    null, List.of());
-            connection.sendText(Json.write(problem)).chain(() -> connection.close()).subscribe().with(ok -> { }, e -> { });
+            connection.sendText(Json.write(AuthFilter.UNAUTHORIZED)).chain(() -> connection.close()).subscribe().with(ok -> { }, e -> { });
         }
         return owner;
     }

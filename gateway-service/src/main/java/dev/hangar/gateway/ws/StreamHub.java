@@ -37,7 +37,7 @@ public class StreamHub {
     void follow(WebSocketConnection connection, String executionId, String owner) {
         var subscriber = new Subscriber(connection);
         byRun.computeIfAbsent(executionId, k -> ConcurrentHashMap.newKeySet()).add(subscriber);
-        if (!store.exists(executionId, owner)) {
+        if (store.status(executionId, owner).isEmpty()) {
             unfollow(connection, executionId);
             var problem = Problem.of(ErrorCode.ERR_RUN_NOT_FOUND, "no run " + executionId, executionId, List.of());
             connection.sendText(Json.write(problem)).chain(() -> connection.close()).subscribe().with(ok -> { }, this::warn);

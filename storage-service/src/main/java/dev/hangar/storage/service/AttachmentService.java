@@ -2,6 +2,7 @@ package dev.hangar.storage.service;
 
 import dev.hangar.contracts.ArtifactPath;
 import dev.hangar.contracts.Attachments;
+import dev.hangar.contracts.ContentId;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.MediaTypes;
@@ -16,8 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * Input files, stored content-addressed at {@code /artifacts/inputs/sha256:<hex>/<filename>}: the
@@ -41,12 +40,12 @@ public class AttachmentService {
         Path spool = null;
         try {
             spool = Files.createTempFile("hangar-attachment", ".part");
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            MessageDigest sha = ContentId.sha256();
             long size;
             try (OutputStream out = new DigestOutputStream(Files.newOutputStream(spool), sha)) {
                 size = copy(body, out);
             }
-            String path = "/artifacts/inputs/sha256:" + HexFormat.of().formatHex(sha.digest()) + "/" + filename;
+            String path = "/artifacts/inputs/" + ContentId.of(sha) + "/" + filename;
             String key = ArtifactPath.toKey(path);
             String mime = MediaTypes.of(filename);
             if (!store.exists(key)) {
@@ -55,8 +54,6 @@ public class AttachmentService {
             return new OutputRef(path, Attachments.cid(path), size, mime);
         } catch (IOException e) {
             throw new HangarException(ErrorCode.ERR_ATTACHMENT_INVALID, "the upload of " + filename + " broke off: " + e.getMessage(), e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         } finally {
             if (spool != null) {
                 try {

@@ -1,4 +1,4 @@
-package dev.hangar.cli.service;
+package dev.hangar.contracts;
 
 import java.io.IOException;
 import java.io.InputStream;
