@@ -19,7 +19,7 @@ public final class Events {
     private Events() {}
 
     public static Envelope.Meta meta() {
-        return new Envelope.Meta(REF.toString(), "local", "mock", "amd64", 1, DIGEST, null, 812L, 35L, null, null);
+        return new Envelope.Meta(REF.toString(), dev.hangar.contracts.Adapter.LOCAL, dev.hangar.contracts.Mode.MOCK, dev.hangar.contracts.Platform.AMD64, 1, DIGEST, null, 812L, 35L, null, null);
     }
 
     public static Envelope success() {
@@ -37,11 +37,11 @@ public final class Events {
     }
 
     public static String queued(long seq) {
-        return event(1, seq, new RunEvent.Queued(REF, "local", "mock"));
+        return event(1, seq, new RunEvent.Queued(REF, dev.hangar.contracts.Adapter.LOCAL, dev.hangar.contracts.Mode.MOCK));
     }
 
     public static String started(long seq) {
-        return event(1, seq, new RunEvent.Started(REF, "local", "mock", DIGEST, "executor-1"));
+        return event(1, seq, new RunEvent.Started(REF, dev.hangar.contracts.Adapter.LOCAL, dev.hangar.contracts.Mode.MOCK, DIGEST, "executor-1"));
     }
 
     public static String log(long seq, String line) {

@@ -14,7 +14,9 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 public record AdapterOptions(Double cpu, Integer memoryMb, Integer gpus, Integer timeoutSeconds, Boolean keepContainer) {
 
     public static final AdapterOptions NONE = new AdapterOptions(null, null, null, null, null);
-    static final String KEYS = "cpu, memory_mb, gpus, timeout_seconds, keep_container";
+    /** The wire keys, in order; a test checks them against the record's components. */
+    public static final java.util.List<String> KEYS = java.util.List.of("cpu", "memory_mb", "gpus", "timeout_seconds", "keep_container");
+    private static final String ALLOWED = String.join(", ", KEYS);
 
     /** Parses and range-checks; throws {@link ErrorCode#ERR_OPTION_INVALID} naming the key. */
     public static AdapterOptions parse(JsonNode node) {
@@ -29,23 +31,16 @@ public record AdapterOptions(Double cpu, Integer memoryMb, Integer gpus, Integer
             o = Json.MAPPER.treeToValue(node, AdapterOptions.class);
         } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
             throw new HangarException(ErrorCode.ERR_OPTION_INVALID, "adapter_opts has an unknown key '" + e.getPropertyName()
-                    + "' (allowed: " + KEYS + ")");
+                    + "' (allowed: " + ALLOWED + ")");
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             String field = e instanceof com.fasterxml.jackson.databind.JsonMappingException m && !m.getPath().isEmpty()
                     ? m.getPath().get(0).getFieldName() : "?";
-            throw new HangarException(ErrorCode.ERR_OPTION_INVALID, "adapter_opts." + field + " has the wrong type (allowed: " + KEYS + ")");
+            throw new HangarException(ErrorCode.ERR_OPTION_INVALID, "adapter_opts." + field + " has the wrong type (allowed: " + ALLOWED + ")");
         }
-        if (o.cpu != null && (o.cpu <= 0 || o.cpu > 64)) {
-            throw bad("cpu", "must be in (0, 64]");
-        }
-        if (o.memoryMb != null && (o.memoryMb < 16 || o.memoryMb > 1 << 20)) {
-            throw bad("memory_mb", "must be between 16 and 1048576");
-        }
-        if (o.gpus != null && o.gpus < 0) {
-            throw bad("gpus", "must be 0 or more");
-        }
-        if (o.timeoutSeconds != null && (o.timeoutSeconds < 1 || o.timeoutSeconds > 86_400)) {
-            throw bad("timeout_seconds", "must be between 1 and 86400");
+        var problems = ProcessorSpec.Resources.problems(o.cpu, o.memoryMb, o.gpus, o.timeoutSeconds);
+        if (!problems.isEmpty()) {
+            var first = problems.entrySet().iterator().next();
+            throw new HangarException(ErrorCode.ERR_OPTION_INVALID, "adapter_opts." + first.getKey() + " " + first.getValue());
         }
         return o;
     }
@@ -59,9 +54,5 @@ public record AdapterOptions(Double cpu, Integer memoryMb, Integer gpus, Integer
 
     public boolean keep() {
         return Boolean.TRUE.equals(keepContainer);
-    }
-
-    private static HangarException bad(String key, String why) {
-        return new HangarException(ErrorCode.ERR_OPTION_INVALID, "adapter_opts." + key + " " + why);
     }
 }

@@ -10,11 +10,30 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** Hangar's content ids: {@code sha256:<hex>} of the bytes, as in {@code OutputRef.cid}. */
+/**
+ * Hangar's content ids: {@code sha256:<hex>} of the bytes, as in {@code OutputRef.cid}. The same
+ * syntax is that of OCI manifest digests and local image ids, so {@link #isValid} is the one
+ * digest rule.
+ */
 public final class ContentId {
     public static final String PREFIX = "sha256:";
+    /** {@code sha256:} and 64 lower-case hex digits. */
+    public static final java.util.regex.Pattern PATTERN = java.util.regex.Pattern.compile("sha256:[0-9a-f]{64}");
 
     private ContentId() {}
+
+    /** Whether {@code s} is {@code sha256:<64 lower-case hex digits>}. */
+    public static boolean isValid(String s) {
+        return s != null && PATTERN.matcher(s).matches();
+    }
+
+    /** Returns {@code value}, or throws {@code code} saying which field is not a sha256 digest. */
+    public static String require(String field, String value, ErrorCode code) {
+        if (!isValid(value)) {
+            throw new HangarException(code, field + " must be sha256:<64 hex digits>, got " + value);
+        }
+        return value;
+    }
 
     public static String of(Path file) throws IOException {
         try (DigestInputStream in = new DigestInputStream(Files.newInputStream(file), sha256())) {

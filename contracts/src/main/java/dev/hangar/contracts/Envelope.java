@@ -6,17 +6,22 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.List;
 
 /**
- * The one result of every run. {@code status} is {@code success} (with {@code outputs} and
- * {@code index_path}), {@code error} or {@code canceled} (with {@code error}); {@code meta} always.
+ * The one result of every run. {@code status} is a terminal {@link RunStatus}: {@code success}
+ * (with {@code outputs} and {@code index_path}), {@code error} or {@code canceled} (with
+ * {@code error}); {@code meta} always, except in the CLI's own error envelope for a failure
+ * before any run existed.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Envelope(String status, String executionId, List<OutputRef> outputs, String indexPath,
+public record Envelope(RunStatus status, String executionId, List<OutputRef> outputs, String indexPath,
                        Error error, Meta meta) {
 
-    public static final String SUCCESS = "success";
-    public static final String ERROR = "error";
-    public static final String CANCELED = "canceled";
+    public Envelope {
+        if (status == null || !status.terminal()) {
+            throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "an envelope's status must be success, error or canceled, got "
+                    + (status == null ? null : status.wire()));
+        }
+    }
 
     /** What went wrong; {@code stderr_tail} is the container's last lines, secrets redacted. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -26,24 +31,15 @@ public record Envelope(String status, String executionId, List<OutputRef> output
     /** How the run went. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Meta(String ref, String adapter, String mode, String platform, Integer attempt, String imageDigest,
+    public record Meta(String ref, Adapter adapter, Mode mode, Platform platform, Integer attempt, String imageDigest,
                        String envFingerprint, Long durationMs, Long queueMs, Double cost, String plan) {}
 
     public static Envelope success(String executionId, List<OutputRef> outputs, String indexPath, Meta meta) {
-        return new Envelope(SUCCESS, executionId, List.copyOf(outputs), indexPath, null, meta);
+        return new Envelope(RunStatus.SUCCESS, executionId, List.copyOf(outputs), indexPath, null, meta);
     }
 
     public static Envelope error(String executionId, ErrorCode code, String message, String stderrTail, Meta meta) {
-        String status = code == ErrorCode.ERR_CANCELED ? CANCELED : ERROR;
+        RunStatus status = code == ErrorCode.ERR_CANCELED ? RunStatus.CANCELED : RunStatus.ERROR;
         return new Envelope(status, executionId, null, null, new Error(code, message, stderrTail), meta);
-    }
-
-    /** The run state this envelope ends in. */
-    public RunStatus runStatus() {
-        return switch (status) {
-            case SUCCESS -> RunStatus.SUCCESS;
-            case CANCELED -> RunStatus.CANCELED;
-            default -> RunStatus.ERROR;
-        };
     }
 }

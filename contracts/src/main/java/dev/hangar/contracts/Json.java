@@ -34,6 +34,11 @@ public final class Json {
         try {
             return MAPPER.readValue(json, type);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+                if (c instanceof HangarException h) {
+                    throw h; // a rule of a wire type (an unknown enum value, a bad ref) keeps its own code
+                }
+            }
             throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "not a valid " + type.getSimpleName() + ": "
                     + e.getOriginalMessage() + location(e), e);
         } catch (HangarException e) {

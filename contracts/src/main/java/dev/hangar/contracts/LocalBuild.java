@@ -14,14 +14,11 @@ import java.util.regex.Pattern;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LocalBuild(String tag, String imageId, Instant builtAt) {
-    static final Pattern IMAGE_ID = Pattern.compile("sha256:[0-9a-f]{64}");
     static final Pattern TAG = Pattern.compile("[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+:[A-Za-z0-9_.-]{1,128}");
 
     /** Throws ERR_BAD_REQUEST naming what is malformed. */
     public LocalBuild requireWellFormed() {
-        if (imageId == null || !IMAGE_ID.matcher(imageId).matches()) {
-            throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "image_id must be sha256:<64 hex digits>, got " + imageId);
-        }
+        ContentId.require("image_id", imageId, ErrorCode.ERR_BAD_REQUEST);
         if (tag == null || !TAG.matcher(tag).matches()) {
             throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "tag must be repository:tag, got " + tag);
         }
@@ -29,6 +26,6 @@ public record LocalBuild(String tag, String imageId, Instant builtAt) {
     }
 
     public static boolean isImageId(String image) {
-        return image != null && IMAGE_ID.matcher(image).matches();
+        return ContentId.isValid(image);
     }
 }

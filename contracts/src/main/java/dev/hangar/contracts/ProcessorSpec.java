@@ -13,7 +13,7 @@ import java.util.Map;
  *
  * @param ref          {@code ns/name@version}
  * @param image        the OCI repository without tag or digest, e.g. {@code 127.0.0.1:5000/examples/echo}
- * @param digests      pinned manifest digest per platform ({@code amd64}, {@code arm64})
+ * @param digests      pinned manifest digest per {@link Platform} wire name ({@code amd64}, {@code arm64})
  * @param runtime      resource limits and deadline
  * @param secrets      names of the secrets real mode needs (values never travel in specs)
  * @param inputsSchema the JSON Schema (draft 2020-12) that {@code inputs} must satisfy
@@ -36,6 +36,37 @@ public record ProcessorSpec(ProcessorRef ref, String description, String image, 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Resources(double cpu, int memoryMb, int gpus, int timeoutSeconds) {
         public static final Resources DEFAULT = new Resources(1.0, 512, 0, 300);
+        public static final int MAX_TIMEOUT_SECONDS = 86_400;
+
+        /**
+         * The one range rule for every limit, wherever it is set (spec, adapter options, run
+         * timeout): wire key → what is wrong, for each given (non-null) value out of range.
+         */
+        public static Map<String, String> problems(Double cpu, Integer memoryMb, Integer gpus, Integer timeoutSeconds) {
+            var problems = new java.util.LinkedHashMap<String, String>();
+            if (cpu != null && (cpu <= 0 || cpu > 64)) {
+                problems.put("cpu", "must be in (0, 64]");
+            }
+            if (memoryMb != null && (memoryMb < 16 || memoryMb > 1 << 20)) {
+                problems.put("memory_mb", "must be between 16 and 1048576");
+            }
+            if (gpus != null && gpus < 0) {
+                problems.put("gpus", "must be 0 or more");
+            }
+            if (timeoutSeconds != null && (timeoutSeconds < 1 || timeoutSeconds > MAX_TIMEOUT_SECONDS)) {
+                problems.put("timeout_seconds", "must be between 1 and " + MAX_TIMEOUT_SECONDS);
+            }
+            return problems;
+        }
+
+        /** Returns a run deadline, or throws {@link ErrorCode#ERR_OPTION_INVALID} naming {@code field}. */
+        public static Integer requireTimeout(String field, Integer seconds) {
+            String problem = problems(null, null, null, seconds).get("timeout_seconds");
+            if (problem != null) {
+                throw new HangarException(ErrorCode.ERR_OPTION_INVALID, field + " " + problem + ", got " + seconds);
+            }
+            return seconds;
+        }
     }
 
     /** One declared output file. */
@@ -43,18 +74,18 @@ public record ProcessorSpec(ProcessorRef ref, String description, String image, 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record OutputDecl(String name, String mime, String description) {}
 
-    public ProcessorSpec withDigest(String platform, String digest) {
+    public ProcessorSpec withDigest(Platform platform, String digest) {
         var pins = new java.util.HashMap<>(digests);
-        pins.put(platform, digest);
+        pins.put(platform.wire(), digest);
         return new ProcessorSpec(ref, description, image, pins, runtime, secrets, inputsSchema, outputs);
     }
 
     /** The image reference pinned for a platform, or {@link ErrorCode#ERR_IMAGE_UNPINNED}. */
-    public String pinnedImage(String platform) {
-        String digest = digests.get(platform);
+    public String pinnedImage(Platform platform) {
+        String digest = digests.get(platform.wire());
         if (digest == null) {
             throw new HangarException(ErrorCode.ERR_IMAGE_UNPINNED, ref + " has no image digest pinned for platform '"
-                    + platform + "' (pinned: " + (digests.isEmpty() ? "none" : String.join(", ", digests.keySet()))
+                    + platform.wire() + "' (pinned: " + (digests.isEmpty() ? "none" : String.join(", ", digests.keySet()))
                     + "); run `hangar push` for that platform");
         }
         return image + "@" + digest;

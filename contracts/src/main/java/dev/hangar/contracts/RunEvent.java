@@ -32,15 +32,50 @@ public record RunEvent(int schemaVersion, String executionId, int attempt, long 
         @JsonSubTypes.Type(value = Failed.class, name = "failed"),
         @JsonSubTypes.Type(value = Canceled.class, name = "canceled")
     })
-    public sealed interface Body permits Queued, Started, Log, Token, Progress, Output, Completed, Failed, Canceled {}
+    public sealed interface Body permits Queued, Started, Log, Token, Progress, Output, Completed, Failed, Canceled {
+        /** The variant's name on the wire. */
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        default Type type() {
+            return Type.of(this);
+        }
+    }
+
+    /** The event variants, by their wire names (the {@code type} property); a test checks them against the subtypes above. */
+    public enum Type {
+        QUEUED, STARTED, LOG, TOKEN, PROGRESS, OUTPUT, COMPLETED, FAILED, CANCELED;
+
+        @com.fasterxml.jackson.annotation.JsonValue
+        public String wire() {
+            return WireEnums.wire(this);
+        }
+
+        /** Whether events of this type end a run (and carry its envelope). */
+        public boolean terminal() {
+            return this == COMPLETED || this == FAILED || this == CANCELED;
+        }
+
+        static Type of(Body body) {
+            return switch (body) {
+                case Queued q -> QUEUED;
+                case Started s -> STARTED;
+                case Log l -> LOG;
+                case Token t -> TOKEN;
+                case Progress p -> PROGRESS;
+                case Output o -> OUTPUT;
+                case Completed c -> COMPLETED;
+                case Failed f -> FAILED;
+                case Canceled c -> CANCELED;
+            };
+        }
+    }
 
     /** Accepted by the gateway (or taken from the bus) and waiting for an executor. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Queued(ProcessorRef ref, String adapter, String mode) implements Body {}
+    public record Queued(ProcessorRef ref, Adapter adapter, Mode mode) implements Body {}
 
     /** An executor started the container. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Started(ProcessorRef ref, String adapter, String mode, String imageDigest, String executor) implements Body {}
+    public record Started(ProcessorRef ref, Adapter adapter, Mode mode, String imageDigest, String executor) implements Body {}
 
     /** One line the processor wrote; {@code stream} is stdout or stderr. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -80,8 +115,8 @@ public record RunEvent(int schemaVersion, String executionId, int attempt, long 
     /** The terminal event for an envelope. */
     public static Body terminal(Envelope envelope) {
         return switch (envelope.status()) {
-            case Envelope.SUCCESS -> new Completed(envelope);
-            case Envelope.CANCELED -> new Canceled(envelope);
+            case SUCCESS -> new Completed(envelope);
+            case CANCELED -> new Canceled(envelope);
             default -> new Failed(envelope);
         };
     }

@@ -9,9 +9,9 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * The body of {@code POST /v1/runs}.
  *
  * @param ref         {@code ns/name@version}
- * @param adapter     {@code local} or {@code remote}; default local
- * @param mode        {@code mock} (no network, deterministic) or {@code real}; default mock
- * @param platform    {@code amd64} or {@code arm64}; default the executor host's
+ * @param adapter     where it runs; default {@link Adapter#DEFAULT}
+ * @param mode        {@link Mode}; default {@link Mode#DEFAULT}
+ * @param platform    default the installation's
  * @param writePrefix output location template; default {@link WritePrefix#DEFAULT}
  * @param inputs      the processor's inputs, checked against its schema
  * @param adapterOpts adapter options
@@ -24,12 +24,24 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record RunRequest(String ref, String adapter, String mode, String platform, String writePrefix,
+public record RunRequest(String ref, Adapter adapter, Mode mode, Platform platform, String writePrefix,
                          JsonNode inputs, JsonNode adapterOpts, Boolean build, Integer timeoutSeconds,
                          String idempotencyKey, String plan, java.util.Map<String, String> attachments) {
 
+    /** 1 to 128 of A-Z, a-z, 0-9, '.', '_', ':', '-'. */
+    public static final java.util.regex.Pattern IDEMPOTENCY_KEY = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
     /** A request with only the fields most callers set. */
-    public static RunRequest of(String ref, String mode, JsonNode inputs) {
+    public static RunRequest of(String ref, Mode mode, JsonNode inputs) {
         return new RunRequest(ref, null, mode, null, null, inputs, null, null, null, null, null, null);
+    }
+
+    /** Returns the key (null stays null), or throws {@link ErrorCode#ERR_OPTION_INVALID} saying its form. */
+    public static String requireIdempotencyKey(String key) {
+        if (key != null && !IDEMPOTENCY_KEY.matcher(key).matches()) {
+            throw new HangarException(ErrorCode.ERR_OPTION_INVALID, "idempotency_key '" + key
+                    + "' must be 1 to 128 of A-Z, a-z, 0-9, '.', '_', ':', '-'");
+        }
+        return key;
     }
 }

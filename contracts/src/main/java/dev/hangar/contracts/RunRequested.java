@@ -14,7 +14,7 @@ import java.time.Instant;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunRequested(Integer schemaVersion, String executionId, Integer attempt, Instant createdAt, String traceparent,
-                           ProcessorRef ref, String adapter, String mode, String platform, String writePrefix,
+                           ProcessorRef ref, Adapter adapter, Mode mode, Platform platform, String writePrefix,
                            JsonNode inputs, JsonNode adapterOpts, Boolean build, String image,
                            Integer timeoutSeconds, java.util.Map<String, String> attachments, String plan) {
 

@@ -8,5 +8,5 @@ import java.time.Instant;
 /** One row of {@code GET /v1/runs}. */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record RunSummary(String executionId, ProcessorRef ref, RunStatus status, String adapter, String mode,
+public record RunSummary(String executionId, ProcessorRef ref, RunStatus status, Adapter adapter, Mode mode,
                          Instant createdAt, Instant updatedAt) {}

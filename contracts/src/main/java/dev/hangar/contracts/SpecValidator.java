@@ -17,9 +17,7 @@ import java.util.regex.Pattern;
  * and the CLI agree.
  */
 public final class SpecValidator {
-    static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
     static final Pattern IMAGE = Pattern.compile("[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+");
-    static final Set<String> PLATFORMS = Set.of("amd64", "arm64");
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
 
     private SpecValidator() {}
@@ -54,26 +52,16 @@ public final class SpecValidator {
             errors.add(new Problem.FieldError("/image", "must be an OCI repository without tag or digest, e.g. 127.0.0.1:5000/ns/name"));
         }
         spec.digests().forEach((platform, digest) -> {
-            if (!PLATFORMS.contains(platform)) {
-                errors.add(new Problem.FieldError("/digests/" + platform, "unknown platform (amd64 or arm64)"));
+            if (java.util.Arrays.stream(Platform.values()).noneMatch(p -> p.wire().equals(platform))) {
+                errors.add(new Problem.FieldError("/digests/" + platform, "unknown platform (" + Platform.allowed() + ")"));
             }
-            if (digest == null || !DIGEST.matcher(digest).matches()) {
+            if (!ContentId.isValid(digest)) {
                 errors.add(new Problem.FieldError("/digests/" + platform, "must be sha256:<64 hex digits>"));
             }
         });
         var r = spec.runtime();
-        if (r.cpu() <= 0 || r.cpu() > 64) {
-            errors.add(new Problem.FieldError("/runtime/cpu", "must be in (0, 64]"));
-        }
-        if (r.memoryMb() < 16 || r.memoryMb() > 1 << 20) {
-            errors.add(new Problem.FieldError("/runtime/memory_mb", "must be between 16 and 1048576"));
-        }
-        if (r.gpus() < 0) {
-            errors.add(new Problem.FieldError("/runtime/gpus", "must be 0 or more"));
-        }
-        if (r.timeoutSeconds() < 1 || r.timeoutSeconds() > 86_400) {
-            errors.add(new Problem.FieldError("/runtime/timeout_seconds", "must be between 1 and 86400"));
-        }
+        ProcessorSpec.Resources.problems(r.cpu(), r.memoryMb(), r.gpus(), r.timeoutSeconds())
+                .forEach((key, problem) -> errors.add(new Problem.FieldError("/runtime/" + key, problem)));
         if (spec.inputsSchema() == null || !spec.inputsSchema().isObject()) {
             errors.add(new Problem.FieldError("/inputs_schema", "is required and must be a JSON Schema object"));
         } else {

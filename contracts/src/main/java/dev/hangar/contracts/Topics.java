@@ -1,6 +1,9 @@
 package dev.hangar.contracts;
 
-/** Kafka topic names. Keys are the execution id (runs) or {@code ns/name@ver:env} (deploys). */
+/**
+ * Kafka topic names, the only place they are written: a test fails if a properties file names a
+ * topic that is not here. Keys are the execution id (runs) or {@code ns/name@ver:env} (deploys).
+ */
 public final class Topics {
     public static final String RUNS_REQUESTED = "hangar.runs.requested";
     public static final String RUNS_EVENTS = "hangar.runs.events";
@@ -9,6 +12,7 @@ public final class Topics {
     public static final String DEPLOY_EVENTS = "hangar.deploy.events";
     public static final String DLQ_SUFFIX = ".dlq";
     public static final String RUNS_REQUESTED_DLQ = RUNS_REQUESTED + DLQ_SUFFIX;
+    public static final String RUNS_EVENTS_DLQ = RUNS_EVENTS + DLQ_SUFFIX;
 
     /** Header carrying the reason a record went to a dead-letter topic. */
     public static final String DLQ_REASON_HEADER = "dead-letter-reason";

@@ -2,32 +2,79 @@ package dev.hangar.contracts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The wire contract as documented in docs/contract.md: each golden file must parse into its
- * record and serialise back to the same JSON tree, so neither side can drift.
+ * record and serialise back to the same JSON tree, so neither side can drift; and every wire
+ * record of this package has a golden file (or is a documented part of one that has).
  */
 class GoldenJsonTest {
 
+    static final Map<String, Class<?>> GOLDEN = Map.ofEntries(
+            Map.entry("run-request.json", RunRequest.class),
+            Map.entry("run-accepted.json", RunAccepted.class),
+            Map.entry("run-requested.json", RunRequested.class),
+            Map.entry("run-summary.json", RunSummary.class),
+            Map.entry("run-detail-running.json", RunDetail.class),
+            Map.entry("run-detail-success.json", RunDetail.class),
+            Map.entry("run-control.json", RunControl.class),
+            Map.entry("run-control-accepted.json", RunControl.Accepted.class),
+            Map.entry("run-event-queued.json", RunEvent.class),
+            Map.entry("run-event-started.json", RunEvent.class),
+            Map.entry("run-event-log.json", RunEvent.class),
+            Map.entry("run-event-token.json", RunEvent.class),
+            Map.entry("run-event-progress.json", RunEvent.class),
+            Map.entry("run-event-output.json", RunEvent.class),
+            Map.entry("run-event-completed.json", RunEvent.class),
+            Map.entry("run-event-failed.json", RunEvent.class),
+            Map.entry("run-event-canceled.json", RunEvent.class),
+            Map.entry("envelope-success.json", Envelope.class),
+            Map.entry("envelope-error.json", Envelope.class),
+            Map.entry("envelope-cli-error.json", Envelope.class),
+            Map.entry("output-index.json", OutputIndex.class),
+            Map.entry("output-ref.json", OutputRef.class),
+            Map.entry("problem-input-invalid.json", Problem.class),
+            Map.entry("processor-spec.json", ProcessorSpec.class),
+            Map.entry("plan.json", Plan.class),
+            Map.entry("plan-limit.json", Plan.Limit.class),
+            Map.entry("secret-value.json", SecretValue.class),
+            Map.entry("secret-lookup.json", SecretValue.Lookup.class),
+            Map.entry("secret-values.json", SecretValue.Values.class),
+            Map.entry("digest-pin.json", DigestPin.class),
+            Map.entry("local-build.json", LocalBuild.class),
+            Map.entry("adapter-options.json", AdapterOptions.class),
+            Map.entry("artifact-page.json", ArtifactInfo.Page.class),
+            Map.entry("presign-request.json", Presign.Request.class),
+            Map.entry("presign-url.json", Presign.Url.class));
+
+    /** Records that travel only inside one that has a golden file (or never leave a process). */
+    static final Set<Class<?>> PARTS = Set.of(Envelope.Error.class, Envelope.Meta.class, Problem.FieldError.class,
+            ProcessorSpec.Resources.class, ProcessorSpec.OutputDecl.class, ProcessorRef.class, ArtifactInfo.class,
+            RunEvent.Queued.class, RunEvent.Started.class, RunEvent.Log.class, RunEvent.Token.class,
+            RunEvent.Progress.class, RunEvent.Output.class, RunEvent.Completed.class, RunEvent.Failed.class,
+            RunEvent.Canceled.class, Attachments.Resolved.class);
+
     static Stream<Arguments> goldenFiles() {
-        return Stream.of(
-                Arguments.of("run-request.json", RunRequest.class),
-                Arguments.of("run-accepted.json", RunAccepted.class),
-                Arguments.of("run-requested.json", RunRequested.class),
-                Arguments.of("run-event-started.json", RunEvent.class),
-                Arguments.of("run-event-log.json", RunEvent.class),
-                Arguments.of("run-event-completed.json", RunEvent.class),
-                Arguments.of("envelope-error.json", Envelope.class),
-                Arguments.of("problem-input-invalid.json", Problem.class),
-                Arguments.of("processor-spec.json", ProcessorSpec.class));
+        return GOLDEN.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .map(e -> Arguments.of(e.getKey(), e.getValue()));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -39,21 +86,93 @@ class GoldenJsonTest {
         assertEquals(golden, written, file + " does not round-trip through " + type.getSimpleName());
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
+    void everyWireRecordHasAGoldenFile() throws IOException, URISyntaxException {
+        Path classes = Path.of(RunEvent.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .resolve("dev/hangar/contracts");
+        Set<String> records;
+        try (var files = Files.list(classes)) {
+            records = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".class"))
+                    .map(n -> "dev.hangar.contracts." + n.substring(0, n.length() - ".class".length()))
+                    .map(GoldenJsonTest::load).filter(Class::isRecord).map(Class::getName)
+                    .collect(Collectors.toCollection(TreeSet::new));
+        }
+        Set<String> covered = Stream.concat(GOLDEN.values().stream(), PARTS.stream()).map(Class::getName)
+                .collect(Collectors.toSet());
+        records.removeAll(covered);
+        assertEquals(Set.of(), records, "wire records without a golden file in src/test/resources/golden");
+    }
+
+    @Test
+    void everyGoldenFileIsTested() throws IOException, URISyntaxException {
+        Path dir = Path.of(GoldenJsonTest.class.getResource("/golden").toURI());
+        try (var files = Files.list(dir)) {
+            assertEquals(new TreeSet<>(GOLDEN.keySet()),
+                    files.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new)));
+        }
+    }
+
+    @Test
+    void everyEventTypeIsASubtypeByItsWireName() throws IOException {
+        var seen = new TreeSet<String>();
+        for (var entry : GOLDEN.entrySet()) {
+            if (entry.getValue() == RunEvent.class) {
+                JsonNode golden = read(entry.getKey());
+                RunEvent event = Json.MAPPER.treeToValue(golden, RunEvent.class);
+                assertEquals(golden.path("event").path("type").asText(), event.event().type().wire(), entry.getKey());
+                seen.add(event.event().type().wire());
+            }
+        }
+        assertEquals(Stream.of(RunEvent.Type.values()).map(RunEvent.Type::wire).collect(Collectors.toCollection(TreeSet::new)),
+                seen, "each event type has a golden file");
+    }
+
+    @Test
     void terminalEventCarriesTheEnvelope() throws IOException {
         RunEvent event = Json.MAPPER.treeToValue(read("run-event-completed.json"), RunEvent.class);
         var completed = assertInstanceOf(RunEvent.Completed.class, event.event());
-        assertEquals(Envelope.SUCCESS, completed.envelope().status());
-        assertEquals(RunStatus.SUCCESS, completed.envelope().runStatus());
+        assertEquals(RunStatus.SUCCESS, completed.envelope().status());
+        assertTrue(event.event().type().terminal());
         assertEquals(62, completed.envelope().outputs().get(0).sizeBytes());
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
+    void aFinishedRunDetailIsItsEnvelope() throws IOException {
+        RunDetail detail = Json.MAPPER.treeToValue(read("run-detail-success.json"), RunDetail.class);
+        Envelope envelope = Json.MAPPER.treeToValue(read("envelope-success.json"), Envelope.class);
+        assertEquals(envelope, detail.envelope().orElseThrow());
+        RunDetail running = Json.MAPPER.treeToValue(read("run-detail-running.json"), RunDetail.class);
+        assertTrue(running.envelope().isEmpty());
+        assertEquals(Json.MAPPER.treeToValue(read("run-summary.json"), RunSummary.class), running.summary());
+    }
+
+    @Test
+    void anEnvelopeMustEndARun() {
+        var e = assertThrows(HangarException.class, () -> Json.read("{\"status\":\"running\",\"execution_id\":\"r-1\"}",
+                Envelope.class));
+        assertEquals(ErrorCode.ERR_BAD_REQUEST, e.code());
+    }
+
+    @Test
+    void secretValuesNeverPrint() throws IOException {
+        var values = Json.MAPPER.treeToValue(read("secret-values.json"), SecretValue.Values.class);
+        assertTrue(!values.toString().contains("canary") && values.toString().contains("OPENAI_API_KEY"), values.toString());
+    }
+
+    @Test
     void unknownFieldsAreRefusedWithTheirName() {
-        var e = org.junit.jupiter.api.Assertions.assertThrows(HangarException.class,
+        var e = assertThrows(HangarException.class,
                 () -> Json.read("{\"ref\":\"examples/echo@1\",\"inputz\":{}}", RunRequest.class));
         assertEquals(ErrorCode.ERR_BAD_REQUEST, e.code());
-        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("inputz"), e.getMessage());
+        assertTrue(e.getMessage().contains("inputz"), e.getMessage());
+    }
+
+    private static Class<?> load(String name) {
+        try {
+            return Class.forName(name);
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static JsonNode read(String file) throws IOException {

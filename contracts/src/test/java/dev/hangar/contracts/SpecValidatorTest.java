@@ -57,7 +57,7 @@ class SpecValidatorTest {
 
     @Test
     void unpinnedPlatformNamesWhatIsPinned() {
-        var e = assertThrows(HangarException.class, () -> spec.pinnedImage("arm64"));
+        var e = assertThrows(HangarException.class, () -> spec.pinnedImage(Platform.ARM64));
         assertEquals(ErrorCode.ERR_IMAGE_UNPINNED, e.code());
         assertTrue(e.getMessage().contains("amd64"), e.getMessage());
     }

@@ -58,7 +58,7 @@ class RunStreamSocketTest {
     }
 
     static Envelope envelope(String id) {
-        var meta = new Envelope.Meta("gwtest/stream@1", "local", "mock", "amd64", 1, "sha256:" + "a".repeat(64), null, 5L, 1L, null, null);
+        var meta = new Envelope.Meta("gwtest/stream@1", dev.hangar.contracts.Adapter.LOCAL, dev.hangar.contracts.Mode.MOCK, dev.hangar.contracts.Platform.AMD64, 1, "sha256:" + "a".repeat(64), null, 5L, 1L, null, null);
         return Envelope.success(id, List.of(new OutputRef("/artifacts/outputs/x/" + id + "/output.json",
                 "sha256:" + "b".repeat(64), 3, "application/json")), "/artifacts/outputs/x/" + id + "/outputs.json", meta);
     }
@@ -67,7 +67,7 @@ class RunStreamSocketTest {
     void lateAndEarlySubscribersEachGetEveryEventThenTheEnvelope() throws Exception {
         String id = "r-test" + UUID.randomUUID().toString().replace("-", "");
         var ref = ProcessorRef.parse("gwtest/stream@1");
-        send(id, 1, new RunEvent.Started(ref, "local", "mock", "sha256:" + "a".repeat(64), "executor-test"));
+        send(id, 1, new RunEvent.Started(ref, dev.hangar.contracts.Adapter.LOCAL, dev.hangar.contracts.Mode.MOCK, "sha256:" + "a".repeat(64), "executor-test"));
         send(id, 2, new RunEvent.Log("stdout", "first line"));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 given().when().get("/v1/runs/" + id).then().statusCode(200).body("status", equalTo("running")));

@@ -76,7 +76,7 @@ public final class PushCommand implements Callable<Integer> {
             progress(out, "pushing " + tagged);
             docker.push(tagged);
             digest = new OciRegistry(client.http()).manifestDigest(local.image(), tag);
-            stored = client.putProcessor(local.withDigest(platform.name(), digest));
+            stored = client.putProcessor(local.withDigest(dev.hangar.contracts.Platform.fromWire(platform.name()), digest));
         }
         if (json) {
             out.json(stored);

@@ -184,8 +184,9 @@ public final class RunCommand implements Callable<Integer> {
             throw new CliError(ErrorCode.ERR_OPTION_INVALID, "--save-first " + save.first + " is a directory; name a file, "
                     + "or use --save-dir");
         }
-        RunRequest request = new RunRequest(parsed.toString(), adapter.name(), mode.name(),
-                platform == null ? null : platform.name(), prefix, in, adapterOpts(), sendBuild, timeout, idempotencyKey,
+        RunRequest request = new RunRequest(parsed.toString(), dev.hangar.contracts.Adapter.fromWire(adapter.name()),
+                dev.hangar.contracts.Mode.fromWire(mode.name()),
+                platform == null ? null : dev.hangar.contracts.Platform.fromWire(platform.name()), prefix, in, adapterOpts(), sendBuild, timeout, idempotencyKey,
                 plan, null);
         return new Draft(request, typed, files, List.copyOf(warnings));
     }

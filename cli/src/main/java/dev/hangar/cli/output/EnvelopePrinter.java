@@ -3,6 +3,7 @@ package dev.hangar.cli.output;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hangar.cli.error.ErrorReporter;
 import dev.hangar.contracts.Envelope;
+import dev.hangar.contracts.Json;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.OutputRef;
 import java.io.PrintWriter;
@@ -12,11 +13,11 @@ public final class EnvelopePrinter {
     private EnvelopePrinter() {}
 
     public static void print(Envelope env, JsonNode raw, PrintWriter out) {
-        field(out, "status", env.status());
+        field(out, "status", env.status().wire());
         field(out, "execution id", env.executionId());
         Envelope.Meta meta = env.meta();
         if (meta != null && meta.ref() != null) {
-            field(out, "ref", meta.ref() + " (" + join(meta.adapter(), meta.mode(), meta.platform()) + ")");
+            field(out, "ref", meta.ref() + " (" + join(wire(meta.adapter()), wire(meta.mode()), wire(meta.platform())) + ")");
         }
         if (meta != null && meta.durationMs() != null) {
             field(out, "duration", Output.millis(meta.durationMs())
@@ -42,7 +43,7 @@ public final class EnvelopePrinter {
             ErrorCode code = env.error().code();
             String codeText = code != null ? code.name() : raw.path("error").path("code").asText("ERR_?");
             field(out, "error", codeText + ": " + env.error().message());
-            if (!Envelope.CANCELED.equals(env.status())) {
+            if (env.status() != dev.hangar.contracts.RunStatus.CANCELED) {
                 field(out, "advice", ErrorReporter.advice(code));
             }
             String tail = env.error().stderrTail();
@@ -67,6 +68,10 @@ public final class EnvelopePrinter {
 
     private static void field(PrintWriter out, String name, String value) {
         out.println(String.format("%-13s %s", name + ":", value == null ? "-" : value));
+    }
+
+    private static String wire(Object value) {
+        return value == null ? null : Json.write(value).replace("\"", "");
     }
 
     private static String join(String... parts) {

@@ -54,7 +54,7 @@ public final class RunFollower {
     /** How a run ended: the envelope as the gateway sent it, and as read. */
     public record Outcome(JsonNode raw, Envelope envelope) {
         public boolean success() {
-            return Envelope.SUCCESS.equals(envelope.status());
+            return envelope.status() == dev.hangar.contracts.RunStatus.SUCCESS;
         }
     }
 
@@ -198,10 +198,9 @@ public final class RunFollower {
 
     private static Outcome finished(JsonNode run) {
         String status = run == null ? "" : run.path("status").asText();
-        return switch (status) {
-            case Envelope.SUCCESS, Envelope.ERROR, Envelope.CANCELED -> outcome(run);
-            default -> null;
-        };
+        boolean ended = java.util.Arrays.stream(dev.hangar.contracts.RunStatus.values())
+                .anyMatch(s -> s.terminal() && s.wire().equals(status));
+        return ended ? outcome(run) : null;
     }
 
     private static Outcome outcome(JsonNode envelope) {

@@ -58,7 +58,7 @@ class OutputDownloaderTest {
     }
 
     static Envelope envelope(String index, OutputRef... outputs) {
-        return new Envelope("success", "r-1", List.of(outputs), index, null, null);
+        return new Envelope(dev.hangar.contracts.RunStatus.SUCCESS, "r-1", List.of(outputs), index, null, null);
     }
 
     @Test

@@ -21,5 +21,5 @@ public interface GatewaySecretsClient {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    Map<String, String> lookup(@HeaderParam("X-Hangar-Internal-Token") String token, SecretValue.Lookup lookup);
+    SecretValue.Values lookup(@HeaderParam("X-Hangar-Internal-Token") String token, SecretValue.Lookup lookup);
 }

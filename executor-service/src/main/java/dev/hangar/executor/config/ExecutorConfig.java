@@ -18,7 +18,7 @@ public interface ExecutorConfig {
 
     /** The platform this host runs (the default for runs that name none). */
     @WithDefault("amd64")
-    String platform();
+    dev.hangar.contracts.Platform platform();
 
     /** uid:gid processor containers run as; the run folder is given to this owner. */
     @WithDefault("10001:10001")

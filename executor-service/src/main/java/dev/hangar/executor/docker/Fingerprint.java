@@ -11,7 +11,7 @@ final class Fingerprint {
 
     static String of(RunPlan plan, ActiveRun run) {
         var r = plan.spec().runtime();
-        String text = String.join("|", plan.digest(), run.mode(), run.platform(), run.adapter(),
+        String text = String.join("|", plan.digest(), run.mode().wire(), run.platform().wire(), run.adapter().wire(),
                 String.valueOf(r.cpu()), String.valueOf(r.memoryMb()), String.valueOf(r.gpus()), "runtime-protocol-1");
         return ContentId.of(text.getBytes(StandardCharsets.UTF_8));
     }

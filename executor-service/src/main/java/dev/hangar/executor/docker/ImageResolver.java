@@ -25,7 +25,7 @@ public class ImageResolver {
     }
 
     /** Returns the verified digest (for a local build: its image id). */
-    public String ensure(RunPlan plan, String platform) {
+    public String ensure(RunPlan plan, dev.hangar.contracts.Platform platform) {
         if (LocalBuild.isImageId(plan.image())) {
             return requireLocalBuild(plan.image(), platform);
         }
@@ -62,7 +62,7 @@ public class ImageResolver {
     }
 
     /** A local build is never pulled: it must be on this engine, and the id names exactly one image. */
-    private String requireLocalBuild(String imageId, String platform) {
+    private String requireLocalBuild(String imageId, dev.hangar.contracts.Platform platform) {
         InspectImageResponse image = inspect(imageId);
         if (image == null) {
             throw new HangarException(ErrorCode.ERR_DIGEST_NOT_FOUND, "the local build " + imageId

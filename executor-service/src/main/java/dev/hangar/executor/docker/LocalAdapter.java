@@ -61,8 +61,8 @@ public class LocalAdapter implements RunAdapter {
     }
 
     @Override
-    public String name() {
-        return "local";
+    public dev.hangar.contracts.Adapter name() {
+        return dev.hangar.contracts.Adapter.LOCAL;
     }
 
     @Override
@@ -71,7 +71,7 @@ public class LocalAdapter implements RunAdapter {
             throw new HangarException(ErrorCode.ERR_ADAPTER_UNAVAILABLE, plan.spec().ref() + " needs "
                     + plan.limits().gpus() + " GPU(s) and this executor has none; use --adapter remote");
         }
-        if (!run.platform().equals(config.platform())) {
+        if (run.platform() != config.platform()) {
             throw new HangarException(ErrorCode.ERR_PLATFORM_UNSUPPORTED, "this executor runs " + config.platform()
                     + " images and the run asks for " + run.platform() + "; use --platform " + config.platform()
                     + " or an executor on a " + run.platform() + " host");
@@ -162,7 +162,7 @@ public class LocalAdapter implements RunAdapter {
                 .withSecurityOpts(List.of("no-new-privileges"))
                 .withReadonlyRootfs(true)
                 .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=256m"));
-        var env = new java.util.ArrayList<>(List.of("HANGAR_MODE=" + run.mode(),
+        var env = new java.util.ArrayList<>(List.of("HANGAR_MODE=" + run.mode().wire(),
                 "HANGAR_SOCKET=" + IO_DIR + "/" + RunFolders.SOCKET,
                 "HANGAR_OUTPUT_DIR=" + IO_DIR + "/" + RunFolders.OUTPUTS,
                 "HANGAR_EXECUTION_ID=" + run.executionId()));

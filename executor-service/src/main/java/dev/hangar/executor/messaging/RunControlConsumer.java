@@ -23,7 +23,7 @@ public class RunControlConsumer {
     public void onControl(String payload) {
         try {
             RunControl control = Json.read(payload, RunControl.class);
-            if (RunControl.CANCEL.equals(control.action()) && control.executionId() != null) {
+            if (control.action() == RunControl.Action.CANCEL && control.executionId() != null) {
                 runs.cancel(control.executionId());
             }
         } catch (RuntimeException e) {

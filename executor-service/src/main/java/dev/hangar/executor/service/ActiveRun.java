@@ -1,6 +1,9 @@
 package dev.hangar.executor.service;
 
+import dev.hangar.contracts.Adapter;
 import dev.hangar.contracts.Cost;
+import dev.hangar.contracts.Mode;
+import dev.hangar.contracts.Platform;
 import dev.hangar.contracts.Envelope;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.OutputRef;
@@ -24,7 +27,7 @@ public final class ActiveRun {
     private final EventPublisher publisher;
     private final AtomicLong seq = new AtomicLong();
     private final Instant startedAt = Instant.now();
-    private final String platform;
+    private final Platform platform;
     private volatile String imageDigest;
     private volatile String envFingerprint;
     private volatile ProcessorSpec.Resources limits;
@@ -32,7 +35,7 @@ public final class ActiveRun {
     private volatile boolean canceled;
     private volatile Runnable onCancel = () -> { };
 
-    ActiveRun(RunRequested command, EventPublisher publisher, String defaultPlatform) {
+    ActiveRun(RunRequested command, EventPublisher publisher, Platform defaultPlatform) {
         this.command = command;
         this.publisher = publisher;
         this.platform = command.platform() == null ? defaultPlatform : command.platform();
@@ -46,7 +49,7 @@ public final class ActiveRun {
         return command.executionId();
     }
 
-    public String platform() {
+    public Platform platform() {
         return platform;
     }
 
@@ -106,11 +109,11 @@ public final class ActiveRun {
                 imageDigest, envFingerprint, durationMs, queueMs, cost, command.plan());
     }
 
-    public String adapter() {
-        return command.adapter() == null ? "local" : command.adapter();
+    public Adapter adapter() {
+        return command.adapter() == null ? Adapter.DEFAULT : command.adapter();
     }
 
-    public String mode() {
-        return command.mode() == null ? "mock" : command.mode();
+    public Mode mode() {
+        return command.mode() == null ? Mode.DEFAULT : command.mode();
     }
 }

@@ -5,8 +5,8 @@ import dev.hangar.contracts.Envelope;
 /** Where a run executes. Each adapter turns a checked plan into exactly one envelope. */
 public interface RunAdapter {
 
-    /** {@code local} or {@code remote}. */
-    String name();
+    /** Which {@link dev.hangar.contracts.Adapter} this is. */
+    dev.hangar.contracts.Adapter name();
 
     /** Runs the plan; failures are returned as error envelopes, never thrown at the caller. */
     Envelope execute(RunPlan plan, ActiveRun run);

@@ -1,7 +1,9 @@
 package dev.hangar.executor.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hangar.contracts.Adapter;
 import dev.hangar.contracts.AdapterOptions;
+import dev.hangar.contracts.Mode;
 import dev.hangar.contracts.Attachments;
 import dev.hangar.contracts.Envelope;
 import dev.hangar.contracts.ErrorCode;
@@ -42,7 +44,7 @@ public class RunService {
     private final EventPublisher publisher;
     private final RegistryClient registry;
     private final ExecutorConfig config;
-    private final Map<String, RunAdapter> adapters = new LinkedHashMap<>();
+    private final Map<Adapter, RunAdapter> adapters = new java.util.EnumMap<>(Adapter.class);
     private final GatewaySecretsClient gateway;
     private final Map<String, ActiveRun> active = new java.util.concurrent.ConcurrentHashMap<>();
     private final Set<String> canceled = bounded();
@@ -104,13 +106,7 @@ public class RunService {
     }
 
     private RunPlan plan(RunRequested command, ActiveRun run) {
-        String mode = run.mode();
-        if (!mode.equals("mock") && !mode.equals("real")) {
-            throw new HangarException(ErrorCode.ERR_OPTION_INVALID, "mode '" + mode + "' is not mock or real");
-        }
-        if (!run.platform().equals("amd64") && !run.platform().equals("arm64")) {
-            throw new HangarException(ErrorCode.ERR_OPTION_INVALID, "platform '" + run.platform() + "' is not amd64 or arm64");
-        }
+        Mode mode = run.mode();
         adapter(run.adapter());
         ProcessorRef ref = command.ref();
         ProcessorSpec spec = resolve(ref);
@@ -124,8 +120,8 @@ public class RunService {
             throw new HangarException(ErrorCode.ERR_REGISTRY_MISMATCH, "the command asks for " + command.image()
                     + " but " + ref + " is pinned to " + pinned + " for " + run.platform());
         }
-        var secrets = mode.equals("real") ? secrets(command.executionId(), spec) : Map.<String, String>of();
-        return new RunPlan(spec, pinned, prefix, inputs, mode.equals("mock"), options.applyTo(spec.runtime(),
+        var secrets = mode == Mode.REAL ? secrets(command.executionId(), spec) : Map.<String, String>of();
+        return new RunPlan(spec, pinned, prefix, inputs, mode == Mode.MOCK, options.applyTo(spec.runtime(),
                 command.timeoutSeconds()), resolved.files(), secrets, options.keep());
     }
 
@@ -145,7 +141,7 @@ public class RunService {
             return Map.of();
         }
         Map<String, String> values = Remote.call("the gateway (for the run's secrets)",
-                () -> gateway.lookup(config.internalToken(), new SecretValue.Lookup(executionId, spec.secrets())));
+                () -> gateway.lookup(config.internalToken(), new SecretValue.Lookup(executionId, spec.secrets())).values());
         var missing = spec.secrets().stream().filter(n -> !values.containsKey(n)).toList();
         if (!missing.isEmpty()) {
             throw new HangarException(ErrorCode.ERR_MISSING_SECRET, spec.ref() + " in real mode needs the secret(s) "
@@ -168,12 +164,12 @@ public class RunService {
         return Remote.call("the registry service", () -> registry.get(ref.namespace(), ref.name(), ref.version()));
     }
 
-    private RunAdapter adapter(String name) {
+    private RunAdapter adapter(Adapter name) {
         RunAdapter adapter = adapters.get(name);
         if (adapter == null) {
-            throw new HangarException(ErrorCode.ERR_ADAPTER_UNAVAILABLE, "adapter '" + name + "' is not available here"
-                    + (name.equals("remote") ? ": no remote backend is configured" : "") + " (available: "
-                    + String.join(", ", adapters.keySet()) + ")");
+            throw new HangarException(ErrorCode.ERR_ADAPTER_UNAVAILABLE, "adapter '" + name.wire() + "' is not available here"
+                    + (name == Adapter.REMOTE ? ": no remote backend is configured" : "") + " (available: "
+                    + String.join(", ", adapters.keySet().stream().map(Adapter::wire).toList()) + ")");
         }
         return adapter;
     }

@@ -2,6 +2,7 @@ package dev.hangar.gateway.api;
 
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
+import dev.hangar.contracts.Mode;
 import dev.hangar.contracts.SecretValue;
 import dev.hangar.gateway.config.GatewayConfig;
 import dev.hangar.gateway.store.RunStore;
@@ -37,7 +38,7 @@ public class InternalSecretResource {
     }
 
     @POST
-    public Map<String, String> lookup(@HeaderParam(TOKEN_HEADER) String token, SecretValue.Lookup lookup) {
+    public SecretValue.Values lookup(@HeaderParam(TOKEN_HEADER) String token, SecretValue.Lookup lookup) {
         if (token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
                 config.internalToken().getBytes(StandardCharsets.UTF_8))) {
             throw new HangarException(ErrorCode.ERR_UNAUTHORIZED, "missing or wrong " + TOKEN_HEADER);
@@ -48,14 +49,14 @@ public class InternalSecretResource {
         // Secrets belong to the run's owner; a run written straight to the bus has none to read.
         var owner = runs.owner(lookup.executionId());
         if (owner.isEmpty()) {
-            return Map.of();
+            return new SecretValue.Values(Map.of());
         }
         var status = runs.status(lookup.executionId(), owner.get());
-        if (status.isEmpty() || status.get().terminal() || !"real".equals(runs.mode(lookup.executionId()))) {
+        if (status.isEmpty() || status.get().terminal() || runs.mode(lookup.executionId()) != Mode.REAL) {
             throw new HangarException(ErrorCode.ERR_UNAUTHORIZED, "run " + lookup.executionId() + " may not read secrets");
         }
-        lookup.names().forEach(SecretStore::requireName);
-        return secrets.values(owner.get(), lookup.names());
+        lookup.names().forEach(SecretValue::requireName);
+        return new SecretValue.Values(secrets.values(owner.get(), lookup.names()));
     }
 
 }

@@ -3,6 +3,7 @@ package dev.hangar.gateway.api;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.RunAccepted;
+import dev.hangar.contracts.RunDetail;
 import dev.hangar.contracts.RunRequest;
 import dev.hangar.contracts.RunSummary;
 import dev.hangar.gateway.auth.Caller;
@@ -47,10 +48,10 @@ public class RunResource {
         return Response.status(submission.created() ? 202 : 200).entity(run).location(URI.create(run.runUrl())).build();
     }
 
-    /** The envelope once the run has ended; until then its summary (status queued or running). */
+    /** The run: its summary, and once it has ended every field of its envelope beside it. */
     @GET
     @Path("/{id}")
-    public Object get(@PathParam("id") String id) {
+    public RunDetail get(@PathParam("id") String id) {
         return store.find(id, caller.owner()).orElseThrow(() -> new HangarException(ErrorCode.ERR_RUN_NOT_FOUND, "no run " + id));
     }
 

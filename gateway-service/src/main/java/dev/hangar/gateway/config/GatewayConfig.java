@@ -34,5 +34,5 @@ public interface GatewayConfig {
 
     /** The platform whose pinned digest a run gets when it names none. */
     @WithDefault("amd64")
-    String defaultPlatform();
+    dev.hangar.contracts.Platform defaultPlatform();
 }

@@ -6,7 +6,6 @@ import dev.hangar.contracts.RunControl;
 import dev.hangar.gateway.messaging.RunCommandPublisher;
 import dev.hangar.gateway.store.RunStore;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Cancels runs through {@code hangar.runs.control}, which every executor reads. */
@@ -20,7 +19,7 @@ public class RunControlService {
         this.publisher = publisher;
     }
 
-    public Map<String, String> cancel(String executionId, String owner) {
+    public RunControl.Accepted cancel(String executionId, String owner) {
         var status = store.status(executionId, owner)
                 .orElseThrow(() -> new HangarException(ErrorCode.ERR_RUN_NOT_FOUND, "no run " + executionId));
         if (status.terminal()) {
@@ -31,7 +30,7 @@ public class RunControlService {
         } catch (Exception e) {
             throw new HangarException(ErrorCode.ERR_UNAVAILABLE, "Kafka did not take the cancel request; retry", e);
         }
-        return Map.of("execution_id", executionId, "status", "canceling");
+        return RunControl.Accepted.of(executionId);
     }
 
 }

@@ -1,7 +1,11 @@
 package dev.hangar.gateway.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hangar.contracts.Adapter;
 import dev.hangar.contracts.AdapterOptions;
+import dev.hangar.contracts.Mode;
+import dev.hangar.contracts.Plan;
+import dev.hangar.contracts.Platform;
 import dev.hangar.contracts.Attachments;
 import dev.hangar.contracts.Cost;
 import dev.hangar.contracts.ErrorCode;
@@ -24,7 +28,6 @@ import dev.hangar.gateway.store.SecretStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -37,11 +40,6 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
  */
 @ApplicationScoped
 public class RunSubmissionService {
-    private static final Set<String> ADAPTERS = Set.of("local", "remote");
-    private static final Set<String> MODES = Set.of("mock", "real");
-    private static final Set<String> PLATFORMS = Set.of("amd64", "arm64");
-    private static final java.util.regex.Pattern IDEMPOTENCY_KEY = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,128}");
-    private static final java.util.regex.Pattern PLAN_KEY = java.util.regex.Pattern.compile("[a-z0-9._-]{1,64}");
 
     private final RegistryClient registry;
     private final RunStore store;
@@ -66,9 +64,9 @@ public class RunSubmissionService {
             throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "the request body is empty; send a RunRequest JSON object");
         }
         ProcessorRef ref = ProcessorRef.parse(request.ref());
-        String adapter = oneOf("adapter", request.adapter(), "local", ADAPTERS);
-        String mode = oneOf("mode", request.mode(), "mock", MODES);
-        String platform = oneOf("platform", request.platform(), config.defaultPlatform(), PLATFORMS);
+        Adapter adapter = request.adapter() == null ? Adapter.DEFAULT : request.adapter();
+        Mode mode = request.mode() == null ? Mode.DEFAULT : request.mode();
+        Platform platform = request.platform() == null ? config.defaultPlatform() : request.platform();
         String writePrefix = WritePrefix.validate(request.writePrefix());
         JsonNode inputs = request.inputs() == null ? Json.MAPPER.createObjectNode() : request.inputs();
         if (!inputs.isObject()) {
@@ -77,18 +75,16 @@ public class RunSubmissionService {
         if (request.adapterOpts() != null && !request.adapterOpts().isObject()) {
             throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "adapter_opts must be a JSON object");
         }
-        if (adapter.equals("remote")) {
+        if (adapter == Adapter.REMOTE) {
             throw new HangarException(ErrorCode.ERR_ADAPTER_UNAVAILABLE,
                     "no remote backend is configured on this installation; use --adapter local");
         }
         // --build runs the newest local build, by image id; a remote backend has none (the CLI warns)
-        boolean build = Boolean.TRUE.equals(request.build()) && adapter.equals("local");
+        boolean build = Boolean.TRUE.equals(request.build()) && adapter == Adapter.LOCAL;
         AdapterOptions options = AdapterOptions.parse(request.adapterOpts());
-        if (request.timeoutSeconds() != null && (request.timeoutSeconds() < 1 || request.timeoutSeconds() > 86_400)) {
-            throw new HangarException(ErrorCode.ERR_OPTION_INVALID, "timeout_seconds must be between 1 and 86400");
-        }
-        String idempotencyKey = checked("idempotency_key", request.idempotencyKey(), IDEMPOTENCY_KEY);
-        String plan = checked("plan", request.plan(), PLAN_KEY);
+        ProcessorSpec.Resources.requireTimeout("timeout_seconds", request.timeoutSeconds());
+        String idempotencyKey = RunRequest.requireIdempotencyKey(request.idempotencyKey());
+        String plan = request.plan() == null ? null : Plan.requireKey(request.plan());
         if (idempotencyKey != null) {
             var earlier = store.findIdempotent(owner, idempotencyKey);
             if (earlier.isPresent()) {
@@ -100,7 +96,7 @@ public class RunSubmissionService {
         SpecValidator.requireValidInputs(spec, resolved.inputs());
         String image = build ? Remote.call("the registry service",
                 () -> registry.latestBuild(ref.namespace(), ref.name(), ref.version()).imageId()) : spec.pinnedImage(platform);
-        if (mode.equals("real")) {
+        if (mode == Mode.REAL) {
             requireSecrets(spec, owner);
         }
         var limits = options.applyTo(spec.runtime(), request.timeoutSeconds());
@@ -145,26 +141,8 @@ public class RunSubmissionService {
         }
     }
 
-    private static String checked(String field, String value, java.util.regex.Pattern form) {
-        if (value != null && !form.matcher(value).matches()) {
-            throw new HangarException(ErrorCode.ERR_OPTION_INVALID, field + " '" + value + "' must match " + form.pattern());
-        }
-        return value;
-    }
-
     private ProcessorSpec resolve(ProcessorRef ref) {
         return Remote.call("the registry service", () -> registry.get(ref.namespace(), ref.name(), ref.version()));
-    }
-
-    private static String oneOf(String field, String value, String fallback, Set<String> allowed) {
-        if (value == null) {
-            return fallback;
-        }
-        if (!allowed.contains(value)) {
-            throw new HangarException(ErrorCode.ERR_OPTION_INVALID, field + " '" + value + "' is not one of "
-                    + String.join(", ", allowed.stream().sorted().toList()));
-        }
-        return value;
     }
 
     /** A fresh W3C trace context, so every record and event of this run can be correlated. */

@@ -1,6 +1,9 @@
 package dev.hangar.gateway.store;
 
+import dev.hangar.contracts.Adapter;
 import dev.hangar.contracts.Envelope;
+import dev.hangar.contracts.Mode;
+import dev.hangar.contracts.RunDetail;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.Json;
@@ -32,7 +35,7 @@ public class RunStore {
     }
 
     /** What a submission stores before its command goes on the bus. */
-    public record NewRun(String owner, String executionId, ProcessorRef ref, String adapter, String mode, String idempotencyKey,
+    public record NewRun(String owner, String executionId, ProcessorRef ref, Adapter adapter, Mode mode, String idempotencyKey,
                          String plan, double ceiling, double defaultPlanLimit) {}
 
     /**
@@ -57,8 +60,8 @@ public class RunStore {
                         + "plan, reserved, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                     ps.setString(1, run.executionId());
                     ps.setString(2, run.ref().toString());
-                    ps.setString(3, run.adapter());
-                    ps.setString(4, run.mode());
+                    ps.setString(3, run.adapter().wire());
+                    ps.setString(4, run.mode().wire());
                     ps.setString(5, RunStatus.QUEUED.wire());
                     ps.setString(6, run.idempotencyKey());
                     ps.setString(7, run.plan());
@@ -112,12 +115,12 @@ public class RunStore {
         });
     }
 
-    /** The run's mode (mock or real), or null for an unknown run. */
-    public String mode(String executionId) {
+    /** The run's mode, or null for an unknown run. */
+    public Mode mode(String executionId) {
         return sql("SELECT mode FROM runs WHERE execution_id = ?", ps -> {
             ps.setString(1, executionId);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
+                return rs.next() ? Mode.fromWire(rs.getString(1)) : null;
             }
         });
     }
@@ -181,8 +184,8 @@ public class RunStore {
     private static void upsertRun(Connection c, RunEvent event) throws SQLException {
         RunStatus next;
         String ref;
-        String adapter;
-        String mode;
+        Adapter adapter;
+        Mode mode;
         Envelope envelope = null;
         switch (event.event()) {
             case RunEvent.Started s -> {
@@ -199,11 +202,11 @@ public class RunStore {
             }
             case RunEvent.Terminal t -> {
                 envelope = t.envelope();
-                next = envelope.runStatus();
+                next = envelope.status();
                 var meta = envelope.meta();
                 ref = meta == null ? "unknown" : meta.ref();
-                adapter = meta == null ? "local" : meta.adapter();
-                mode = meta == null ? "mock" : meta.mode();
+                adapter = meta == null || meta.adapter() == null ? Adapter.DEFAULT : meta.adapter();
+                mode = meta == null || meta.mode() == null ? Mode.DEFAULT : meta.mode();
             }
             default -> {
                 return; // logs, tokens, progress and outputs do not change the run's state
@@ -215,8 +218,8 @@ public class RunStore {
                     + "VALUES (?, ?, ?, ?, ?, ?::jsonb) ON CONFLICT DO NOTHING")) {
                 ps.setString(1, event.executionId());
                 ps.setString(2, ref);
-                ps.setString(3, adapter);
-                ps.setString(4, mode);
+                ps.setString(3, adapter.wire());
+                ps.setString(4, mode.wire());
                 ps.setString(5, next.wire());
                 ps.setString(6, envelope == null ? null : Json.write(envelope));
                 ps.executeUpdate();
@@ -245,8 +248,8 @@ public class RunStore {
         }
     }
 
-    /** The run's envelope once it has ended, else its summary. */
-    public Optional<Object> find(String executionId, String owner) {
+    /** The run with, once it has ended, its envelope. */
+    public Optional<RunDetail> find(String executionId, String owner) {
         return sql("SELECT execution_id, ref, status, adapter, mode, created_at, updated_at, envelope FROM runs "
                 + "WHERE execution_id = ?" + VISIBLE, ps -> {
             ps.setString(1, executionId);
@@ -256,7 +259,7 @@ public class RunStore {
                     return Optional.empty();
                 }
                 String envelope = rs.getString("envelope");
-                return Optional.of(envelope != null ? Json.read(envelope, Envelope.class) : summary(rs));
+                return Optional.of(RunDetail.of(summary(rs), envelope == null ? null : Json.read(envelope, Envelope.class)));
             }
         });
     }
@@ -301,7 +304,7 @@ public class RunStore {
             parsed = null; // a bus-submitted run with a ref we could not read
         }
         return new RunSummary(rs.getString("execution_id"), parsed, RunStatus.fromWire(rs.getString("status")),
-                rs.getString("adapter"), rs.getString("mode"), rs.getTimestamp("created_at").toInstant(),
+                Adapter.fromWire(rs.getString("adapter")), Mode.fromWire(rs.getString("mode")), rs.getTimestamp("created_at").toInstant(),
                 rs.getTimestamp("updated_at").toInstant());
     }
 

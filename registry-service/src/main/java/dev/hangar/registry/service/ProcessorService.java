@@ -1,6 +1,8 @@
 package dev.hangar.registry.service;
 
+import dev.hangar.contracts.ContentId;
 import dev.hangar.contracts.DigestPin;
+import dev.hangar.contracts.Platform;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.ProcessorRef;
@@ -12,15 +14,11 @@ import dev.hangar.registry.oci.OciRegistryClient;
 import dev.hangar.registry.store.ProcessorStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
-import java.util.Set;
-import java.util.regex.Pattern;
 
 /** Registers processor versions and pins their image digests, after checking them. */
 @ApplicationScoped
 public class ProcessorService {
 
-    private static final Set<String> PLATFORMS = Set.of("amd64", "arm64");
-    private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
 
     private final ProcessorStore store;
     private final OciRegistryClient oci;
@@ -59,17 +57,20 @@ public class ProcessorService {
     }
 
     public ProcessorSpec pin(ProcessorRef ref, String platform, DigestPin pin) {
-        if (!PLATFORMS.contains(platform)) {
-            throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "unknown platform '" + platform + "' (amd64 or arm64)",
-                    List.of(new Problem.FieldError("platform", "must be amd64 or arm64")));
+        Platform pinned;
+        try {
+            pinned = Platform.fromWire(platform);
+        } catch (HangarException e) {
+            throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "unknown platform '" + platform + "' (" + Platform.allowed() + ")",
+                    List.of(new Problem.FieldError("platform", "must be one of " + Platform.allowed())));
         }
-        if (pin == null || pin.digest() == null || !DIGEST.matcher(pin.digest()).matches()) {
+        if (pin == null || !ContentId.isValid(pin.digest())) {
             throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "the body must be {\"digest\": \"sha256:<64 hex digits>\"}",
                     List.of(new Problem.FieldError("/digest", "must be sha256:<64 lower-case hex digits>")));
         }
         ProcessorSpec spec = get(ref);
         verify(spec.image(), pin.digest());
-        store.pin(ref, platform, pin.digest());
+        store.pin(ref, pinned.wire(), pin.digest());
         return get(ref);
     }
 

@@ -4,6 +4,7 @@ import dev.hangar.kit.config.Blocking;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.Json;
+import dev.hangar.contracts.Platform;
 import dev.hangar.contracts.ProcessorRef;
 import dev.hangar.contracts.ProcessorSpec;
 import io.agroal.api.AgroalDataSource;
@@ -105,7 +106,7 @@ public class ProcessorStore {
                 bindRef(ps, ref);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        spec = spec.withDigest(rs.getString(1), rs.getString(2));
+                        spec = spec.withDigest(Platform.fromWire(rs.getString(1)), rs.getString(2));
                     }
                 }
             }
@@ -132,7 +133,7 @@ public class ProcessorStore {
                     var ref = new ProcessorRef(rs.getString(1), rs.getString(2), rs.getInt(3));
                     ProcessorSpec spec = Json.read(rs.getString(4), ProcessorSpec.class);
                     for (var pin : pins.getOrDefault(ref, Map.of()).entrySet()) {
-                        spec = spec.withDigest(pin.getKey(), pin.getValue());
+                        spec = spec.withDigest(Platform.fromWire(pin.getKey()), pin.getValue());
                     }
                     specs.add(spec);
                 }

@@ -281,7 +281,7 @@ class ProcessorResourceTest {
                 .body(Specs.spec("examples/trip@3", Specs.IMAGE, Map.of("amd64", digest)).toString())
                 .put(PATH, "examples", "trip", 3).then().statusCode(201).extract().asString();
         var spec = Json.read(body, dev.hangar.contracts.ProcessorSpec.class);
-        org.junit.jupiter.api.Assertions.assertEquals(Specs.IMAGE + "@" + digest, spec.pinnedImage("amd64"));
+        org.junit.jupiter.api.Assertions.assertEquals(Specs.IMAGE + "@" + digest, spec.pinnedImage(dev.hangar.contracts.Platform.AMD64));
     }
 
     @Test
