@@ -1,21 +1,17 @@
 package dev.hangar.runtime.client;
 
-import static org.awaitility.Awaitility.await;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
-/** A real {@code python3 -m hangar_runtime} on the host, serving one processor on a socket in a temp dir. */
-final class RuntimeProcess implements AutoCloseable {
+/** A real {@code python3 -m hangar_runtime} on the host, serving one processor in a temp dir on a unix socket or loopback TCP. */
+final class RuntimeProcess implements RuntimeProtocolContract.Server {
     static final Path PYTHONPATH = Path.of(System.getProperty("hangar.runtime.python", "python")).toAbsolutePath();
     static final Path EXAMPLES = Path.of(System.getProperty("hangar.examples", "../examples/processors")).toAbsolutePath();
 
@@ -35,14 +31,7 @@ final class RuntimeProcess implements AutoCloseable {
 
     /** A processor from src/test/resources/processors, on a unix socket. */
     static RuntimeProcess start(Path dir, String processor, Map<String, String> env) throws IOException {
-        Path file = dir.resolve(processor + ".py");
-        try (InputStream in = RuntimeProcess.class.getResourceAsStream("/processors/" + processor + ".py")) {
-            if (in == null) {
-                throw new IllegalArgumentException("no test processor " + processor);
-            }
-            Files.copy(in, file);
-        }
-        return startFile(dir, file, env);
+        return startFile(dir, copyProcessor(dir, processor), env);
     }
 
     static RuntimeProcess startFile(Path dir, Path processorFile, Map<String, String> env) throws IOException {
@@ -52,12 +41,31 @@ final class RuntimeProcess implements AutoCloseable {
         return launch(dir, processorFile, all, RuntimeClient.unixSocket(socket));
     }
 
-    static RuntimeProcess startTcp(Path dir, String processor, int port) throws IOException {
+    /** A processor from src/test/resources/processors, on loopback TCP as a Cog image listens on port 5000. */
+    static RuntimeProcess startTcp(Path dir, String processor, int port, Map<String, String> env) throws IOException {
+        var all = new HashMap<>(env);
+        all.put("HANGAR_PORT", Integer.toString(port));
+        return launch(dir, copyProcessor(dir, processor), all, RuntimeClient.tcp("127.0.0.1", port));
+    }
+
+    private static Path copyProcessor(Path dir, String processor) throws IOException {
         Path file = dir.resolve(processor + ".py");
         try (InputStream in = RuntimeProcess.class.getResourceAsStream("/processors/" + processor + ".py")) {
+            if (in == null) {
+                throw new IllegalArgumentException("no test processor " + processor);
+            }
             Files.copy(in, file);
         }
-        return launch(dir, file, Map.of("HANGAR_PORT", Integer.toString(port)), RuntimeClient.tcp("127.0.0.1", port));
+        return file;
+    }
+
+    /** What the contract asks of its processors, in the runtime's terms: quick keep-alives, the setup gate. */
+    static Map<String, String> contractEnv(RuntimeProtocolContract.TestProcessor processor, Path dir) {
+        return switch (processor) {
+            case SLOW -> Map.of("HANGAR_SSE_HEARTBEAT_SECONDS", "0.2");
+            case GATED_SETUP -> Map.of("GATE_FILE", dir.resolve(RuntimeProtocolContract.GATE).toString());
+            case BASIC, FAILING_SETUP -> Map.of();
+        };
     }
 
     private static RuntimeProcess launch(Path dir, Path file, Map<String, String> env, RuntimeClient client) throws IOException {
@@ -73,19 +81,18 @@ final class RuntimeProcess implements AutoCloseable {
         return new RuntimeProcess(dir, builder.start(), client);
     }
 
-    /** Polls the health check until it satisfies {@code condition}; connection errors mean "not yet". */
-    Health awaitHealth(Predicate<Health> condition) {
-        return await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20)).ignoreExceptions()
-                .until(client::health, condition);
-    }
-
     RuntimeProcess awaitReady() {
         awaitHealth(Health::ready);
         return this;
     }
 
-    /** Everything the runtime wrote to stdout and stderr so far. */
-    String log() {
+    @Override
+    public RuntimeClient client() {
+        return client;
+    }
+
+    @Override
+    public String log() {
         try {
             return Files.readString(log, StandardCharsets.UTF_8);
         } catch (IOException e) {
