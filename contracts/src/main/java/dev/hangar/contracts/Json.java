@@ -36,7 +36,8 @@ public final class Json {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
                 if (c instanceof HangarException h) {
-                    throw h; // a rule of a wire type (an unknown enum value, a bad ref) keeps its own code
+                    // a rule of a wire type (an unknown enum value, a bad ref) keeps its own code
+                    throw new HangarException(h.code(), "not a valid " + type.getSimpleName() + ": " + h.getMessage(), h.errors());
                 }
             }
             throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "not a valid " + type.getSimpleName() + ": "

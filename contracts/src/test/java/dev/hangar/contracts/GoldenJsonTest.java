@@ -63,7 +63,9 @@ class GoldenJsonTest {
             Map.entry("adapter-options.json", AdapterOptions.class),
             Map.entry("artifact-page.json", ArtifactInfo.Page.class),
             Map.entry("presign-request.json", Presign.Request.class),
-            Map.entry("presign-url.json", Presign.Url.class));
+            Map.entry("presign-url.json", Presign.Url.class),
+            Map.entry("session-login.json", Session.Login.class),
+            Map.entry("session-info.json", Session.Info.class));
 
     /** Records that travel only inside one that has a golden file (or never leave a process). */
     static final Set<Class<?>> PARTS = Set.of(Envelope.Error.class, Envelope.Meta.class, Problem.FieldError.class,

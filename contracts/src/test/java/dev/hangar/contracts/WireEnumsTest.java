@@ -20,7 +20,7 @@ class WireEnumsTest {
         var e = assertThrows(HangarException.class, () -> Json.read(
                 "{\"ref\":\"examples/echo@1\",\"" + field + "\":\"" + value + "\"}", RunRequest.class));
         assertEquals(ErrorCode.ERR_OPTION_INVALID, e.code());
-        assertEquals(message, e.getMessage());
+        assertEquals("not a valid RunRequest: " + message, e.getMessage());
     }
 
     @Test
