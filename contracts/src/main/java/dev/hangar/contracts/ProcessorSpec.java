@@ -54,7 +54,7 @@ public record ProcessorSpec(ProcessorRef ref, String description, String image, 
                 problems.put("gpus", "must be 0 or more");
             }
             if (timeoutSeconds != null && (timeoutSeconds < 1 || timeoutSeconds > MAX_TIMEOUT_SECONDS)) {
-                problems.put("timeout_seconds", "must be between 1 and " + MAX_TIMEOUT_SECONDS);
+                problems.put("timeout_seconds", "must be between 1 and " + MAX_TIMEOUT_SECONDS + " seconds");
             }
             return problems;
         }

@@ -34,7 +34,7 @@ public record RunDetail(String executionId, RunStatus status, ProcessorRef ref, 
     /** The envelope, once the run has ended. */
     @JsonIgnore
     public Optional<Envelope> envelope() {
-        return status.terminal()
+        return status != null && status.terminal()
                 ? Optional.of(new Envelope(status, executionId, outputs, indexPath, error, meta))
                 : Optional.empty();
     }

@@ -56,7 +56,7 @@ class RulesTest {
         var all = ProcessorSpec.Resources.problems(0.0, 8, -1, 0);
         assertEquals(java.util.List.of("cpu", "memory_mb", "gpus", "timeout_seconds"), java.util.List.copyOf(all.keySet()));
         var e = assertThrows(HangarException.class, () -> ProcessorSpec.Resources.requireTimeout("--timeout", 86_401));
-        assertEquals("--timeout must be between 1 and 86400, got 86401", e.getMessage());
+        assertEquals("--timeout must be between 1 and 86400 seconds, got 86401", e.getMessage());
         var opts = assertThrows(HangarException.class, () -> AdapterOptions.parse(Json.MAPPER.createObjectNode().put("memory_mb", 8)));
         assertEquals("adapter_opts.memory_mb must be between 16 and 1048576", opts.getMessage());
     }

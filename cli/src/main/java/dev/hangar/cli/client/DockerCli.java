@@ -1,6 +1,7 @@
 package dev.hangar.cli.client;
 
 import dev.hangar.cli.error.CliError;
+import dev.hangar.contracts.ContentId;
 import dev.hangar.contracts.ErrorCode;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -36,7 +37,7 @@ public final class DockerCli {
         try {
             Process p = new ProcessBuilder("docker", "image", "inspect", "--format", "{{.Id}}", tag).redirectErrorStream(true).start();
             String id = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (p.waitFor() != 0 || !id.startsWith("sha256:")) {
+            if (p.waitFor() != 0 || !ContentId.isValid(id)) {
                 throw new CliError(ErrorCode.ERR_UNAVAILABLE, "cannot read the image id of " + tag + ": " + id);
             }
             return id;

@@ -1,11 +1,11 @@
 package dev.hangar.cli.client;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hangar.cli.error.CliError;
 import dev.hangar.contracts.ArtifactPath;
 import dev.hangar.contracts.ErrorCode;
-import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.Json;
 import dev.hangar.contracts.LocalBuild;
 import dev.hangar.contracts.OutputRef;
@@ -14,7 +14,10 @@ import dev.hangar.contracts.Problem;
 import dev.hangar.contracts.ProcessorRef;
 import dev.hangar.contracts.ProcessorSpec;
 import dev.hangar.contracts.RunAccepted;
+import dev.hangar.contracts.RunControl;
+import dev.hangar.contracts.RunDetail;
 import dev.hangar.contracts.RunRequest;
+import dev.hangar.contracts.RunSummary;
 import dev.hangar.contracts.SecretValue;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +29,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The gateway's REST API ({@code /v1/...}); every non-2xx answer becomes a {@link CliError}.
@@ -74,68 +78,74 @@ public final class GatewayClient implements AutoCloseable {
 
     /** {@code POST /v1/runs}: 202 with where to follow the run, or 200 with the run its idempotency key names. */
     public Submission submit(RunRequest request) {
-        Answer a = exchange("POST", "/v1/runs", Json.write(request));
-        return new Submission(CliJson.convert(a.body(), RunAccepted.class), a.status() == 200);
+        HttpResponse<String> r = exchange("POST", "/v1/runs", Json.write(request));
+        return new Submission(read("POST", "/v1/runs", r, RunAccepted.class), r.statusCode() == 200);
     }
 
     /** {@code POST /v1/runs/{id}/cancel}: 202 {@code {execution_id, status}} once the cancel is under way. */
-    public Answer cancelRun(String executionId) {
-        return exchange("POST", "/v1/runs/" + segment(executionId) + "/cancel", null);
+    public RunControl.Accepted cancelRun(String executionId) {
+        String path = "/v1/runs/" + segment(executionId) + "/cancel";
+        HttpResponse<String> r = exchange("POST", path, null);
+        if (r.statusCode() != 202) {
+            throw new CliError(ErrorCode.ERR_INTERNAL, "the gateway answered POST " + path + " with HTTP " + r.statusCode()
+                    + ", not 202: the cancel was not accepted");
+        }
+        return read("POST", path, r, RunControl.Accepted.class);
     }
 
-    /** {@code GET /v1/runs/{id}}: the envelope once finished, else a run summary. */
-    public JsonNode getRun(String executionId) {
-        return send("GET", "/v1/runs/" + segment(executionId), null);
+    /** {@code GET /v1/runs/{id}}: the run, with its envelope's fields once it has ended. */
+    public RunDetail getRun(String executionId) {
+        return send("GET", "/v1/runs/" + segment(executionId), null, RunDetail.class);
     }
 
     /** {@code GET /v1/runs?limit=N}: summaries, newest first. */
-    public JsonNode listRuns(int limit) {
-        return send("GET", "/v1/runs?limit=" + limit, null);
+    public List<RunSummary> listRuns(int limit) {
+        return send("GET", "/v1/runs?limit=" + limit, null, listOf(RunSummary.class));
     }
 
-    public JsonNode getProcessor(ProcessorRef ref) {
-        return send("GET", processorPath(ref), null);
+    public ProcessorSpec getProcessor(ProcessorRef ref) {
+        return send("GET", processorPath(ref), null, ProcessorSpec.class);
     }
 
-    public JsonNode listProcessors() {
-        return send("GET", "/v1/processors", null);
+    public List<ProcessorSpec> listProcessors() {
+        return send("GET", "/v1/processors", null, listOf(ProcessorSpec.class));
     }
 
     /** {@code PUT /v1/processors/{ns}/{name}/versions/{ver}}: stores the spec with its pins. */
-    public JsonNode putProcessor(ProcessorSpec spec) {
-        return send("PUT", processorPath(spec.ref()), Json.write(spec));
+    public ProcessorSpec putProcessor(ProcessorSpec spec) {
+        return send("PUT", processorPath(spec.ref()), Json.write(spec), ProcessorSpec.class);
     }
 
     /** {@code POST .../builds}: records an image built locally by {@code hangar build}. */
-    public JsonNode recordBuild(ProcessorRef ref, LocalBuild build) {
-        return send("POST", processorPath(ref) + "/builds", Json.write(build));
+    public LocalBuild recordBuild(ProcessorRef ref, LocalBuild build) {
+        return send("POST", processorPath(ref) + "/builds", Json.write(build), LocalBuild.class);
     }
 
-    public JsonNode listPlans() {
-        return send("GET", "/v1/plans", null);
+    public List<Plan> listPlans() {
+        return send("GET", "/v1/plans", null, listOf(Plan.class));
     }
 
-    public JsonNode getPlan(String key) {
-        return send("GET", "/v1/plans/" + segment(key), null);
+    public Plan getPlan(String key) {
+        return send("GET", "/v1/plans/" + segment(key), null, Plan.class);
     }
 
     /** {@code PUT /v1/plans/{key}}: creates the plan or changes its limit. */
-    public JsonNode putPlan(String key, double limit) {
-        return send("PUT", "/v1/plans/" + segment(key), Json.write(new Plan.Limit(limit)));
+    public Plan putPlan(String key, double limit) {
+        return send("PUT", "/v1/plans/" + segment(key), Json.write(new Plan.Limit(limit)), Plan.class);
     }
 
     /** {@code PUT /v1/secrets/{name}}: 204; the value goes only into this request's body. */
     public void putSecret(String name, String value) {
-        send("PUT", "/v1/secrets/" + segment(name), Json.write(new SecretValue(value)));
+        exchange("PUT", "/v1/secrets/" + segment(name), Json.write(new SecretValue(value)));
     }
 
     /** Secret names only; the gateway never returns values. */
-    public JsonNode listSecrets() {
-        return send("GET", "/v1/secrets", null);
+    public List<String> listSecrets() {
+        return send("GET", "/v1/secrets", null, listOf(String.class));
     }
 
     public void deleteSecret(String name) {
-        send("DELETE", "/v1/secrets/" + segment(name), null);
+        exchange("DELETE", "/v1/secrets/" + segment(name), null);
     }
 
     /**
@@ -154,7 +164,7 @@ public final class GatewayClient implements AutoCloseable {
         if (response.statusCode() / 100 != 2) {
             throw failure("POST", "/v1/attachments", response.statusCode(), response.body());
         }
-        return CliJson.convert(json("POST", "/v1/attachments", response), OutputRef.class);
+        return read("POST", "/v1/attachments", response, OutputRef.class);
     }
 
     /** An artefact's bytes as they arrive, and the length the gateway announced (-1 if none). */
@@ -170,12 +180,7 @@ public final class GatewayClient implements AutoCloseable {
      * presigned storage URL) is followed, without the token when it leads to another origin.
      */
     public Download openArtifact(String artifactPath) {
-        String key;
-        try {
-            key = ArtifactPath.toKey(artifactPath);
-        } catch (HangarException e) {
-            throw CliError.from(e);
-        }
+        String key = CliError.check(() -> ArtifactPath.toKey(artifactPath));
         StringBuilder path = new StringBuilder("/v1/artifacts");
         for (String s : key.split("/", -1)) {
             path.append('/').append(segment(s));
@@ -246,14 +251,20 @@ public final class GatewayClient implements AutoCloseable {
         }
     }
 
-    /** A 2xx answer: its status and JSON body (null when empty). */
-    public record Answer(int status, JsonNode body) {}
-
-    private JsonNode send(String method, String path, String json) {
-        return exchange(method, path, json).body();
+    private <T> T send(String method, String path, String json, Class<T> type) {
+        return send(method, path, json, CliJson.LENIENT.constructType(type));
     }
 
-    private Answer exchange(String method, String path, String json) {
+    private <T> T send(String method, String path, String json, JavaType type) {
+        return read(method, path, exchange(method, path, json), type);
+    }
+
+    private static JavaType listOf(Class<?> element) {
+        return CliJson.LENIENT.getTypeFactory().constructCollectionType(List.class, element);
+    }
+
+    /** The 2xx answer; any other status is the gateway's error, as a {@link CliError}. */
+    private HttpResponse<String> exchange(String method, String path, String json) {
         HttpRequest.Builder b = request(path).timeout(REQUEST_TIMEOUT).header("Accept", "application/json");
         if (json != null) {
             b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
@@ -265,7 +276,7 @@ public final class GatewayClient implements AutoCloseable {
         if (status / 100 != 2) {
             throw failure(method, path, status, response.body());
         }
-        return new Answer(status, json(method, path, response));
+        return response;
     }
 
     private <T> HttpResponse<T> call(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
@@ -279,14 +290,25 @@ public final class GatewayClient implements AutoCloseable {
         }
     }
 
-    private static JsonNode json(String method, String path, HttpResponse<String> response) {
+    private static <T> T read(String method, String path, HttpResponse<String> response, Class<T> type) {
+        return read(method, path, response, CliJson.LENIENT.constructType(type));
+    }
+
+    /** The answer's body as a contract record. */
+    private static <T> T read(String method, String path, HttpResponse<String> response, JavaType type) {
         String body = response.body();
+        JsonNode node;
         try {
-            return body == null || body.isEmpty() ? null : CliJson.parse(body);
+            node = body == null || body.isEmpty() ? null : CliJson.parse(body);
         } catch (JsonProcessingException e) {
             throw new CliError(ErrorCode.ERR_INTERNAL, "the gateway answered " + method + " " + path
                     + " with HTTP " + response.statusCode() + " but not with JSON", e);
         }
+        if (node == null) {
+            throw new CliError(ErrorCode.ERR_INTERNAL, "the gateway answered " + method + " " + path
+                    + " with HTTP " + response.statusCode() + " and no body");
+        }
+        return CliJson.convert(node, type);
     }
 
     /** problem+json keeps the gateway's code; any other error body is classified by status. */

@@ -1,6 +1,7 @@
 package dev.hangar.cli.client;
 
 import dev.hangar.cli.error.CliError;
+import dev.hangar.contracts.ContentId;
 import dev.hangar.contracts.ErrorCode;
 import java.io.IOException;
 import java.net.URI;
@@ -8,7 +9,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.regex.Pattern;
 
 /** Reads manifest digests from an OCI (Distribution) registry over plain HTTP, as the local stack runs it. */
 public final class OciRegistry {
@@ -18,7 +18,6 @@ public final class OciRegistry {
      */
     static final String ACCEPT = "application/vnd.oci.image.index.v1+json,application/vnd.oci.image.manifest.v1+json,"
             + "application/vnd.docker.distribution.manifest.list.v2+json,application/vnd.docker.distribution.manifest.v2+json";
-    private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
 
     /** {@code 127.0.0.1:5000/examples/echo} split into the registry host and the repository. */
     public record ImageName(String registry, String repository) {
@@ -58,7 +57,7 @@ public final class OciRegistry {
                     + " for the manifest of " + image + ":" + tag + " (" + uri + ")");
         }
         String digest = response.headers().firstValue("Docker-Content-Digest").orElse("");
-        if (!DIGEST.matcher(digest).matches()) {
+        if (!ContentId.isValid(digest)) {
             throw new CliError(ErrorCode.ERR_DIGEST_NOT_FOUND, "registry sent no usable Docker-Content-Digest for "
                     + image + ":" + tag + " (got '" + digest + "')");
         }

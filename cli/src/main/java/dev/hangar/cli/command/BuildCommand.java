@@ -1,6 +1,5 @@
 package dev.hangar.cli.command;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.hangar.cli.VersionProvider;
 import dev.hangar.cli.client.DockerCli;
 import dev.hangar.cli.client.GatewayClient;
@@ -52,7 +51,7 @@ public final class BuildCommand implements Callable<Integer> {
             throw new CliError(ErrorCode.ERR_OPTION_INVALID, "no Dockerfile in " + dir);
         }
         Output out = Output.of(spec);
-        JsonNode recorded;
+        LocalBuild recorded;
         try (GatewayClient client = gateway.client()) {
             if (client.readiness() < 0) {
                 throw CliError.unreachable("gateway", client.base(), null);
@@ -70,8 +69,8 @@ public final class BuildCommand implements Callable<Integer> {
             out.json(recorded);
         } else {
             out.out().println("built " + local.ref() + " locally");
-            out.out().println("  tag    " + recorded.path("tag").asText());
-            out.out().println("  image  " + recorded.path("image_id").asText());
+            out.out().println("  tag    " + recorded.tag());
+            out.out().println("  image  " + recorded.imageId());
             out.out().println("run it with: hangar run --ref " + local.ref() + " --build ...");
             out.out().flush();
         }

@@ -1,13 +1,12 @@
 package dev.hangar.cli.command;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.hangar.cli.VersionProvider;
 import dev.hangar.cli.client.GatewayClient;
 import dev.hangar.cli.config.GatewayOptions;
 import dev.hangar.cli.error.CliError;
 import dev.hangar.cli.output.EnvelopePrinter;
 import dev.hangar.cli.output.Output;
-import dev.hangar.contracts.ErrorCode;
+import dev.hangar.contracts.Plan;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -37,7 +36,7 @@ public final class PlansGetCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         checkKey(key);
-        JsonNode plan;
+        Plan plan;
         try (GatewayClient client = gateway.client()) {
             plan = client.getPlan(key);
         }
@@ -45,14 +44,12 @@ public final class PlansGetCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The same rule the gateway applies, so a typo fails before a request. */
+    /** The contract's rule, as the gateway applies it, so a typo fails before a request. */
     static void checkKey(String key) {
-        if (!RunCommand.PLAN_KEY.matcher(key).matches()) {
-            throw new CliError(ErrorCode.ERR_OPTION_INVALID, "plan key '" + key + "' must be 1 to 64 of a-z, 0-9, '.', '_', '-'");
-        }
+        CliError.check("plan key", "plan", () -> Plan.requireKey(key));
     }
 
-    static void print(JsonNode plan, boolean json, Output out) {
+    static void print(Plan plan, boolean json, Output out) {
         if (json) {
             out.json(plan);
             return;
@@ -67,11 +64,8 @@ public final class PlansGetCommand implements Callable<Integer> {
     }
 
     /** key, then limit, spent, reserved and remaining (never below 0) in credits. */
-    static List<String> row(JsonNode p) {
-        double limit = p.path("limit").asDouble();
-        double spent = p.path("spent").asDouble();
-        double reserved = p.path("reserved").asDouble();
-        return List.of(p.path("key").asText(), EnvelopePrinter.amount(limit), EnvelopePrinter.amount(spent),
-                EnvelopePrinter.amount(reserved), EnvelopePrinter.amount(Math.max(0, limit - spent - reserved)));
+    static List<String> row(Plan p) {
+        return List.of(p.key(), EnvelopePrinter.amount(p.limit()), EnvelopePrinter.amount(p.spent()),
+                EnvelopePrinter.amount(p.reserved()), EnvelopePrinter.amount(p.remaining()));
     }
 }

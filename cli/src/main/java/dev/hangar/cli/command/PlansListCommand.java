@@ -1,11 +1,10 @@
 package dev.hangar.cli.command;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.hangar.cli.VersionProvider;
 import dev.hangar.cli.client.GatewayClient;
 import dev.hangar.cli.config.GatewayOptions;
 import dev.hangar.cli.output.Output;
-import java.util.ArrayList;
+import dev.hangar.contracts.Plan;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -29,7 +28,7 @@ public final class PlansListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JsonNode plans;
+        List<Plan> plans;
         try (GatewayClient client = gateway.client()) {
             plans = client.listPlans();
         }
@@ -38,10 +37,7 @@ public final class PlansListCommand implements Callable<Integer> {
             out.json(plans);
             return 0;
         }
-        List<List<String>> rows = new ArrayList<>();
-        if (plans != null) {
-            plans.forEach(p -> rows.add(PlansGetCommand.row(p)));
-        }
+        List<List<String>> rows = plans.stream().map(PlansGetCommand::row).toList();
         out.table(List.of("KEY", "LIMIT", "SPENT", "RESERVED", "REMAINING"), rows);
         return 0;
     }

@@ -1,8 +1,6 @@
 package dev.hangar.cli.command;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.hangar.cli.VersionProvider;
-import dev.hangar.cli.client.CliJson;
 import dev.hangar.cli.client.GatewayClient;
 import dev.hangar.cli.config.GatewayOptions;
 import dev.hangar.cli.output.Output;
@@ -36,16 +34,15 @@ public final class ProcessorsGetCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ProcessorRef parsed = ProcessorRef.parse(ref);
-        JsonNode node;
+        ProcessorSpec p;
         try (GatewayClient client = gateway.client()) {
-            node = client.getProcessor(parsed);
+            p = client.getProcessor(parsed);
         }
         Output out = Output.of(spec);
         if (json) {
-            out.json(node);
+            out.json(p);
             return 0;
         }
-        ProcessorSpec p = CliJson.convert(node, ProcessorSpec.class);
         PrintWriter w = out.out();
         w.println(p.ref() + (p.description() == null ? "" : "  " + p.description()));
         w.println("image:    " + p.image());

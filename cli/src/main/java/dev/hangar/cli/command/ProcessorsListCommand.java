@@ -1,10 +1,10 @@
 package dev.hangar.cli.command;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.hangar.cli.VersionProvider;
 import dev.hangar.cli.client.GatewayClient;
 import dev.hangar.cli.config.GatewayOptions;
 import dev.hangar.cli.output.Output;
+import dev.hangar.contracts.ProcessorSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -30,7 +30,7 @@ public final class ProcessorsListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JsonNode specs;
+        List<ProcessorSpec> specs;
         try (GatewayClient client = gateway.client()) {
             specs = client.listProcessors();
         }
@@ -40,11 +40,10 @@ public final class ProcessorsListCommand implements Callable<Integer> {
             return 0;
         }
         List<List<String>> rows = new ArrayList<>();
-        for (JsonNode s : specs) {
-            var platforms = new TreeSet<String>();
-            s.path("digests").fieldNames().forEachRemaining(platforms::add);
-            rows.add(List.of(s.path("ref").asText(), s.path("image").asText(),
-                    platforms.isEmpty() ? "-" : String.join(",", platforms), s.path("description").asText("")));
+        for (ProcessorSpec s : specs) {
+            var platforms = new TreeSet<>(s.digests().keySet());
+            rows.add(List.of(s.ref().toString(), s.image(), platforms.isEmpty() ? "-" : String.join(",", platforms),
+                    s.description() == null ? "" : s.description()));
         }
         out.table(List.of("REF", "IMAGE", "PINNED", "DESCRIPTION"), rows);
         return 0;

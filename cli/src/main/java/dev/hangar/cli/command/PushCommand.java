@@ -1,6 +1,5 @@
 package dev.hangar.cli.command;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.hangar.cli.VersionProvider;
 import dev.hangar.cli.client.DockerCli;
 import dev.hangar.cli.client.GatewayClient;
@@ -10,6 +9,7 @@ import dev.hangar.cli.error.CliError;
 import dev.hangar.cli.output.Output;
 import dev.hangar.cli.service.SpecFile;
 import dev.hangar.contracts.ErrorCode;
+import dev.hangar.contracts.Platform;
 import dev.hangar.contracts.ProcessorSpec;
 import dev.hangar.contracts.SpecValidator;
 import java.nio.file.Files;
@@ -45,8 +45,9 @@ public final class PushCommand implements Callable<Integer> {
     Path dir;
 
     @Option(names = "--platform", defaultValue = "amd64", paramLabel = "PLATFORM",
+            converter = WireOptions.PlatformConverter.class, completionCandidates = WireOptions.Platforms.class,
             description = "The platform the digest is pinned for: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    Choices.Platform platform;
+    Platform platform;
 
     @Option(names = {"-v", "--verbose"}, description = "Stream docker's output to stderr (otherwise shown only on failure).")
     boolean verbose;
@@ -60,7 +61,7 @@ public final class PushCommand implements Callable<Integer> {
         if (!Files.isRegularFile(dir.resolve("Dockerfile"))) {
             throw new CliError(ErrorCode.ERR_OPTION_INVALID, "no Dockerfile in " + dir);
         }
-        JsonNode stored;
+        ProcessorSpec stored;
         String digest;
         String tagged;
         Output out = Output.of(spec);
@@ -76,12 +77,12 @@ public final class PushCommand implements Callable<Integer> {
             progress(out, "pushing " + tagged);
             docker.push(tagged);
             digest = new OciRegistry(client.http()).manifestDigest(local.image(), tag);
-            stored = client.putProcessor(local.withDigest(dev.hangar.contracts.Platform.fromWire(platform.name()), digest));
+            stored = client.putProcessor(local.withDigest(platform, digest));
         }
         if (json) {
             out.json(stored);
         } else {
-            out.out().println("pushed " + local.ref() + " (" + platform + ")");
+            out.out().println("pushed " + local.ref() + " (" + platform.wire() + ")");
             out.out().println("  image  " + local.image() + "@" + digest);
             out.out().println("  tag    " + tagged);
             out.out().flush();

@@ -12,9 +12,12 @@ import dev.hangar.cli.service.OutputDownloader;
 import dev.hangar.cli.service.RunFollower;
 import dev.hangar.cli.service.RunWatch;
 import dev.hangar.cli.service.SpecFile;
+import dev.hangar.contracts.Adapter;
 import dev.hangar.contracts.AdapterOptions;
 import dev.hangar.contracts.ErrorCode;
-import dev.hangar.contracts.HangarException;
+import dev.hangar.contracts.Mode;
+import dev.hangar.contracts.Plan;
+import dev.hangar.contracts.Platform;
 import dev.hangar.contracts.ProcessorRef;
 import dev.hangar.contracts.ProcessorSpec;
 import dev.hangar.contracts.RunAccepted;
@@ -30,7 +33,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.regex.Pattern;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,9 +46,6 @@ import picocli.CommandLine.Spec;
         description = {"Run a processor and follow it until it ends.",
                 "Events stream to stderr as they happen; the result goes to stdout. Exit status 0 iff the run succeeded."})
 public final class RunCommand implements Callable<Integer> {
-    static final Pattern PLAN_KEY = Pattern.compile("[a-z0-9._-]{1,64}");
-    static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
-    static final int MAX_TIMEOUT = 86_400;
     static final String BUILD_IGNORED = "warning: --build applies to --adapter local only; it is ignored with --adapter remote";
 
     @Spec
@@ -61,16 +60,19 @@ public final class RunCommand implements Callable<Integer> {
     String ref;
 
     @Option(names = "--adapter", defaultValue = "local", paramLabel = "ADAPTER",
+            converter = WireOptions.AdapterConverter.class, completionCandidates = WireOptions.Adapters.class,
             description = "Where it runs: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    Choices.Adapter adapter;
+    Adapter adapter;
 
     @Option(names = "--mode", defaultValue = "mock", paramLabel = "MODE",
+            converter = WireOptions.ModeConverter.class, completionCandidates = WireOptions.Modes.class,
             description = "mock (no network, deterministic) or real (default: ${DEFAULT-VALUE}).")
-    Choices.Mode mode;
+    Mode mode;
 
     @Option(names = "--platform", paramLabel = "PLATFORM",
+            converter = WireOptions.PlatformConverter.class, completionCandidates = WireOptions.Platforms.class,
             description = "Image platform: ${COMPLETION-CANDIDATES} (default: the executor host's).")
-    Choices.Platform platform;
+    Platform platform;
 
     @Option(names = "--write-prefix", paramLabel = "PREFIX",
             description = "Where outputs are written: a path below /artifacts/ containing {execution_id} "
@@ -105,7 +107,8 @@ public final class RunCommand implements Callable<Integer> {
     String plan;
 
     @Option(names = "--timeout", paramLabel = "SECONDS",
-            description = "Stop the run after this many seconds, 1 to " + MAX_TIMEOUT + " (default: the processor's).")
+            description = "Stop the run after this many seconds, 1 to " + ProcessorSpec.Resources.MAX_TIMEOUT_SECONDS
+                    + " (default: the processor's).")
     Integer timeout;
 
     @Option(names = "--idempotency-key", paramLabel = "KEY",
@@ -173,7 +176,7 @@ public final class RunCommand implements Callable<Integer> {
             warnings.add(deprecated);
         }
         boolean sendBuild = build;
-        if (build && adapter == Choices.Adapter.remote) {
+        if (build && adapter == Adapter.REMOTE) {
             warnings.add(BUILD_IGNORED);
             sendBuild = false;
         }
@@ -184,10 +187,8 @@ public final class RunCommand implements Callable<Integer> {
             throw new CliError(ErrorCode.ERR_OPTION_INVALID, "--save-first " + save.first + " is a directory; name a file, "
                     + "or use --save-dir");
         }
-        RunRequest request = new RunRequest(parsed.toString(), dev.hangar.contracts.Adapter.fromWire(adapter.name()),
-                dev.hangar.contracts.Mode.fromWire(mode.name()),
-                platform == null ? null : dev.hangar.contracts.Platform.fromWire(platform.name()), prefix, in, adapterOpts(), sendBuild, timeout, idempotencyKey,
-                plan, null);
+        RunRequest request = new RunRequest(parsed.toString(), adapter, mode, platform, prefix, in, adapterOpts(), sendBuild,
+                timeout, idempotencyKey, plan, null);
         return new Draft(request, typed, files, List.copyOf(warnings));
     }
 
@@ -213,18 +214,14 @@ public final class RunCommand implements Callable<Integer> {
         return local.ref();
     }
 
+    /** The contracts' rules, as the gateway applies them, naming the options. */
     private void checkPlanTimeoutAndKey() {
-        if (plan != null && !PLAN_KEY.matcher(plan).matches()) {
-            throw new CliError(ErrorCode.ERR_OPTION_INVALID, "--plan '" + plan + "' must be 1 to 64 of a-z, 0-9, '.', '_', '-'");
+        if (plan != null) {
+            CliError.check("--plan", "plan", () -> Plan.requireKey(plan));
         }
-        if (timeout != null && (timeout < 1 || timeout > MAX_TIMEOUT)) {
-            throw new CliError(ErrorCode.ERR_OPTION_INVALID, "--timeout must be between 1 and " + MAX_TIMEOUT
-                    + " seconds, got " + timeout);
-        }
-        if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
-            throw new CliError(ErrorCode.ERR_OPTION_INVALID, "--idempotency-key must be 1 to 128 of A-Z, a-z, 0-9, "
-                    + "'.', '_', ':', '-'");
-        }
+        CliError.check(() -> ProcessorSpec.Resources.requireTimeout("--timeout", timeout));
+        CliError.check("--idempotency-key", "idempotency_key '" + idempotencyKey + "'",
+                () -> RunRequest.requireIdempotencyKey(idempotencyKey));
     }
 
     /** The JSON, checked exactly as the executor will check it (unknown keys and ranges). */
@@ -233,25 +230,8 @@ public final class RunCommand implements Callable<Integer> {
             return null;
         }
         ObjectNode opts = JsonValue.object(adapterOptsJson, "--adapter-opts-json", ErrorCode.ERR_OPTION_INVALID);
-        List<String> known = adapterOptionKeys();
-        opts.fieldNames().forEachRemaining(k -> {
-            if (!known.contains(k)) {
-                throw new CliError(ErrorCode.ERR_OPTION_INVALID, "--adapter-opts-json: unknown key '" + k + "' (allowed: "
-                        + String.join(", ", known) + ")");
-            }
-        });
-        try {
-            AdapterOptions.parse(opts);
-        } catch (HangarException e) {
-            throw new CliError(e.code(), "--adapter-opts-json: " + e.getMessage(), e);
-        }
+        CliError.check("--adapter-opts-json", () -> AdapterOptions.parse(opts));
         return opts;
-    }
-
-    /** The wire names of {@link AdapterOptions}' fields, read from the record so they never drift. */
-    static List<String> adapterOptionKeys() {
-        return java.util.Arrays.stream(AdapterOptions.class.getRecordComponents())
-                .map(c -> c.getName().replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT)).toList();
     }
 
     /**
@@ -263,7 +243,7 @@ public final class RunCommand implements Callable<Integer> {
         Map<String, Path> files = new LinkedHashMap<>(draft.files());
         JsonNode in = r.inputs();
         if (!draft.assignments().isEmpty()) {
-            JsonNode schema = client.getProcessor(ProcessorRef.parse(r.ref())).get("inputs_schema");
+            JsonNode schema = client.getProcessor(ProcessorRef.parse(r.ref())).inputsSchema();
             ObjectNode merged = ((ObjectNode) in).deepCopy();
             Attachments.merge(files, TypedInputs.apply(schema, draft.assignments(), merged, cwd), "a file input (-i KEY=@PATH)");
             in = merged;

@@ -4,6 +4,7 @@ import dev.hangar.cli.VersionProvider;
 import dev.hangar.cli.client.GatewayClient;
 import dev.hangar.cli.config.GatewayOptions;
 import dev.hangar.cli.output.Output;
+import dev.hangar.contracts.RunControl;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,21 +33,17 @@ public final class RunsCancelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        GatewayClient.Answer answer;
+        RunControl.Accepted accepted;
         try (GatewayClient client = gateway.client()) {
-            answer = client.cancelRun(executionId);
+            accepted = client.cancelRun(executionId);
         }
         Output out = Output.of(spec);
         if (json) {
-            out.json(answer.body());
+            out.json(accepted);
         } else {
-            var body = answer.body();
-            String status = body == null ? "-" : body.path("status").asText("-");
-            String id = body == null ? executionId : body.path("execution_id").asText(executionId);
-            out.out().println((answer.status() == 202 ? "cancel requested: " : "HTTP " + answer.status() + ": ") + id
-                    + " (status " + status + ")");
+            out.out().println("cancel requested: " + accepted.executionId() + " (status " + accepted.status() + ")");
             out.out().flush();
         }
-        return answer.status() == 202 ? 0 : 1;
+        return 0;
     }
 }

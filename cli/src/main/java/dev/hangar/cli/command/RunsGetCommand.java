@@ -4,6 +4,10 @@ import dev.hangar.cli.VersionProvider;
 import dev.hangar.cli.client.GatewayClient;
 import dev.hangar.cli.config.GatewayOptions;
 import dev.hangar.cli.output.Output;
+import dev.hangar.cli.service.RunFollower;
+import dev.hangar.contracts.Envelope;
+import dev.hangar.contracts.RunDetail;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,9 +34,12 @@ public final class RunsGetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        RunDetail run;
         try (GatewayClient client = gateway.client()) {
-            Output.of(spec).json(client.getRun(executionId));
-            return 0;
+            run = client.getRun(executionId);
         }
+        Optional<Envelope> envelope = RunFollower.ended(run);
+        Output.of(spec).json(envelope.isPresent() ? envelope.get() : run.summary());
+        return 0;
     }
 }

@@ -1,10 +1,10 @@
 package dev.hangar.cli.command;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.hangar.cli.VersionProvider;
 import dev.hangar.cli.client.GatewayClient;
 import dev.hangar.cli.config.GatewayOptions;
 import dev.hangar.cli.output.Output;
+import dev.hangar.contracts.RunSummary;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -37,7 +37,7 @@ public final class RunsListCommand implements Callable<Integer> {
         if (limit < 1 || limit > 1000) {
             throw new ParameterException(spec.commandLine(), "--limit must be between 1 and 1000, got " + limit);
         }
-        JsonNode runs;
+        List<RunSummary> runs;
         try (GatewayClient client = gateway.client()) {
             runs = client.listRuns(limit);
         }
@@ -47,9 +47,9 @@ public final class RunsListCommand implements Callable<Integer> {
             return 0;
         }
         List<List<String>> rows = new ArrayList<>();
-        for (JsonNode r : runs) {
-            rows.add(List.of(r.path("execution_id").asText(), r.path("ref").asText(), r.path("status").asText(),
-                    r.path("adapter").asText(), r.path("mode").asText(), r.path("created_at").asText()));
+        for (RunSummary r : runs) {
+            rows.add(List.of(r.executionId(), r.ref().toString(), r.status().wire(), r.adapter().wire(), r.mode().wire(),
+                    r.createdAt().toString()));
         }
         out.table(List.of("EXECUTION ID", "REF", "STATUS", "ADAPTER", "MODE", "CREATED"), rows);
         return 0;

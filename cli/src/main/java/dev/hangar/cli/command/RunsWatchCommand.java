@@ -1,12 +1,12 @@
 package dev.hangar.cli.command;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.hangar.cli.VersionProvider;
 import dev.hangar.cli.client.GatewayClient;
 import dev.hangar.cli.config.GatewayOptions;
 import dev.hangar.cli.output.Output;
 import dev.hangar.cli.service.RunFollower;
 import dev.hangar.cli.service.RunWatch;
+import dev.hangar.contracts.RunDetail;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -37,17 +37,13 @@ public final class RunsWatchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (GatewayClient client = gateway.client()) {
-            JsonNode now = client.getRun(executionId); // an unknown id fails here as ERR_RUN_NOT_FOUND
+            RunDetail now = client.getRun(executionId); // an unknown id fails here as ERR_RUN_NOT_FOUND
             RunFollower.Settings settings = RunFollower.Settings.DEFAULT;
-            if (isFinished(now.path("status").asText())) {
+            if (RunFollower.ended(now).isPresent()) {
                 // finished: the replay should come at once; do not wait long if this gateway keeps none
                 settings = settings.withIdle(Duration.ofSeconds(2));
             }
             return RunWatch.follow(client, executionId, client.streamUri(executionId), settings, json, Output.of(spec));
         }
-    }
-
-    private static boolean isFinished(String status) {
-        return status.equals("success") || status.equals("error") || status.equals("canceled");
     }
 }

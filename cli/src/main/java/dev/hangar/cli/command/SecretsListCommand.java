@@ -1,10 +1,10 @@
 package dev.hangar.cli.command;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.hangar.cli.VersionProvider;
 import dev.hangar.cli.client.GatewayClient;
 import dev.hangar.cli.config.GatewayOptions;
 import dev.hangar.cli.output.Output;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,7 +27,7 @@ public final class SecretsListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JsonNode names;
+        List<String> names;
         try (GatewayClient client = gateway.client()) {
             names = client.listSecrets();
         }
@@ -36,12 +36,12 @@ public final class SecretsListCommand implements Callable<Integer> {
             out.json(names);
             return 0;
         }
-        if (names == null || names.isEmpty()) {
+        if (names.isEmpty()) {
             out.err().println("no secrets set");
             out.err().flush();
             return 0;
         }
-        names.forEach(n -> out.out().println(n.asText()));
+        names.forEach(out.out()::println);
         out.out().flush();
         return 0;
     }

@@ -7,6 +7,7 @@ import dev.hangar.cli.error.CliError;
 import dev.hangar.cli.output.Output;
 import dev.hangar.cli.output.Terminal;
 import dev.hangar.contracts.ErrorCode;
+import dev.hangar.contracts.SecretValue;
 import java.io.Console;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +21,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,9 +40,6 @@ import picocli.CommandLine.Unmatched;
                 "It is never taken from the command line: arguments show in `ps` and in shell history.",
                 "Example: printf %%s \"$TOKEN\" | hangar secrets set OPENAI_API_KEY"})
 public final class SecretsSetCommand implements Callable<Integer> {
-    static final Pattern NAME = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
-    static final int MAX_BYTES = 64 * 1024;
-
     @Spec
     CommandSpec spec;
 
@@ -102,16 +99,13 @@ public final class SecretsSetCommand implements Callable<Integer> {
         }
     }
 
-    /** The name rule the gateway applies; a NAME=value argument is refused without showing the value. */
+    /** The contract's name rule, as the gateway applies it; a NAME=value argument is refused without showing the value. */
     static void checkName(String name) {
         if (name.contains("=")) {
             throw new CliError(ErrorCode.ERR_SECRET_INVALID, "give the secret's NAME alone: its value is never taken from "
                     + "the command line; pipe it on stdin, or use --from-env VAR or --from-file PATH");
         }
-        if (!NAME.matcher(name).matches()) {
-            throw new CliError(ErrorCode.ERR_SECRET_INVALID, "secret name '" + name + "' must be A-Z, 0-9 and _, "
-                    + "starting with a letter, at most 64 characters");
-        }
+        CliError.check(() -> SecretValue.requireName(name));
     }
 
     /** The value from the chosen source, checked for size (1 byte to 64 KiB). */
@@ -130,17 +124,12 @@ public final class SecretsSetCommand implements Callable<Integer> {
         } else {
             value = fromStdin();
         }
-        int bytes = value.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes == 0 || bytes > MAX_BYTES) {
-            throw new CliError(ErrorCode.ERR_SECRET_INVALID, "the value of " + name + " is " + bytes
-                    + " bytes; it must be 1 byte to 64 KiB");
-        }
-        return value;
+        return CliError.check(() -> SecretValue.requireValue(name, value));
     }
 
     private String fromStdin() {
         try {
-            byte[] read = stdin.readNBytes(MAX_BYTES + 3); // room for the newline that is dropped, and to tell "too long"
+            byte[] read = stdin.readNBytes(SecretValue.MAX_VALUE_BYTES + 3); // room for the newline that is dropped, and to tell "too long"
             String text = utf8(read, "standard input");
             if (text.endsWith("\r\n")) {
                 return text.substring(0, text.length() - 2);
@@ -153,7 +142,7 @@ public final class SecretsSetCommand implements Callable<Integer> {
 
     private static String fromFile(Path file) {
         try {
-            if (Files.size(file) > MAX_BYTES) {
+            if (Files.size(file) > SecretValue.MAX_VALUE_BYTES) {
                 throw new CliError(ErrorCode.ERR_SECRET_INVALID, "--from-file " + file + " is larger than 64 KiB");
             }
             return utf8(Files.readAllBytes(file), file.toString());

@@ -5,6 +5,7 @@ import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.Problem;
 import java.net.URI;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * A failure the CLI reports: the stable code (kept as text, so a code newer than this CLI still
@@ -36,6 +37,34 @@ public final class CliError extends RuntimeException {
 
     public static CliError from(HangarException e) {
         return new CliError(e.code().name(), e.getMessage(), e.errors(), null, e);
+    }
+
+    /** Runs a contracts rule: a failure keeps the rule's code and message. */
+    public static <T> T check(Supplier<T> rule) {
+        return check(null, null, rule);
+    }
+
+    /** Runs a contracts rule for an option: a failure keeps the rule's code and says {@code option: message}. */
+    public static <T> T check(String option, Supplier<T> rule) {
+        return check(option, null, rule);
+    }
+
+    /**
+     * Runs a contracts rule for something the user typed: a failure keeps the rule's code and
+     * message, with {@code label} (an option, an argument) in place of the wire name
+     * {@code subject} the message starts with (else {@code label: message}).
+     */
+    public static <T> T check(String label, String subject, Supplier<T> rule) {
+        try {
+            return rule.get();
+        } catch (HangarException e) {
+            if (label == null) {
+                throw from(e);
+            }
+            String m = e.getMessage();
+            String message = subject != null && m.startsWith(subject) ? label + m.substring(subject.length()) : label + ": " + m;
+            throw new CliError(e.code().name(), message, e.errors(), null, e);
+        }
     }
 
     /**

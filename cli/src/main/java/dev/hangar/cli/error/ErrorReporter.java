@@ -1,8 +1,8 @@
 package dev.hangar.cli.error;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hangar.cli.client.CliJson;
+import dev.hangar.contracts.Envelope;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.Problem;
 import java.io.PrintWriter;
@@ -34,15 +34,9 @@ public final class ErrorReporter {
         }
     }
 
-    /** {@code {"status":"error","execution_id":…,"error":{"code","message"}}}, readable as an Envelope. */
+    /** The contract's error envelope, {@code {"status","execution_id","error":{"code","message"}}}. */
     public static ObjectNode envelope(CliError e) {
-        ObjectNode env = JsonNodeFactory.instance.objectNode();
-        env.put("status", "error");
-        env.put("execution_id", e.executionId());
-        ObjectNode error = env.putObject("error");
-        error.put("code", e.code());
-        error.put("message", e.getMessage());
-        return env;
+        return CliJson.envelope(Envelope.error(e.executionId(), e.known(), e.getMessage(), null, null), e.code());
     }
 
     /** Whether to fix the input or retry, and the code's one-sentence hint. */

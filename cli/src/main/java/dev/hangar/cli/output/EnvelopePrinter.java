@@ -1,23 +1,30 @@
 package dev.hangar.cli.output;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.hangar.cli.error.ErrorReporter;
 import dev.hangar.contracts.Envelope;
-import dev.hangar.contracts.Json;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.OutputRef;
+import dev.hangar.contracts.RunStatus;
 import java.io.PrintWriter;
+import java.util.Objects;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** The readable end-of-run summary on stdout. */
 public final class EnvelopePrinter {
     private EnvelopePrinter() {}
 
-    public static void print(Envelope env, JsonNode raw, PrintWriter out) {
+    /** {@code errorCode}: the code as the gateway sent it, which this CLI's {@link ErrorCode} may not know. */
+    public static void print(Envelope env, String errorCode, PrintWriter out) {
         field(out, "status", env.status().wire());
         field(out, "execution id", env.executionId());
         Envelope.Meta meta = env.meta();
         if (meta != null && meta.ref() != null) {
-            field(out, "ref", meta.ref() + " (" + join(wire(meta.adapter()), wire(meta.mode()), wire(meta.platform())) + ")");
+            String where = Stream.of(meta.adapter() == null ? null : meta.adapter().wire(),
+                    meta.mode() == null ? null : meta.mode().wire(),
+                    meta.platform() == null ? null : meta.platform().wire())
+                    .filter(Objects::nonNull).collect(Collectors.joining(", "));
+            field(out, "ref", meta.ref() + " (" + where + ")");
         }
         if (meta != null && meta.durationMs() != null) {
             field(out, "duration", Output.millis(meta.durationMs())
@@ -41,9 +48,8 @@ public final class EnvelopePrinter {
         }
         if (env.error() != null) {
             ErrorCode code = env.error().code();
-            String codeText = code != null ? code.name() : raw.path("error").path("code").asText("ERR_?");
-            field(out, "error", codeText + ": " + env.error().message());
-            if (env.status() != dev.hangar.contracts.RunStatus.CANCELED) {
+            field(out, "error", (errorCode != null ? errorCode : "ERR_?") + ": " + env.error().message());
+            if (env.status() != RunStatus.CANCELED) {
                 field(out, "advice", ErrorReporter.advice(code));
             }
             String tail = env.error().stderrTail();
@@ -70,17 +76,4 @@ public final class EnvelopePrinter {
         out.println(String.format("%-13s %s", name + ":", value == null ? "-" : value));
     }
 
-    private static String wire(Object value) {
-        return value == null ? null : Json.write(value).replace("\"", "");
-    }
-
-    private static String join(String... parts) {
-        StringBuilder b = new StringBuilder();
-        for (String p : parts) {
-            if (p != null) {
-                b.append(b.isEmpty() ? "" : ", ").append(p);
-            }
-        }
-        return b.toString();
-    }
 }

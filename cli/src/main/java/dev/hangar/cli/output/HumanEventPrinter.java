@@ -3,6 +3,7 @@ package dev.hangar.cli.output;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hangar.contracts.Envelope;
 import dev.hangar.contracts.RunEvent;
+import dev.hangar.contracts.RunStatus;
 import java.io.PrintWriter;
 
 /**
@@ -11,7 +12,7 @@ import java.io.PrintWriter;
  */
 public final class HumanEventPrinter implements EventPrinter {
     private final PrintWriter err;
-    private String state;
+    private RunStatus state;
     private boolean midLine;
     private boolean streamingTokens;
     private long lastPercent = -1;
@@ -26,9 +27,8 @@ public final class HumanEventPrinter implements EventPrinter {
             return; // an event type newer than this CLI: --json shows it, people need not
         }
         switch (event.event()) {
-            case RunEvent.Queued q -> status("queued", event.executionId() + "  " + q.ref() + " (" + q.adapter() + ", " + q.mode() + ")");
-            case RunEvent.Started s -> status("running", "on " + s.executor() + ", image " + s.imageDigest()
-                    + (event.attempt() > 1 ? ", attempt " + event.attempt() : ""));
+            case RunEvent.Queued q -> status(RunStatus.QUEUED, EventPrinter.queued(event, q));
+            case RunEvent.Started s -> status(RunStatus.RUNNING, EventPrinter.started(event, s));
             case RunEvent.Log l -> line("  [" + l.stream() + "] " + Terminal.clean(l.line()));
             case RunEvent.Token t -> token(Terminal.clean(t.text()));
             case RunEvent.Progress p -> progress(p);
@@ -37,9 +37,9 @@ public final class HumanEventPrinter implements EventPrinter {
                     line("  output " + o.output().path() + " (" + Output.size(o.output().sizeBytes()) + ")");
                 }
             }
-            case RunEvent.Completed c -> status("success", ended(c.envelope()));
-            case RunEvent.Failed f -> status("error", ended(f.envelope()));
-            case RunEvent.Canceled c -> status("canceled", ended(c.envelope()));
+            case RunEvent.Completed c -> status(RunStatus.SUCCESS, ended(c.envelope()));
+            case RunEvent.Failed f -> status(RunStatus.ERROR, ended(f.envelope()));
+            case RunEvent.Canceled c -> status(RunStatus.CANCELED, ended(c.envelope()));
         }
         err.flush();
     }
@@ -50,12 +50,12 @@ public final class HumanEventPrinter implements EventPrinter {
         err.flush();
     }
 
-    private void status(String next, String detail) {
-        if (next.equals(state)) {
+    private void status(RunStatus next, String detail) {
+        if (next == state) {
             return;
         }
         state = next;
-        line("* " + next + "  " + detail);
+        line("* " + next.wire() + "  " + detail);
     }
 
     private void token(String text) {

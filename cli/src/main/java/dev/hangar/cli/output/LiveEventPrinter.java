@@ -3,6 +3,7 @@ package dev.hangar.cli.output;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hangar.contracts.Envelope;
 import dev.hangar.contracts.RunEvent;
+import dev.hangar.contracts.RunStatus;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Executors;
@@ -74,9 +75,8 @@ public final class LiveEventPrinter implements EventPrinter {
             executionId = event.executionId();
         }
         switch (event.event()) {
-            case RunEvent.Queued q -> state("queued", event.executionId() + "  " + q.ref() + " (" + q.adapter() + ", " + q.mode() + ")");
-            case RunEvent.Started s -> state("running", "on " + s.executor() + ", image " + s.imageDigest()
-                    + (event.attempt() > 1 ? ", attempt " + event.attempt() : ""));
+            case RunEvent.Queued q -> state(RunStatus.QUEUED.wire(), EventPrinter.queued(event, q));
+            case RunEvent.Started s -> state(RunStatus.RUNNING.wire(), EventPrinter.started(event, s));
             case RunEvent.Log l -> line("  [" + l.stream() + "] " + Terminal.clean(l.line()));
             case RunEvent.Token t -> token(Terminal.clean(t.text()).replace("\t", "    "));
             case RunEvent.Progress p -> {
@@ -88,9 +88,9 @@ public final class LiveEventPrinter implements EventPrinter {
                     line("  output " + o.output().path() + " (" + Output.size(o.output().sizeBytes()) + ")");
                 }
             }
-            case RunEvent.Completed c -> end("success", c.envelope());
-            case RunEvent.Failed f -> end("error", f.envelope());
-            case RunEvent.Canceled c -> end("canceled", c.envelope());
+            case RunEvent.Completed c -> end(RunStatus.SUCCESS.wire(), c.envelope());
+            case RunEvent.Failed f -> end(RunStatus.ERROR.wire(), f.envelope());
+            case RunEvent.Canceled c -> end(RunStatus.CANCELED.wire(), c.envelope());
         }
         draw();
     }

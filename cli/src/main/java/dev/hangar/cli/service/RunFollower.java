@@ -7,10 +7,13 @@ import dev.hangar.cli.client.EventStream;
 import dev.hangar.cli.error.CliError;
 import dev.hangar.contracts.Envelope;
 import dev.hangar.contracts.ErrorCode;
+import dev.hangar.contracts.RunDetail;
 import dev.hangar.contracts.RunEvent;
+import dev.hangar.contracts.RunStatus;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -29,10 +32,10 @@ public final class RunFollower {
         void onEvent(JsonNode raw, RunEvent event);
     }
 
-    /** {@code GET /v1/runs/{id}}: an envelope once the run is over, else a summary. */
+    /** {@code GET /v1/runs/{id}}: the run, with its envelope once it is over. */
     @FunctionalInterface
     public interface RunLookup {
-        JsonNode get(String executionId);
+        RunDetail get(String executionId);
     }
 
     /**
@@ -51,10 +54,28 @@ public final class RunFollower {
         }
     }
 
-    /** How a run ended: the envelope as the gateway sent it, and as read. */
-    public record Outcome(JsonNode raw, Envelope envelope) {
+    /**
+     * How a run ended: its envelope, and its error code as the gateway sent it (null without an
+     * error), which may be newer than this CLI's {@link ErrorCode}.
+     */
+    public record Outcome(Envelope envelope, String errorCode) {
+        static Outcome of(Envelope envelope) {
+            ErrorCode code = envelope.error() == null ? null : envelope.error().code();
+            return new Outcome(envelope, code == null ? null : code.name());
+        }
+
+        /** An envelope as the gateway sent it, keeping an error code this CLI does not know. */
+        static Outcome read(JsonNode envelope) {
+            return new Outcome(CliJson.convert(envelope, Envelope.class), CliJson.errorCode(envelope));
+        }
+
         public boolean success() {
-            return envelope.status() == dev.hangar.contracts.RunStatus.SUCCESS;
+            return envelope.status() == RunStatus.SUCCESS;
+        }
+
+        /** The envelope for {@code --json}. */
+        public JsonNode json() {
+            return CliJson.envelope(envelope, errorCode);
         }
     }
 
@@ -79,7 +100,7 @@ public final class RunFollower {
                     return done;
                 }
                 if (session.terminal != null) {
-                    return outcome(session.terminal); // the stream closed between the terminal event and the envelope frame
+                    return session.terminal; // the stream closed between the terminal event and the envelope frame
                 }
                 if (session.progressed || session.quietButRunning) {
                     retriesLeft = settings.reconnects();
@@ -106,7 +127,7 @@ public final class RunFollower {
         final Listener listener;
         boolean progressed;
         boolean quietButRunning;
-        JsonNode terminal;
+        Outcome terminal;
 
         Session(Set<String> seen, Listener listener) {
             this.seen = seen;
@@ -152,16 +173,16 @@ public final class RunFollower {
                 return null;
             }
             if (!node.has("event")) {
-                return node.has("status") ? outcome(node) : null;
+                return node.has("status") ? Outcome.read(node) : null;
             }
-            if (!seen.add(node.path("attempt").asInt() + ":" + node.path("seq").asLong())) {
+            RunEvent event = readEvent(node);
+            if (event != null && !seen.add(event.attempt() + ":" + event.seq())) {
                 return null;
             }
             progressed = true;
-            listener.onEvent(node, readEvent(node));
-            JsonNode body = node.get("event");
-            if (body.path("envelope").isObject() && isTerminal(body.path("type").asText())) {
-                terminal = body.get("envelope");
+            listener.onEvent(node, event);
+            if (event != null && event.event() instanceof RunEvent.Terminal t && t.envelope() != null) {
+                terminal = Outcome.of(t.envelope());
             }
             return null;
         }
@@ -196,15 +217,13 @@ public final class RunFollower {
         }
     }
 
-    private static Outcome finished(JsonNode run) {
-        String status = run == null ? "" : run.path("status").asText();
-        boolean ended = java.util.Arrays.stream(dev.hangar.contracts.RunStatus.values())
-                .anyMatch(s -> s.terminal() && s.wire().equals(status));
-        return ended ? outcome(run) : null;
+    private static Outcome finished(RunDetail run) {
+        return ended(run).map(Outcome::of).orElse(null);
     }
 
-    private static Outcome outcome(JsonNode envelope) {
-        return new Outcome(envelope, CliJson.convert(envelope, Envelope.class));
+    /** A run's envelope once it has ended; a status newer than this CLI (read as null) is not an end. */
+    public static Optional<Envelope> ended(RunDetail run) {
+        return run == null || run.status() == null ? Optional.empty() : run.envelope();
     }
 
     private static RunEvent readEvent(JsonNode node) {
@@ -213,10 +232,6 @@ public final class RunFollower {
         } catch (JsonProcessingException | IllegalArgumentException e) {
             return null;
         }
-    }
-
-    private static boolean isTerminal(String type) {
-        return type.equals("completed") || type.equals("failed") || type.equals("canceled");
     }
 
     private static void sleep(Duration d) throws InterruptedException {

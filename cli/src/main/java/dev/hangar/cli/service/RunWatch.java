@@ -51,9 +51,9 @@ public final class RunWatch {
             }
         }
         if (json) {
-            out.json(outcome.raw());
+            out.json(outcome.json());
         } else {
-            EnvelopePrinter.print(outcome.envelope(), outcome.raw(), out.out());
+            EnvelopePrinter.print(outcome.envelope(), outcome.errorCode(), out.out());
             for (int i = 0; i < saved.size(); i++) {
                 OutputDownloader.Saved s = saved.get(i);
                 out.out().println(String.format("%-13s %s  %s", i == 0 ? "saved:" : "", s.file(), Output.size(s.output().sizeBytes())));

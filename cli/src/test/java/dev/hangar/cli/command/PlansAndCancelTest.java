@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hangar.cli.CliRunner;
-import dev.hangar.cli.client.CliJson;
 import dev.hangar.cli.output.Output;
+import dev.hangar.contracts.Json;
+import dev.hangar.contracts.Plan;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
@@ -50,7 +51,7 @@ class PlansAndCancelTest {
     @Test
     void aPlanReadsAsCreditsWithWhatRemains() throws Exception {
         StringWriter out = new StringWriter();
-        var plan = CliJson.parse("{\"key\":\"team-a\",\"limit\":10,\"spent\":2.5,\"reserved\":0.0833333333}");
+        var plan = Json.read("{\"key\":\"team-a\",\"limit\":10,\"spent\":2.5,\"reserved\":0.0833333333}", Plan.class);
         PlansGetCommand.print(plan, false, new Output(new PrintWriter(out), new PrintWriter(new StringWriter())));
         assertEquals("""
                 plan:      team-a
@@ -60,7 +61,7 @@ class PlansAndCancelTest {
                 remaining: 7.416667 credits
                 """, out.toString());
         assertEquals(List.of("x", "1", "2", "0", "0"),
-                PlansGetCommand.row(CliJson.parse("{\"key\":\"x\",\"limit\":1,\"spent\":2,\"reserved\":0}")),
+                PlansGetCommand.row(Json.read("{\"key\":\"x\",\"limit\":1,\"spent\":2,\"reserved\":0}", Plan.class)),
                 "remaining never goes below 0");
     }
 

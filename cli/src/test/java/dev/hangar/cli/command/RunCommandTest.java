@@ -7,10 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import dev.hangar.cli.CliRunner;
+import dev.hangar.contracts.Adapter;
 import dev.hangar.contracts.Envelope;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.Json;
+import dev.hangar.contracts.Mode;
+import dev.hangar.contracts.Platform;
 import dev.hangar.contracts.RunRequest;
+import dev.hangar.contracts.RunStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -42,8 +46,8 @@ class RunCommandTest {
     void defaultsAreLocalMockAndEmptyInputs() {
         RunRequest r = request("--ref", "examples/echo@1");
         assertEquals("examples/echo@1", r.ref());
-        assertEquals("local", r.adapter());
-        assertEquals("mock", r.mode());
+        assertEquals(Adapter.LOCAL, r.adapter());
+        assertEquals(Mode.MOCK, r.mode());
         assertNull(r.platform());
         assertNull(r.writePrefix());
         assertEquals("{}", r.inputs().toString());
@@ -57,9 +61,9 @@ class RunCommandTest {
                 "--write-prefix", "/artifacts/tmp/{execution_id}", "--inputs-json", "{\"a\":1}",
                 "--adapter-opts-json", "{\"gpus\":1,\"keep_container\":true}", "--build", "--plan", "team-a.gpu",
                 "--timeout", "90", "--idempotency-key", "nightly:2026-11-22");
-        assertEquals("local", r.adapter());
-        assertEquals("real", r.mode());
-        assertEquals("arm64", r.platform());
+        assertEquals(Adapter.LOCAL, r.adapter());
+        assertEquals(Mode.REAL, r.mode());
+        assertEquals(Platform.ARM64, r.platform());
         assertEquals("/artifacts/tmp/{execution_id}/", r.writePrefix());
         assertEquals(1, r.inputs().path("a").asInt());
         assertEquals(1, r.adapterOpts().path("gpus").asInt());
@@ -85,7 +89,7 @@ class RunCommandTest {
         var r = CliRunner.run("run", "--url", closed, "--ref", "nope", "--json");
         assertEquals(1, r.exit());
         Envelope env = oneEnvelope(r.out());
-        assertEquals("error", env.status());
+        assertEquals(RunStatus.ERROR, env.status());
         assertNull(env.executionId());
         assertEquals(ErrorCode.ERR_REF_INVALID, env.error().code());
         assertTrue(r.out().contains("\"execution_id\" : null"), r.out());
@@ -151,7 +155,7 @@ class RunCommandTest {
         var r = CliRunner.run("run", "--url", closed, "--ref", "examples/echo@1", "--json");
         assertEquals(1, r.exit());
         Envelope env = oneEnvelope(r.out());
-        assertEquals("error", env.status());
+        assertEquals(RunStatus.ERROR, env.status());
         assertNull(env.executionId());
         assertEquals(ErrorCode.ERR_UNAVAILABLE, env.error().code());
         assertTrue(env.error().message().contains(closed));
@@ -169,7 +173,7 @@ class RunCommandTest {
     @Test
     void buildWithTheRemoteAdapterIsIgnoredWithAWarning() {
         RunCommand.Draft d = parsed(tmp, "--ref", "examples/echo@1", "--adapter", "remote", "--build").draft();
-        assertEquals("remote", d.request().adapter());
+        assertEquals(Adapter.REMOTE, d.request().adapter());
         assertFalse(d.request().build());
         assertEquals(java.util.List.of(RunCommand.BUILD_IGNORED), d.warnings());
 

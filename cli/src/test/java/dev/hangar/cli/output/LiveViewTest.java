@@ -166,7 +166,7 @@ class LiveViewTest {
         Envelope.Meta meta = new Envelope.Meta("examples/echo@1", dev.hangar.contracts.Adapter.LOCAL, dev.hangar.contracts.Mode.MOCK, dev.hangar.contracts.Platform.AMD64, 1, Events.DIGEST, null, 812L, 35L,
                 0.0002314, "team-a");
         Envelope env = new Envelope(dev.hangar.contracts.RunStatus.SUCCESS, Events.ID, java.util.List.of(), null, null, meta);
-        EnvelopePrinter.print(env, CliJson.LENIENT.valueToTree(env), new PrintWriter(out));
+        EnvelopePrinter.print(env, null, new PrintWriter(out));
         assertTrue(out.toString().contains("duration:     812 ms (queued 35 ms)\n"), out.toString());
         assertTrue(out.toString().contains("cost:         0.000231 credits (plan team-a)\n"), out.toString());
     }

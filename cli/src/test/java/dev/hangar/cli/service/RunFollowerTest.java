@@ -2,16 +2,19 @@ package dev.hangar.cli.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hangar.cli.Events;
-import dev.hangar.cli.client.CliJson;
 import dev.hangar.cli.client.EventStream;
 import dev.hangar.cli.error.CliError;
 import dev.hangar.contracts.ErrorCode;
+import dev.hangar.contracts.Json;
+import dev.hangar.contracts.RunDetail;
 import dev.hangar.contracts.RunEvent;
+import dev.hangar.contracts.RunStatus;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -59,17 +62,14 @@ class RunFollowerTest {
         }
     }
 
-    static RunFollower.RunLookup lookups(JsonNode... answers) {
-        Deque<JsonNode> queue = new ArrayDeque<>(List.of(answers));
+    static RunFollower.RunLookup lookups(RunDetail... answers) {
+        Deque<RunDetail> queue = new ArrayDeque<>(List.of(answers));
         return id -> queue.size() > 1 ? queue.poll() : queue.peek();
     }
 
-    static JsonNode json(String s) {
-        try {
-            return CliJson.parse(s);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+    /** {@code GET /v1/runs/{id}} as the gateway answers it. */
+    static RunDetail detail(String s) {
+        return Json.read(s, RunDetail.class);
     }
 
     static final RunFollower.RunLookup NO_LOOKUP = id -> {
@@ -122,8 +122,8 @@ class RunFollowerTest {
     @Test
     void fallsBackToPollingAfterTheReconnectsAreSpent() {
         var stream = new ScriptedStream(); // every connection is refused
-        JsonNode running = json("{\"execution_id\":\"" + Events.ID + "\",\"status\":\"running\"}");
-        JsonNode done = json(Events.envelope(Events.success()));
+        RunDetail running = detail("{\"execution_id\":\"" + Events.ID + "\",\"status\":\"running\"}");
+        RunDetail done = detail(Events.envelope(Events.success()));
         var outcome = new RunFollower(stream, lookups(running, running, done), FAST).follow(Events.ID, STREAM, new Recorder());
         assertTrue(outcome.success());
         assertEquals(1 + FAST.reconnects(), stream.opened);
@@ -144,9 +144,9 @@ class RunFollowerTest {
     void aSilentStreamIsCheckedAgainstTheGateway() {
         EventStream silent = (uri, signals) -> () -> {};
         var settings = new RunFollower.Settings(0, Duration.ZERO, Duration.ofMillis(20), Duration.ZERO, 0);
-        var outcome = new RunFollower(silent, lookups(json(Events.envelope(Events.failure()))), settings)
+        var outcome = new RunFollower(silent, lookups(detail(Events.envelope(Events.failure()))), settings)
                 .follow(Events.ID, STREAM, new Recorder());
-        assertEquals("error", outcome.envelope().status());
+        assertEquals(RunStatus.ERROR, outcome.envelope().status());
     }
 
     @Test
@@ -161,7 +161,7 @@ class RunFollowerTest {
                 return super.open(uri, signals);
             }
         }.then(Events.successfulRun(), true);
-        JsonNode running = json("{\"status\":\"running\"}");
+        RunDetail running = detail("{\"status\":\"running\"}");
         var settings = new RunFollower.Settings(0, Duration.ZERO, Duration.ofMillis(20), Duration.ZERO, 0);
         var outcome = new RunFollower(stream, lookups(running), settings).follow(Events.ID, STREAM, new Recorder());
         assertTrue(outcome.success());
@@ -177,5 +177,19 @@ class RunFollowerTest {
         new RunFollower(stream, NO_LOOKUP, FAST).follow(Events.ID, STREAM, rec);
         assertEquals(List.of(1L, 2L), rec.seqs);
         assertTrue(rec.events.get(1) == null || rec.events.get(1).event() == null);
+    }
+
+    @Test
+    void anErrorCodeNewerThanThisCliIsKeptAsSent() {
+        String future = Events.envelope(Events.failure()).replace("ERR_PROCESSOR_FAILED", "ERR_FROM_THE_FUTURE");
+        var stream = new ScriptedStream().then(List.of(Events.queued(1), future), true);
+        var outcome = new RunFollower(stream, NO_LOOKUP, FAST).follow(Events.ID, STREAM, new Recorder());
+        assertNull(outcome.envelope().error().code());
+        assertEquals("ERR_FROM_THE_FUTURE", outcome.errorCode());
+        assertEquals("ERR_FROM_THE_FUTURE", outcome.json().path("error").path("code").asText());
+        assertEquals(Events.ID, outcome.json().path("execution_id").asText());
+        var text = new java.io.StringWriter();
+        dev.hangar.cli.output.EnvelopePrinter.print(outcome.envelope(), outcome.errorCode(), new java.io.PrintWriter(text));
+        assertTrue(text.toString().contains("error:        ERR_FROM_THE_FUTURE: predict() raised"), text::toString);
     }
 }
