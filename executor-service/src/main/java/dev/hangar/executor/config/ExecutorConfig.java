@@ -1,5 +1,6 @@
 package dev.hangar.executor.config;
 
+import dev.hangar.contracts.Platform;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -18,7 +19,7 @@ public interface ExecutorConfig {
 
     /** The platform this host runs (the default for runs that name none). */
     @WithDefault("amd64")
-    dev.hangar.contracts.Platform platform();
+    Platform platform();
 
     /** uid:gid processor containers run as; the run folder is given to this owner. */
     @WithDefault("10001:10001")

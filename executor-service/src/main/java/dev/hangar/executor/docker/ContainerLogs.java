@@ -5,8 +5,12 @@ import com.github.dockerjava.api.model.Frame;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 
-/** Follows a container's output and keeps its last lines for an error envelope's stderr_tail. */
+/**
+ * Follows a container's output and keeps its last lines for an error envelope's stderr_tail
+ * ({@code hangar.executor.stderr-tail-lines} of them).
+ */
 final class ContainerLogs extends ResultCallback.Adapter<Frame> {
     private final int keep;
     private final Deque<String> lines = new ArrayDeque<>();
@@ -30,9 +34,22 @@ final class ContainerLogs extends ResultCallback.Adapter<Frame> {
         }
     }
 
+    /** The container's last lines, or null if it printed nothing. */
     String tail() {
         synchronized (lines) {
             return lines.isEmpty() ? null : String.join("\n", lines);
         }
+    }
+
+    /**
+     * The last lines of what a failed prediction printed (its traceback included), cut to the same
+     * length as {@link #tail()}; the container's own tail when the prediction reported nothing.
+     */
+    String tail(String predictionLogs) {
+        if (predictionLogs == null || predictionLogs.isBlank()) {
+            return tail();
+        }
+        List<String> printed = List.of(predictionLogs.strip().split("\n"));
+        return String.join("\n", printed.subList(Math.max(0, printed.size() - keep), printed.size()));
     }
 }

@@ -7,6 +7,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.LocalBuild;
+import dev.hangar.contracts.Platform;
 import dev.hangar.executor.service.RunPlan;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
@@ -25,7 +26,7 @@ public class ImageResolver {
     }
 
     /** Returns the verified digest (for a local build: its image id). */
-    public String ensure(RunPlan plan, dev.hangar.contracts.Platform platform) {
+    public String ensure(RunPlan plan, Platform platform) {
         if (LocalBuild.isImageId(plan.image())) {
             return requireLocalBuild(plan.image(), platform);
         }
@@ -33,7 +34,7 @@ public class ImageResolver {
         try {
             image = inspect(plan.image());
             if (image == null) {
-                docker.pullImageCmd(plan.repository()).withTag(plan.digest()).withPlatform("linux/" + platform)
+                docker.pullImageCmd(plan.repository()).withTag(plan.digest()).withPlatform("linux/" + platform.wire())
                         .start().awaitCompletion(10, TimeUnit.MINUTES);
                 image = inspect(plan.image());
             }
@@ -53,25 +54,18 @@ public class ImageResolver {
             throw new HangarException(ErrorCode.ERR_REGISTRY_MISMATCH, "the image found for " + plan.image()
                     + " reports digests " + repoDigests + ", not the pinned one");
         }
-        String arch = image.getArch();
-        if (arch != null && !arch.equals(platform)) {
-            throw new HangarException(ErrorCode.ERR_PLATFORM_UNSUPPORTED, "the image pinned for " + platform
-                    + " is built for " + arch + "; this executor runs " + platform + " images only");
-        }
+        HostPlatform.requireImage("the image pinned for " + platform.wire(), image.getArch(), platform);
         return plan.digest();
     }
 
     /** A local build is never pulled: it must be on this engine, and the id names exactly one image. */
-    private String requireLocalBuild(String imageId, dev.hangar.contracts.Platform platform) {
+    private String requireLocalBuild(String imageId, Platform platform) {
         InspectImageResponse image = inspect(imageId);
         if (image == null) {
             throw new HangarException(ErrorCode.ERR_DIGEST_NOT_FOUND, "the local build " + imageId
                     + " is not on this executor's engine; a build runs where `hangar build` made it");
         }
-        if (image.getArch() != null && !image.getArch().equals(platform)) {
-            throw new HangarException(ErrorCode.ERR_PLATFORM_UNSUPPORTED, "the local build is for " + image.getArch()
-                    + ", not " + platform);
-        }
+        HostPlatform.requireImage("the local build " + imageId, image.getArch(), platform);
         return image.getId();
     }
 

@@ -17,9 +17,9 @@ public class OrphanReaper {
     void onStart(@Observes StartupEvent start, DockerClient docker, ExecutorConfig config) {
         try {
             var orphans = docker.listContainersCmd().withShowAll(true)
-                    .withLabelFilter(List.of(LocalAdapter.LABEL_EXECUTOR + "=" + config.id())).exec();
+                    .withLabelFilter(List.of(RunContainer.LABEL_EXECUTOR + "=" + config.id())).exec();
             for (var c : orphans) {
-                LOG.infof("removing orphan container %s of run %s", c.getId(), c.getLabels().get(LocalAdapter.LABEL_EXECUTION));
+                LOG.infof("removing orphan container %s of run %s", c.getId(), c.getLabels().get(RunContainer.LABEL_EXECUTION));
                 docker.removeContainerCmd(c.getId()).withForce(true).exec();
             }
         } catch (DockerException | jakarta.ws.rs.ProcessingException e) {

@@ -44,7 +44,7 @@ public class RunFolders {
 
     /** The host file behind a path under /hangar/io inside the container. */
     Path hostPath(Path folder, String inside) {
-        Path target = folder.resolve(inside.substring(LocalAdapter.IO_DIR.length() + 1)).normalize();
+        Path target = folder.resolve(inside.substring(RunContainer.IO_DIR.length() + 1)).normalize();
         if (!target.startsWith(folder)) {
             throw new HangarException(ErrorCode.ERR_ATTACHMENT_INVALID, "input path " + inside + " leaves the run folder");
         }

@@ -23,6 +23,7 @@ import dev.hangar.executor.config.ExecutorConfig;
 import dev.hangar.executor.messaging.EventPublisher;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -60,8 +61,15 @@ public class RunService {
         }));
     }
 
+    @Inject
     public RunService(EventPublisher publisher, @RestClient RegistryClient registry, @RestClient GatewaySecretsClient gateway,
                       ExecutorConfig config, Instance<RunAdapter> adapters) {
+        this(publisher, registry, gateway, config, (Iterable<RunAdapter>) adapters);
+    }
+
+    /** Any set of adapters, so plans and refusals can be tested without CDI or Docker. */
+    RunService(EventPublisher publisher, RegistryClient registry, GatewaySecretsClient gateway, ExecutorConfig config,
+               Iterable<RunAdapter> adapters) {
         this.gateway = gateway;
         this.publisher = publisher;
         this.registry = registry;

@@ -6,15 +6,16 @@ import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.Json;
 import dev.hangar.contracts.MediaTypes;
+import dev.hangar.contracts.OutputIndex;
 import dev.hangar.contracts.OutputRef;
 import dev.hangar.executor.config.ArtifactsConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -27,7 +28,6 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 @ApplicationScoped
 public class OutputStore {
-    public static final String INDEX = "outputs.json";
     private final S3Client s3;
     private final ArtifactsConfig config;
 
@@ -42,7 +42,7 @@ public class OutputStore {
         try (Stream<Path> files = Files.walk(folder)) {
             for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
                 String relative = folder.relativize(file).toString().replace('\\', '/');
-                if (relative.equals(INDEX)) {
+                if (relative.equals(OutputIndex.FILE)) {
                     continue; // the index is ours to write
                 }
                 var ref = new OutputRef(prefix + relative, cid(file), Files.size(file), mime(relative));
@@ -53,8 +53,8 @@ public class OutputStore {
         } catch (IOException e) {
             throw new HangarException(ErrorCode.ERR_UPLOAD_FAILED, "cannot read the run's outputs: " + e.getMessage(), e);
         }
-        byte[] index = Json.write(Map.of("execution_id", executionId, "outputs", outputs)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        put(indexPath(prefix), RequestBody.fromBytes(index), "application/json");
+        byte[] index = Json.write(new OutputIndex(executionId, outputs)).getBytes(StandardCharsets.UTF_8);
+        put(OutputIndex.pathUnder(prefix), RequestBody.fromBytes(index), MediaTypes.of(OutputIndex.FILE));
         return outputs;
     }
 
@@ -75,10 +75,6 @@ public class OutputStore {
         } catch (IOException e) {
             throw new HangarException(ErrorCode.ERR_INTERNAL, "cannot write " + target + ": " + e.getMessage(), e);
         }
-    }
-
-    public static String indexPath(String prefix) {
-        return prefix + INDEX;
     }
 
     private void put(String path, RequestBody body, String mime) {

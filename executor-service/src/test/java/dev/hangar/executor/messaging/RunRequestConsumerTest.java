@@ -23,6 +23,11 @@ class RunRequestConsumerTest {
         "wrong version     | {\"schema_version\":2,\"execution_id\":\"abcdefgh1\",\"attempt\":1,\"ref\":\"a/b@1\"}         | schema_version must be 1",
         "short id          | {\"schema_version\":1,\"execution_id\":\"ab\",\"attempt\":1,\"ref\":\"a/b@1\"}                | execution_id must be",
         "inputs not object | {\"schema_version\":1,\"execution_id\":\"abcdefgh1\",\"attempt\":1,\"ref\":\"a/b@1\",\"inputs\":[1]} | inputs must be a JSON object",
+        "no version        | {\"execution_id\":\"abcdefgh1\",\"attempt\":1,\"ref\":\"a/b@1\"}                            | schema_version must be 1, got null",
+        "no attempt        | {\"schema_version\":1,\"execution_id\":\"abcdefgh1\",\"ref\":\"a/b@1\"}                      | attempt must be 1 or more",
+        "unknown mode      | {\"schema_version\":1,\"execution_id\":\"abcdefgh1\",\"attempt\":1,\"ref\":\"a/b@1\",\"mode\":\"fast\"}  | mode 'fast' is not one of mock, real",
+        "unknown adapter   | {\"schema_version\":1,\"execution_id\":\"abcdefgh1\",\"attempt\":1,\"ref\":\"a/b@1\",\"adapter\":\"k8s\"} | adapter 'k8s' is not one of local, remote",
+        "unknown platform  | {\"schema_version\":1,\"execution_id\":\"abcdefgh1\",\"attempt\":1,\"ref\":\"a/b@1\",\"platform\":\"riscv\"} | platform 'riscv' is not one of amd64, arm64",
     })
     void poisonRecordsAreRefusedWithAReason(String name, String payload, String reason) {
         var e = assertThrows(HangarException.class, () -> RunRequestConsumer.parse(payload));
@@ -34,5 +39,15 @@ class RunRequestConsumerTest {
     void aMinimalCommandFromAnyProducerIsAccepted() {
         var command = RunRequestConsumer.parse("{\"schema_version\":1,\"execution_id\":\"kafka-0001\",\"attempt\":1,\"ref\":\"examples/echo@1\"}");
         assertEquals("examples/echo@1", command.ref().toString());
+        assertEquals(null, command.mode(), "the run's defaults are applied when it runs, not when it is read");
+    }
+
+    @Test
+    void typedValuesArriveTyped() {
+        var command = RunRequestConsumer.parse("{\"schema_version\":1,\"execution_id\":\"kafka-0002\",\"attempt\":1,"
+                + "\"ref\":\"examples/echo@1\",\"adapter\":\"local\",\"mode\":\"real\",\"platform\":\"arm64\"}");
+        assertEquals(dev.hangar.contracts.Adapter.LOCAL, command.adapter());
+        assertEquals(dev.hangar.contracts.Mode.REAL, command.mode());
+        assertEquals(dev.hangar.contracts.Platform.ARM64, command.platform());
     }
 }

@@ -1,0 +1,246 @@
+package dev.hangar.executor.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Volume;
+import dev.hangar.contracts.ErrorCode;
+import dev.hangar.contracts.HangarException;
+import dev.hangar.executor.config.ExecutorConfig;
+import dev.hangar.executor.service.ActiveRun;
+import dev.hangar.executor.service.RunPlan;
+import dev.hangar.runtime.client.RuntimeClient;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
+
+/**
+ * One run's container and the folder mounted into it at {@value #IO_DIR}: created unprivileged
+ * and limited, started, followed, killed at its deadline or after a cancel's grace period, and
+ * removed with its folder on {@link #close()} (unless the run keeps it for debugging).
+ */
+final class RunContainer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(RunContainer.class);
+    static final String IO_DIR = "/hangar/io";
+    static final String LABEL_MANAGED = "dev.hangar.managed";
+    static final String LABEL_EXECUTOR = "dev.hangar.executor";
+    static final String LABEL_EXECUTION = "dev.hangar.execution_id";
+
+    private final DockerClient docker;
+    private final RunFolders folders;
+    private final ExecutorConfig config;
+    private final ScheduledExecutorService timers;
+    private final String executionId;
+    private final boolean keep;
+    private final Path folder;
+    private final ContainerLogs logs;
+    private final RuntimeClient runtime;
+    private final AtomicBoolean timedOut = new AtomicBoolean();
+    private volatile String id;
+    private ScheduledFuture<?> deadline;
+
+    /** Makes the run's (empty) folder; the container comes with {@link #start}. */
+    RunContainer(DockerClient docker, RunFolders folders, ExecutorConfig config, ScheduledExecutorService timers,
+                 ActiveRun run, boolean keep) {
+        this.docker = docker;
+        this.folders = folders;
+        this.config = config;
+        this.timers = timers;
+        this.executionId = run.executionId();
+        this.keep = keep;
+        this.folder = folders.create(run.executionId(), run.command().attempt());
+        this.logs = new ContainerLogs(config.stderrTailLines());
+        this.runtime = RuntimeClient.unixSocket(folders.socket(folder));
+    }
+
+    Path folder() {
+        return folder;
+    }
+
+    Path outputs() {
+        return folders.outputs(folder);
+    }
+
+    /** The runtime inside, over the unix socket in the run folder. */
+    RuntimeClient runtime() {
+        return runtime;
+    }
+
+    /** Creates the container locked down, starts it and follows its output. */
+    void start(RunPlan plan, ActiveRun run) {
+        id = docker.createContainerCmd(plan.image())
+                .withName("hangar-" + folder.getFileName())
+                .withUser(config.containerUser())
+                .withEnv(environment(plan, run))
+                .withLabels(Map.of(LABEL_MANAGED, "true", LABEL_EXECUTOR, config.id(), LABEL_EXECUTION, executionId))
+                .withHostConfig(hostConfig(plan))
+                .exec()
+                .getId();
+        docker.startContainerCmd(id).exec();
+        docker.logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true).exec(logs);
+    }
+
+    private HostConfig hostConfig(RunPlan plan) {
+        var limits = plan.limits();
+        long memory = limits.memoryMb() * 1024L * 1024L;
+        return HostConfig.newHostConfig()
+                // Mock runs get no network at all; real runs may call out, through the host (never a bridge).
+                .withNetworkMode(plan.mock() ? "none" : "host")
+                .withBinds(new Bind(folder.toString(), new Volume(IO_DIR)))
+                .withMemory(memory)
+                .withMemorySwap(memory)
+                .withNanoCPUs((long) (limits.cpu() * 1_000_000_000L))
+                .withPidsLimit(config.pidsLimit())
+                .withCapDrop(Capability.ALL)
+                .withSecurityOpts(List.of("no-new-privileges"))
+                .withReadonlyRootfs(true)
+                .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=256m"));
+    }
+
+    private static List<String> environment(RunPlan plan, ActiveRun run) {
+        var env = new ArrayList<>(List.of("HANGAR_MODE=" + run.mode().wire(),
+                "HANGAR_SOCKET=" + IO_DIR + "/" + RunFolders.SOCKET,
+                "HANGAR_OUTPUT_DIR=" + IO_DIR + "/" + RunFolders.OUTPUTS,
+                "HANGAR_EXECUTION_ID=" + run.executionId()));
+        plan.secrets().forEach((name, value) -> env.add(name + "=" + value));
+        return env;
+    }
+
+    /** Kills the container when the run's deadline passes; {@link #timedOut()} tells the failure apart. */
+    void killAfter(Duration timeout) {
+        deadline = timers.schedule(() -> {
+            timedOut.set(true);
+            kill();
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    boolean timedOut() {
+        return timedOut.get();
+    }
+
+    /** Asks the runtime to cancel the prediction, then kills the container if it has not ended after the grace period. */
+    void stop(String predictionId) {
+        try {
+            runtime.cancel(predictionId);
+        } catch (IOException e) {
+            LOG.debugf("runtime cancel of %s: %s", predictionId, e.getMessage());
+        }
+        timers.schedule(this::kill, config.cancelGrace().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Polls the runtime's health until READY; a dead container or failed setup ends the wait. */
+    void awaitReady(Duration startTimeout) throws IOException {
+        long until = System.nanoTime() + startTimeout.toNanos();
+        for (int attempt = 0; System.nanoTime() < until; attempt++) {
+            try {
+                var health = runtime.health();
+                if (health.ready()) {
+                    return;
+                }
+                if (health.setupFailed()) {
+                    throw new HangarException(ErrorCode.ERR_SETUP_FAILED, "the processor's setup() failed");
+                }
+            } catch (IOException notListeningYet) {
+                if (attempt % 8 == 7 && !running()) {
+                    throw new IOException("the container exited before its runtime answered");
+                }
+            }
+            pause(Duration.ofMillis(attempt < 40 ? 10 : 100));
+        }
+        throw new HangarException(ErrorCode.ERR_CONTAINER_FAILED, "the container's runtime did not become READY within "
+                + startTimeout.toSeconds() + " s; does the image run the Hangar runtime?");
+    }
+
+    private boolean running() {
+        return Boolean.TRUE.equals(docker.inspectContainerCmd(id).exec().getState().getRunning());
+    }
+
+    /** The container's last lines of output. */
+    String tail() {
+        return logs.tail();
+    }
+
+    /** A failed prediction's own last lines, else the container's. */
+    String tail(String predictionLogs) {
+        return logs.tail(predictionLogs);
+    }
+
+    /** Why the container stopped answering, as the engine saw it. */
+    String exitReason(Exception cause) {
+        if (id == null) {
+            return "the container could not be created: " + cause.getMessage();
+        }
+        try {
+            var state = docker.inspectContainerCmd(id).exec().getState();
+            if (Boolean.TRUE.equals(state.getOOMKilled())) {
+                return "the container ran out of memory (OOM-killed, exit " + state.getExitCodeLong() + "); raise runtime.memory_mb";
+            }
+            if (!Boolean.TRUE.equals(state.getRunning())) {
+                return "the container exited with code " + state.getExitCodeLong() + " before answering";
+            }
+        } catch (DockerException ignored) {
+            // fall through to the transport error
+        }
+        return "lost the connection to the container's runtime: " + cause.getMessage();
+    }
+
+    /** Stops the deadline and the log stream, then removes the container and the folder, whatever happened. */
+    @Override
+    public void close() {
+        if (deadline != null) {
+            deadline.cancel(false);
+        }
+        try {
+            logs.close();
+        } catch (IOException ignored) {
+            // the stream ends with the container anyway
+        }
+        if (keep && id != null) {
+            LOG.infof("keeping container %s of run %s for debugging (adapter_opts.keep_container)", id, executionId);
+            return;
+        }
+        remove();
+        folders.delete(folder);
+    }
+
+    private void kill() {
+        try {
+            docker.killContainerCmd(id).exec();
+        } catch (DockerException e) {
+            LOG.debugf("kill %s: %s", id, e.getMessage());
+        }
+    }
+
+    private void remove() {
+        if (id == null) {
+            return;
+        }
+        try {
+            docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
+        } catch (NotFoundException ignored) {
+            // already gone
+        } catch (DockerException e) {
+            LOG.warnf("could not remove container %s: %s", id, e.getMessage());
+        }
+    }
+
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HangarException(ErrorCode.ERR_CANCELED, "the executor is shutting down");
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package dev.hangar.executor.docker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.BuildImageResultCallback;
+import com.github.dockerjava.api.model.Capability;
+import dev.hangar.contracts.RunStatus;
+import dev.hangar.executor.service.Fixtures;
+import dev.hangar.executor.service.RunPlan;
+import dev.hangar.executor.service.RunAdapter;
+import dev.hangar.executor.service.RunAdapterContract;
+import dev.hangar.executor.store.OutputStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The run-adapter contract against this host's Docker engine: the example echo image and a
+ * failing one, built FROM the stack's runtime image (network host for the build, as every build
+ * here) and run as local builds, by image id.
+ */
+class LocalAdapterContractIT extends RunAdapterContract {
+    static final String RUNTIME = "127.0.0.1:5000/hangar/runtime-python:3.11";
+    static final String EXECUTOR_ID = "executor-contract-it";
+
+    private DockerClient docker;
+    private Path workDir;
+    private final Map<Processor, String> images = new EnumMap<>(Processor.class);
+
+    @BeforeAll
+    void buildImages() throws IOException {
+        docker = new DockerClientProducer().dockerClient("unix:///var/run/docker.sock");
+        try {
+            docker.pingCmd().exec();
+        } catch (RuntimeException e) {
+            assumeTrue(false, "skipped: no usable docker engine (start the local stack): " + e.getMessage());
+        }
+        assumeTrue(!docker.listImagesCmd().withImageNameFilter(RUNTIME).exec().isEmpty(),
+                "skipped: the runtime image " + RUNTIME + " is missing (the local stack builds it)");
+        images.put(Processor.ECHO, build(examples().resolve("echo"), "hangar-it/executor-echo:test"));
+        images.put(Processor.FAILING, build(Path.of("src/test/resources/processors/failing").toAbsolutePath(),
+                "hangar-it/executor-failing:test"));
+        workDir = Files.createTempDirectory("hangar-contract");
+    }
+
+    @AfterAll
+    void removeLeftovers() throws IOException {
+        if (docker == null) {
+            return;
+        }
+        for (var c : docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(RunContainer.LABEL_EXECUTOR, EXECUTOR_ID)).exec()) {
+            docker.removeContainerCmd(c.getId()).withForce(true).exec();
+        }
+        if (workDir != null) {
+            new RunFolders(Fixtures.TestConfig.defaults(workDir)).delete(workDir);
+        }
+        docker.close();
+    }
+
+    @Test
+    void aMockContainerRunsLockedDownAndKeepContainerKeepsIt() {
+        String id = newExecutionId();
+        var p = plan(Processor.ECHO, id, echo("inspect me", 0), 60, Map.of());
+        var plan = new RunPlan(p.spec(), p.image(), p.writePrefix(), p.inputs(), p.mock(), p.limits(), p.files(), p.secrets(), true);
+
+        assertEquals(RunStatus.SUCCESS, execute(plan, activeRun(id, plan)).status());
+
+        var kept = docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(RunContainer.LABEL_EXECUTION, id)).exec();
+        assertEquals(1, kept.size(), "adapter_opts.keep_container keeps the container for debugging");
+        try {
+            var container = docker.inspectContainerCmd(kept.getFirst().getId()).exec();
+            var host = container.getHostConfig();
+            assertEquals("none", host.getNetworkMode(), "mock mode has no network at all");
+            assertEquals(Boolean.TRUE, host.getReadonlyRootfs());
+            assertEquals("10001:10001", container.getConfig().getUser());
+            assertEquals(List.of(Capability.ALL), List.of(host.getCapDrop()));
+            assertEquals(List.of("no-new-privileges"), host.getSecurityOpts());
+            assertEquals(256L * 1024 * 1024, host.getMemory());
+            assertEquals(500_000_000L, host.getNanoCPUs());
+            assertEquals(256L, host.getPidsLimit());
+            assertEquals(EXECUTOR_ID, container.getConfig().getLabels().get(RunContainer.LABEL_EXECUTOR));
+        } finally {
+            docker.removeContainerCmd(kept.getFirst().getId()).withForce(true).exec();
+        }
+    }
+
+    @Override
+    protected RunAdapter createAdapter(OutputStore outputs, int stderrTailLines) {
+        var defaults = Fixtures.TestConfig.defaults(workDir).withStderrTailLines(stderrTailLines);
+        var config = new Fixtures.TestConfig(defaults.workDir(), EXECUTOR_ID, defaults.platform(), defaults.containerUser(),
+                defaults.startTimeout(), defaults.pidsLimit(), defaults.internalToken(), defaults.cancelGrace(), stderrTailLines);
+        return new LocalAdapter(docker, new ImageResolver(docker), new RunFolders(config), outputs, config);
+    }
+
+    @Override
+    protected String image(Processor processor) {
+        return images.get(processor);
+    }
+
+    @Override
+    protected List<String> leftovers(String executionId) {
+        return docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(RunContainer.LABEL_EXECUTION, executionId)).exec().stream()
+                .map(c -> c.getId() + " " + c.getState()).toList();
+    }
+
+    /** Builds a processor image and returns its local image id (sha256:…), the form a local build runs by. */
+    private String build(Path context, String tag) {
+        docker.buildImageCmd(context.toFile())
+                .withTags(Set.of(tag))
+                .withBuildArg("RUNTIME", RUNTIME)
+                .withNetworkMode("host")
+                .withPull(false)
+                .exec(new BuildImageResultCallback())
+                .awaitImageId(5, TimeUnit.MINUTES);
+        return docker.inspectImageCmd(tag).exec().getId();
+    }
+
+    private static Path examples() {
+        for (String root : new String[] {System.getProperty("hangar.root", ".."), ".."}) {
+            Path dir = Path.of(root).toAbsolutePath().normalize().resolve("examples/processors");
+            if (Files.isDirectory(dir.resolve("echo"))) {
+                return dir;
+            }
+        }
+        throw new IllegalStateException("examples/processors not found from " + Path.of("").toAbsolutePath());
+    }
+}

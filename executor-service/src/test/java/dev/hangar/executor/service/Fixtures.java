@@ -1,0 +1,108 @@
+package dev.hangar.executor.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hangar.contracts.Json;
+import dev.hangar.contracts.Platform;
+import dev.hangar.contracts.ProcessorRef;
+import dev.hangar.contracts.ProcessorSpec;
+import dev.hangar.contracts.RunEvent;
+import dev.hangar.contracts.RunRequested;
+import dev.hangar.executor.config.ExecutorConfig;
+import dev.hangar.executor.messaging.EventPublisher;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/** Builders for the executor's tests: commands, specs, plans, config and a publisher that keeps what it sends. */
+public final class Fixtures {
+    public static final String REF = "tests/echo@1";
+    public static final String DIGEST = "sha256:" + "a".repeat(64);
+
+    private Fixtures() {}
+
+    /** Executor settings as application.properties gives them, with a work folder of the test's choosing. */
+    public record TestConfig(Path workDir, String id, Platform platform, String containerUser, Duration startTimeout,
+                             long pidsLimit, String internalToken, Duration cancelGrace, int stderrTailLines)
+            implements ExecutorConfig {
+
+        public static TestConfig defaults(Path workDir) {
+            return new TestConfig(workDir, "executor-test", Platform.AMD64, "10001:10001", Duration.ofSeconds(60), 256,
+                    "test-internal-token", Duration.ofSeconds(2), 40);
+        }
+
+        public TestConfig withStderrTailLines(int lines) {
+            return new TestConfig(workDir, id, platform, containerUser, startTimeout, pidsLimit, internalToken, cancelGrace, lines);
+        }
+    }
+
+    /** Keeps every event in publish order; each is acknowledged at once. */
+    public static final class RecordingPublisher extends EventPublisher {
+        public final List<RunEvent> events = new CopyOnWriteArrayList<>();
+
+        public RecordingPublisher() {
+            super(null);
+        }
+
+        @Override
+        public CompletableFuture<Void> publish(RunEvent event) {
+            events.add(event);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        public List<RunEvent.Body> bodies() {
+            return events.stream().map(RunEvent::event).toList();
+        }
+
+        public List<RunEvent.Type> types() {
+            return events.stream().map(e -> e.event().type()).toList();
+        }
+    }
+
+    /** A well-formed command for {@link #REF}, changed by {@code edit} (snake_case wire fields). */
+    public static RunRequested command(String executionId, Consumer<ObjectNode> edit) {
+        ObjectNode node = Json.MAPPER.createObjectNode()
+                .put("schema_version", RunRequested.SCHEMA_VERSION)
+                .put("execution_id", executionId)
+                .put("attempt", 1)
+                .put("ref", REF);
+        edit.accept(node);
+        return Json.read(node.toString(), RunRequested.class).requireWellFormed();
+    }
+
+    public static RunRequested command(String executionId) {
+        return command(executionId, n -> { });
+    }
+
+    /** A spec pinned for amd64 only, accepting any JSON object. */
+    public static ProcessorSpec spec(String image, List<String> secrets) {
+        return new ProcessorSpec(ProcessorRef.parse(REF), "a test processor", image, Map.of(Platform.AMD64.wire(), DIGEST),
+                new ProcessorSpec.Resources(0.5, 256, 0, 60), secrets, json("{\"type\":\"object\"}"), List.of());
+    }
+
+    public static JsonNode json(String text) {
+        try {
+            return Json.MAPPER.readTree(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** An active run as RunService makes it, planned with {@code plan}. */
+    public static ActiveRun activeRun(RunRequested command, EventPublisher publisher, RunPlan plan) {
+        var run = new ActiveRun(command, publisher, Platform.AMD64);
+        if (plan != null) {
+            run.planned(plan);
+        }
+        return run;
+    }
+
+    /** Cancels a run as a control record would. */
+    public static void cancel(ActiveRun run) {
+        run.cancel();
+    }
+}
