@@ -1,6 +1,7 @@
 package dev.hangar.cli;
 
 import dev.hangar.cli.command.CompletionCommand;
+import dev.hangar.cli.command.ManCommand;
 import dev.hangar.cli.command.PlansCommand;
 import dev.hangar.cli.command.ProcessorsCommand;
 import dev.hangar.cli.command.BuildCommand;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
 @Command(name = "hangar", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Run containerised ML processors as jobs on a Hangar gateway.",
         subcommands = {RunCommand.class, RunsCommand.class, PushCommand.class, BuildCommand.class, ProcessorsCommand.class,
-                PlansCommand.class, SecretsCommand.class, VersionCommand.class, CompletionCommand.class},
+                PlansCommand.class, SecretsCommand.class, VersionCommand.class, CompletionCommand.class, ManCommand.class},
         footer = {"", "Gateway URL: --url, else $HANGAR_URL, else `url` in the config file",
                 "(~/.config/hangar/config.json), else http://127.0.0.1:8080.",
                 "Exit status: 0 on success, 1 on any failure."})
