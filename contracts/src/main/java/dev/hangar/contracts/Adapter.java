@@ -1,6 +1,5 @@
 package dev.hangar.contracts;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
 /** Where a run executes: {@code local} (the executor's own engine) or {@code remote} (a GPU backend). */
@@ -14,8 +13,7 @@ public enum Adapter {
         return WireEnums.wire(this);
     }
 
-    /** Throws {@link ErrorCode#ERR_OPTION_INVALID} for an unknown value. */
-    @JsonCreator
+    /** Throws {@link ErrorCode#ERR_OPTION_INVALID} for an unknown value (JSON: see {@link WireEnums}). */
     public static Adapter fromWire(String value) {
         return WireEnums.parse(Adapter.class, "adapter", value);
     }

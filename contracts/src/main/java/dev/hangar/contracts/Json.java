@@ -34,6 +34,11 @@ public final class Json {
         try {
             return MAPPER.readValue(json, type);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            var unknown = WireEnums.unknownValue(e);
+            if (unknown.isPresent()) {
+                throw new HangarException(ErrorCode.ERR_OPTION_INVALID, "not a valid " + type.getSimpleName() + ": "
+                        + unknown.get().getMessage());
+            }
             for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
                 if (c instanceof HangarException h) {
                     // a rule of a wire type (an unknown enum value, a bad ref) keeps its own code

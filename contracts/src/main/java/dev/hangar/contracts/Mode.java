@@ -1,6 +1,5 @@
 package dev.hangar.contracts;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
 /**
@@ -17,8 +16,7 @@ public enum Mode {
         return WireEnums.wire(this);
     }
 
-    /** Throws {@link ErrorCode#ERR_OPTION_INVALID} for an unknown value. */
-    @JsonCreator
+    /** Throws {@link ErrorCode#ERR_OPTION_INVALID} for an unknown value (JSON: see {@link WireEnums}). */
     public static Mode fromWire(String value) {
         return WireEnums.parse(Mode.class, "mode", value);
     }

@@ -1,6 +1,5 @@
 package dev.hangar.contracts;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
 /** The CPU architecture an image is pinned for (a digest per platform). */
@@ -12,8 +11,7 @@ public enum Platform {
         return WireEnums.wire(this);
     }
 
-    /** Throws {@link ErrorCode#ERR_OPTION_INVALID} for an unknown value. */
-    @JsonCreator
+    /** Throws {@link ErrorCode#ERR_OPTION_INVALID} for an unknown value (JSON: see {@link WireEnums}). */
     public static Platform fromWire(String value) {
         return WireEnums.parse(Platform.class, "platform", value);
     }

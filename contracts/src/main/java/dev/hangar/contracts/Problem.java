@@ -42,6 +42,10 @@ public record Problem(String type, String title, int status, String detail, Erro
             }
         }
         for (Throwable c = t; c != null; c = c.getCause()) {
+            var unknown = WireEnums.unknownValue(c);
+            if (unknown.isPresent()) {
+                return of(unknown.get(), executionId);
+            }
             if (c instanceof com.fasterxml.jackson.core.JsonProcessingException e) {
                 var loc = e.getLocation();
                 return of(ErrorCode.ERR_BAD_REQUEST, "malformed JSON body: " + e.getOriginalMessage()

@@ -1,6 +1,5 @@
 package dev.hangar.contracts;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
@@ -20,7 +19,6 @@ public record RunControl(int schemaVersion, String executionId, Instant createdA
             return WireEnums.wire(this);
         }
 
-        @JsonCreator
         public static Action fromWire(String value) {
             return WireEnums.parse(Action.class, "action", value);
         }

@@ -2,7 +2,6 @@ package dev.hangar.contracts;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.EnumSet;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -31,10 +30,11 @@ public enum RunStatus {
 
     @JsonValue
     public String wire() {
-        return name().toLowerCase(Locale.ROOT);
+        return WireEnums.wire(this);
     }
 
+    /** Throws {@link ErrorCode#ERR_OPTION_INVALID} for an unknown value. */
     public static RunStatus fromWire(String s) {
-        return valueOf(s.toUpperCase(Locale.ROOT));
+        return WireEnums.parse(RunStatus.class, "status", s);
     }
 }

@@ -39,6 +39,20 @@ class WireEnumsTest {
     }
 
     @Test
+    void anOlderLenientReaderStillReadsARecordWithANewerValue() throws Exception {
+        var lenient = Json.configure(new com.fasterxml.jackson.databind.ObjectMapper())
+                .enable(com.fasterxml.jackson.databind.DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_AS_NULL);
+        var summary = lenient.readValue("{\"execution_id\":\"r-1\",\"status\":\"paused\",\"adapter\":\"slurm\",\"mode\":\"mock\"}",
+                RunSummary.class);
+        assertEquals(null, summary.status());
+        assertEquals(null, summary.adapter());
+        assertEquals(Mode.MOCK, summary.mode());
+        var e = assertThrows(HangarException.class, () -> Json.read("{\"execution_id\":\"r-1\",\"status\":\"paused\"}",
+                RunSummary.class));
+        assertEquals("not a valid RunSummary: status 'paused' is not one of canceled, error, queued, running, success", e.getMessage());
+    }
+
+    @Test
     void upperCaseIsNotAWireValue() {
         assertEquals(ErrorCode.ERR_OPTION_INVALID, assertThrows(HangarException.class, () -> Mode.fromWire("MOCK")).code());
         assertEquals(ErrorCode.ERR_OPTION_INVALID, assertThrows(HangarException.class, () -> Adapter.fromWire(null)).code());
