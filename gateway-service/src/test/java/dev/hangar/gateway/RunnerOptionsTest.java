@@ -92,7 +92,7 @@ class RunnerOptionsTest {
         // a run written straight to the bus has no owner, so no secrets to read
         given().contentType("application/json").header("X-Hangar-Internal-Token", "local-development-internal-token")
                 .body("{\"execution_id\":\"r-bus-only-run\",\"names\":[\"" + name + "\"]}")
-                .post("/internal/v1/secrets").then().statusCode(200).body("size()", equalTo(0));
+                .post("/internal/v1/secrets").then().statusCode(200).body("values.size()", equalTo(0));
         given().delete("/v1/secrets/" + name).then().statusCode(204);
         given().delete("/v1/secrets/" + name).then().statusCode(404).body("code", equalTo("ERR_SECRET_NOT_FOUND"));
     }
@@ -113,7 +113,7 @@ class RunnerOptionsTest {
                 .post("/v1/runs").then().statusCode(202).extract().path("execution_id");
         given().contentType("application/json").header("X-Hangar-Internal-Token", "local-development-internal-token")
                 .body("{\"execution_id\":\"" + id + "\",\"names\":[\"" + name + "\"]}")
-                .post("/internal/v1/secrets").then().statusCode(200).body(name, equalTo("the-value"));
+                .post("/internal/v1/secrets").then().statusCode(200).body("values." + name, equalTo("the-value"));
         given().delete("/v1/secrets/" + name).then().statusCode(204);
     }
 

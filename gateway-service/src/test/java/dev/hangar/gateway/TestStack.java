@@ -39,7 +39,7 @@ final class TestStack {
     static void registerWithSecrets(String ref, String schemaJson, String... secrets) throws Exception {
         JsonNode schema = Json.MAPPER.readTree(schemaJson);
         var spec = new ProcessorSpec(dev.hangar.contracts.ProcessorRef.parse(ref), "gateway test", OCI + "/base/debian",
-                Map.of("amd64", baseDigest()), null, java.util.List.of(secrets), schema, null);
+                Map.of(dev.hangar.contracts.Platform.AMD64.wire(), baseDigest()), null, java.util.List.of(secrets), schema, null);
         var parsed = dev.hangar.contracts.ProcessorRef.parse(ref);
         var put = HttpRequest.newBuilder(URI.create(REGISTRY + "/v1/processors/" + parsed.namespace() + "/" + parsed.name()
                         + "/versions/" + parsed.version()))

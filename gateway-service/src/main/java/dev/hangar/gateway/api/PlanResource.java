@@ -13,13 +13,11 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /** Budget plans, in credits (see {@code Cost}). */
 @Path("/v1/plans")
 @Produces(MediaType.APPLICATION_JSON)
 public class PlanResource {
-    private static final Pattern KEY = Pattern.compile("[a-z0-9._-]{1,64}");
     private final PlanStore plans;
     private final Caller caller;
 
@@ -36,8 +34,8 @@ public class PlanResource {
     @GET
     @Path("/{key}")
     public Plan get(@PathParam("key") String key) {
-        return plans.find(caller.owner(), key(key)).orElseThrow(() -> new HangarException(ErrorCode.ERR_PLAN_NOT_FOUND, "no plan '" + key
-                + "'; create it with `hangar plans set " + key + " --limit N` or by its first use"));
+        return plans.find(caller.owner(), Plan.requireKey(key)).orElseThrow(() -> new HangarException(ErrorCode.ERR_PLAN_NOT_FOUND,
+                "no plan '" + key + "'; create it with `hangar plans set " + key + " --limit N` or by its first use"));
     }
 
     /** Creates the plan or changes its limit. */
@@ -48,13 +46,6 @@ public class PlanResource {
         if (body == null || body.limit() == null || body.limit() < 0 || body.limit().isInfinite() || body.limit().isNaN()) {
             throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "send {\"limit\": N} with N a number of credits, 0 or more");
         }
-        return plans.set(caller.owner(), key(key), body.limit());
-    }
-
-    private static String key(String key) {
-        if (!KEY.matcher(key).matches()) {
-            throw new HangarException(ErrorCode.ERR_OPTION_INVALID, "plan key '" + key + "' must match " + KEY.pattern());
-        }
-        return key;
+        return plans.set(caller.owner(), Plan.requireKey(key), body.limit());
     }
 }

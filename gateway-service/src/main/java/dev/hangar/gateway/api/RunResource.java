@@ -3,6 +3,7 @@ package dev.hangar.gateway.api;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.RunAccepted;
+import dev.hangar.contracts.RunControl;
 import dev.hangar.contracts.RunDetail;
 import dev.hangar.contracts.RunRequest;
 import dev.hangar.contracts.RunSummary;
@@ -22,6 +23,10 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.jboss.resteasy.reactive.ResponseStatus;
 
 /** Runs: submit, look up, list, cancel. Methods are blocking (JDBC, Kafka acks) and so run on worker threads. */
 @Path("/v1/runs")
@@ -42,6 +47,10 @@ public class RunResource {
     /** Checks and queues a run: 202 with where to follow it, or 200 with the run an idempotency key already started. */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "202", description = "queued",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RunAccepted.class)))
+    @APIResponse(responseCode = "200", description = "the run this idempotency key already started",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RunAccepted.class)))
     public Response submit(RunRequest request) {
         var submission = submissions.submit(request, caller.owner());
         RunAccepted run = submission.run();
@@ -67,7 +76,10 @@ public class RunResource {
     /** Stops the run wherever it is; its envelope will say {@code canceled}. */
     @POST
     @Path("/{id}/cancel")
-    public Response cancel(@PathParam("id") String id) {
-        return Response.accepted(control.cancel(id, caller.owner())).build();
+    @ResponseStatus(202)
+    @APIResponse(responseCode = "202", description = "the cancel is on the bus",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RunControl.Accepted.class)))
+    public RunControl.Accepted cancel(@PathParam("id") String id) {
+        return control.cancel(id, caller.owner());
     }
 }

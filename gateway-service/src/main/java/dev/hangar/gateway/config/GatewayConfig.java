@@ -1,7 +1,10 @@
 package dev.hangar.gateway.config;
 
+import dev.hangar.contracts.Platform;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.util.Optional;
 
 /** Gateway settings. */
 @ConfigMapping(prefix = "hangar.gateway")
@@ -26,13 +29,18 @@ public interface GatewayConfig {
     boolean authEnabled();
 
     /** Tokens created at start, {@code owner=token,owner=token} (HANGAR_BOOTSTRAP_TOKENS). */
-    java.util.Optional<String> bootstrapTokens();
+    Optional<String> bootstrapTokens();
 
     /** The credit limit of a plan created by its first use. */
     @WithDefault("100")
     double defaultPlanLimit();
 
-    /** The platform whose pinned digest a run gets when it names none. */
-    @WithDefault("amd64")
-    dev.hangar.contracts.Platform defaultPlatform();
+    /** The platform whose pinned digest a run gets when it names none; unset, {@link Platform#AMD64}. */
+    @WithName("default-platform")
+    Optional<Platform> configuredDefaultPlatform();
+
+    /** The default lives here, not in a {@code @WithDefault} string, so it is a {@link Platform} constant. */
+    default Platform defaultPlatform() {
+        return configuredDefaultPlatform().orElse(Platform.AMD64);
+    }
 }

@@ -2,6 +2,7 @@ package dev.hangar.gateway.messaging;
 
 import dev.hangar.contracts.Json;
 import dev.hangar.contracts.RunEvent;
+import dev.hangar.contracts.Topics;
 import dev.hangar.gateway.store.RunStore;
 import dev.hangar.gateway.ws.StreamHub;
 import io.smallrye.common.annotation.Blocking;
@@ -9,8 +10,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * Applies {@code hangar.runs.events} to the run index, in order, and fans each new event out.
- * Unreadable records go to {@code hangar.runs.events.dlq}; duplicates are stored and sent once.
+ * Applies {@link Topics#RUNS_EVENTS} to the run index, in order, and fans each new event out.
+ * Unreadable records go to {@link Topics#RUNS_EVENTS_DLQ}; duplicates are stored and sent once.
  */
 @ApplicationScoped
 public class RunEventConsumer {

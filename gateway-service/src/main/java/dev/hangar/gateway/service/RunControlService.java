@@ -3,12 +3,13 @@ package dev.hangar.gateway.service;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.RunControl;
+import dev.hangar.contracts.Topics;
 import dev.hangar.gateway.messaging.RunCommandPublisher;
 import dev.hangar.gateway.store.RunStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.TimeUnit;
 
-/** Cancels runs through {@code hangar.runs.control}, which every executor reads. */
+/** Cancels runs through {@link Topics#RUNS_CONTROL}, which every executor reads. */
 @ApplicationScoped
 public class RunControlService {
     private final RunStore store;

@@ -3,14 +3,14 @@ package dev.hangar.gateway.service;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hangar.contracts.Adapter;
 import dev.hangar.contracts.AdapterOptions;
-import dev.hangar.contracts.Mode;
-import dev.hangar.contracts.Plan;
-import dev.hangar.contracts.Platform;
 import dev.hangar.contracts.Attachments;
 import dev.hangar.contracts.Cost;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.Json;
+import dev.hangar.contracts.Mode;
+import dev.hangar.contracts.Plan;
+import dev.hangar.contracts.Platform;
 import dev.hangar.contracts.ProcessorRef;
 import dev.hangar.contracts.ProcessorSpec;
 import dev.hangar.contracts.RunAccepted;
@@ -19,15 +19,16 @@ import dev.hangar.contracts.RunRequested;
 import dev.hangar.contracts.RunStatus;
 import dev.hangar.contracts.SpecValidator;
 import dev.hangar.contracts.WritePrefix;
-import dev.hangar.kit.client.Remote;
 import dev.hangar.gateway.client.RegistryClient;
 import dev.hangar.gateway.config.GatewayConfig;
 import dev.hangar.gateway.messaging.RunCommandPublisher;
 import dev.hangar.gateway.store.RunStore;
 import dev.hangar.gateway.store.SecretStore;
+import dev.hangar.kit.client.Remote;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -133,7 +134,7 @@ public class RunSubmissionService {
 
     /** Real mode needs every secret the spec names; say which are missing, never a value. */
     private void requireSecrets(ProcessorSpec spec, String owner) {
-        var stored = new java.util.HashSet<>(secrets.names(owner));
+        var stored = Set.copyOf(secrets.names(owner));
         var missing = spec.secrets().stream().filter(name -> !stored.contains(name)).toList();
         if (!missing.isEmpty()) {
             throw new HangarException(ErrorCode.ERR_MISSING_SECRET, spec.ref() + " in real mode needs the secret(s) "

@@ -2,12 +2,12 @@ package dev.hangar.gateway.store;
 
 import dev.hangar.contracts.Adapter;
 import dev.hangar.contracts.Envelope;
-import dev.hangar.contracts.Mode;
-import dev.hangar.contracts.RunDetail;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.Json;
+import dev.hangar.contracts.Mode;
 import dev.hangar.contracts.ProcessorRef;
+import dev.hangar.contracts.RunDetail;
 import dev.hangar.contracts.RunEvent;
 import dev.hangar.contracts.RunStatus;
 import dev.hangar.contracts.RunSummary;
@@ -115,12 +115,12 @@ public class RunStore {
         });
     }
 
-    /** The run's mode, or null for an unknown run. */
-    public Mode mode(String executionId) {
+    /** The run's mode; empty for an unknown run. */
+    public Optional<Mode> mode(String executionId) {
         return sql("SELECT mode FROM runs WHERE execution_id = ?", ps -> {
             ps.setString(1, executionId);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Mode.fromWire(rs.getString(1)) : null;
+                return rs.next() ? Optional.of(Mode.fromWire(rs.getString(1))) : Optional.empty();
             }
         });
     }
@@ -294,7 +294,6 @@ public class RunStore {
         });
     }
 
-
     private static RunSummary summary(ResultSet rs) throws SQLException {
         String ref = rs.getString("ref");
         ProcessorRef parsed;
@@ -304,8 +303,8 @@ public class RunStore {
             parsed = null; // a bus-submitted run with a ref we could not read
         }
         return new RunSummary(rs.getString("execution_id"), parsed, RunStatus.fromWire(rs.getString("status")),
-                Adapter.fromWire(rs.getString("adapter")), Mode.fromWire(rs.getString("mode")), rs.getTimestamp("created_at").toInstant(),
-                rs.getTimestamp("updated_at").toInstant());
+                Adapter.fromWire(rs.getString("adapter")), Mode.fromWire(rs.getString("mode")),
+                rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
     }
 
     private interface Statement<T> {

@@ -2,6 +2,7 @@ package dev.hangar.gateway.store;
 
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
+import dev.hangar.contracts.SecretValue;
 import dev.hangar.gateway.config.GatewayConfig;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,7 +19,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -27,11 +27,10 @@ import javax.crypto.spec.SecretKeySpec;
  * Secret values, sealed with AES-256-GCM under a key derived from {@code hangar.gateway.secrets-key}
  * (a random 12-byte nonce per value, owner and name as associated data so a value cannot be
  * moved to another name or owner). Values leave only towards an executor that is about to run a real-mode run.
+ * Names and sizes follow {@link SecretValue#requireName} and {@link SecretValue#requireValue}.
  */
 @ApplicationScoped
 public class SecretStore {
-    static final Pattern NAME = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
-    static final int MAX_VALUE_BYTES = 64 * 1024;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final AgroalDataSource db;
@@ -47,19 +46,9 @@ public class SecretStore {
         }
     }
 
-    public static String requireName(String name) {
-        if (name == null || !NAME.matcher(name).matches()) {
-            throw new HangarException(ErrorCode.ERR_SECRET_INVALID, "secret name '" + name
-                    + "' must be 1-64 characters of A-Z, 0-9 and _, starting with a letter");
-        }
-        return name;
-    }
-
     public void put(String owner, String name, String value) {
-        requireName(name);
-        if (value == null || value.isEmpty() || value.getBytes(StandardCharsets.UTF_8).length > MAX_VALUE_BYTES) {
-            throw new HangarException(ErrorCode.ERR_SECRET_INVALID, "the value of secret " + name + " must be 1 byte to 64 KiB");
-        }
+        SecretValue.requireName(name);
+        SecretValue.requireValue(name, value);
         try (Connection c = db.getConnection(); var ps = c.prepareStatement("INSERT INTO secrets (owner, name, sealed) "
                 + "VALUES (?, ?, ?) ON CONFLICT (owner, name) DO UPDATE SET sealed = EXCLUDED.sealed, updated_at = now()")) {
             ps.setString(1, owner);
@@ -74,7 +63,7 @@ public class SecretStore {
     public boolean delete(String owner, String name) {
         try (Connection c = db.getConnection(); var ps = c.prepareStatement("DELETE FROM secrets WHERE owner = ? AND name = ?")) {
             ps.setString(1, owner);
-            ps.setString(2, requireName(name));
+            ps.setString(2, SecretValue.requireName(name));
             return ps.executeUpdate() == 1;
         } catch (SQLException e) {
             throw RunStore.unavailable(e);

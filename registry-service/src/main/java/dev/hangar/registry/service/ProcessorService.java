@@ -2,13 +2,13 @@ package dev.hangar.registry.service;
 
 import dev.hangar.contracts.ContentId;
 import dev.hangar.contracts.DigestPin;
-import dev.hangar.contracts.Platform;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
+import dev.hangar.contracts.Platform;
+import dev.hangar.contracts.Problem;
 import dev.hangar.contracts.ProcessorRef;
 import dev.hangar.contracts.ProcessorSpec;
 import dev.hangar.contracts.SpecValidator;
-import dev.hangar.contracts.Problem;
 import dev.hangar.registry.config.RegistryConfig;
 import dev.hangar.registry.oci.OciRegistryClient;
 import dev.hangar.registry.store.ProcessorStore;
@@ -18,7 +18,6 @@ import java.util.List;
 /** Registers processor versions and pins their image digests, after checking them. */
 @ApplicationScoped
 public class ProcessorService {
-
 
     private final ProcessorStore store;
     private final OciRegistryClient oci;
@@ -57,21 +56,25 @@ public class ProcessorService {
     }
 
     public ProcessorSpec pin(ProcessorRef ref, String platform, DigestPin pin) {
-        Platform pinned;
-        try {
-            pinned = Platform.fromWire(platform);
-        } catch (HangarException e) {
-            throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "unknown platform '" + platform + "' (" + Platform.allowed() + ")",
-                    List.of(new Problem.FieldError("platform", "must be one of " + Platform.allowed())));
-        }
+        Platform pinned = platform(platform);
         if (pin == null || !ContentId.isValid(pin.digest())) {
             throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "the body must be {\"digest\": \"sha256:<64 hex digits>\"}",
                     List.of(new Problem.FieldError("/digest", "must be sha256:<64 lower-case hex digits>")));
         }
         ProcessorSpec spec = get(ref);
         verify(spec.image(), pin.digest());
-        store.pin(ref, pinned.wire(), pin.digest());
+        store.pin(ref, pinned, pin.digest());
         return get(ref);
+    }
+
+    /** The path's platform; unknown is ERR_BAD_REQUEST here (a path segment, not a request option). */
+    private static Platform platform(String platform) {
+        try {
+            return Platform.fromWire(platform);
+        } catch (HangarException e) {
+            throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "unknown platform '" + platform + "' (" + Platform.allowed() + ")",
+                    List.of(new Problem.FieldError("platform", "must be one of " + Platform.allowed())));
+        }
     }
 
     private void verify(String image, String digest) {

@@ -1,12 +1,12 @@
 package dev.hangar.registry.store;
 
-import dev.hangar.kit.config.Blocking;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.Json;
 import dev.hangar.contracts.Platform;
 import dev.hangar.contracts.ProcessorRef;
 import dev.hangar.contracts.ProcessorSpec;
+import dev.hangar.kit.config.Blocking;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -66,7 +66,7 @@ public class ProcessorStore {
                     }
                 }
                 for (var pin : spec.digests().entrySet()) {
-                    upsertPin(c, ref, pin.getKey(), pin.getValue());
+                    upsertPin(c, ref, Platform.fromWire(pin.getKey()), pin.getValue());
                 }
                 c.commit();
                 return inserted;
@@ -80,12 +80,12 @@ public class ProcessorStore {
     }
 
     /** Pins one platform's digest of an existing version. */
-    public void pin(ProcessorRef ref, String platform, String digest) {
+    public void pin(ProcessorRef ref, Platform platform, String digest) {
         Blocking.require("ProcessorStore.pin");
         try (Connection c = dataSource.getConnection()) {
             upsertPin(c, ref, platform, digest);
         } catch (SQLException e) {
-            throw failure("pin " + platform + " of " + ref, e);
+            throw failure("pin " + platform.wire() + " of " + ref, e);
         }
     }
 
@@ -120,11 +120,11 @@ public class ProcessorStore {
     public List<ProcessorSpec> findAll() {
         Blocking.require("ProcessorStore.findAll");
         try (Connection c = dataSource.getConnection()) {
-            Map<ProcessorRef, Map<String, String>> pins = new HashMap<>();
+            Map<ProcessorRef, Map<Platform, String>> pins = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement(SELECT_ALL_PINS); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     pins.computeIfAbsent(new ProcessorRef(rs.getString(1), rs.getString(2), rs.getInt(3)), k -> new LinkedHashMap<>())
-                            .put(rs.getString(4), rs.getString(5));
+                            .put(Platform.fromWire(rs.getString(4)), rs.getString(5));
                 }
             }
             List<ProcessorSpec> specs = new ArrayList<>();
@@ -133,7 +133,7 @@ public class ProcessorStore {
                     var ref = new ProcessorRef(rs.getString(1), rs.getString(2), rs.getInt(3));
                     ProcessorSpec spec = Json.read(rs.getString(4), ProcessorSpec.class);
                     for (var pin : pins.getOrDefault(ref, Map.of()).entrySet()) {
-                        spec = spec.withDigest(Platform.fromWire(pin.getKey()), pin.getValue());
+                        spec = spec.withDigest(pin.getKey(), pin.getValue());
                     }
                     specs.add(spec);
                 }
@@ -144,10 +144,10 @@ public class ProcessorStore {
         }
     }
 
-    private static void upsertPin(Connection c, ProcessorRef ref, String platform, String digest) throws SQLException {
+    private static void upsertPin(Connection c, ProcessorRef ref, Platform platform, String digest) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(UPSERT_PIN)) {
             bindRef(ps, ref);
-            ps.setString(4, platform);
+            ps.setString(4, platform.wire());
             ps.setString(5, digest);
             ps.executeUpdate();
         }
