@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /** With tokens required: each owner sees and touches only its own runs, plans and secrets. */
 @QuarkusTest
 @TestProfile(AuthTest.Enabled.class)
-class AuthTest {
+public class AuthTest {
     static final String ALICE = "Bearer alice-token-for-tests";
     static final String BOB = "Bearer bob-token-for-tests";
     static final String REF = "gwtest/auth-" + Long.toString(System.nanoTime(), 36) + "@1";

@@ -59,7 +59,12 @@ public class TokenStore {
     }
 
     public Optional<String> owner(String token) {
-        return token == null ? Optional.empty() : Optional.ofNullable(owners.get(sha256(token)));
+        return token == null ? Optional.empty() : ownerOfHash(sha256(token));
+    }
+
+    /** The owner of the token whose sha256 (hex) this is, while that token is valid. */
+    public Optional<String> ownerOfHash(String tokenSha256) {
+        return Optional.ofNullable(owners.get(tokenSha256));
     }
 
     /** A fresh random token for an owner. */

@@ -1,29 +1,30 @@
 package dev.hangar.gateway.ws;
 
 import dev.hangar.contracts.Json;
-import dev.hangar.gateway.auth.AuthFilter;
-import dev.hangar.gateway.auth.TokenStore;
-import dev.hangar.gateway.config.GatewayConfig;
+import dev.hangar.gateway.auth.Authenticator;
 import io.quarkus.websockets.next.WebSocketConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
 
-/** The owner a WebSocket acts as, from the bearer token of its upgrade request; none closes it with a problem. */
+/** The owner a WebSocket acts as, from its upgrade request ({@link Authenticator}); none closes it with the problem. */
 @ApplicationScoped
 public class SocketAuth {
-    private final TokenStore tokens;
-    private final GatewayConfig config;
+    private final Authenticator authenticator;
 
-    public SocketAuth(TokenStore tokens, GatewayConfig config) {
-        this.tokens = tokens;
-        this.config = config;
+    public SocketAuth(Authenticator authenticator) {
+        this.authenticator = authenticator;
     }
 
     Optional<String> owner(WebSocketConnection connection) {
-        var owner = AuthFilter.ownerOf(connection.handshakeRequest().header("Authorization"), tokens, config);
-        if (owner.isEmpty()) {
-            connection.sendText(Json.write(AuthFilter.UNAUTHORIZED)).chain(() -> connection.close()).subscribe().with(ok -> { }, e -> { });
-        }
-        return owner;
+        var request = connection.handshakeRequest();
+        var credentials = new Authenticator.Credentials(request.header("Authorization"), request.header("Cookie"),
+                request.header("Origin"), request.header("Host"), connection.isSecure());
+        return switch (authenticator.authenticate(credentials)) {
+            case Authenticator.Owner o -> Optional.of(o.owner());
+            case Authenticator.Refused r -> {
+                connection.sendText(Json.write(r.problem())).chain(() -> connection.close()).subscribe().with(ok -> { }, e -> { });
+                yield Optional.empty();
+            }
+        };
     }
 }

@@ -1,0 +1,66 @@
+package dev.hangar.gateway.auth;
+
+import dev.hangar.contracts.ErrorCode;
+import dev.hangar.contracts.Problem;
+import dev.hangar.gateway.config.GatewayConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Who a REST request or a WebSocket upgrade acts as — the one rule for both. A bearer token
+ * names its owner (API clients, the CLI). Without one, a session cookie does (the web console),
+ * but only for a request from the gateway's own origin, so no other site can use a browser's
+ * session. Never blocks: tokens are mirrored in memory and sessions are signed, not stored.
+ */
+@ApplicationScoped
+public class Authenticator {
+    public static final String LOCAL = "local";
+    /** The one answer to a request or socket that is not authenticated. */
+    public static final Problem UNAUTHORIZED = Problem.of(ErrorCode.ERR_UNAUTHORIZED, "send `Authorization: Bearer <token>` "
+            + "with a valid API token (bin/hangar uses the local stack's; elsewhere set HANGAR_TOKEN), or log in to the "
+            + "console at /console/", null, List.of());
+    /** A session cookie on a request from another origin. */
+    public static final Problem CROSS_ORIGIN = Problem.of(ErrorCode.ERR_UNAUTHORIZED, "a console session only works from "
+            + "the gateway's own origin; this request's Origin is another (or missing); API clients send a bearer token",
+            null, List.of());
+
+    private final TokenStore tokens;
+    private final SessionCookies sessions;
+    private final GatewayConfig config;
+
+    public Authenticator(TokenStore tokens, SessionCookies sessions, GatewayConfig config) {
+        this.tokens = tokens;
+        this.sessions = sessions;
+        this.config = config;
+    }
+
+    /** What a request carries. {@code origin}/{@code host} are its headers; {@code tls} whether it came over https/wss. */
+    public record Credentials(String authorization, String cookie, String origin, String host, boolean tls) {}
+
+    /** The owner, or the problem to answer with. */
+    public sealed interface Outcome permits Owner, Refused {}
+
+    public record Owner(String owner) implements Outcome {}
+
+    public record Refused(Problem problem) implements Outcome {}
+
+    public Outcome authenticate(Credentials c) {
+        if (!config.authEnabled()) {
+            return new Owner(LOCAL);
+        }
+        if (c.authorization() != null) {
+            if (!c.authorization().regionMatches(true, 0, "Bearer ", 0, 7)) {
+                return new Refused(UNAUTHORIZED);
+            }
+            return tokens.owner(c.authorization().substring(7).strip()).<Outcome>map(Owner::new)
+                    .orElse(new Refused(UNAUTHORIZED));
+        }
+        Optional<String> session = SessionCookies.fromHeader(c.cookie()).flatMap(sessions::verify)
+                .map(dev.hangar.contracts.Session.Info::owner);
+        if (session.isEmpty()) {
+            return new Refused(UNAUTHORIZED);
+        }
+        return sessions.sameOrigin(c.origin(), c.host(), c.tls()) ? new Owner(session.get()) : new Refused(CROSS_ORIGIN);
+    }
+}
