@@ -9,6 +9,7 @@ import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.LocalBuild;
 import dev.hangar.contracts.Platform;
 import dev.hangar.executor.service.RunPlan;
+import io.opentelemetry.instrumentation.annotations.WithSpan;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +27,7 @@ public class ImageResolver {
     }
 
     /** Returns the verified digest (for a local build: its image id). */
+    @WithSpan("hangar.run.pull")
     public String ensure(RunPlan plan, Platform platform) {
         if (LocalBuild.isImageId(plan.image())) {
             return requireLocalBuild(plan.image(), platform);

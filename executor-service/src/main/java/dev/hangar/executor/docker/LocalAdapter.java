@@ -9,12 +9,14 @@ import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.OutputIndex;
 import dev.hangar.contracts.RunEvent;
 import dev.hangar.executor.config.ExecutorConfig;
+import dev.hangar.executor.metrics.ExecutorMeters;
 import dev.hangar.executor.service.ActiveRun;
 import dev.hangar.executor.service.RunAdapter;
 import dev.hangar.executor.service.RunPlan;
 import dev.hangar.executor.store.OutputStore;
 import dev.hangar.runtime.client.Prediction;
 import dev.hangar.runtime.client.StreamEvent;
+import io.opentelemetry.api.trace.Span;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.time.Duration;
@@ -67,10 +69,13 @@ public class LocalAdapter implements RunAdapter {
         try {
             stageInputs(plan, container);
             container.start(plan, run);
+            ExecutorMeters.containerStarted();
+            Span.current().addEvent("container started"); // events on the run's span: cheaper than a span per step
             run.emit(new RunEvent.Started(run.command().ref(), run.adapter(), run.mode(), digest, config.id()));
             container.killAfter(Duration.ofSeconds(plan.limits().timeoutSeconds()));
             run.onCancel(() -> container.stop(run.executionId()));
             container.awaitReady(config.startTimeout());
+            Span.current().addEvent("runtime ready");
             Prediction prediction = container.runtime().predict(run.executionId(), plan.inputs(),
                     event -> run.emit(toBody(event)));
             return outcome(plan, run, container, prediction);

@@ -4,7 +4,9 @@ import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.Json;
 import dev.hangar.contracts.RunRequested;
+import dev.hangar.executor.metrics.ExecutorMeters;
 import dev.hangar.executor.service.RunService;
+import dev.hangar.executor.tracing.RunTracing;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -18,15 +20,23 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 @ApplicationScoped
 public class RunRequestConsumer {
     private final RunService runs;
+    private final RunTracing tracing;
 
-    public RunRequestConsumer(RunService runs) {
+    public RunRequestConsumer(RunService runs, RunTracing tracing) {
         this.runs = runs;
+        this.tracing = tracing;
     }
 
     @Incoming("run-requests")
     @Blocking(value = "hangar-runs", ordered = false)
     public void onCommand(String payload) {
-        runs.execute(parse(payload));
+        try {
+            var command = parse(payload);
+            tracing.inRun(command, () -> runs.execute(command));
+        } catch (RuntimeException e) {
+            ExecutorMeters.deadLettered("run-requests"); // a throw here nacks: the record goes to the DLQ
+            throw e;
+        }
     }
 
     static RunRequested parse(String payload) {

@@ -9,6 +9,8 @@ import dev.hangar.contracts.MediaTypes;
 import dev.hangar.contracts.OutputIndex;
 import dev.hangar.contracts.OutputRef;
 import dev.hangar.executor.config.ArtifactsConfig;
+import dev.hangar.executor.metrics.ExecutorMeters;
+import io.opentelemetry.instrumentation.annotations.WithSpan;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +39,7 @@ public class OutputStore {
     }
 
     /** The stored outputs in path order; {@code onOutput} sees each as it lands. */
+    @WithSpan("hangar.run.upload")
     public List<OutputRef> upload(Path folder, String prefix, String executionId, Consumer<OutputRef> onOutput) {
         var outputs = new ArrayList<OutputRef>();
         try (Stream<Path> files = Files.walk(folder)) {
@@ -59,6 +62,7 @@ public class OutputStore {
     }
 
     /** Fetches an uploaded input file and checks its bytes against the content id in its path. */
+    @WithSpan("hangar.run.input")
     public void download(String artefactPath, Path target) {
         try {
             Files.createDirectories(target.getParent());
@@ -80,6 +84,7 @@ public class OutputStore {
     private void put(String path, RequestBody body, String mime) {
         try {
             s3.putObject(b -> b.bucket(config.bucket()).key(ArtifactPath.toKey(path)).contentType(mime), body);
+            body.optionalContentLength().ifPresent(ExecutorMeters::uploaded);
         } catch (SdkException e) {
             throw new HangarException(ErrorCode.ERR_UPLOAD_FAILED, "cannot store " + path + " in bucket "
                     + config.bucket() + ": " + e.getMessage(), e);

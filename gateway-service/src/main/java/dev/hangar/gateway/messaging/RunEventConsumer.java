@@ -3,7 +3,9 @@ package dev.hangar.gateway.messaging;
 import dev.hangar.contracts.Json;
 import dev.hangar.contracts.RunEvent;
 import dev.hangar.contracts.Topics;
+import dev.hangar.gateway.metrics.GatewayMeters;
 import dev.hangar.gateway.store.RunStore;
+import dev.hangar.gateway.tracing.RunContext;
 import dev.hangar.gateway.ws.StreamHub;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,9 +28,18 @@ public class RunEventConsumer {
     @Incoming("run-events")
     @Blocking
     public void onEvent(String payload) {
-        RunEvent event = Json.read(payload, RunEvent.class);
-        if (store.apply(event)) {
-            hub.publish(event, store.owner(event.executionId()).orElse(null));
+        try {
+            RunEvent event = Json.read(payload, RunEvent.class);
+            RunContext.tag(event.executionId());
+            if (store.apply(event)) {
+                GatewayMeters.applied(event);
+                hub.publish(event, store.owner(event.executionId()).orElse(null));
+            }
+        } catch (RuntimeException e) {
+            GatewayMeters.deadLettered("run-events"); // a throw here nacks: the record goes to the DLQ
+            throw e;
+        } finally {
+            RunContext.clear();
         }
     }
 }

@@ -24,13 +24,13 @@ import dev.hangar.gateway.config.GatewayConfig;
 import dev.hangar.gateway.messaging.RunCommandPublisher;
 import dev.hangar.gateway.store.RunStore;
 import dev.hangar.gateway.store.SecretStore;
+import dev.hangar.gateway.tracing.RunContext;
+import dev.hangar.gateway.tracing.Traceparent;
 import dev.hangar.kit.client.Remote;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
@@ -103,6 +103,7 @@ public class RunSubmissionService {
         var limits = options.applyTo(spec.runtime(), request.timeoutSeconds());
 
         String executionId = ExecutionIds.next();
+        RunContext.tag(executionId);
         var command = new RunRequested(RunRequested.SCHEMA_VERSION, executionId, 1, Instant.now(), traceparent(),
                 ref, adapter, mode, platform, writePrefix, inputs, request.adapterOpts(), build, image,
                 request.timeoutSeconds(), request.attachments(), plan);
@@ -146,13 +147,8 @@ public class RunSubmissionService {
         return Remote.call("the registry service", () -> registry.get(ref.namespace(), ref.name(), ref.version()));
     }
 
-    /** A fresh W3C trace context, so every record and event of this run can be correlated. */
+    /** The current (REST) span's W3C context, so the executor continues this trace and every event correlates. */
     private static String traceparent() {
-        var random = ThreadLocalRandom.current();
-        byte[] trace = new byte[16];
-        byte[] span = new byte[8];
-        random.nextBytes(trace);
-        random.nextBytes(span);
-        return "00-" + HexFormat.of().formatHex(trace) + "-" + HexFormat.of().formatHex(span) + "-01";
+        return Traceparent.current();
     }
 }

@@ -5,6 +5,9 @@ import dev.hangar.contracts.Json;
 import dev.hangar.contracts.Problem;
 import dev.hangar.contracts.RunEvent;
 import dev.hangar.gateway.store.RunStore;
+import dev.hangar.gateway.tracing.RunContext;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.quarkus.websockets.next.WebSocketConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -68,8 +71,20 @@ public class StreamHub {
         everything.remove(connection);
     }
 
+    /** Sockets following one run (a gauge). */
+    public int runSubscribers() {
+        return byRun.values().stream().mapToInt(Set::size).sum();
+    }
+
+    /** Sockets following all runs (a gauge). */
+    public int allRunsSubscribers() {
+        return everything.size();
+    }
+
     /** Called once per stored (non-duplicate) event; {@code owner} is its run's (null for bus-submitted runs). */
+    @WithSpan("hangar.stream.fanout")
     public void publish(RunEvent event, String owner) {
+        Span.current().setAttribute(RunContext.EXECUTION_ID, event.executionId());
         String frame = Json.write(event);
         everything.forEach((connection, viewer) -> {
             if (owner == null || owner.equals(viewer)) {

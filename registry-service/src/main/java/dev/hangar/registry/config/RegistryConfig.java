@@ -2,6 +2,7 @@ package dev.hangar.registry.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.net.URI;
 import java.time.Duration;
 
 /** Settings of the registry service; the database is configured through {@code quarkus.datasource.*}. */
@@ -19,4 +20,8 @@ public interface RegistryConfig {
     /** How long to wait for the OCI registry to answer one manifest request. */
     @WithDefault("10S")
     Duration ociRequestTimeout();
+
+    /** The OCI registry readiness asks ({@code GET /v2/}; env HANGAR_REGISTRY_OCI_URL); pins are checked where each image names. */
+    @WithDefault("http://127.0.0.1:5000")
+    URI ociUrl();
 }

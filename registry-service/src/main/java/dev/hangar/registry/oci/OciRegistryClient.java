@@ -4,6 +4,7 @@ import dev.hangar.kit.config.Blocking;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
 import dev.hangar.registry.config.RegistryConfig;
+import io.opentelemetry.instrumentation.annotations.WithSpan;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.URI;
@@ -46,6 +47,7 @@ public class OciRegistryClient {
      * {@link ErrorCode#ERR_DIGEST_NOT_FOUND}, or {@link ErrorCode#ERR_UNAVAILABLE} when the
      * registry cannot be asked.
      */
+    @WithSpan("oci.manifest.check")
     public void requireManifest(String image, String digest) {
         Blocking.require("OCI manifest check");
         URI uri = manifestUri(image, digest);
