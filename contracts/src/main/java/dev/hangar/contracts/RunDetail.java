@@ -9,10 +9,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The answer to {@code GET /v1/runs/{id}}: the run's summary and, once it has ended, every field
- * of its {@link Envelope} beside it ({@code outputs}, {@code index_path}, {@code error},
- * {@code meta}), so a finished run reads as its envelope and a running one as its summary, with
- * one type for both.
+ * The answer to {@code GET /v1/runs/{id}}, one type for the whole life of a run: while it is
+ * queued or running, its summary ({@code ref}, {@code adapter}, {@code mode}, {@code created_at},
+ * {@code updated_at}); once it has ended, exactly its {@link Envelope} ({@code outputs},
+ * {@code index_path}, {@code error}, {@code meta}) — the same JSON the run's stream ended with.
+ * {@code execution_id} and {@code status} are always there; absent fields are left out.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -20,15 +21,16 @@ public record RunDetail(String executionId, RunStatus status, ProcessorRef ref, 
                         Instant createdAt, Instant updatedAt, List<OutputRef> outputs, String indexPath,
                         Envelope.Error error, Envelope.Meta meta) {
 
-    /** A run still going, or one that ended, with its envelope. */
-    public static RunDetail of(RunSummary summary, Envelope envelope) {
-        if (envelope == null) {
-            return new RunDetail(summary.executionId(), summary.status(), summary.ref(), summary.adapter(), summary.mode(),
-                    summary.createdAt(), summary.updatedAt(), null, null, null, null);
-        }
-        return new RunDetail(summary.executionId(), envelope.status(), summary.ref(), summary.adapter(), summary.mode(),
-                summary.createdAt(), summary.updatedAt(), envelope.outputs(), envelope.indexPath(), envelope.error(),
-                envelope.meta());
+    /** A run still going. */
+    public static RunDetail of(RunSummary summary) {
+        return new RunDetail(summary.executionId(), summary.status(), summary.ref(), summary.adapter(), summary.mode(),
+                summary.createdAt(), summary.updatedAt(), null, null, null, null);
+    }
+
+    /** A run that has ended: its envelope. */
+    public static RunDetail of(Envelope envelope) {
+        return new RunDetail(envelope.executionId(), envelope.status(), null, null, null, null, null, envelope.outputs(),
+                envelope.indexPath(), envelope.error(), envelope.meta());
     }
 
     /** The envelope, once the run has ended. */
@@ -39,8 +41,10 @@ public record RunDetail(String executionId, RunStatus status, ProcessorRef ref, 
                 : Optional.empty();
     }
 
+    /** The summary of a run still going (an ended run's summary is in {@code GET /v1/runs}). */
     @JsonIgnore
-    public RunSummary summary() {
-        return new RunSummary(executionId, ref, status, adapter, mode, createdAt, updatedAt);
+    public Optional<RunSummary> summary() {
+        return status != null && status.terminal() ? Optional.empty()
+                : Optional.of(new RunSummary(executionId, ref, status, adapter, mode, createdAt, updatedAt));
     }
 }

@@ -143,9 +143,11 @@ class GoldenJsonTest {
         RunDetail detail = Json.MAPPER.treeToValue(read("run-detail-success.json"), RunDetail.class);
         Envelope envelope = Json.MAPPER.treeToValue(read("envelope-success.json"), Envelope.class);
         assertEquals(envelope, detail.envelope().orElseThrow());
+        assertEquals(read("envelope-success.json"), Json.MAPPER.readTree(Json.write(detail)), "an ended run reads as its envelope, exactly");
+        assertTrue(detail.summary().isEmpty());
         RunDetail running = Json.MAPPER.treeToValue(read("run-detail-running.json"), RunDetail.class);
         assertTrue(running.envelope().isEmpty());
-        assertEquals(Json.MAPPER.treeToValue(read("run-summary.json"), RunSummary.class), running.summary());
+        assertEquals(Json.MAPPER.treeToValue(read("run-summary.json"), RunSummary.class), running.summary().orElseThrow());
     }
 
     @Test

@@ -39,7 +39,7 @@ public final class RunsGetCommand implements Callable<Integer> {
             run = client.getRun(executionId);
         }
         Optional<Envelope> envelope = RunFollower.ended(run);
-        Output.of(spec).json(envelope.isPresent() ? envelope.get() : run.summary());
+        Output.of(spec).json(envelope.isPresent() ? envelope.get() : run.summary().orElseThrow());
         return 0;
     }
 }

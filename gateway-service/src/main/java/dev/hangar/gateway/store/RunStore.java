@@ -259,7 +259,8 @@ public class RunStore {
                     return Optional.empty();
                 }
                 String envelope = rs.getString("envelope");
-                return Optional.of(RunDetail.of(summary(rs), envelope == null ? null : Json.read(envelope, Envelope.class)));
+                RunDetail detail = envelope == null ? RunDetail.of(summary(rs)) : RunDetail.of(Json.read(envelope, Envelope.class));
+                return Optional.of(detail);
             }
         });
     }
