@@ -27,9 +27,11 @@ public class AuthFilter {
         if (!path.startsWith("/v1/") || (path.equals("/v1/sessions") && request.getMethod().equals("POST"))) {
             return Optional.empty();
         }
+        String method = request.getMethod();
         var credentials = new Authenticator.Credentials(request.getHeaderString(HttpHeaders.AUTHORIZATION),
                 request.getHeaderString(HttpHeaders.COOKIE), request.getHeaderString("Origin"),
-                request.getHeaderString(HttpHeaders.HOST), "https".equals(request.getUriInfo().getRequestUri().getScheme()));
+                request.getHeaderString("Sec-Fetch-Site"), request.getHeaderString(HttpHeaders.HOST),
+                "https".equals(request.getUriInfo().getRequestUri().getScheme()), !method.equals("GET") && !method.equals("HEAD"));
         return switch (authenticator.authenticate(credentials)) {
             case Authenticator.Owner o -> {
                 caller.set(o.owner());

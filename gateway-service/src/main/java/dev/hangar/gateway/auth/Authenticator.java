@@ -22,7 +22,8 @@ public class Authenticator {
             + "console at /console/", null, List.of());
     /** A session cookie on a request from another origin. */
     public static final Problem CROSS_ORIGIN = Problem.of(ErrorCode.ERR_UNAUTHORIZED, "a console session only works from "
-            + "the gateway's own origin; this request's Origin is another (or missing); API clients send a bearer token",
+            + "the gateway's own origin; this request comes from another (or, changing state, names none); API clients "
+            + "send a bearer token",
             null, List.of());
 
     private final TokenStore tokens;
@@ -35,8 +36,13 @@ public class Authenticator {
         this.config = config;
     }
 
-    /** What a request carries. {@code origin}/{@code host} are its headers; {@code tls} whether it came over https/wss. */
-    public record Credentials(String authorization, String cookie, String origin, String host, boolean tls) {}
+    /**
+     * What a request carries: its headers ({@code secFetchSite} is {@code Sec-Fetch-Site}), whether
+     * it came over https/wss, and whether it may change state ({@code unsafe}: not GET/HEAD, or a
+     * WebSocket upgrade, which browsers always send with an Origin).
+     */
+    public record Credentials(String authorization, String cookie, String origin, String secFetchSite, String host,
+                              boolean tls, boolean unsafe) {}
 
     /** The owner, or the problem to answer with. */
     public sealed interface Outcome permits Owner, Refused {}
@@ -61,6 +67,19 @@ public class Authenticator {
         if (session.isEmpty()) {
             return new Refused(UNAUTHORIZED);
         }
-        return sessions.sameOrigin(c.origin(), c.host(), c.tls()) ? new Owner(session.get()) : new Refused(CROSS_ORIGIN);
+        return fromOwnOrigin(c) ? new Owner(session.get()) : new Refused(CROSS_ORIGIN);
+    }
+
+    /**
+     * Browsers send {@code Origin} on every cross-origin request, on every POST/PUT/DELETE and on
+     * WebSocket upgrades, but not on a same-origin GET: so an Origin must be the gateway's own, and
+     * only a GET or HEAD may come without one — and then not from another site by its
+     * {@code Sec-Fetch-Site} (an image or link on a page of another port or host).
+     */
+    private boolean fromOwnOrigin(Credentials c) {
+        if (c.origin() != null) {
+            return sessions.sameOrigin(c.origin(), c.host(), c.tls());
+        }
+        return !c.unsafe() && (c.secFetchSite() == null || c.secFetchSite().equals("same-origin") || c.secFetchSite().equals("none"));
     }
 }

@@ -18,7 +18,7 @@ public class SocketAuth {
     Optional<String> owner(WebSocketConnection connection) {
         var request = connection.handshakeRequest();
         var credentials = new Authenticator.Credentials(request.header("Authorization"), request.header("Cookie"),
-                request.header("Origin"), request.header("Host"), connection.isSecure());
+                request.header("Origin"), request.header("Sec-Fetch-Site"), request.header("Host"), connection.isSecure(), true);
         return switch (authenticator.authenticate(credentials)) {
             case Authenticator.Owner o -> Optional.of(o.owner());
             case Authenticator.Refused r -> {
