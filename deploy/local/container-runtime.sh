@@ -56,7 +56,7 @@ IMG_PYTHON=$REG/base/python:3.11-$SUITE
 IMG_JRE=$REG/base/jre:25-$SUITE
 IMG_RUNTIME=$REG/hangar/runtime-python:3.11
 # modules a Quarkus service needs (deploy/docker/Dockerfile.service runs FROM this JRE)
-JRE_MODULES=java.base,java.compiler,java.desktop,java.instrument,java.logging,java.management,java.naming,java.net.http,java.security.jgss,java.security.sasl,java.sql,java.xml,jdk.crypto.ec,jdk.httpserver,jdk.management,jdk.naming.dns,jdk.unsupported,jdk.zipfs
+JRE_MODULES=java.base,java.compiler,java.desktop,java.instrument,java.logging,java.management,java.management.rmi,java.naming,java.net.http,java.rmi,java.security.jgss,java.security.sasl,java.sql,java.xml,jdk.crypto.ec,jdk.httpserver,jdk.management,jdk.naming.dns,jdk.unsupported,jdk.zipfs
 
 # The Debian mirror: the first "URIs:" (deb822) or "deb" line of this machine's apt sources.
 apt_mirror() {
