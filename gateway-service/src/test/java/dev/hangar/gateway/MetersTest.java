@@ -11,6 +11,7 @@ import dev.hangar.contracts.Mode;
 import dev.hangar.contracts.Platform;
 import dev.hangar.contracts.RunEvent;
 import dev.hangar.contracts.Topics;
+import dev.hangar.kit.testing.Scrape;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;

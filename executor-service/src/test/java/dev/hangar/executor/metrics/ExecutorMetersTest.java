@@ -20,6 +20,7 @@ import dev.hangar.executor.service.Fixtures;
 import dev.hangar.executor.service.RunPlan;
 import dev.hangar.executor.store.OutputStore;
 import dev.hangar.executor.tracing.RunTracing;
+import dev.hangar.kit.testing.Scrape;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.junit.QuarkusTest;

@@ -1,9 +1,9 @@
-package dev.hangar.gateway;
+package dev.hangar.kit.testing;
 
 import static io.restassured.RestAssured.given;
 
-/** Reads one sample from {@code /q/metrics} as Prometheus prints it. */
-final class Scrape {
+/** Reads one sample from a service's {@code /q/metrics} as Prometheus prints it (the services' tests share it). */
+public final class Scrape {
     private Scrape() {}
 
     public static String metrics() {
