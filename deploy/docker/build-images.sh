@@ -16,7 +16,7 @@ build() { # NAME CONTEXT DOCKERFILE [ARGS...]
 }
 rm -rf "$CTX" && mkdir -p "$CTX/kafka" "$CTX/s3proxy"
 cp -r "$ROOT/.local/kafka/libs-4.3.1" "$CTX/kafka/libs"
-cp "$ROOT/deploy/docker/kafka-entrypoint.sh" "$CTX/kafka/"
+cp "$ROOT/deploy/docker/kafka-entrypoint.sh" "$ROOT/deploy/local/kafka-config.sh" "$CTX/kafka/"
 cp "$ROOT"/.local/s3/s3proxy-*-jar-with-dependencies.jar "$CTX/s3proxy/s3proxy.jar"
 build kafka "$CTX/kafka" "$ROOT/deploy/docker/Dockerfile.kafka"
 build s3proxy "$CTX/s3proxy" "$ROOT/deploy/docker/Dockerfile.s3proxy"

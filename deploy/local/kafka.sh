@@ -24,6 +24,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LOG_TAG=kafka
 # shellcheck source=bin/lib/common.sh
 . "$ROOT/bin/lib/common.sh"
+# shellcheck source=deploy/local/kafka-config.sh
+. "$ROOT/deploy/local/kafka-config.sh"
 
 cmd=${1:-}
 BASE=${2:-${KAFKA_BASE_DIR:-$LOCAL/kafka}}
@@ -95,27 +97,7 @@ EOF
 
 write_config() {
   mkdir -p "$BASE/data"
-  cat > "$BASE/server.properties" <<EOF
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$CPORT
-listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CPORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-inter.broker.listener.name=PLAINTEXT
-log.dirs=$BASE/data
-num.partitions=$PARTITIONS
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-group.initial.rebalance.delay.ms=0
-auto.create.topics.enable=true
-# default 128 MiB dedupe buffer would not fit a small heap
-log.cleaner.dedupe.buffer.size=16777216
-EOF
+  kafka_server_properties 127.0.0.1 127.0.0.1 "$PORT" "$CPORT" "$BASE/data" "$PARTITIONS" > "$BASE/server.properties"
   cat > "$BASE/log4j2.properties" <<'EOF'
 status = warn
 appender.console.type = Console

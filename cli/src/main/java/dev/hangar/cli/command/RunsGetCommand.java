@@ -4,7 +4,6 @@ import dev.hangar.cli.VersionProvider;
 import dev.hangar.cli.client.GatewayClient;
 import dev.hangar.cli.config.GatewayOptions;
 import dev.hangar.cli.output.Output;
-import dev.hangar.cli.service.RunFollower;
 import dev.hangar.contracts.Envelope;
 import dev.hangar.contracts.RunDetail;
 import java.util.Optional;
@@ -38,7 +37,7 @@ public final class RunsGetCommand implements Callable<Integer> {
         try (GatewayClient client = gateway.client()) {
             run = client.getRun(executionId);
         }
-        Optional<Envelope> envelope = RunFollower.ended(run);
+        Optional<Envelope> envelope = run.envelope();
         Output.of(spec).json(envelope.isPresent() ? envelope.get() : run.summary().orElseThrow());
         return 0;
     }

@@ -39,7 +39,7 @@ public final class RunsWatchCommand implements Callable<Integer> {
         try (GatewayClient client = gateway.client()) {
             RunDetail now = client.getRun(executionId); // an unknown id fails here as ERR_RUN_NOT_FOUND
             RunFollower.Settings settings = RunFollower.Settings.DEFAULT;
-            if (RunFollower.ended(now).isPresent()) {
+            if (now.envelope().isPresent()) {
                 // finished: the replay should come at once; do not wait long if this gateway keeps none
                 settings = settings.withIdle(Duration.ofSeconds(2));
             }

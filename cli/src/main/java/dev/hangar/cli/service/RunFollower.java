@@ -13,7 +13,6 @@ import dev.hangar.contracts.RunStatus;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -218,13 +217,9 @@ public final class RunFollower {
     }
 
     private static Outcome finished(RunDetail run) {
-        return ended(run).map(Outcome::of).orElse(null);
+        return run == null ? null : run.envelope().map(Outcome::of).orElse(null);
     }
 
-    /** A run's envelope once it has ended; a status newer than this CLI (read as null) is not an end. */
-    public static Optional<Envelope> ended(RunDetail run) {
-        return run == null || run.status() == null ? Optional.empty() : run.envelope();
-    }
 
     private static RunEvent readEvent(JsonNode node) {
         try {

@@ -34,7 +34,7 @@ public class AuthFilter {
                 "https".equals(request.getUriInfo().getRequestUri().getScheme()), !method.equals("GET") && !method.equals("HEAD"));
         return switch (authenticator.authenticate(credentials)) {
             case Authenticator.Owner o -> {
-                caller.set(o.owner());
+                caller.set(o);
                 yield Optional.empty();
             }
             case Authenticator.Refused r -> Optional.of(Response.status(r.problem().status())

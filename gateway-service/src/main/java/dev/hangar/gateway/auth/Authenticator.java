@@ -2,6 +2,7 @@ package dev.hangar.gateway.auth;
 
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.Problem;
+import dev.hangar.contracts.Session;
 import dev.hangar.gateway.config.GatewayConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
@@ -47,7 +48,12 @@ public class Authenticator {
     /** The owner, or the problem to answer with. */
     public sealed interface Outcome permits Owner, Refused {}
 
-    public record Owner(String owner) implements Outcome {}
+    /** {@code sessionExpiresAt} when a console session (not a token) authenticated the request. */
+    public record Owner(String owner, java.time.Instant sessionExpiresAt) implements Outcome {
+        Owner(String owner) {
+            this(owner, null);
+        }
+    }
 
     public record Refused(Problem problem) implements Outcome {}
 
@@ -62,12 +68,11 @@ public class Authenticator {
             return tokens.owner(c.authorization().substring(7).strip()).<Outcome>map(Owner::new)
                     .orElse(new Refused(UNAUTHORIZED));
         }
-        Optional<String> session = SessionCookies.fromHeader(c.cookie()).flatMap(sessions::verify)
-                .map(dev.hangar.contracts.Session.Info::owner);
+        Optional<Session.Info> session = SessionCookies.fromHeader(c.cookie()).flatMap(sessions::verify);
         if (session.isEmpty()) {
             return new Refused(UNAUTHORIZED);
         }
-        return fromOwnOrigin(c) ? new Owner(session.get()) : new Refused(CROSS_ORIGIN);
+        return fromOwnOrigin(c) ? new Owner(session.get().owner(), session.get().expiresAt()) : new Refused(CROSS_ORIGIN);
     }
 
     /**

@@ -6,12 +6,19 @@ import jakarta.enterprise.context.RequestScoped;
 @RequestScoped
 public class Caller {
     private String owner;
+    private java.time.Instant sessionExpiresAt;
 
     public String owner() {
         return owner;
     }
 
-    void set(String owner) {
-        this.owner = owner;
+    /** When the caller's console session ends; null for a bearer token. */
+    public java.time.Instant sessionExpiresAt() {
+        return sessionExpiresAt;
+    }
+
+    void set(Authenticator.Owner who) {
+        this.owner = who.owner();
+        this.sessionExpiresAt = who.sessionExpiresAt();
     }
 }

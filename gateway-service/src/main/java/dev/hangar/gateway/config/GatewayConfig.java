@@ -3,7 +3,6 @@ package dev.hangar.gateway.config;
 import dev.hangar.contracts.Platform;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import io.smallrye.config.WithName;
 import java.util.Optional;
 
 /** Gateway settings. */
@@ -35,12 +34,7 @@ public interface GatewayConfig {
     @WithDefault("100")
     double defaultPlanLimit();
 
-    /** The platform whose pinned digest a run gets when it names none; unset, {@link Platform#AMD64}. */
-    @WithName("default-platform")
-    Optional<Platform> configuredDefaultPlatform();
-
-    /** The default lives here, not in a {@code @WithDefault} string, so it is a {@link Platform} constant. */
-    default Platform defaultPlatform() {
-        return configuredDefaultPlatform().orElse(Platform.AMD64);
-    }
+    /** The platform whose pinned digest a run gets when it names none. */
+    @WithDefault("amd64")
+    Platform defaultPlatform();
 }
