@@ -5,8 +5,7 @@
 //
 //   node --test --test-concurrency=1 console.test.mjs
 // Env: HANGAR_GATEWAY (http://127.0.0.1:8080), HANGAR_TOKEN (else <root>/.local/keys/local-token),
-//      HANGAR_ROOT (the repository), HANGAR_SCREENSHOTS, CHROMIUM (/usr/bin/chromium),
-//      HANGAR_DEV_SHIM=1 (development only: serve console/ from source behind lib/dev-shim.mjs).
+//      HANGAR_ROOT (the repository), HANGAR_SCREENSHOTS, CHROMIUM (/usr/bin/chromium).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -25,8 +24,7 @@ const INPUTS = JSON.stringify({ schema: 'v1', params: { messages: [{ role: 'user
 const WAIT = 60_000; // the longest any single thing may take (a run from queue to envelope)
 
 let token;
-let base; // where the console and /v1 are served: the gateway (or the dev shim)
-let shim;
+let base; // where the console and /v1 are served: the gateway
 let other;
 let a; // the operator's browser: logs in
 let b; // a second browser with its own profile: never logs in
@@ -41,12 +39,6 @@ before(async () => {
   token = (process.env.HANGAR_TOKEN ?? await readFile(join(ROOT, '.local/keys/local-token'), 'utf8')).trim();
   await mkdir(SHOTS, { recursive: true });
   base = GATEWAY;
-  if (process.env.HANGAR_DEV_SHIM === '1') {
-    const { startShim } = await import('./lib/dev-shim.mjs');
-    shim = await startShim({ gateway: GATEWAY, consoleDir: join(ROOT, 'gateway-service/src/main/resources/META-INF/resources/console') });
-    base = shim.url;
-    console.log(`# DEV SHIM: console from source and sessions emulated at ${base} (not the acceptance run)`);
-  }
   const push = await hangar(ROOT, ['push', 'examples/processors/echo', '--json']);
   assert.equal(push.exit, 0, `bin/hangar push failed:\n${push.err}`);
   other = await startOtherOrigin();
@@ -54,7 +46,7 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all([a?.close(), b?.close(), other?.close(), shim?.close()]);
+  await Promise.all([a?.close(), b?.close(), other?.close()]);
 });
 
 describe('the web console', { concurrency: false }, () => {
@@ -142,6 +134,27 @@ describe('the web console', { concurrency: false }, () => {
     await shot(page, '03-run-success');
   });
 
+  it('shows what a processor sends as text, never markup; a reload replays it once', { timeout: WAIT }, async () => {
+    const page = a.page;
+    const evil = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>';
+    const inputs = JSON.stringify({ schema: 'v1', params: { messages: [{ role: 'user', content: evil }] } });
+    const result = await hangar(ROOT, ['run', '--ref', REF, '--inputs-json', inputs, '--json']);
+    assert.equal(result.exit, 0, result.err);
+    const id = result.json().execution_id;
+    await page.goto(`${base}/console/#/runs/${id}`);
+    assert.equal((await shownEnvelope(page)).status, 'success');
+    await page.locator('#tokens', { hasText: 'Echo:' }).waitFor();
+    assert.equal(await page.locator('#tokens').textContent(), `Echo: ${evil}`, 'the streamed text, literally');
+    assert.equal(await page.locator('#tokens img, #tokens script, #log img, #log script').count(), 0, 'no markup from the run');
+    assert.equal(await page.evaluate(() => window.pwned), undefined, 'nothing the processor sent ran');
+    const lines = await page.locator('#log li').count();
+    assert.ok(lines >= 3, `started, stdout, completed: ${lines}`);
+    await page.reload();
+    await shownEnvelope(page);
+    assert.equal(await page.locator('#log li').count(), lines, 'the replay after a reload shows each event once');
+    assert.equal(await page.evaluate(() => window.pwned), undefined);
+  });
+
   it('starts a run from the processor form and follows it to success', { timeout: WAIT }, async () => {
     const page = a.page;
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Processors' }).click();
@@ -226,6 +239,19 @@ describe('the web console', { concurrency: false }, () => {
       await wire.detach();
       await page.close();
     }
+  });
+
+  it('a session that ends under the page sends the user back to the login page', { timeout: WAIT }, async () => {
+    const page = a.page;
+    await page.goto(`${base}/console/#/runs`);
+    await page.locator('#runs-table').waitFor();
+    await a.context.clearCookies(); // the session is gone, as after it expired
+    await page.evaluate(() => { location.hash = '#/processors'; }); // the next call the page makes answers 401
+    await page.getByLabel('API token').waitFor();
+    assert.match(await page.locator('.login').textContent(), /session has ended/);
+    await page.fill('#token', token);
+    await page.press('#token', 'Enter');
+    await page.locator('#shell').waitFor();
   });
 
   it('logs out: the cookie no longer opens anything', { timeout: WAIT }, async () => {

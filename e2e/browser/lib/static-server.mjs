@@ -7,7 +7,7 @@ import { extname, join, normalize } from 'node:path';
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
 
 /** Answers GET /console/<file> from `dir`; true if it handled the request. */
-export async function serveConsole(req, res, dir) {
+async function serveConsole(req, res, dir) {
   const { pathname } = new URL(req.url, 'http://x');
   if (pathname === '/console') {
     res.writeHead(302, { location: '/console/' });

@@ -36,7 +36,6 @@ class ConsoleIT {
         builder.environment().put("HANGAR_TOKEN", Stack.token());
         builder.environment().put("HANGAR_ROOT", Stack.ROOT.toString());
         builder.environment().put("HANGAR_SCREENSHOTS", SCREENSHOTS.toString());
-        builder.environment().remove("HANGAR_DEV_SHIM"); // the acceptance run is against the gateway itself
 
         Process node = builder.start();
         var output = new StringBuilder();

@@ -94,7 +94,24 @@ class SessionTest {
         assertEquals("ERR_UNAUTHORIZED", none.frames.get(0).get("code").asText());
         var own = RunStreamSocketTest.Frames.connectTo(allRuns, Map.of("Cookie", "hangar_session=" + cookie, "Origin", origin()));
         org.awaitility.Awaitility.await("the own origin's stream stays open").during(java.time.Duration.ofMillis(500))
-                .atMost(java.time.Duration.ofSeconds(2)).until(() -> !own.closed.isDone() && own.frames.isEmpty());
+                .atMost(java.time.Duration.ofSeconds(2)).until(() -> !own.closed.isDone()
+                        && own.frames.stream().noneMatch(f -> f.has("code"))); // events of the owner's runs may come, never a refusal
+    }
+
+    @Test
+    void aSessionActsAsItsOwnerOnly() throws Exception {
+        TestStack.register(AuthTest.REF, RunResourceTest.SCHEMA);
+        String bobs = given().header("Authorization", AuthTest.BOB).contentType("application/json")
+                .body("{\"ref\":\"" + AuthTest.REF + "\",\"inputs\":{\"text\":\"bob's\"}}").post("/v1/runs")
+                .then().statusCode(202).extract().path("execution_id");
+        String cookie = login();
+        given().cookie("hangar_session", cookie).header("Origin", origin()).get("/v1/runs/" + bobs).then().statusCode(404)
+                .body("code", equalTo("ERR_RUN_NOT_FOUND"));
+        given().cookie("hangar_session", cookie).header("Origin", origin()).post("/v1/runs/" + bobs + "/cancel").then().statusCode(404);
+        var stream = RunStreamSocketTest.Frames.connectTo(URI.create(base.toString().replaceFirst("^http", "ws") + "v1/runs/" + bobs + "/stream"),
+                Map.of("Cookie", "hangar_session=" + cookie, "Origin", origin()));
+        stream.closed.get(10, TimeUnit.SECONDS);
+        assertEquals("ERR_RUN_NOT_FOUND", stream.frames.get(0).get("code").asText(), "no stream of another owner's run");
     }
 
     @Test
