@@ -159,3 +159,14 @@ status_line() {
   [ "$logf" != - ] && logf=${logf#"$ROOT"/}
   printf '%-17s %-8s pid %-8s %-28s %-34s %s\n' "$1" "$2" "${3:--}" "$4" "$logf" "${6:-}"
 }
+
+# stack_key NAME: a random key made once for this stack and kept (mode 600) in .local/keys/NAME;
+# the secrets key must outlive restarts or stored secrets could no longer be opened
+stack_key() {
+  local f=$LOCAL/keys/$1
+  if [ ! -s "$f" ]; then
+    mkdir -p "$LOCAL/keys" && chmod 700 "$LOCAL/keys"
+    (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' > "$f")
+  fi
+  cat "$f"
+}

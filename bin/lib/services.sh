@@ -77,17 +77,6 @@ svc_install_copy() {
 
 # ---------------------------------------------------------------- start / stop
 
-# stack_key NAME: a random key made once for this stack and kept (mode 600) in .local/keys/NAME;
-# the secrets key must outlive restarts or stored secrets could no longer be opened
-stack_key() {
-  local f=$LOCAL/keys/$1
-  if [ ! -s "$f" ]; then
-    mkdir -p "$LOCAL/keys" && chmod 700 "$LOCAL/keys"
-    (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '\n=' > "$f")
-  fi
-  cat "$f"
-}
-
 svc_start() {
   local m=$1 port pid other
   port=$(svc_port "$m")
@@ -102,8 +91,10 @@ svc_start() {
   fi
   case "$m" in
     gateway-service) env+=("HANGAR_INTERNAL_TOKEN=$(stack_key internal-token)" "HANGAR_SECRETS_KEY=$(stack_key secrets-key)"
-                            "HANGAR_BOOTSTRAP_TOKENS=local=$(stack_key local-token)") ;;
-    executor-service) env+=("HANGAR_INTERNAL_TOKEN=$(stack_key internal-token)") ;;
+                            "HANGAR_BOOTSTRAP_TOKENS=local=$(stack_key local-token)"
+                            "HANGAR_DB_PASSWORD=$(stack_key db-password)" "KAFKA_PASSWORD=$(stack_key kafka-password)") ;;
+    executor-service) env+=("HANGAR_INTERNAL_TOKEN=$(stack_key internal-token)" "KAFKA_PASSWORD=$(stack_key kafka-password)") ;;
+    registry-service) env+=("HANGAR_DB_PASSWORD=$(stack_key db-password)") ;;
   esac
   log "starting $m on 127.0.0.1:$port (log $(svc_log "$m"))"
   printf '\n===== %s starting %s =====\n' "$(date -Is)" "$m" >> "$(svc_log "$m")"

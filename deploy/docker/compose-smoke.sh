@@ -26,7 +26,7 @@ chown 10002 .local/compose/kafka && chown 10003 .local/compose/s3 && chown 10001
 chmod 700 .local/compose/postgres
 secret() { head -c 24 /dev/urandom | base64 | tr -d '/+='; }
 token=$(secret)
-export HANGAR_DB_PASSWORD=$(secret) HANGAR_SECRETS_KEY=$(secret) HANGAR_INTERNAL_TOKEN=$(secret) \
+export HANGAR_DB_PASSWORD=$(secret) HANGAR_SECRETS_KEY=$(secret) HANGAR_INTERNAL_TOKEN=$(secret) KAFKA_PASSWORD=$(secret) \
   HANGAR_BOOTSTRAP_TOKENS=local=$token MINIO_STORAGE_ACCESS_KEY=$(secret) MINIO_STORAGE_SECRET_KEY=$(secret) \
   DOCKER_GID=$(stat -c %g /var/run/docker.sock)
 # the postgres image's user owns its data dir

@@ -16,6 +16,7 @@
 # Env: KAFKA_VERSION (4.3.1) KAFKA_PORT (9092) KAFKA_CONTROLLER_PORT (9093)
 #      KAFKA_HEAP_OPTS (-Xms64m -Xmx256m -XX:+UseSerialGC) KAFKA_START_TIMEOUT (60 s)
 #      KAFKA_TOPICS (comma list; default: the six hangar.* topics) KAFKA_TOPIC_PARTITIONS (3)
+#      KAFKA_PASSWORD (user hangar, SCRAM-SHA-512; default .local/keys/kafka-password)
 #      KAFKA_PID_FILE KAFKA_LOG MAVEN_REPO_LOCAL JAVA_HOME (Java 17+)
 set -euo pipefail
 
@@ -36,6 +37,8 @@ HEAP=${KAFKA_HEAP_OPTS:--Xms64m -Xmx256m -XX:+UseSerialGC}
 TIMEOUT=${KAFKA_START_TIMEOUT:-60}
 TOPICS=${KAFKA_TOPICS:-hangar.runs.requested,hangar.runs.requested.dlq,hangar.runs.events,hangar.runs.control,hangar.deploy.requested,hangar.deploy.events}
 PARTITIONS=${KAFKA_TOPIC_PARTITIONS:-3}
+# user `hangar`'s password: the stack's generated key unless KAFKA_PASSWORD says otherwise
+PASSWORD=${KAFKA_PASSWORD:-$(stack_key kafka-password)}
 JAVA=$JAVA_HOME/bin/java
 PATTERN='kafka\.Kafka '
 
@@ -97,7 +100,9 @@ EOF
 
 write_config() {
   mkdir -p "$BASE/data"
-  kafka_server_properties 127.0.0.1 127.0.0.1 "$PORT" "$CPORT" "$BASE/data" "$PARTITIONS" > "$BASE/server.properties"
+  (umask 077
+   kafka_server_properties 127.0.0.1 127.0.0.1 "$PORT" "$CPORT" "$BASE/data" "$PARTITIONS" "$PASSWORD" > "$BASE/server.properties"
+   kafka_client_properties "$PASSWORD" > "$BASE/client.properties")
   cat > "$BASE/log4j2.properties" <<'EOF'
 status = warn
 appender.console.type = Console
@@ -111,7 +116,11 @@ logger.state.level = WARN
 EOF
 }
 
-topic_admin() { "$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$LIBS/*" org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$PORT" "$@"; }
+topic_admin() {
+  [ -f "$BASE/client.properties" ] || write_config
+  "$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$LIBS/*" org.apache.kafka.tools.TopicCommand \
+    --bootstrap-server "127.0.0.1:$PORT" --command-config "$BASE/client.properties" "$@"
+}
 
 # has_topic_dirs TOPIC: all partition folders exist in our own data dir (cheap, no JVM)
 has_topic_dirs() {
@@ -161,10 +170,17 @@ start() {
   fetch
   write_config
   local cp="$LIBS/*"
+  if [ -f "$BASE/data/meta.properties" ] && [ ! -f "$BASE/data/.scram" ]; then
+    # formatted before the broker authenticated its clients: its metadata has no SCRAM user
+    log "re-formatting $BASE/data (made without SASL users; its topics are dropped)"
+    rm -rf "$BASE/data"; mkdir -p "$BASE/data"
+  fi
   if [ ! -f "$BASE/data/meta.properties" ]; then
     local id; id=$("$JAVA" -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
-    "$JAVA" -cp "$cp" kafka.tools.StorageTool format -t "$id" -c "$BASE/server.properties" > "$BASE/format.log" 2>&1 \
+    "$JAVA" -cp "$cp" kafka.tools.StorageTool format -t "$id" -c "$BASE/server.properties" \
+        --add-scram "$(kafka_format_scram "$PASSWORD")" > "$BASE/format.log" 2>&1 \
       || { cat "$BASE/format.log" >&2; die "storage format failed"; }
+    touch "$BASE/data/.scram"
   fi
   local offset; offset=$(stat -c %s "$LOG" 2>/dev/null || echo 0)
   log "starting Kafka $VERSION on 127.0.0.1:$PORT (controller $CPORT, log $LOG)"

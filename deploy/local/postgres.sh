@@ -11,7 +11,7 @@
 # When this script starts the cluster it writes the postmaster pid to .local/run/postgresql.pid
 # (= the stack owns it, `stop` stops it); .local/logs/postgresql.log links to Debian's log.
 # Env: PG_VERSION (newest installed, 15 on bookworm) PG_CLUSTER (main) PG_PORT (5432)
-#      HANGAR_DB_USER (hangar) HANGAR_DB_PASSWORD (hangar)
+#      HANGAR_DB_USER (hangar) HANGAR_DB_PASSWORD (the stack's generated .local/keys/db-password)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -27,7 +27,7 @@ VER=${PG_VERSION:-$(detect_version)}
 CLUSTER=${PG_CLUSTER:-main}
 PORT=${PG_PORT:-5432}
 DB_USER=${HANGAR_DB_USER:-hangar}
-DB_PASSWORD=${HANGAR_DB_PASSWORD:-hangar}
+DB_PASSWORD=${HANGAR_DB_PASSWORD:-$(stack_key db-password)}
 DATABASES=(hangar_registry hangar_gateway hangar_registry_test hangar_gateway_test)
 PIDFILE=$RUN_DIR/postgresql.pid
 PATTERN='postgres'
@@ -53,8 +53,10 @@ ensure_cluster() {
 ensure_role_and_databases() {
   local list; list=$(printf "'%s'," "${DATABASES[@]}"); list=${list%,}
   psql_admin -d postgres <<SQL
-SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', '$DB_USER', '$DB_PASSWORD')
+SELECT format('CREATE ROLE %I LOGIN', '$DB_USER')
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$DB_USER')\gexec
+-- every start: a role made with an older (or the old built-in) password gets the stack's own
+SELECT format('ALTER ROLE %I PASSWORD %L', '$DB_USER', '$DB_PASSWORD')\gexec
 SELECT format('CREATE DATABASE %I OWNER %I', d, '$DB_USER')
   FROM unnest(ARRAY[$list]) AS d
  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = d)\gexec

@@ -3,6 +3,7 @@ package dev.hangar.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hangar.kit.testing.StackCredentials;
 import java.sql.DriverManager;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,7 +22,7 @@ class BadInputIT {
     }
 
     static long runRows() throws Exception {
-        try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/hangar_gateway", "hangar", "hangar");
+        try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/hangar_gateway", "hangar", StackCredentials.dbPassword());
              var rs = c.createStatement().executeQuery("SELECT count(*) FROM runs")) {
             rs.next();
             return rs.getLong(1);

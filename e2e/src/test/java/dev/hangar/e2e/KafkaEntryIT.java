@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hangar.contracts.Json;
 import dev.hangar.contracts.Topics;
+import dev.hangar.kit.testing.StackCredentials;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -105,7 +106,8 @@ class KafkaEntryIT {
     /** Reads the DLQ from its current end. */
     static KafkaConsumer<String, String> dlqConsumer() {
         var props = new Properties();
-        props.putAll(Map.of("bootstrap.servers", "127.0.0.1:9092", "group.id", "e2e-dlq-" + UUID.randomUUID(),
+        props.putAll(StackCredentials.kafka());
+        props.putAll(Map.of("group.id", "e2e-dlq-" + UUID.randomUUID(),
                 "key.deserializer", StringDeserializer.class.getName(), "value.deserializer", StringDeserializer.class.getName(),
                 "auto.offset.reset", "latest"));
         var consumer = new KafkaConsumer<String, String>(props);

@@ -2,6 +2,7 @@ package dev.hangar.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hangar.contracts.Json;
+import dev.hangar.kit.testing.StackCredentials;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -97,7 +98,8 @@ final class Stack {
 
     static KafkaProducer<String, String> producer() {
         var props = new Properties();
-        props.putAll(Map.of("bootstrap.servers", "127.0.0.1:9092", "acks", "all",
+        props.putAll(StackCredentials.kafka());
+        props.putAll(Map.of("acks", "all",
                 "key.serializer", StringSerializer.class.getName(), "value.serializer", StringSerializer.class.getName()));
         return new KafkaProducer<>(props);
     }

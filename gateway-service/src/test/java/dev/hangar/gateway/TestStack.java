@@ -3,6 +3,7 @@ package dev.hangar.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hangar.contracts.Json;
 import dev.hangar.contracts.ProcessorSpec;
+import dev.hangar.kit.testing.StackCredentials;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,7 +54,8 @@ final class TestStack {
 
     static KafkaProducer<String, String> producer() {
         var props = new Properties();
-        props.putAll(Map.of("bootstrap.servers", "127.0.0.1:9092", "acks", "all",
+        props.putAll(StackCredentials.kafka());
+        props.putAll(Map.of("acks", "all",
                 "key.serializer", StringSerializer.class.getName(), "value.serializer", StringSerializer.class.getName()));
         return new KafkaProducer<>(props);
     }

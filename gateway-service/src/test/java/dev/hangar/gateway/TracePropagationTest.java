@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hangar.contracts.Json;
 import dev.hangar.contracts.RunRequested;
 import dev.hangar.contracts.Topics;
+import dev.hangar.kit.testing.StackCredentials;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -95,7 +96,8 @@ class TracePropagationTest {
     /** A consumer positioned at the end of every partition of the commands topic. */
     private static KafkaConsumer<String, String> commandsFromNowOn() {
         var props = new Properties();
-        props.putAll(Map.of("bootstrap.servers", "127.0.0.1:9092", "group.id", "gwtest-trace-" + UUID.randomUUID(),
+        props.putAll(StackCredentials.kafka());
+        props.putAll(Map.of("group.id", "gwtest-trace-" + UUID.randomUUID(),
                 "enable.auto.commit", "false",
                 "key.deserializer", StringDeserializer.class.getName(), "value.deserializer", StringDeserializer.class.getName()));
         var consumer = new KafkaConsumer<String, String>(props);
