@@ -1,0 +1,24 @@
+"""Puts CANARY_SECRET into every event channel, then fails with it in the error message."""
+
+import os
+import sys
+
+from hangar_runtime.processor import Processor
+
+
+class Predictor(Processor):
+    input_schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": {},
+        "additionalProperties": False,
+    }
+
+    def predict(self):
+        canary = os.environ.get("CANARY_SECRET", "no-secret-in-mock-mode")
+        print(f"stdout carries {canary}")
+        print(f"stderr carries {canary}", file=sys.stderr)
+        self.emit_token(f"token {canary}")
+        self.progress(0.5, f"progress {canary}")
+        (self.output_dir / "note.txt").write_text("nothing secret here\n")
+        raise RuntimeError(f"failing with {canary}")
