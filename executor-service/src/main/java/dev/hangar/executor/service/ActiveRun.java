@@ -86,7 +86,7 @@ public final class ActiveRun {
     }
 
     public CompletableFuture<Void> emit(RunEvent.Body body) {
-        RunEvent.Body safe = body instanceof RunEvent.Log log ? new RunEvent.Log(log.stream(), redact(log.line())) : body;
+        RunEvent.Body safe = redactor.mask(body);
         return publisher.publish(RunEvent.of(command.executionId(), command.attempt(), seq.incrementAndGet(),
                 command.traceparent(), safe));
     }
