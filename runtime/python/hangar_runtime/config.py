@@ -1,7 +1,7 @@
 """Everything the runtime reads from the environment, read in one place.
 
 Only the variables listed here are read; the runtime never logs the environment, because
-real-mode containers get their secrets through it.
+real-mode secrets end up in it (delivered over HANGAR_SECRETS_SOCKET, see delivery.py).
 """
 
 import os
