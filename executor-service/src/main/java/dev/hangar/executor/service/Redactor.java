@@ -18,13 +18,15 @@ import java.util.regex.Pattern;
  * barely secret, and losing readability is better than leaking it). A multi-line secret (a PEM
  * key) is masked whole and also line by line, because processors print line by line. Masking is
  * one pass, longest value first, so a secret inside another is masked whole and the mask itself
- * is never masked again.
+ * is never masked again. Tokens go through a {@link Stream}, because a model may emit a secret
+ * a piece per token.
  */
 public final class Redactor {
     public static final String MASK = "**redacted**";
     static final Redactor NONE = new Redactor(List.of());
 
     private final Pattern pattern;
+    private final List<String> values;
 
     Redactor(Collection<String> values) {
         Set<String> all = new LinkedHashSet<>();
@@ -37,6 +39,7 @@ public final class Redactor {
                 v.lines().map(String::strip).filter(line -> !line.isEmpty()).forEach(all::add);
             }
         }
+        this.values = List.copyOf(all);
         this.pattern = all.isEmpty() ? null : Pattern.compile(all.stream()
                 .sorted(Comparator.comparingInt(String::length).reversed())
                 .map(Pattern::quote)
@@ -61,5 +64,59 @@ public final class Redactor {
             case RunEvent.Progress progress -> new RunEvent.Progress(progress.fraction(), apply(progress.message()));
             default -> body;
         };
+    }
+
+    /** A masking stream for one run's events: tokens are held back while they could be the start of a secret. */
+    Stream stream() {
+        return new Stream();
+    }
+
+    /**
+     * Masks a run's events in order. Token text that ends in what could be the beginning of a
+     * secret is held back (at most the longest secret's length) until the next token tells, so a
+     * secret split across tokens is still masked whole; any other event first releases what is held.
+     * Not thread-safe: the caller orders the events.
+     */
+    final class Stream {
+        private String held = "";
+
+        /** What to publish for {@code body}, in order: nothing (held back), the body masked, or held text then the body. */
+        List<RunEvent.Body> mask(RunEvent.Body body) {
+            if (pattern == null) {
+                return List.of(body);
+            }
+            if (body instanceof RunEvent.Token token) {
+                String text = held + (token.text() == null ? "" : token.text());
+                int cut = holdFrom(text);
+                held = text.substring(cut);
+                return cut == 0 ? List.of() : List.of(new RunEvent.Token(apply(text.substring(0, cut))));
+            }
+            if (held.isEmpty()) {
+                return List.of(Redactor.this.mask(body));
+            }
+            var release = new RunEvent.Token(apply(held));
+            held = "";
+            return List.of(release, Redactor.this.mask(body));
+        }
+
+        /** Where the held-back tail starts: the longest suffix that begins a secret, never inside a whole one. */
+        private int holdFrom(String text) {
+            int cut = text.length();
+            for (String v : values) {
+                for (int k = Math.min(v.length() - 1, text.length()); k > 0; k--) {
+                    if (text.regionMatches(text.length() - k, v, 0, k)) {
+                        cut = Math.min(cut, text.length() - k);
+                        break;
+                    }
+                }
+            }
+            Matcher m = pattern.matcher(text);
+            while (m.find()) {
+                if (m.start() < cut && cut < m.end()) {
+                    cut = m.start();
+                }
+            }
+            return cut;
+        }
     }
 }

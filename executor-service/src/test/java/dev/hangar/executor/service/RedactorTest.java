@@ -52,4 +52,25 @@ class RedactorTest {
         assertNull(new Redactor(List.of("secret-value")).apply(null));
         assertEquals("regex chars .* stay literal", new Redactor(List.of("a+b")).apply("regex chars .* stay literal"));
     }
+
+    @Test
+    void aSecretSplitAcrossTokensIsMaskedWhole() {
+        var stream = new Redactor(List.of("sk-canary")).stream();
+        var out = new java.util.ArrayList<RunEvent.Body>();
+        for (String piece : List.of("The key is s", "k-can", "ary", ", and sk", " is not one.")) {
+            out.addAll(stream.mask(new RunEvent.Token(piece)));
+        }
+        out.addAll(stream.mask(new RunEvent.Log("stdout", "done")));
+        String text = out.stream().filter(b -> b instanceof RunEvent.Token).map(b -> ((RunEvent.Token) b).text())
+                .reduce("", String::concat);
+        assertEquals("The key is **redacted**, and sk is not one.", text);
+        assertEquals(new RunEvent.Log("stdout", "done"), out.getLast(), "held text is released before the next event");
+        assertEquals(new RunEvent.Token("The key is "), out.getFirst(), "only what could start a secret waits");
+    }
+
+    @Test
+    void withoutSecretsEveryEventPassesAtOnce() {
+        var stream = Redactor.NONE.stream();
+        assertEquals(List.of(new RunEvent.Token("s")), stream.mask(new RunEvent.Token("s")));
+    }
 }
