@@ -1,7 +1,7 @@
 """Everything the runtime reads from the environment, read in one place.
 
 Only the variables listed here are read; the runtime never logs the environment, because
-real-mode containers get their secrets through it.
+real-mode secrets end up in it (delivered over HANGAR_SECRETS_SOCKET, see delivery.py).
 """
 
 import os
@@ -32,6 +32,9 @@ class Config:
     input_schema_file: str | None
     heartbeat_seconds: float
     cancel_grace_seconds: float
+    secrets_socket: str | None = None
+    egress_socket: str | None = None
+    egress_port: int = 3128
 
     @staticmethod
     def from_env() -> "Config":
@@ -51,6 +54,9 @@ class Config:
             input_schema_file=env.get("HANGAR_INPUT_SCHEMA") or None,
             heartbeat_seconds=float(env.get("HANGAR_SSE_HEARTBEAT_SECONDS", "5")),
             cancel_grace_seconds=float(env.get("HANGAR_CANCEL_GRACE_SECONDS", "1")),
+            secrets_socket=env.get("HANGAR_SECRETS_SOCKET") or None,
+            egress_socket=env.get("HANGAR_EGRESS_SOCKET") or None,
+            egress_port=int(env.get("HANGAR_EGRESS_PORT") or "3128"),
         )
 
     def address(self) -> str:

@@ -16,7 +16,7 @@ import traceback
 import uuid
 from collections import OrderedDict
 
-from . import config, loader, outputs
+from . import config, delivery, loader, outputs
 from .capture import runtime_log
 from .job import Job, now
 from .processor import CancelationException
@@ -82,6 +82,11 @@ class Worker:
             try:
                 if self.config.mode not in config.MODES:
                     raise ValueError(f"HANGAR_MODE must be one of {', '.join(config.MODES)}, got {self.config.mode!r}")
+                # Before any processor code runs: it must see its secrets and proxy, and take neither first.
+                if self.config.secrets_socket:
+                    delivery.receive_secrets(self.config.secrets_socket)
+                if self.config.egress_socket:
+                    delivery.start_egress_forwarder(self.config.egress_socket, self.config.egress_port)
                 self.processor_class = loader.load_class(self.config.predictor)
                 processor = self.processor_class()
                 if hasattr(processor, "setup"):

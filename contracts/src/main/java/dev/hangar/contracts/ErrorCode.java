@@ -37,6 +37,8 @@ public enum ErrorCode {
     ERR_RUN_FINISHED(409, Fix.NONE, "The run has already ended; there is nothing to cancel."),
     ERR_SECRET_NOT_FOUND(404, Fix.INPUT, "No secret has that name; list them with `hangar secrets list`."),
     ERR_SECRET_INVALID(400, Fix.INPUT, "A secret name must be A-Z, 0-9 and _ (starting with a letter), its value 1 byte to 64 KiB."),
+    ERR_OUTPUT_INVALID(422, Fix.INPUT, "The processor left something in its outputs folder that is not a regular file (a symlink, hard link, FIFO, device); nothing of the run was stored."),
+    ERR_OUTPUT_LIMIT(413, Fix.INPUT, "The processor wrote more than the executor accepts (output files, output bytes, or one reply or event); the message names the limit."),
     ERR_UPLOAD_FAILED(503, Fix.RETRY, "Outputs could not be written to the artefact store."),
     ERR_UNAVAILABLE(503, Fix.RETRY, "A component Hangar needs (Kafka, registry, database, Docker, S3) is unreachable; retry later."),
     ERR_COMMAND_INVALID(400, Fix.INPUT, "A bus record is not valid JSON or not a valid command; it went to the dead-letter topic."),

@@ -18,18 +18,111 @@ import java.util.Map;
  * @param secrets      names of the secrets real mode needs (values never travel in specs)
  * @param inputsSchema the JSON Schema (draft 2020-12) that {@code inputs} must satisfy
  * @param outputs      the outputs it declares
+ * @param network      where real mode may connect to (none when absent); mock mode never has a network
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ProcessorSpec(ProcessorRef ref, String description, String image, Map<String, String> digests,
                             Resources runtime, List<String> secrets, JsonNode inputsSchema,
-                            List<OutputDecl> outputs) {
+                            List<OutputDecl> outputs, Network network) {
 
     public ProcessorSpec {
         digests = digests == null ? Map.of() : Map.copyOf(digests);
         runtime = runtime == null ? Resources.DEFAULT : runtime;
         secrets = secrets == null ? List.of() : List.copyOf(secrets);
         outputs = outputs == null ? List.of() : List.copyOf(outputs);
+    }
+
+    /** A spec that allows no egress (the {@code network} key absent). */
+    public ProcessorSpec(ProcessorRef ref, String description, String image, Map<String, String> digests,
+                         Resources runtime, List<String> secrets, JsonNode inputsSchema, List<OutputDecl> outputs) {
+        this(ref, description, image, digests, runtime, secrets, inputsSchema, outputs, null);
+    }
+
+    /** The egress rules in force: {@link Network#NONE} when the spec names none. */
+    public Network egress() {
+        return network == null ? Network.NONE : network;
+    }
+
+    /**
+     * Where a real-mode container may connect: exact {@code host:port} pairs, reached only through
+     * the executor's egress proxy (the container itself has no network). Names are resolved by the
+     * proxy; a name may not resolve to a loopback or link-local address (write the IP to allow one).
+     *
+     * @param allow {@code host:port} entries: a DNS name, an IPv4 literal or a bracketed IPv6 literal, and a port
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Network(List<String> allow) {
+        public static final Network NONE = new Network(List.of());
+        public static final int MAX_ENTRIES = 64;
+        private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile(
+                "(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
+        private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile(
+                "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+        private static final java.util.regex.Pattern IPV6 = java.util.regex.Pattern.compile("\\[[0-9a-f:.]{2,45}]");
+
+        public Network {
+            allow = allow == null ? List.of() : List.copyOf(allow);
+        }
+
+        /** One allowed destination; {@code host} lower-case, an IPv6 literal with its brackets. */
+        public record Endpoint(String host, int port) {
+            /** Parses {@code host:port}; null when it is not one (see {@link #problem}). */
+            public static Endpoint parse(String text) {
+                if (text == null) {
+                    return null;
+                }
+                int colon = text.lastIndexOf(':');
+                if (colon <= 0 || colon == text.length() - 1) {
+                    return null;
+                }
+                String host = text.substring(0, colon).toLowerCase(java.util.Locale.ROOT);
+                String port = text.substring(colon + 1);
+                if (!port.chars().allMatch(Character::isDigit) || port.length() > 5) {
+                    return null;
+                }
+                int number = Integer.parseInt(port);
+                boolean hostOk = IPV4.matcher(host).matches() || IPV6.matcher(host).matches()
+                        || (NAME.matcher(host).matches() && !host.chars().allMatch(c -> Character.isDigit(c) || c == '.'));
+                return hostOk && number >= 1 && number <= 65535 ? new Endpoint(host, number) : null;
+            }
+
+            /** Whether the host is an IP literal (the proxy then connects to exactly it). */
+            public boolean literal() {
+                return IPV4.matcher(host).matches() || IPV6.matcher(host).matches();
+            }
+
+            @Override
+            public String toString() {
+                return host + ":" + port;
+            }
+        }
+
+        /** The parsed entries (invalid ones skipped: a validated spec has none). */
+        public List<Endpoint> endpoints() {
+            return allow.stream().map(Endpoint::parse).filter(java.util.Objects::nonNull).distinct().toList();
+        }
+
+        /** Whether {@code host:port} is exactly one of the entries. */
+        public boolean allows(String host, int port) {
+            var wanted = Endpoint.parse(host + ":" + port);
+            return wanted != null && endpoints().contains(wanted);
+        }
+
+        /** The one validation rule for the allow-list: JSON pointer below the spec → what is wrong. */
+        public Map<String, String> problems() {
+            var problems = new java.util.LinkedHashMap<String, String>();
+            if (allow.size() > MAX_ENTRIES) {
+                problems.put("/network/allow", "may list at most " + MAX_ENTRIES + " host:port entries");
+            }
+            for (int i = 0; i < allow.size(); i++) {
+                if (Endpoint.parse(allow.get(i)) == null) {
+                    problems.put("/network/allow/" + i, "must be host:port (a DNS name, an IPv4 address or [IPv6], "
+                            + "and a port 1-65535; no wildcards, no scheme), got '" + allow.get(i) + "'");
+                }
+            }
+            return problems;
+        }
     }
 
     /** Container limits for one run. */
@@ -77,7 +170,12 @@ public record ProcessorSpec(ProcessorRef ref, String description, String image, 
     public ProcessorSpec withDigest(Platform platform, String digest) {
         var pins = new java.util.HashMap<>(digests);
         pins.put(platform.wire(), digest);
-        return new ProcessorSpec(ref, description, image, pins, runtime, secrets, inputsSchema, outputs);
+        return new ProcessorSpec(ref, description, image, pins, runtime, secrets, inputsSchema, outputs, network);
+    }
+
+    /** The same spec with no digest pins (how the registry stores a version; pins live beside it). */
+    public ProcessorSpec withoutDigests() {
+        return new ProcessorSpec(ref, description, image, Map.of(), runtime, secrets, inputsSchema, outputs, network);
     }
 
     /** The image reference pinned for a platform, or {@link ErrorCode#ERR_IMAGE_UNPINNED}. */

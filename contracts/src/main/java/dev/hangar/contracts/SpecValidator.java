@@ -77,6 +77,7 @@ public final class SpecValidator {
                 errors.add(new Problem.FieldError("/outputs/" + i + "/name", "must be a relative file name"));
             }
         }
+        spec.egress().problems().forEach((path, problem) -> errors.add(new Problem.FieldError(path, problem)));
         if (!errors.isEmpty()) {
             throw new HangarException(ErrorCode.ERR_SPEC_INVALID, "processor spec " + spec.ref() + " has "
                     + errors.size() + " problem(s), first: " + errors.get(0).path() + " " + errors.get(0).message(), errors);

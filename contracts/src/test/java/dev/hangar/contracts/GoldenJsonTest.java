@@ -53,6 +53,7 @@ class GoldenJsonTest {
             Map.entry("output-ref.json", OutputRef.class),
             Map.entry("problem-input-invalid.json", Problem.class),
             Map.entry("processor-spec.json", ProcessorSpec.class),
+            Map.entry("processor-spec-network.json", ProcessorSpec.class),
             Map.entry("plan.json", Plan.class),
             Map.entry("plan-limit.json", Plan.Limit.class),
             Map.entry("secret-value.json", SecretValue.class),
@@ -69,7 +70,8 @@ class GoldenJsonTest {
 
     /** Records that travel only inside one that has a golden file (or never leave a process). */
     static final Set<Class<?>> PARTS = Set.of(Envelope.Error.class, Envelope.Meta.class, Problem.FieldError.class,
-            ProcessorSpec.Resources.class, ProcessorSpec.OutputDecl.class, ProcessorRef.class, ArtifactInfo.class,
+            ProcessorSpec.Resources.class, ProcessorSpec.OutputDecl.class, ProcessorSpec.Network.class,
+            ProcessorSpec.Network.Endpoint.class, ProcessorRef.class, ArtifactInfo.class,
             RunEvent.Queued.class, RunEvent.Started.class, RunEvent.Log.class, RunEvent.Token.class,
             RunEvent.Progress.class, RunEvent.Output.class, RunEvent.Completed.class, RunEvent.Failed.class,
             RunEvent.Canceled.class, Attachments.Resolved.class);

@@ -61,4 +61,30 @@ class SpecValidatorTest {
         assertEquals(ErrorCode.ERR_IMAGE_UNPINNED, e.code());
         assertTrue(e.getMessage().contains("amd64"), e.getMessage());
     }
+
+    @Test
+    void theAllowListTakesExactHostPortPairsOnly() throws Exception {
+        var withNetwork = Json.MAPPER.treeToValue(GoldenJsonTest.read("processor-spec-network.json"), ProcessorSpec.class);
+        SpecValidator.requireValidSpec(withNetwork);
+        var net = withNetwork.egress();
+        assertTrue(net.allows("API.OpenAI.com", 443), "host names compare case-insensitively");
+        assertTrue(net.allows("[fd00::1]", 443));
+        assertTrue(!net.allows("api.openai.com", 80) && !net.allows("openai.com", 443) && !net.allows("127.0.0.1", 443),
+                "only the exact pairs");
+        assertTrue(net.endpoints().get(1).literal() && !net.endpoints().get(0).literal());
+        assertEquals(ProcessorSpec.Network.NONE, spec.egress(), "no network key: no egress");
+
+        var bad = java.util.List.of("*.openai.com:443", "https://api.openai.com:443", "api.openai.com", "host:0",
+                "host:70000", "10.0.0.1:80/x", "1.2.3:80", ":443", "a b:1", "[::1:443");
+        var broken = new ProcessorSpec(spec.ref(), null, spec.image(), spec.digests(), spec.runtime(), null,
+                spec.inputsSchema(), null, new ProcessorSpec.Network(bad));
+        var e = assertThrows(HangarException.class, () -> SpecValidator.requireValidSpec(broken));
+        assertEquals(ErrorCode.ERR_SPEC_INVALID, e.code());
+        var paths = e.errors().stream().map(Problem.FieldError::path).toList();
+        for (int i = 0; i < bad.size(); i++) {
+            assertTrue(paths.contains("/network/allow/" + i), bad.get(i) + " must be refused: " + paths);
+        }
+        var tooMany = new ProcessorSpec.Network(java.util.stream.IntStream.range(0, 65).mapToObj(i -> "h" + i + ":1").toList());
+        assertTrue(tooMany.problems().containsKey("/network/allow"));
+    }
 }

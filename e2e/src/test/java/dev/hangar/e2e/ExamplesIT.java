@@ -78,7 +78,7 @@ class ExamplesIT {
     }
 
     @Test
-    void llmRealModeNeedsItsSecretsThenCallsTheEndpoint() throws Exception {
+    void llmRealModeNeedsItsSecretsThenCallsTheEndpoint(@TempDir Path dir) throws Exception {
         String key = "sk-e2e-" + UUID.randomUUID();
         for (String name : List.of("OPENAI_API_KEY", "OPENAI_BASE_URL")) {
             Stack.hangar("secrets", "rm", name); // absent or not: start from none
@@ -92,7 +92,8 @@ class ExamplesIT {
             openai.reply(List.of("Hello", " from", " the", " endpoint"), "stop");
             assertEquals(0, Stack.hangarWithInput(key, "secrets", "set", "OPENAI_API_KEY").exit());
             assertEquals(0, Stack.hangarWithInput(openai.baseUrl(), "secrets", "set", "OPENAI_BASE_URL").exit());
-            var run = Stack.hangar("run", "--ref", "examples/llm@1", "--mode", "real", "--inputs-json", CHAT, "--json");
+            String ref = pushAllowedTo(openai.baseUrl(), dir);
+            var run = Stack.hangar("run", "--ref", ref, "--mode", "real", "--inputs-json", CHAT, "--json");
             assertEquals(0, run.exit(), run.err());
             assertEquals(List.of("Hello", " from", " the", " endpoint"), tokens(run), "tokens stream as they arrive");
             assertEquals("Bearer " + key, openai.requests().get(0).headers().get("authorization"));
@@ -107,5 +108,27 @@ class ExamplesIT {
             Stack.hangar("secrets", "rm", "OPENAI_API_KEY");
             Stack.hangar("secrets", "rm", "OPENAI_BASE_URL");
         }
+    }
+
+    /**
+     * The llm example as its own version whose spec allows egress to exactly the fake server: a
+     * real-mode container has no network, and reaches only its network.allow through the proxy.
+     */
+    static String pushAllowedTo(String baseUrl, Path dir) throws Exception {
+        var url = java.net.URI.create(baseUrl);
+        Path copy = Files.createDirectories(dir.resolve("llm-egress"));
+        Path source = Stack.ROOT.resolve("examples/processors/llm");
+        for (String file : List.of("Dockerfile", "predict.py")) {
+            Files.copy(source.resolve(file), copy.resolve(file));
+        }
+        String ref = "e2e/llm-egress@" + (System.currentTimeMillis() / 1000);
+        String spec = Files.readString(source.resolve("hangar.yaml"))
+                .replace("ref: examples/llm@1", "ref: " + ref)
+                .replace("image: 127.0.0.1:5000/examples/llm", "image: 127.0.0.1:5000/e2e/llm-egress")
+                + "network:\n  allow: [\"" + url.getHost() + ":" + url.getPort() + "\"]\n";
+        Files.writeString(copy.resolve("hangar.yaml"), spec);
+        var push = Stack.hangar("push", copy.toString());
+        assertEquals(0, push.exit(), push.err());
+        return ref;
     }
 }

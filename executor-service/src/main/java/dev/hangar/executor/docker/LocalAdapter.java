@@ -9,12 +9,15 @@ import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.OutputIndex;
 import dev.hangar.contracts.RunEvent;
 import dev.hangar.executor.config.ExecutorConfig;
+import dev.hangar.executor.config.LimitsConfig;
 import dev.hangar.executor.metrics.ExecutorMeters;
 import dev.hangar.executor.service.ActiveRun;
 import dev.hangar.executor.service.RunAdapter;
 import dev.hangar.executor.service.RunPlan;
+import dev.hangar.executor.store.OutputCollector;
 import dev.hangar.executor.store.OutputStore;
 import dev.hangar.runtime.client.Prediction;
+import dev.hangar.runtime.client.ReplyTooLargeException;
 import dev.hangar.runtime.client.StreamEvent;
 import io.opentelemetry.api.trace.Span;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,8 +28,9 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Runs a processor image on this host's Docker engine: pulled by digest, started unprivileged
- * with resource limits (mock mode: no network at all), reached through a unix socket in the
- * mounted run folder, removed afterwards whatever happened ({@link RunContainer}).
+ * with resource limits and no network (real mode's allowed egress goes through a proxy on a unix
+ * socket), reached through a unix socket in the mounted run folder, stopped before its outputs
+ * are read, removed afterwards whatever happened ({@link RunContainer}).
  */
 @ApplicationScoped
 public class LocalAdapter implements RunAdapter {
@@ -35,12 +39,16 @@ public class LocalAdapter implements RunAdapter {
     private final RunFolders folders;
     private final OutputStore outputs;
     private final ExecutorConfig config;
+    private final LimitsConfig limits;
+    private final OutputCollector collector;
     private final HostPlatform host;
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("run-deadlines").factory());
 
     public LocalAdapter(DockerClient docker, ImageResolver images, RunFolders folders, OutputStore outputs,
-                        ExecutorConfig config) {
+                        ExecutorConfig config, LimitsConfig limits) {
+        this.limits = limits;
+        this.collector = new OutputCollector(limits.maxOutputFiles(), limits.maxOutputBytes());
         this.docker = docker;
         this.images = images;
         this.folders = folders;
@@ -59,7 +67,7 @@ public class LocalAdapter implements RunAdapter {
         requireRunnableHere(plan, run);
         String digest = images.ensure(plan, run.platform());
         run.ranImage(digest, Fingerprint.of(plan, run));
-        try (var container = new RunContainer(docker, folders, config, timers, run, plan.keepContainer())) {
+        try (var container = new RunContainer(docker, folders, config, limits, timers, run, plan.keepContainer())) {
             return runIn(container, plan, run, digest);
         }
     }
@@ -109,8 +117,9 @@ public class LocalAdapter implements RunAdapter {
             return run.error(ErrorCode.ERR_PROCESSOR_FAILED, "the processor failed: " + prediction.error(),
                     container.tail(prediction.logs()));
         }
-        var stored = outputs.upload(container.outputs(), plan.writePrefix(), run.executionId(),
-                ref -> run.emit(new RunEvent.Output(ref)));
+        container.stopForReading();
+        var files = collector.collect(container.outputs()); // every file checked before the first upload
+        var stored = outputs.upload(files, plan.writePrefix(), run.executionId(), ref -> run.emit(new RunEvent.Output(ref)));
         return run.success(stored, OutputIndex.pathUnder(plan.writePrefix()));
     }
 
@@ -126,6 +135,10 @@ public class LocalAdapter implements RunAdapter {
         if (e instanceof HangarException h) {
             return run.error(h.code(), h.getMessage(), container.tail());
         }
+        if (e instanceof ReplyTooLargeException) {
+            return run.error(ErrorCode.ERR_OUTPUT_LIMIT, e.getMessage() + " (hangar.executor.limits.max-reply-bytes)",
+                    container.tail());
+        }
         return run.error(ErrorCode.ERR_CONTAINER_FAILED, container.exitReason(e), container.tail());
     }
 
@@ -133,14 +146,22 @@ public class LocalAdapter implements RunAdapter {
         return run.error(ErrorCode.ERR_CANCELED, "the run was canceled", container.tail());
     }
 
-    /** The runtime's SSE events as run events; anything but a token or progress is a log line. */
+    /**
+     * The runtime's SSE events as run events; anything but a token or progress is a log line. The
+     * container is not trusted: a stream is stdout or stderr, a fraction a number in [0, 1].
+     */
     static RunEvent.Body toBody(StreamEvent event) {
         var data = event.data();
         return switch (event.type()) {
             case "token" -> new RunEvent.Token(data.path("text").asText());
-            case "progress" -> new RunEvent.Progress(data.path("fraction").asDouble(),
+            case "progress" -> new RunEvent.Progress(fraction(data.path("fraction").asDouble()),
                     data.hasNonNull("message") ? data.get("message").asText() : null);
-            default -> new RunEvent.Log(data.path("stream").asText("stdout"), data.path("line").asText());
+            default -> new RunEvent.Log("stderr".equals(data.path("stream").asText()) ? "stderr" : "stdout",
+                    data.path("line").asText());
         };
+    }
+
+    private static double fraction(double f) {
+        return Double.isNaN(f) ? 0 : Math.min(1, Math.max(0, f));
     }
 }

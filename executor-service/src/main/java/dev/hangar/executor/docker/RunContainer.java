@@ -9,7 +9,10 @@ import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Volume;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
+import dev.hangar.contracts.ProcessorSpec;
+import dev.hangar.contracts.RunEvent;
 import dev.hangar.executor.config.ExecutorConfig;
+import dev.hangar.executor.config.LimitsConfig;
 import dev.hangar.executor.service.ActiveRun;
 import dev.hangar.executor.service.RunPlan;
 import dev.hangar.runtime.client.RuntimeClient;
@@ -26,9 +29,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
- * One run's container and the folder mounted into it at {@value #IO_DIR}: created unprivileged
- * and limited, started, followed, killed at its deadline or after a cancel's grace period, and
- * removed with its folder on {@link #close()} (unless the run keeps it for debugging).
+ * One run's container and the folder mounted into it at {@value #IO_DIR}: created unprivileged,
+ * limited and with network {@code none} (mock and real), started, followed, killed at its deadline
+ * or after a cancel's grace period, and removed with its folder on {@link #close()} (unless the
+ * run keeps it for debugging). A real-mode run's secrets reach the runtime through a one-shot
+ * socket ({@link SecretsHandoff}), never the container's environment; its egress, if the spec
+ * allows any, goes through a per-run {@link EgressProxy} on a socket in the same folder.
  */
 final class RunContainer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RunContainer.class);
@@ -36,6 +42,8 @@ final class RunContainer implements AutoCloseable {
     static final String LABEL_MANAGED = "dev.hangar.managed";
     static final String LABEL_EXECUTOR = "dev.hangar.executor";
     static final String LABEL_EXECUTION = "dev.hangar.execution_id";
+    /** Where the runtime inside listens for the predictor's proxied connections (HTTP(S)_PROXY). */
+    static final int EGRESS_PORT = 3128;
 
     private final DockerClient docker;
     private final RunFolders folders;
@@ -46,13 +54,15 @@ final class RunContainer implements AutoCloseable {
     private final Path folder;
     private final ContainerLogs logs;
     private final RuntimeClient runtime;
+    private final int maxEgressConnections;
     private final AtomicBoolean timedOut = new AtomicBoolean();
     private volatile String id;
     private ScheduledFuture<?> deadline;
+    private final List<AutoCloseable> services = new ArrayList<>();
 
     /** Makes the run's (empty) folder; the container comes with {@link #start}. */
-    RunContainer(DockerClient docker, RunFolders folders, ExecutorConfig config, ScheduledExecutorService timers,
-                 ActiveRun run, boolean keep) {
+    RunContainer(DockerClient docker, RunFolders folders, ExecutorConfig config, LimitsConfig limits,
+                 ScheduledExecutorService timers, ActiveRun run, boolean keep) {
         this.docker = docker;
         this.folders = folders;
         this.config = config;
@@ -61,7 +71,8 @@ final class RunContainer implements AutoCloseable {
         this.keep = keep;
         this.folder = folders.create(run.executionId(), run.command().attempt());
         this.logs = new ContainerLogs(config.stderrTailLines());
-        this.runtime = RuntimeClient.unixSocket(folders.socket(folder));
+        this.runtime = RuntimeClient.unixSocket(folders.socket(folder)).withMaxReplyBytes(limits.maxReplyBytes());
+        this.maxEgressConnections = limits.maxEgressConnections();
     }
 
     Path folder() {
@@ -77,12 +88,29 @@ final class RunContainer implements AutoCloseable {
         return runtime;
     }
 
-    /** Creates the container locked down, starts it and follows its output. */
-    void start(RunPlan plan, ActiveRun run) {
+    /** Opens the run's secret hand-off and egress proxy, creates the container locked down, starts it and follows its output. */
+    void start(RunPlan plan, ActiveRun run) throws IOException {
+        var env = new ArrayList<>(List.of("HANGAR_MODE=" + run.mode().wire(),
+                "HANGAR_SOCKET=" + IO_DIR + "/" + RunFolders.SOCKET,
+                "HANGAR_OUTPUT_DIR=" + IO_DIR + "/" + RunFolders.OUTPUTS,
+                "HANGAR_EXECUTION_ID=" + run.executionId()));
+        if (!plan.secrets().isEmpty()) {
+            var handoff = open(SecretsHandoff.open(folder, plan.secrets()));
+            folders.handOverOne(handoff.path());
+            env.add("HANGAR_SECRETS_SOCKET=" + IO_DIR + "/" + SecretsHandoff.SOCKET);
+        }
+        ProcessorSpec.Network egress = plan.spec().egress();
+        if (!plan.mock() && !egress.allow().isEmpty()) {
+            var proxy = open(EgressProxy.open(folder, egress,
+                    line -> run.emit(new RunEvent.Log("stderr", line)), maxEgressConnections));
+            folders.handOverOne(proxy.path());
+            env.add("HANGAR_EGRESS_SOCKET=" + IO_DIR + "/" + EgressProxy.SOCKET);
+            env.add("HANGAR_EGRESS_PORT=" + EGRESS_PORT);
+        }
         id = docker.createContainerCmd(plan.image())
                 .withName("hangar-" + folder.getFileName())
                 .withUser(config.containerUser())
-                .withEnv(environment(plan, run))
+                .withEnv(env)
                 .withLabels(Map.of(LABEL_MANAGED, "true", LABEL_EXECUTOR, config.id(), LABEL_EXECUTION, executionId))
                 .withHostConfig(hostConfig(plan))
                 .exec()
@@ -91,12 +119,17 @@ final class RunContainer implements AutoCloseable {
         docker.logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true).exec(logs);
     }
 
+    private <T extends AutoCloseable> T open(T service) {
+        services.add(service);
+        return service;
+    }
+
     private HostConfig hostConfig(RunPlan plan) {
         var limits = plan.limits();
         long memory = limits.memoryMb() * 1024L * 1024L;
         return HostConfig.newHostConfig()
-                // Mock runs get no network at all; real runs may call out, through the host (never a bridge).
-                .withNetworkMode(plan.mock() ? "none" : "host")
+                // No network at all, whatever the mode: real-mode egress is the proxy's socket in the run folder.
+                .withNetworkMode("none")
                 .withBinds(new Bind(folder.toString(), new Volume(IO_DIR)))
                 .withMemory(memory)
                 .withMemorySwap(memory)
@@ -108,13 +141,31 @@ final class RunContainer implements AutoCloseable {
                 .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=256m"));
     }
 
-    private static List<String> environment(RunPlan plan, ActiveRun run) {
-        var env = new ArrayList<>(List.of("HANGAR_MODE=" + run.mode().wire(),
-                "HANGAR_SOCKET=" + IO_DIR + "/" + RunFolders.SOCKET,
-                "HANGAR_OUTPUT_DIR=" + IO_DIR + "/" + RunFolders.OUTPUTS,
-                "HANGAR_EXECUTION_ID=" + run.executionId()));
-        plan.secrets().forEach((name, value) -> env.add(name + "=" + value));
-        return env;
+    /**
+     * Stops the container (and its egress) so that nothing can change the run folder while the
+     * executor reads the outputs: a symlink swapped in after a check would otherwise win.
+     */
+    void stopForReading() {
+        closeServices();
+        try {
+            docker.stopContainerCmd(id).withTimeout(0).exec();
+        } catch (com.github.dockerjava.api.exception.NotModifiedException alreadyStopped) {
+            // exited on its own
+        }
+        var state = docker.inspectContainerCmd(id).exec().getState();
+        if (Boolean.TRUE.equals(state.getRunning())) {
+            throw new HangarException(ErrorCode.ERR_CONTAINER_FAILED, "the container did not stop; its outputs were not read");
+        }
+    }
+
+    private void closeServices() {
+        for (var service : services) {
+            try {
+                service.close();
+            } catch (Exception e) {
+                LOG.debugf("closing %s: %s", service, e.getMessage());
+            }
+        }
     }
 
     /** Kills the container when the run's deadline passes; {@link #timedOut()} tells the failure apart. */
@@ -201,6 +252,7 @@ final class RunContainer implements AutoCloseable {
         if (deadline != null) {
             deadline.cancel(false);
         }
+        closeServices();
         try {
             logs.close();
         } catch (IOException ignored) {

@@ -62,6 +62,15 @@ public class RunFolders {
         }
     }
 
+    /** Gives one path (a socket the executor bound in the run folder) to the container's user. */
+    void handOverOne(Path path) {
+        try {
+            giveToContainerUser(path);
+        } catch (IOException e) {
+            throw new HangarException(ErrorCode.ERR_INTERNAL, "cannot prepare " + path + ": " + e.getMessage(), e);
+        }
+    }
+
     Path socket(Path folder) {
         return folder.resolve(SOCKET);
     }

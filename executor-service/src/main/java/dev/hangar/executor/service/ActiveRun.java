@@ -32,6 +32,7 @@ public final class ActiveRun {
     private volatile String envFingerprint;
     private volatile ProcessorSpec.Resources limits;
     private volatile Redactor redactor = Redactor.NONE;
+    private volatile Redactor.Stream masked = Redactor.NONE.stream();
     private volatile boolean canceled;
     private volatile Runnable onCancel = () -> { };
 
@@ -62,6 +63,7 @@ public final class ActiveRun {
     void planned(RunPlan plan) {
         this.limits = plan.limits();
         this.redactor = new Redactor(plan.secrets().values());
+        this.masked = redactor.stream();
     }
 
     public String redact(String text) {
@@ -85,10 +87,14 @@ public final class ActiveRun {
         return canceled;
     }
 
-    public CompletableFuture<Void> emit(RunEvent.Body body) {
-        RunEvent.Body safe = body instanceof RunEvent.Log log ? new RunEvent.Log(log.stream(), redact(log.line())) : body;
-        return publisher.publish(RunEvent.of(command.executionId(), command.attempt(), seq.incrementAndGet(),
-                command.traceparent(), safe));
+    /** Publishes an event with its secrets masked (tokens may be held back a little, see {@link Redactor.Stream}). */
+    public synchronized CompletableFuture<Void> emit(RunEvent.Body body) {
+        CompletableFuture<Void> sent = CompletableFuture.completedFuture(null);
+        for (RunEvent.Body safe : masked.mask(body)) {
+            sent = publisher.publish(RunEvent.of(command.executionId(), command.attempt(), seq.incrementAndGet(),
+                    command.traceparent(), safe));
+        }
+        return sent;
     }
 
     public Envelope success(List<OutputRef> outputs, String indexPath) {

@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -38,18 +37,23 @@ public class OutputStore {
         this.config = config;
     }
 
-    /** The stored outputs in path order; {@code onOutput} sees each as it lands. */
-    @WithSpan("hangar.run.upload")
+    /** {@link #upload(List, String, String, Consumer)} of a folder checked with the default limits. */
     public List<OutputRef> upload(Path folder, String prefix, String executionId, Consumer<OutputRef> onOutput) {
+        return upload(new OutputCollector(1000, 1L << 30).collect(folder), prefix, executionId, onOutput);
+    }
+
+    /**
+     * Stores checked outputs ({@link OutputCollector}) in path order, each read without following
+     * links; {@code onOutput} sees each as it lands.
+     */
+    @WithSpan("hangar.run.upload")
+    public List<OutputRef> upload(List<OutputCollector.OutputFile> files, String prefix, String executionId,
+                                  Consumer<OutputRef> onOutput) {
         var outputs = new ArrayList<OutputRef>();
-        try (Stream<Path> files = Files.walk(folder)) {
-            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
-                String relative = folder.relativize(file).toString().replace('\\', '/');
-                if (relative.equals(OutputIndex.FILE)) {
-                    continue; // the index is ours to write
-                }
-                var ref = new OutputRef(prefix + relative, cid(file), Files.size(file), mime(relative));
-                put(ref.path(), RequestBody.fromFile(file), ref.mime());
+        try {
+            for (var file : files) {
+                var ref = new OutputRef(prefix + file.relative(), file.cid(), file.size(), mime(file.relative()));
+                put(ref.path(), RequestBody.fromContentProvider(() -> openOrFail(file), file.size(), ref.mime()), ref.mime());
                 outputs.add(ref);
                 onOutput.accept(ref);
             }
@@ -59,6 +63,14 @@ public class OutputStore {
         byte[] index = Json.write(new OutputIndex(executionId, outputs)).getBytes(StandardCharsets.UTF_8);
         put(OutputIndex.pathUnder(prefix), RequestBody.fromBytes(index), MediaTypes.of(OutputIndex.FILE));
         return outputs;
+    }
+
+    private static java.io.InputStream openOrFail(OutputCollector.OutputFile file) {
+        try {
+            return file.open();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Fetches an uploaded input file and checks its bytes against the content id in its path. */

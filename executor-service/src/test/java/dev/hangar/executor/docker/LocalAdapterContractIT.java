@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.command.BuildImageResultCallback;
 import com.github.dockerjava.api.model.Capability;
 import dev.hangar.contracts.RunStatus;
 import dev.hangar.executor.service.Fixtures;
@@ -18,19 +17,16 @@ import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The run-adapter contract against this host's Docker engine: the example echo image and a
- * failing one, built FROM the stack's runtime image (network host for the build, as every build
- * here) and run as local builds, by image id.
+ * failing one, built FROM this tree's runtime image ({@link TestImages}; network host for the
+ * build, as every build here) and run as local builds, by image id.
  */
 class LocalAdapterContractIT extends RunAdapterContract {
-    static final String RUNTIME = "127.0.0.1:5000/hangar/runtime-python:3.11";
     static final String EXECUTOR_ID = "executor-contract-it";
 
     private DockerClient docker;
@@ -45,11 +41,11 @@ class LocalAdapterContractIT extends RunAdapterContract {
         } catch (RuntimeException e) {
             assumeTrue(false, "skipped: no usable docker engine (start the local stack): " + e.getMessage());
         }
-        assumeTrue(!docker.listImagesCmd().withImageNameFilter(RUNTIME).exec().isEmpty(),
-                "skipped: the runtime image " + RUNTIME + " is missing (the local stack builds it)");
-        images.put(Processor.ECHO, build(examples().resolve("echo"), "hangar-it/executor-echo:test"));
-        images.put(Processor.FAILING, build(Path.of("src/test/resources/processors/failing").toAbsolutePath(),
-                "hangar-it/executor-failing:test"));
+        assumeTrue(TestImages.baseImagePresent(docker),
+                "skipped: the base image " + TestImages.BASE + " is missing (the local stack builds it)");
+        images.put(Processor.ECHO, TestImages.processor(docker, TestImages.root().resolve("examples/processors/echo"), "executor-echo"));
+        images.put(Processor.FAILING, TestImages.processor(docker, Path.of("src/test/resources/processors/failing"),
+                "executor-failing"));
         workDir = Files.createTempDirectory("hangar-contract");
     }
 
@@ -100,7 +96,7 @@ class LocalAdapterContractIT extends RunAdapterContract {
         var defaults = Fixtures.TestConfig.defaults(workDir).withStderrTailLines(stderrTailLines);
         var config = new Fixtures.TestConfig(defaults.workDir(), EXECUTOR_ID, defaults.platform(), defaults.containerUser(),
                 defaults.startTimeout(), defaults.pidsLimit(), defaults.internalToken(), defaults.cancelGrace(), stderrTailLines);
-        return new LocalAdapter(docker, new ImageResolver(docker), new RunFolders(config), outputs, config);
+        return new LocalAdapter(docker, new ImageResolver(docker), new RunFolders(config), outputs, config, TestLimits.DEFAULTS);
     }
 
     @Override
@@ -113,27 +109,5 @@ class LocalAdapterContractIT extends RunAdapterContract {
         return docker.listContainersCmd().withShowAll(true)
                 .withLabelFilter(Map.of(RunContainer.LABEL_EXECUTION, executionId)).exec().stream()
                 .map(c -> c.getId() + " " + c.getState()).toList();
-    }
-
-    /** Builds a processor image and returns its local image id (sha256:…), the form a local build runs by. */
-    private String build(Path context, String tag) {
-        docker.buildImageCmd(context.toFile())
-                .withTags(Set.of(tag))
-                .withBuildArg("RUNTIME", RUNTIME)
-                .withNetworkMode("host")
-                .withPull(false)
-                .exec(new BuildImageResultCallback())
-                .awaitImageId(5, TimeUnit.MINUTES);
-        return docker.inspectImageCmd(tag).exec().getId();
-    }
-
-    private static Path examples() {
-        for (String root : new String[] {System.getProperty("hangar.root", ".."), ".."}) {
-            Path dir = Path.of(root).toAbsolutePath().normalize().resolve("examples/processors");
-            if (Files.isDirectory(dir.resolve("echo"))) {
-                return dir;
-            }
-        }
-        throw new IllegalStateException("examples/processors not found from " + Path.of("").toAbsolutePath());
     }
 }

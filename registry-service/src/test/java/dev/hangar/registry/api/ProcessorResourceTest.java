@@ -84,6 +84,19 @@ class ProcessorResourceTest {
     }
 
     @Test
+    void theEgressAllowListIsStoredAndABadEntryRefused() {
+        var spec = Specs.spec("examples/egress@1");
+        spec.putObject("network").putArray("allow").add("api.openai.com:443").add("127.0.0.1:8000");
+        given().contentType(ContentType.JSON).body(spec.toString()).put(PATH, "examples", "egress", 1).then().statusCode(201);
+        given().when().get(PATH, "examples", "egress", 1)
+                .then().statusCode(200).body("network.allow", contains("api.openai.com:443", "127.0.0.1:8000"));
+
+        spec.put("ref", "examples/egress@2").putObject("network").putArray("allow").add("*.openai.com:443");
+        given().contentType(ContentType.JSON).body(spec.toString()).put(PATH, "examples", "egress", 2)
+                .then().statusCode(422).body("code", equalTo("ERR_SPEC_INVALID")).body("errors.path", hasItems("/network/allow/0"));
+    }
+
+    @Test
     void anEmptyRegistryListsNothing() {
         given().when().get("/v1/processors").then().statusCode(200).body("size()", equalTo(0));
     }

@@ -55,8 +55,10 @@ final class ChunkedInputStream extends InputStream {
         }
         if (chunkLeft == 0) {
             finished = true;
-            while (!line().isEmpty()) {
-                // trailers: none expected, skipped
+            for (int trailers = 0; !line().isEmpty(); trailers++) {
+                if (trailers == 100) { // none expected; skipped, but not for ever
+                    throw new ReplyTooLargeException("more than 100 trailer lines, a chunked body", 100);
+                }
             }
             return false;
         }

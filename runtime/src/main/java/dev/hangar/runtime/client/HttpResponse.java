@@ -13,6 +13,7 @@ import java.util.Map;
 /** Status line, headers and a body stream that knows where the body ends. */
 final class HttpResponse {
     private static final int MAX_HEADER_LINE = 64 * 1024;
+    private static final int MAX_HEADERS = 100;
 
     private final int status;
     private final Map<String, String> headers;
@@ -40,7 +41,11 @@ final class HttpResponse {
             throw new IOException("not an HTTP response: " + statusLine, e);
         }
         var headers = new HashMap<String, String>();
+        int count = 0;
         for (String line; !(line = requireLine(in)).isEmpty(); ) {
+            if (++count > MAX_HEADERS) {
+                throw new ReplyTooLargeException("more than " + MAX_HEADERS + " header lines, a header block", MAX_HEADERS);
+            }
             int colon = line.indexOf(':');
             if (colon > 0) {
                 headers.merge(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim(),
@@ -82,8 +87,13 @@ final class HttpResponse {
         return body;
     }
 
-    byte[] bodyBytes() throws IOException {
-        return body.readAllBytes();
+    /** The whole body, or {@link ReplyTooLargeException} past {@code max} bytes (never more is read). */
+    byte[] bodyBytes(int max) throws IOException {
+        byte[] bytes = body.readNBytes(max);
+        if (bytes.length == max && body.read() != -1) {
+            throw new ReplyTooLargeException("a reply body", max);
+        }
+        return bytes;
     }
 
     private static String requireLine(InputStream in) throws IOException {
@@ -100,7 +110,7 @@ final class HttpResponse {
         int b;
         while ((b = in.read()) != -1 && b != '\n') {
             if (line.size() >= max) {
-                throw new IOException("line longer than " + max + " bytes from the runtime");
+                throw new ReplyTooLargeException("a line", max);
             }
             line.write(b);
         }

@@ -28,24 +28,28 @@ public final class RuntimeClient {
     /** How long any single wait for bytes may last; the runtime sends a keep-alive every 5 s while streaming. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The largest body or SSE event read by default (the final event carries the prediction's logs). */
+    public static final int DEFAULT_MAX_REPLY_BYTES = 16 * 1024 * 1024;
     private static final int MAX_ERROR_BODY = 64 * 1024;
 
     private final SocketAddress address;
     private final String hostHeader;
     private final Duration timeout;
+    private final int maxReplyBytes;
 
-    private RuntimeClient(SocketAddress address, String hostHeader, Duration timeout) {
+    private RuntimeClient(SocketAddress address, String hostHeader, Duration timeout, int maxReplyBytes) {
         this.address = address;
         this.hostHeader = hostHeader;
         this.timeout = timeout;
+        this.maxReplyBytes = maxReplyBytes;
     }
 
     public static RuntimeClient unixSocket(Path socket) {
-        return new RuntimeClient(UnixDomainSocketAddress.of(socket), "localhost", DEFAULT_TIMEOUT);
+        return new RuntimeClient(UnixDomainSocketAddress.of(socket), "localhost", DEFAULT_TIMEOUT, DEFAULT_MAX_REPLY_BYTES);
     }
 
     public static RuntimeClient tcp(String host, int port) {
-        return new RuntimeClient(new InetSocketAddress(host, port), host + ":" + port, DEFAULT_TIMEOUT);
+        return new RuntimeClient(new InetSocketAddress(host, port), host + ":" + port, DEFAULT_TIMEOUT, DEFAULT_MAX_REPLY_BYTES);
     }
 
     /** A client whose connects and reads give up after {@code timeout} without a byte. */
@@ -53,7 +57,18 @@ public final class RuntimeClient {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive: " + timeout);
         }
-        return new RuntimeClient(address, hostHeader, timeout);
+        return new RuntimeClient(address, hostHeader, timeout, maxReplyBytes);
+    }
+
+    /**
+     * A client that reads at most {@code max} bytes of any one body, SSE event or line, and fails
+     * with {@link ReplyTooLargeException} past it: the container is not trusted to be brief.
+     */
+    public RuntimeClient withMaxReplyBytes(int max) {
+        if (max < 1024) {
+            throw new IllegalArgumentException("max reply bytes must be at least 1024: " + max);
+        }
+        return new RuntimeClient(address, hostHeader, timeout, max);
     }
 
     public Duration timeout() {
@@ -118,9 +133,9 @@ public final class RuntimeClient {
                 throw new RuntimeResponseException(response.status(), request, errorBody(response));
             }
             if (!response.isEventStream()) {
-                return Prediction.of(JSON.readTree(response.bodyBytes()));
+                return Prediction.of(JSON.readTree(response.bodyBytes(maxReplyBytes)));
             }
-            SseReader events = new SseReader(response.body());
+            SseReader events = new SseReader(response.body(), maxReplyBytes);
             for (SseReader.Event event; (event = events.next()) != null; ) {
                 JsonNode data = JSON.readTree(event.data());
                 if ("done".equals(event.type())) {
@@ -138,7 +153,7 @@ public final class RuntimeClient {
             connection.write(request(method, path, headers, body));
             HttpResponse response = HttpResponse.read(new BufferedInputStream(connection.input()));
             return new RawResponse(method + " " + path, response.status(), response.header("content-type"),
-                    response.bodyBytes());
+                    response.bodyBytes(maxReplyBytes));
         }
     }
 

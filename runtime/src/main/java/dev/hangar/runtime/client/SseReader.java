@@ -6,27 +6,33 @@ import java.nio.charset.StandardCharsets;
 
 /** Server-Sent Events as the WHATWG spec parses them: event/data fields, comments, blank-line dispatch. */
 final class SseReader {
-    /** A `done` event carries the whole prediction, logs and output included. */
-    private static final int MAX_LINE = 64 * 1024 * 1024;
-
     record Event(String type, String data) {}
 
     private final InputStream in;
+    private final int max;
 
-    SseReader(InputStream in) {
+    /** Reads events of at most {@code max} bytes each (a `done` event carries the whole prediction, logs included). */
+    SseReader(InputStream in, int max) {
         this.in = in;
+        this.max = max;
     }
 
     /** The next event, or null when the stream ends (an unterminated last event is dropped, per spec). */
     Event next() throws IOException {
         String type = null;
         StringBuilder data = null;
-        for (String line; (line = HttpResponse.readLine(in, StandardCharsets.UTF_8, MAX_LINE)) != null; ) {
+        long size = 0;
+        for (String line; (line = HttpResponse.readLine(in, StandardCharsets.UTF_8, max)) != null; ) {
+            size += line.length() + 1;
+            if (size > max) {
+                throw new ReplyTooLargeException("an event", max);
+            }
             if (line.isEmpty()) {
                 if (data != null) {
                     return new Event(type == null ? "message" : type, data.toString());
                 }
                 type = null;
+                size = 0;
                 continue;
             }
             if (line.startsWith(":")) {

@@ -1,0 +1,73 @@
+package dev.hangar.executor.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Images the executor's Docker tests run: the runtime built from THIS tree's runtime/ (so a test
+ * proves the runtime it ships with, not the one the stack happened to build), and processors
+ * built FROM it. Tags carry this checkout's name so parallel checkouts do not move each other's.
+ */
+final class TestImages {
+    static final String BASE = "127.0.0.1:5000/base/python:3.11-bookworm";
+    private static String runtime;
+
+    private TestImages() {}
+
+    static String tagPrefix() {
+        return "hangar-it-" + root().getFileName().toString().toLowerCase().replaceAll("[^a-z0-9]", "") + "/";
+    }
+
+    /** The runtime image of this tree, built once per test JVM; its tag. */
+    static synchronized String runtime(DockerClient docker) {
+        if (runtime == null) {
+            String tag = tagPrefix() + "runtime-python:test";
+            build(docker, root().resolve("runtime"), tag, "BASE", BASE);
+            runtime = tag;
+        }
+        return runtime;
+    }
+
+    /** A processor image FROM this tree's runtime; its image id (sha256:…), the form a local build runs by. */
+    static String processor(DockerClient docker, Path context, String name) {
+        String tag = tagPrefix() + name + ":test";
+        build(docker, context, tag, "RUNTIME", runtime(docker));
+        return docker.inspectImageCmd(tag).exec().getId();
+    }
+
+    /** With the docker CLI: docker-java refuses runtime/'s .dockerignore (it excludes all but python/). */
+    private static void build(DockerClient docker, Path context, String tag, String arg, String value) {
+        try {
+            var builder = new ProcessBuilder("docker", "build", "-q", "--network", "host", "-t", tag, "--build-arg",
+                    arg + "=" + value, context.toAbsolutePath().toString()).redirectErrorStream(true);
+            builder.environment().put("DOCKER_BUILDKIT", "0");
+            Process process = builder.start();
+            String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
+                throw new IllegalStateException("docker build of " + context + " failed:\n" + output);
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot run docker build: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static boolean baseImagePresent(DockerClient docker) {
+        return !docker.listImagesCmd().withImageNameFilter(BASE).exec().isEmpty();
+    }
+
+    /** The repository root (holding runtime/ and examples/). */
+    static Path root() {
+        for (String start : new String[] {System.getProperty("hangar.root", ".."), ".."}) {
+            Path dir = Path.of(start).toAbsolutePath().normalize();
+            if (Files.isDirectory(dir.resolve("runtime/python")) && Files.isDirectory(dir.resolve("examples/processors"))) {
+                return dir;
+            }
+        }
+        throw new IllegalStateException("the repository root is not found from " + Path.of("").toAbsolutePath());
+    }
+}
