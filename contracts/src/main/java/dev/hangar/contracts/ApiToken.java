@@ -40,9 +40,10 @@ public final class ApiToken {
         }
     }
 
-    /** Body of {@code POST /v1/tokens}. */
+    /** Body of {@code POST /v1/tokens}; {@code owner} (another owner than the caller's) only for admins. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Create(String name, List<Scope> scopes) {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Create(String name, List<Scope> scopes, String owner) {
         /** ERR_BAD_REQUEST unless the name is 1-64 plain characters and at least one scope is named. */
         public Create requireValid() {
             if (name == null || !NAME.matcher(name).matches()) {
