@@ -58,6 +58,18 @@ class TokensTest {
     }
 
     @Test
+    void aStreamNeedsTheReadScope(@io.quarkus.test.common.http.TestHTTPResource("/") java.net.URI base) throws Exception {
+        String runOnly = "Bearer " + create(AuthTest.ALICE, "run only", "[\"run\"]");
+        java.net.URI all = java.net.URI.create(base.toString().replaceFirst("^http", "ws") + "v1/runs/stream");
+        var refused = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> RunStreamSocketTest.Frames.connectTo(all, java.util.Map.of("Authorization", runOnly)));
+        org.junit.jupiter.api.Assertions.assertEquals(403,
+                ((java.net.http.WebSocketHandshakeException) refused.getCause()).getResponse().statusCode());
+        String read = "Bearer " + create(AuthTest.ALICE, "stream reader", "[\"read\"]");
+        RunStreamSocketTest.Frames.connectTo(all, java.util.Map.of("Authorization", read));
+    }
+
+    @Test
     void listingShowsNamesAndScopesNeverTheTokenAndOnlyOnesOwn() {
         String token = create(AuthTest.ALICE, "listed", "[\"read\"]");
         String body = given().header("Authorization", AuthTest.ALICE).get("/v1/tokens").then().statusCode(200)
