@@ -17,6 +17,9 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * API tokens, managed by their owners: create one with a name and scopes (never more than the
@@ -38,6 +41,8 @@ public class TokenResource {
     /** 201 with the token: the one time it is shown. */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "201", description = "created; the token is in this answer only",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiToken.Created.class)))
     public Response create(ApiToken.Create request) {
         if (request == null) {
             throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "send {\"name\": \"...\", \"scopes\": [\"read\", \"run\"]}");
