@@ -24,6 +24,9 @@ class TokensTest {
         TestStack.register(REF, RunResourceTest.SCHEMA);
     }
 
+    @io.quarkus.test.common.http.TestHTTPResource("/")
+    java.net.URI base;
+
     static String create(String as, String name, String scopes) {
         return given().header("Authorization", as).contentType("application/json")
                 .body("{\"name\":\"" + name + "\",\"scopes\":" + scopes + "}").post("/v1/tokens")
@@ -58,7 +61,7 @@ class TokensTest {
     }
 
     @Test
-    void aStreamNeedsTheReadScope(@io.quarkus.test.common.http.TestHTTPResource("/") java.net.URI base) throws Exception {
+    void aStreamNeedsTheReadScope() throws Exception {
         String runOnly = "Bearer " + create(AuthTest.ALICE, "run only", "[\"run\"]");
         java.net.URI all = java.net.URI.create(base.toString().replaceFirst("^http", "ws") + "v1/runs/stream");
         var refused = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
