@@ -11,7 +11,8 @@ h() { "$ROOT/bin/hangar" "$@" --help; }
   echo "completion and man pages, installed once: \`bin/hangar completion --install\` (bash; \`--shell zsh\`"
   echo "for zsh) and \`bin/hangar man --install\`, then \`man hangar-run\`."
   for cmd in "" "run" "runs" "runs get" "runs list" "runs watch" "runs cancel" "push" "build" "processors get" \
-             "processors list" "plans set" "plans get" "plans list" "secrets set" "secrets list" "secrets rm" "version" "completion" "man"; do
+             "processors list" "plans set" "plans get" "plans list" "secrets set" "secrets list" "secrets rm" "login" "logout" \
+             "tokens create" "tokens list" "tokens revoke" "version" "completion" "man"; do
     echo
     echo "## hangar $cmd"
     echo

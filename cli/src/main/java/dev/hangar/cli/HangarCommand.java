@@ -9,6 +9,9 @@ import dev.hangar.cli.command.PushCommand;
 import dev.hangar.cli.command.RunCommand;
 import dev.hangar.cli.command.RunsCommand;
 import dev.hangar.cli.command.SecretsCommand;
+import dev.hangar.cli.command.LoginCommand;
+import dev.hangar.cli.command.LogoutCommand;
+import dev.hangar.cli.command.TokensCommand;
 import dev.hangar.cli.command.VersionCommand;
 import picocli.CommandLine.Command;
 
@@ -16,7 +19,8 @@ import picocli.CommandLine.Command;
 @Command(name = "hangar", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Run containerised ML processors as jobs on a Hangar gateway.",
         subcommands = {RunCommand.class, RunsCommand.class, PushCommand.class, BuildCommand.class, ProcessorsCommand.class,
-                PlansCommand.class, SecretsCommand.class, VersionCommand.class, CompletionCommand.class, ManCommand.class},
+                PlansCommand.class, SecretsCommand.class, LoginCommand.class, LogoutCommand.class, TokensCommand.class,
+                VersionCommand.class, CompletionCommand.class, ManCommand.class},
         footer = {"", "Gateway URL: --url, else $HANGAR_URL, else `url` in the config file",
                 "(~/.config/hangar/config.json), else http://127.0.0.1:8080.",
                 "Exit status: 0 on success, 1 on any failure."})

@@ -42,6 +42,11 @@ public enum ErrorCode {
     ERR_UPLOAD_FAILED(503, Fix.RETRY, "Outputs could not be written to the artefact store."),
     ERR_UNAVAILABLE(503, Fix.RETRY, "A component Hangar needs (Kafka, registry, database, Docker, S3) is unreachable; retry later."),
     ERR_COMMAND_INVALID(400, Fix.INPUT, "A bus record is not valid JSON or not a valid command; it went to the dead-letter topic."),
+    ERR_INTERNAL_UNAUTHORIZED(401, Fix.INPUT, "A call between Hangar services lacks the right internal token; set the same HANGAR_INTERNAL_TOKEN on every service."),
+    ERR_NAMESPACE_FORBIDDEN(403, Fix.INPUT, "That processor namespace belongs to another owner; push under your own namespace or ask an admin for a grant."),
+    ERR_VERSION_IMMUTABLE(409, Fix.INPUT, "A pinned version is immutable: a new digest is a new version (or the namespace owner's explicit override)."),
+    ERR_SCOPE_MISSING(403, Fix.INPUT, "The API token lacks the scope this request needs; use a token with that scope."),
+    ERR_TOKEN_NOT_FOUND(404, Fix.INPUT, "No API token of yours has that id; list them with `hangar tokens list`."),
     ERR_INTERNAL(500, Fix.RETRY, "An unexpected error; it is logged with the execution id.");
 
     /** What the caller should do about an error. */

@@ -7,12 +7,21 @@ package dev.hangar.contracts;
 public final class Topics {
     public static final String RUNS_REQUESTED = "hangar.runs.requested";
     public static final String RUNS_EVENTS = "hangar.runs.events";
+    /**
+     * Where producers outside Hangar submit runs ({@link RunRequest} values, each with an
+     * {@code authorization: Bearer <token>} header); the gateway checks the token and the request and
+     * writes the command to {@link #RUNS_REQUESTED}, which only gateways write.
+     */
+    public static final String RUNS_SUBMIT = "hangar.runs.submit";
     public static final String RUNS_CONTROL = "hangar.runs.control";
     public static final String DEPLOY_REQUESTED = "hangar.deploy.requested";
     public static final String DEPLOY_EVENTS = "hangar.deploy.events";
     public static final String DLQ_SUFFIX = ".dlq";
     public static final String RUNS_REQUESTED_DLQ = RUNS_REQUESTED + DLQ_SUFFIX;
     public static final String RUNS_EVENTS_DLQ = RUNS_EVENTS + DLQ_SUFFIX;
+    public static final String RUNS_SUBMIT_DLQ = RUNS_SUBMIT + DLQ_SUFFIX;
+    /** Header of a {@link #RUNS_SUBMIT} record carrying {@code Bearer <token>}. */
+    public static final String AUTHORIZATION_HEADER = "authorization";
 
     /** Header carrying the reason a record went to a dead-letter topic. */
     public static final String DLQ_REASON_HEADER = "dead-letter-reason";

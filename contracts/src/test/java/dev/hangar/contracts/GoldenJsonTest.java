@@ -66,7 +66,12 @@ class GoldenJsonTest {
             Map.entry("presign-request.json", Presign.Request.class),
             Map.entry("presign-url.json", Presign.Url.class),
             Map.entry("session-login.json", Session.Login.class),
-            Map.entry("session-info.json", Session.Info.class));
+            Map.entry("session-info.json", Session.Info.class),
+            Map.entry("api-token-create.json", ApiToken.Create.class),
+            Map.entry("api-token-created.json", ApiToken.Created.class),
+            Map.entry("api-token-info.json", ApiToken.Info.class),
+            Map.entry("namespace-owner.json", Catalogue.NamespaceOwner.class),
+            Map.entry("pin-override.json", Catalogue.PinOverride.class));
 
     /** Records that travel only inside one that has a golden file (or never leave a process). */
     static final Set<Class<?>> PARTS = Set.of(Envelope.Error.class, Envelope.Meta.class, Problem.FieldError.class,

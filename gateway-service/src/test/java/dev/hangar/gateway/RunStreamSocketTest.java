@@ -43,6 +43,18 @@ class RunStreamSocketTest {
 
     KafkaProducer<String, String> producer;
 
+    @jakarta.inject.Inject
+    io.agroal.api.AgroalDataSource db;
+
+    /** The run as the gateway's submission leaves it, owned by the tests' owner: a run without one is nobody's. */
+    void queued(String id) throws Exception {
+        try (var c = db.getConnection(); var ps = c.prepareStatement("INSERT INTO runs (execution_id, ref, adapter, mode, status, owner) "
+                + "VALUES (?, 'gwtest/stream@1', 'local', 'mock', 'queued', 'local')")) {
+            ps.setString(1, id);
+            ps.executeUpdate();
+        }
+    }
+
     @BeforeEach
     void open() {
         producer = TestStack.producer();
@@ -70,6 +82,7 @@ class RunStreamSocketTest {
     void lateAndEarlySubscribersEachGetEveryEventThenTheEnvelope() throws Exception {
         String id = "r-test" + UUID.randomUUID().toString().replace("-", "");
         var ref = ProcessorRef.parse("gwtest/stream@1");
+        queued(id);
         send(id, 1, new RunEvent.Started(ref, Adapter.LOCAL, Mode.MOCK, "sha256:" + "a".repeat(64), "executor-test"));
         send(id, 2, new RunEvent.Log("stdout", "first line"));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
@@ -109,6 +122,7 @@ class RunStreamSocketTest {
     void unreadableEventsDoNotStopTheConsumer() throws Exception {
         TestStack.send(producer, Topics.RUNS_EVENTS, "junk", "{not json");
         String id = "r-test" + UUID.randomUUID().toString().replace("-", "");
+        queued(id);
         send(id, 1, RunEvent.terminal(envelope(id)));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 given().when().get("/v1/runs/" + id).then().statusCode(200).body("status", equalTo("success")));

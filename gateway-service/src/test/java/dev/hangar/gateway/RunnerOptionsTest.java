@@ -17,6 +17,10 @@ import org.junit.jupiter.api.Test;
 /** Plans, secrets, idempotency, adapter options and cancel, against the real stack. */
 @QuarkusTest
 class RunnerOptionsTest {
+    /** Where /internal/** lives (404 on the public port). */
+    @jakarta.inject.Inject
+    dev.hangar.gateway.internal.InternalServer internal;
+
     static final String SUFFIX = Long.toString(System.nanoTime(), 36);
     static final String REF = "gwtest/options-" + SUFFIX + "@1";
     static final String INPUTS = "\"inputs\":{\"text\":\"x\"}";
@@ -87,10 +91,12 @@ class RunnerOptionsTest {
         given().contentType("application/json").body("{\"value\":\"x\"}").put("/v1/secrets/lower-case")
                 .then().statusCode(400).body("code", equalTo("ERR_SECRET_INVALID"));
         given().contentType("application/json").body("{\"execution_id\":\"r-x\",\"names\":[\"" + name + "\"]}")
-                .post("/internal/v1/secrets").then().statusCode(401).body("code", equalTo("ERR_UNAUTHORIZED"))
+                .baseUri("http://127.0.0.1").port(internal.port())
+                .post("/internal/v1/secrets").then().statusCode(401).body("code", equalTo("ERR_INTERNAL_UNAUTHORIZED"))
                 .body(not(org.hamcrest.Matchers.containsString("s3cr3t")));
         // a run written straight to the bus has no owner, so no secrets to read
-        given().contentType("application/json").header("X-Hangar-Internal-Token", "local-development-internal-token")
+        given().baseUri("http://127.0.0.1").port(internal.port())
+                .contentType("application/json").header("X-Hangar-Internal-Token", "local-development-internal-token")
                 .body("{\"execution_id\":\"r-bus-only-run\",\"names\":[\"" + name + "\"]}")
                 .post("/internal/v1/secrets").then().statusCode(200).body("values.size()", equalTo(0));
         given().delete("/v1/secrets/" + name).then().statusCode(204);
@@ -111,7 +117,8 @@ class RunnerOptionsTest {
         given().contentType("application/json").body("{\"value\":\"the-value\"}").put("/v1/secrets/" + name).then().statusCode(204);
         String id = given().contentType("application/json").body("{\"ref\":\"" + ref + "\",\"mode\":\"real\"," + INPUTS + "}")
                 .post("/v1/runs").then().statusCode(202).extract().path("execution_id");
-        given().contentType("application/json").header("X-Hangar-Internal-Token", "local-development-internal-token")
+        given().baseUri("http://127.0.0.1").port(internal.port())
+                .contentType("application/json").header("X-Hangar-Internal-Token", "local-development-internal-token")
                 .body("{\"execution_id\":\"" + id + "\",\"names\":[\"" + name + "\"]}")
                 .post("/internal/v1/secrets").then().statusCode(200).body("values." + name, equalTo("the-value"));
         given().delete("/v1/secrets/" + name).then().statusCode(204);

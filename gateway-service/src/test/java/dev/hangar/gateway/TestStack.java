@@ -45,11 +45,20 @@ final class TestStack {
         var put = HttpRequest.newBuilder(URI.create(REGISTRY + "/v1/processors/" + parsed.namespace() + "/" + parsed.name()
                         + "/versions/" + parsed.version()))
                 .header("Content-Type", "application/json")
+                // as the gateway would: the stack's internal token (bin/test exports it), on behalf of the tests' owner
+                .header(dev.hangar.contracts.InternalAuth.TOKEN_HEADER, internalToken())
+                .header(dev.hangar.contracts.InternalAuth.OWNER_HEADER, "gateway-tests")
                 .PUT(HttpRequest.BodyPublishers.ofString(Json.write(spec))).build();
         var answer = HTTP.send(put, HttpResponse.BodyHandlers.ofString());
         if (answer.statusCode() >= 300) {
             throw new IllegalStateException("registry refused the test processor: " + answer.body());
         }
+    }
+
+    /** The token the running stack's registry expects: $HANGAR_INTERNAL_TOKEN, else the development fallback. */
+    static String internalToken() {
+        String token = System.getenv("HANGAR_INTERNAL_TOKEN");
+        return token == null || token.isBlank() ? dev.hangar.contracts.InternalAuth.FALLBACK_TOKEN : token;
     }
 
     static KafkaProducer<String, String> producer() {

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.hangar.cli.error.CliError;
 import dev.hangar.contracts.ArtifactPath;
 import dev.hangar.contracts.ErrorCode;
+import dev.hangar.contracts.ApiToken;
+import dev.hangar.contracts.Catalogue;
 import dev.hangar.contracts.Json;
+import dev.hangar.contracts.Session;
 import dev.hangar.contracts.LocalBuild;
 import dev.hangar.contracts.OutputRef;
 import dev.hangar.contracts.Plan;
@@ -114,6 +117,32 @@ public final class GatewayClient implements AutoCloseable {
     /** {@code PUT /v1/processors/{ns}/{name}/versions/{ver}}: stores the spec with its pins. */
     public ProcessorSpec putProcessor(ProcessorSpec spec) {
         return send("PUT", processorPath(spec.ref()), Json.write(spec), ProcessorSpec.class);
+    }
+
+    /** As {@link #putProcessor(ProcessorSpec)}; {@code override} repins an already pinned version on purpose (recorded). */
+    public ProcessorSpec putProcessor(ProcessorSpec spec, boolean override) {
+        return send("PUT", processorPath(spec.ref()) + (override ? "?" + Catalogue.OVERRIDE_PARAM + "=true" : ""), Json.write(spec),
+                ProcessorSpec.class);
+    }
+
+    /** {@code GET /v1/session}: who the token acts as (401 for an unknown token). */
+    public Session.Info session() {
+        return send("GET", "/v1/session", null, Session.Info.class);
+    }
+
+    /** {@code POST /v1/tokens}: the new token, shown this once. */
+    public ApiToken.Created createToken(ApiToken.Create request) {
+        return send("POST", "/v1/tokens", Json.write(request), ApiToken.Created.class);
+    }
+
+    /** {@code GET /v1/tokens[?all=true]}: names, scopes and dates, never a token. */
+    public List<ApiToken.Info> listTokens(boolean all) {
+        return send("GET", "/v1/tokens" + (all ? "?all=true" : ""), null, listOf(ApiToken.Info.class));
+    }
+
+    /** {@code DELETE /v1/tokens/{id}}: refused everywhere from now on. */
+    public void revokeToken(String id) {
+        exchange("DELETE", "/v1/tokens/" + segment(id), null);
     }
 
     /** {@code POST .../builds}: records an image built locally by {@code hangar build}. */

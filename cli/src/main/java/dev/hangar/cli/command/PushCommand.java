@@ -52,6 +52,11 @@ public final class PushCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Stream docker's output to stderr (otherwise shown only on failure).")
     boolean verbose;
 
+    @Option(names = "--override", description = {"Repin a version that is already pinned to another digest (as an owner of "
+            + "its namespace). Without it such a push fails with ERR_VERSION_IMMUTABLE: a new image should be a new version.",
+            "The override is recorded with who and when (GET /v1/processors/NS/NAME/versions/N/overrides)."})
+    boolean override;
+
     @Option(names = "--json", description = "Print the stored processor spec as JSON.")
     boolean json;
 
@@ -77,7 +82,7 @@ public final class PushCommand implements Callable<Integer> {
             progress(out, "pushing " + tagged);
             docker.push(tagged);
             digest = new OciRegistry(client.http()).manifestDigest(local.image(), tag);
-            stored = client.putProcessor(local.withDigest(platform, digest));
+            stored = client.putProcessor(local.withDigest(platform, digest), override);
         }
         if (json) {
             out.json(stored);

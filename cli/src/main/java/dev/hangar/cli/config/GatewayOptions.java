@@ -14,6 +14,11 @@ public final class GatewayOptions {
             description = "API token, sent as a bearer token (default: $HANGAR_TOKEN, else `token` in the config file).")
     String token;
 
+    /** The URL and token these options, the environment and the config file name. */
+    public CliConfig resolve() {
+        return CliConfig.resolve(url, token);
+    }
+
     /** A client for the resolved gateway; a malformed URL or config file fails here, before any request. */
     public GatewayClient client() {
         CliConfig config = CliConfig.resolve(url, token);

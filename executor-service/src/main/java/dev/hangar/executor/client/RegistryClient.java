@@ -6,10 +6,13 @@ import dev.hangar.contracts.ProcessorSpec;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import dev.hangar.contracts.InternalAuth;
+import org.eclipse.microprofile.rest.client.annotation.ClientHeaderParam;
 import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 /** The registry service, for runs that arrive on the bus without a resolved image. */
+@ClientHeaderParam(name = InternalAuth.TOKEN_HEADER, value = "${hangar.executor.internal-token}")
 @RegisterRestClient(configKey = "registry")
 @RegisterProvider(ProblemExceptionMapper.class)
 @Path("/v1/processors")

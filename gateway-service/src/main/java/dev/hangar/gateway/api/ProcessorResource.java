@@ -14,18 +14,27 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import dev.hangar.contracts.Catalogue;
+import dev.hangar.gateway.auth.Caller;
+import jakarta.ws.rs.QueryParam;
 import java.util.List;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
-/** The public face of the registry: clients talk to the gateway only. */
+/**
+ * The public face of the registry: clients talk to the gateway only, and every change goes to the
+ * registry in the caller's name, so only an owner of a namespace changes it ({@code ?override=true}
+ * to repin a pinned version on purpose).
+ */
 @Path("/v1/processors")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class ProcessorResource {
     private final RegistryClient registry;
+    private final Caller caller;
 
-    public ProcessorResource(@RestClient RegistryClient registry) {
+    public ProcessorResource(@RestClient RegistryClient registry, Caller caller) {
         this.registry = registry;
+        this.caller = caller;
     }
 
     @GET
@@ -43,9 +52,9 @@ public class ProcessorResource {
     @PUT
     @Path("/{ns}/{name}/versions/{version}")
     public Response put(@PathParam("ns") String ns, @PathParam("name") String name, @PathParam("version") int version,
-                        ProcessorSpec spec) {
+                        @QueryParam(Catalogue.OVERRIDE_PARAM) boolean override, ProcessorSpec spec) {
         var ref = new ProcessorRef(ns, name, version);
-        try (Response answer = registry.put(ref.namespace(), ref.name(), ref.version(), spec)) {
+        try (Response answer = registry.put(ref.namespace(), ref.name(), ref.version(), caller.owner(), override, spec)) {
             return Response.status(answer.getStatus()).entity(answer.readEntity(ProcessorSpec.class)).build();
         }
     }
@@ -55,7 +64,7 @@ public class ProcessorResource {
     public LocalBuild recordBuild(@PathParam("ns") String ns, @PathParam("name") String name,
                                   @PathParam("version") int version, LocalBuild build) {
         var ref = new ProcessorRef(ns, name, version);
-        return registry.recordBuild(ref.namespace(), ref.name(), ref.version(), build);
+        return registry.recordBuild(ref.namespace(), ref.name(), ref.version(), caller.owner(), build);
     }
 
     @GET
@@ -68,8 +77,18 @@ public class ProcessorResource {
     @PUT
     @Path("/{ns}/{name}/versions/{version}/digests/{platform}")
     public ProcessorSpec pin(@PathParam("ns") String ns, @PathParam("name") String name, @PathParam("version") int version,
-                             @PathParam("platform") String platform, DigestPin pin) {
+                             @PathParam("platform") String platform, @QueryParam(Catalogue.OVERRIDE_PARAM) boolean override,
+                             DigestPin pin) {
         var ref = new ProcessorRef(ns, name, version);
-        return registry.pin(ref.namespace(), ref.name(), ref.version(), platform, pin);
+        return registry.pin(ref.namespace(), ref.name(), ref.version(), platform, caller.owner(), override, pin);
+    }
+
+    /** Every deliberate repin of the version by an owner of its namespace: who, when, from which digest to which. */
+    @GET
+    @Path("/{ns}/{name}/versions/{version}/overrides")
+    public List<Catalogue.PinOverride> overrides(@PathParam("ns") String ns, @PathParam("name") String name,
+                                                 @PathParam("version") int version) {
+        var ref = new ProcessorRef(ns, name, version);
+        return registry.overrides(ref.namespace(), ref.name(), ref.version());
     }
 }

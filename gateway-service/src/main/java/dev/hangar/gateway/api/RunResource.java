@@ -8,6 +8,7 @@ import dev.hangar.contracts.RunDetail;
 import dev.hangar.contracts.RunRequest;
 import dev.hangar.contracts.RunSummary;
 import dev.hangar.gateway.auth.Caller;
+import dev.hangar.gateway.auth.RunAdmission;
 import dev.hangar.gateway.service.RunControlService;
 import dev.hangar.gateway.service.RunSubmissionService;
 import dev.hangar.gateway.store.RunStore;
@@ -36,9 +37,12 @@ public class RunResource {
     private final RunControlService control;
     private final RunStore store;
     private final Caller caller;
+    private final RunAdmission admission;
 
-    public RunResource(RunSubmissionService submissions, RunControlService control, RunStore store, Caller caller) {
+    public RunResource(RunSubmissionService submissions, RunControlService control, RunStore store, Caller caller,
+                       RunAdmission admission) {
         this.caller = caller;
+        this.admission = admission;
         this.submissions = submissions;
         this.control = control;
         this.store = store;
@@ -52,6 +56,7 @@ public class RunResource {
     @APIResponse(responseCode = "200", description = "the run this idempotency key already started",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RunAccepted.class)))
     public Response submit(RunRequest request) {
+        admission.require(request, caller.owner(), caller.scopes());
         var submission = submissions.submit(request, caller.owner());
         RunAccepted run = submission.run();
         return Response.status(submission.created() ? 202 : 200).entity(run).location(URI.create(run.runUrl())).build();

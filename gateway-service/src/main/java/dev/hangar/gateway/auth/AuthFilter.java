@@ -1,6 +1,8 @@
 package dev.hangar.gateway.auth;
 
+import dev.hangar.contracts.ApiToken;
 import dev.hangar.contracts.Json;
+import dev.hangar.contracts.Problem;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
@@ -9,7 +11,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
  * Every {@code /v1} request acts as an owner ({@link Authenticator}); otherwise it is 401
- * ERR_UNAUTHORIZED. Logging in ({@code POST /v1/sessions}) is the one request that brings its
+ * ERR_UNAUTHORIZED. Its token must have the scope the request needs ({@link #required}), or it is
+ * 403 ERR_SCOPE_MISSING. Logging in ({@code POST /v1/sessions}) is the one request that brings its
  * token in the body instead.
  */
 public class AuthFilter {
@@ -35,10 +38,30 @@ public class AuthFilter {
         return switch (authenticator.authenticate(credentials)) {
             case Authenticator.Owner o -> {
                 caller.set(o);
-                yield Optional.empty();
+                yield required(path, method).filter(scope -> !o.has(scope)).map(scope -> problem(Authenticator.missingScope(scope,
+                        method + " " + path)));
             }
-            case Authenticator.Refused r -> Optional.of(Response.status(r.problem().status())
-                    .type(dev.hangar.contracts.Problem.MEDIA_TYPE).entity(Json.write(r.problem())).build());
+            case Authenticator.Refused r -> Optional.of(problem(r.problem()));
         };
+    }
+
+    /**
+     * The scope a request needs: none to see who one is, log out or manage one's own tokens (the
+     * resource checks the rest), {@code admin} to grant namespaces, {@code read} for any other GET,
+     * {@code run} for any other change.
+     */
+    static Optional<ApiToken.Scope> required(String path, String method) {
+        if (path.equals("/v1/session") || path.startsWith("/v1/sessions") || path.equals("/v1/tokens") || path.startsWith("/v1/tokens/")) {
+            return Optional.empty();
+        }
+        boolean read = method.equals("GET") || method.equals("HEAD");
+        if (path.startsWith("/v1/namespaces/") && !read) {
+            return Optional.of(ApiToken.Scope.ADMIN);
+        }
+        return Optional.of(read ? ApiToken.Scope.READ : ApiToken.Scope.RUN);
+    }
+
+    private static Response problem(Problem p) {
+        return Response.status(p.status()).type(Problem.MEDIA_TYPE).entity(Json.write(p)).build();
     }
 }

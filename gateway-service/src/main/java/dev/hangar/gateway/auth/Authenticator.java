@@ -6,7 +6,9 @@ import dev.hangar.contracts.Session;
 import dev.hangar.gateway.config.GatewayConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
+import dev.hangar.contracts.ApiToken;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Who a REST request or a WebSocket upgrade acts as — the one rule for both. A bearer token
@@ -21,6 +23,12 @@ public class Authenticator {
     public static final Problem UNAUTHORIZED = Problem.of(ErrorCode.ERR_UNAUTHORIZED, "send `Authorization: Bearer <token>` "
             + "with a valid API token (bin/hangar uses the local stack's; elsewhere set HANGAR_TOKEN), or log in to the "
             + "console at /console/", null, List.of());
+    /** A token without the scope a request needs. */
+    public static Problem missingScope(ApiToken.Scope scope, String what) {
+        return Problem.of(ErrorCode.ERR_SCOPE_MISSING, what + " needs a token with the '" + scope.wire() + "' scope; create one "
+                + "with `hangar tokens create NAME --scope " + scope.wire() + "` (as an owner that has it)", null, List.of());
+    }
+
     /** A session cookie on a request from another origin. */
     public static final Problem CROSS_ORIGIN = Problem.of(ErrorCode.ERR_UNAUTHORIZED, "a console session only works from "
             + "the gateway's own origin; this request comes from another (or, changing state, names none); API clients "
@@ -48,10 +56,18 @@ public class Authenticator {
     /** The owner, or the problem to answer with. */
     public sealed interface Outcome permits Owner, Refused {}
 
-    /** {@code sessionExpiresAt} when a console session (not a token) authenticated the request. */
-    public record Owner(String owner, java.time.Instant sessionExpiresAt) implements Outcome {
-        Owner(String owner) {
-            this(owner, null);
+    /**
+     * {@code sessionExpiresAt} when a console session (not a token) authenticated the request; {@code scopes}
+     * are the token's (a session has those of the token it was made from).
+     */
+    public record Owner(String owner, java.time.Instant sessionExpiresAt, Set<ApiToken.Scope> scopes) implements Outcome {
+        Owner(TokenStore.Entry token) {
+            this(token.owner(), null, token.scopes());
+        }
+
+        /** Whether this caller may do what needs {@code scope}. */
+        public boolean has(ApiToken.Scope scope) {
+            return scopes.contains(scope);
         }
     }
 
@@ -59,20 +75,21 @@ public class Authenticator {
 
     public Outcome authenticate(Credentials c) {
         if (!config.authEnabled()) {
-            return new Owner(LOCAL);
+            return new Owner(LOCAL, null, Set.of(ApiToken.Scope.values()));
         }
         if (c.authorization() != null) {
             if (!c.authorization().regionMatches(true, 0, "Bearer ", 0, 7)) {
                 return new Refused(UNAUTHORIZED);
             }
-            return tokens.owner(c.authorization().substring(7).strip()).<Outcome>map(Owner::new)
+            return tokens.entry(c.authorization().substring(7).strip()).<Outcome>map(Owner::new)
                     .orElse(new Refused(UNAUTHORIZED));
         }
-        Optional<Session.Info> session = SessionCookies.fromHeader(c.cookie()).flatMap(sessions::verify);
+        Optional<SessionCookies.Verified> session = SessionCookies.fromHeader(c.cookie()).flatMap(sessions::verifyWithScopes);
         if (session.isEmpty()) {
             return new Refused(UNAUTHORIZED);
         }
-        return fromOwnOrigin(c) ? new Owner(session.get().owner(), session.get().expiresAt()) : new Refused(CROSS_ORIGIN);
+        var info = session.get().info();
+        return fromOwnOrigin(c) ? new Owner(info.owner(), info.expiresAt(), session.get().scopes()) : new Refused(CROSS_ORIGIN);
     }
 
     /**

@@ -60,8 +60,16 @@ public class SessionCookies {
     /** A new session and the {@code Set-Cookie} header that carries it. */
     public record Minted(Session.Info info, String setCookie) {}
 
+    /** A verified session and the scopes of the token it was made from. */
+    public record Verified(Session.Info info, java.util.Set<dev.hangar.contracts.ApiToken.Scope> scopes) {}
+
     /** The session a cookie value stands for, if its MAC holds, it has not expired and its token is still valid. */
     public Optional<Session.Info> verify(String value) {
+        return verifyWithScopes(value).map(Verified::info);
+    }
+
+    /** As {@link #verify}, with the scopes of the session's token (revoking the token ends the session). */
+    public Optional<Verified> verifyWithScopes(String value) {
         if (value == null) {
             return Optional.empty();
         }
@@ -90,10 +98,11 @@ public class SessionCookies {
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
-        if (!clock.instant().isBefore(expires) || !tokens.ownerOfHash(parts[2]).filter(parts[0]::equals).isPresent()) {
+        var token = tokens.entryOfHash(parts[2]).filter(e -> e.owner().equals(parts[0]));
+        if (!clock.instant().isBefore(expires) || token.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Session.Info(parts[0], expires));
+        return Optional.of(new Verified(new Session.Info(parts[0], expires), token.get().scopes()));
     }
 
     /** The value of the session cookie in a {@code Cookie} request header, if any. */

@@ -9,10 +9,13 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.io.InputStream;
+import dev.hangar.contracts.InternalAuth;
+import org.eclipse.microprofile.rest.client.annotation.ClientHeaderParam;
 import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 /** The storage service: attachment uploads and presigned artefact URLs. */
+@ClientHeaderParam(name = InternalAuth.TOKEN_HEADER, value = "${hangar.gateway.internal-token}")
 @RegisterRestClient(configKey = "storage")
 @RegisterProvider(ProblemExceptionMapper.class)
 @Path("/v1")

@@ -23,6 +23,14 @@ public interface GatewayConfig {
     /** Shared token executors present to read a run's secrets ({@code X-Hangar-Internal-Token}). */
     String internalToken();
 
+    /** Where the internal listener ({@code /internal/**}, executors only) binds; keep it on loopback or a private network. */
+    @WithDefault("127.0.0.1")
+    String internalHost();
+
+    /** The internal listener's port (HANGAR_GATEWAY_INTERNAL_PORT); {@code /internal/**} is 404 on the public port. */
+    @WithDefault("8084")
+    int internalPort();
+
     /** Whether /v1 requests need a bearer token (off only in tests). */
     @WithDefault("true")
     boolean authEnabled();

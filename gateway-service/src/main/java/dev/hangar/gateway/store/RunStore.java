@@ -125,8 +125,8 @@ public class RunStore {
         });
     }
 
-    /** Runs an owner may see: its own, and those written straight to the bus (which have none). */
-    static final String VISIBLE = " AND (owner = ? OR owner IS NULL)";
+    /** Runs an owner may see: its own only (a run without an owner, written straight to the executors' topic, is nobody's). */
+    static final String VISIBLE = " AND owner = ?";
 
     /** The state of a run the owner may see, if it exists. */
     public Optional<RunStatus> status(String executionId, String owner) {

@@ -87,7 +87,7 @@ public class StreamHub {
         Span.current().setAttribute(RunContext.EXECUTION_ID, event.executionId());
         String frame = Json.write(event);
         everything.forEach((connection, viewer) -> {
-            if (owner == null || owner.equals(viewer)) {
+            if (owner != null && owner.equals(viewer)) {
                 connection.sendText(frame).subscribe().with(ok -> { }, this::warn);
             }
         });

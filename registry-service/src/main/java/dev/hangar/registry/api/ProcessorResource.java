@@ -18,6 +18,11 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import dev.hangar.contracts.Catalogue;
+import dev.hangar.contracts.InternalAuth;
+import dev.hangar.registry.store.NamespaceStore;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.QueryParam;
 import java.util.List;
 
 /**
@@ -31,10 +36,12 @@ public class ProcessorResource {
 
     private final ProcessorService service;
     private final BuildStore builds;
+    private final NamespaceStore namespaces;
 
-    public ProcessorResource(ProcessorService service, BuildStore builds) {
+    public ProcessorResource(ProcessorService service, BuildStore builds, NamespaceStore namespaces) {
         this.service = service;
         this.builds = builds;
+        this.namespaces = namespaces;
     }
 
     @GET
@@ -53,8 +60,9 @@ public class ProcessorResource {
     @Path("/{ns}/{name}/versions/{version}")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response register(@PathParam("ns") String ns, @PathParam("name") String name,
-                             @PathParam("version") String version, ProcessorSpec spec) {
-        var saved = service.register(ref(ns, name, version), spec);
+                             @PathParam("version") String version, @HeaderParam(InternalAuth.OWNER_HEADER) String owner,
+                             @QueryParam(Catalogue.OVERRIDE_PARAM) boolean override, ProcessorSpec spec) {
+        var saved = service.register(ref(ns, name, version), spec, owner, override);
         return Response.status(saved.created() ? Response.Status.CREATED : Response.Status.OK)
                 .entity(saved.spec()).build();
     }
@@ -64,8 +72,19 @@ public class ProcessorResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public ProcessorSpec pin(@PathParam("ns") String ns, @PathParam("name") String name,
                              @PathParam("version") String version, @PathParam("platform") String platform,
-                             DigestPin pin) {
-        return service.pin(ref(ns, name, version), platform, pin);
+                             @HeaderParam(InternalAuth.OWNER_HEADER) String owner,
+                             @QueryParam(Catalogue.OVERRIDE_PARAM) boolean override, DigestPin pin) {
+        return service.pin(ref(ns, name, version), platform, pin, owner, override);
+    }
+
+    /** Every deliberate repin of a version: who, when, from which digest to which. */
+    @GET
+    @Path("/{ns}/{name}/versions/{version}/overrides")
+    public List<Catalogue.PinOverride> overrides(@PathParam("ns") String ns, @PathParam("name") String name,
+                                                 @PathParam("version") String version) {
+        var ref = ref(ns, name, version);
+        service.get(ref);
+        return namespaces.overrides(ref);
     }
 
     /** Records an image built locally by `hangar build` (the version must be registered). */
@@ -73,12 +92,14 @@ public class ProcessorResource {
     @Path("/{ns}/{name}/versions/{version}/builds")
     @Consumes(MediaType.APPLICATION_JSON)
     public LocalBuild recordBuild(@PathParam("ns") String ns, @PathParam("name") String name,
-                                  @PathParam("version") String version, LocalBuild build) {
+                                  @PathParam("version") String version, @HeaderParam(InternalAuth.OWNER_HEADER) String owner,
+                                  LocalBuild build) {
         var ref = ref(ns, name, version);
         if (build == null) {
             throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "send {\"tag\": ..., \"image_id\": ...}");
         }
         service.get(ref);
+        service.requireWriter(ref, owner);
         return builds.record(ref, build.requireWellFormed());
     }
 

@@ -24,4 +24,10 @@ public interface RegistryConfig {
     /** The OCI registry readiness asks ({@code GET /v2/}; env HANGAR_REGISTRY_OCI_URL); pins are checked where each image names. */
     @WithDefault("http://127.0.0.1:5000")
     URI ociUrl();
+
+    /**
+     * The token every caller sends in {@code X-Hangar-Internal-Token} (env HANGAR_INTERNAL_TOKEN, the same
+     * on gateway, executor and storage); the service refuses to start on the built-in one outside dev/test.
+     */
+    String internalToken();
 }

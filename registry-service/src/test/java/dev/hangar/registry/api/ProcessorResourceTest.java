@@ -34,8 +34,9 @@ class ProcessorResourceTest {
     @BeforeEach
     void cleanTables() throws Exception {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute("TRUNCATE processor_spec CASCADE");
+            s.execute("TRUNCATE processor_spec, namespace_owner, pin_override CASCADE");
         }
+        Specs.actAs("local");
     }
 
     @Test

@@ -65,4 +65,25 @@ final class Specs {
         }
         return debianDigest;
     }
+
+    /** The internal token of the test profile (the properties' development fallback). */
+    static final String INTERNAL_TOKEN = dev.hangar.contracts.InternalAuth.FALLBACK_TOKEN;
+
+    /** Every following RestAssured request comes from the gateway with the token, on behalf of {@code owner}. */
+    static void actAs(String owner) {
+        io.restassured.RestAssured.requestSpecification = new io.restassured.builder.RequestSpecBuilder()
+                .addHeader(dev.hangar.contracts.InternalAuth.TOKEN_HEADER, INTERNAL_TOKEN)
+                .addHeader(dev.hangar.contracts.InternalAuth.OWNER_HEADER, owner).build();
+    }
+
+    /** The real manifest digest of the Python base image (a second image whose digest differs from Debian's). */
+    static String pythonDigest() throws IOException, InterruptedException {
+        HttpRequest head = HttpRequest.newBuilder(URI.create("http://127.0.0.1:5000/v2/base/python/manifests/3.11-bookworm"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .header("Accept", "application/vnd.oci.image.index.v1+json,application/vnd.oci.image.manifest.v1+json,"
+                        + "application/vnd.docker.distribution.manifest.list.v2+json,application/vnd.docker.distribution.manifest.v2+json")
+                .build();
+        return java.net.http.HttpClient.newHttpClient().send(head, java.net.http.HttpResponse.BodyHandlers.discarding())
+                .headers().firstValue("Docker-Content-Digest").orElseThrow();
+    }
 }

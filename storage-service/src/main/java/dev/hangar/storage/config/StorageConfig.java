@@ -38,4 +38,10 @@ public interface StorageConfig {
     /** The bucket's region (ARTIFACTS_REGION). */
     @WithDefault("us-east-1")
     String region();
+
+    /**
+     * The token every caller sends in {@code X-Hangar-Internal-Token} (HANGAR_INTERNAL_TOKEN, the same on
+     * every service); the service refuses to start on the built-in one outside dev/test.
+     */
+    String internalToken();
 }

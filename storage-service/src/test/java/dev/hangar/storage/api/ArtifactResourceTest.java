@@ -57,6 +57,7 @@ class ArtifactResourceTest {
 
     @BeforeEach
     void uniquePrefix() {
+        InternalTokenTest.asGateway();
         keyPrefix = "test/" + UUID.randomUUID() + "/";
     }
 
@@ -116,7 +117,7 @@ class ArtifactResourceTest {
         new Random(42).nextBytes(bytes);
         put("big.bin", bytes, "application/x-test");
 
-        HttpResponse<InputStream> answer = http.send(HttpRequest.newBuilder(artifactsUrl.toURI().resolve(rel("big.bin"))).build(),
+        HttpResponse<InputStream> answer = http.send(HttpRequest.newBuilder(artifactsUrl.toURI().resolve(rel("big.bin"))).header(dev.hangar.contracts.InternalAuth.TOKEN_HEADER, dev.hangar.contracts.InternalAuth.FALLBACK_TOKEN).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, answer.statusCode());
         assertEquals("application/x-test", answer.headers().firstValue("Content-Type").orElseThrow());
@@ -156,7 +157,7 @@ class ArtifactResourceTest {
                 .then().statusCode(200).contentType("application/json").extract().header("ETag");
         assertNotNull(etag);
 
-        HttpResponse<byte[]> answer = http.send(HttpRequest.newBuilder(artifactsUrl.toURI().resolve(rel("cached.json")))
+        HttpResponse<byte[]> answer = http.send(HttpRequest.newBuilder(artifactsUrl.toURI().resolve(rel("cached.json"))).header(dev.hangar.contracts.InternalAuth.TOKEN_HEADER, dev.hangar.contracts.InternalAuth.FALLBACK_TOKEN)
                 .header("If-None-Match", etag).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(304, answer.statusCode());
         assertEquals(0, answer.body().length);
@@ -253,7 +254,8 @@ class ArtifactResourceTest {
                 .then().statusCode(400).contentType(PROBLEM).body("code", equalTo("ERR_BAD_REQUEST"));
         // '..' that survives URL normalisation (an encoded slash) reaches the path check
         HttpResponse<String> answer = http.send(HttpRequest.newBuilder(
-                artifactsUrl.toURI().resolve(keyPrefix + "..%2F..%2Fsecret")).build(), HttpResponse.BodyHandlers.ofString());
+                artifactsUrl.toURI().resolve(keyPrefix + "..%2F..%2Fsecret"))
+                .header(dev.hangar.contracts.InternalAuth.TOKEN_HEADER, dev.hangar.contracts.InternalAuth.FALLBACK_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(400, answer.statusCode(), answer.body());
         assertTrue(answer.body().contains("ERR_BAD_REQUEST"), answer.body());
     }

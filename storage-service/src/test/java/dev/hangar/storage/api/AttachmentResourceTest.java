@@ -14,6 +14,11 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class AttachmentResourceTest {
 
+    @org.junit.jupiter.api.BeforeEach
+    void asGateway() {
+        InternalTokenTest.asGateway();
+    }
+
     @Test
     void anUploadIsStoredUnderItsContentId() throws Exception {
         byte[] bytes = ("attachment " + UUID.randomUUID()).getBytes();

@@ -27,7 +27,8 @@ class ReadinessTest {
 
     @Test
     void prometheusMetricsAreServed() {
-        given().get("/v1/artifacts?prefix=/artifacts/test/metrics-probe/").then().statusCode(200);
+        given().header(dev.hangar.contracts.InternalAuth.TOKEN_HEADER, dev.hangar.contracts.InternalAuth.FALLBACK_TOKEN)
+                .get("/v1/artifacts?prefix=/artifacts/test/metrics-probe/").then().statusCode(200);
         given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("jvm_memory_used_bytes"))
                 .body(containsString("http_server_requests_seconds_count{method=\"GET\",outcome=\"SUCCESS\",status=\"200\",uri=\"/v1/artifacts\"}"));
