@@ -94,7 +94,8 @@ svc_start() {
                             "HANGAR_BOOTSTRAP_TOKENS=local=$(stack_key local-token)"
                             "HANGAR_DB_PASSWORD=$(stack_key db-password)" "KAFKA_PASSWORD=$(stack_key kafka-password)") ;;
     executor-service) env+=("HANGAR_INTERNAL_TOKEN=$(stack_key internal-token)" "KAFKA_PASSWORD=$(stack_key kafka-password)") ;;
-    registry-service) env+=("HANGAR_DB_PASSWORD=$(stack_key db-password)") ;;
+    registry-service) env+=("HANGAR_INTERNAL_TOKEN=$(stack_key internal-token)" "HANGAR_DB_PASSWORD=$(stack_key db-password)") ;;
+    storage-service) env+=("HANGAR_INTERNAL_TOKEN=$(stack_key internal-token)") ;;
   esac
   log "starting $m on 127.0.0.1:$port (log $(svc_log "$m"))"
   printf '\n===== %s starting %s =====\n' "$(date -Is)" "$m" >> "$(svc_log "$m")"

@@ -15,7 +15,7 @@
 # (topics are still created) but never stopped.
 # Env: KAFKA_VERSION (4.3.1) KAFKA_PORT (9092) KAFKA_CONTROLLER_PORT (9093)
 #      KAFKA_HEAP_OPTS (-Xms64m -Xmx256m -XX:+UseSerialGC) KAFKA_START_TIMEOUT (60 s)
-#      KAFKA_TOPICS (comma list; default: the six hangar.* topics) KAFKA_TOPIC_PARTITIONS (3)
+#      KAFKA_TOPICS (comma list; default: the eight hangar.* topics) KAFKA_TOPIC_PARTITIONS (3)
 #      KAFKA_PASSWORD (user hangar, SCRAM-SHA-512; default .local/keys/kafka-password)
 #      KAFKA_PID_FILE KAFKA_LOG MAVEN_REPO_LOCAL JAVA_HOME (Java 17+)
 set -euo pipefail
@@ -35,7 +35,7 @@ PORT=${KAFKA_PORT:-9092}
 CPORT=${KAFKA_CONTROLLER_PORT:-9093}
 HEAP=${KAFKA_HEAP_OPTS:--Xms64m -Xmx256m -XX:+UseSerialGC}
 TIMEOUT=${KAFKA_START_TIMEOUT:-60}
-TOPICS=${KAFKA_TOPICS:-hangar.runs.requested,hangar.runs.requested.dlq,hangar.runs.events,hangar.runs.control,hangar.deploy.requested,hangar.deploy.events}
+TOPICS=${KAFKA_TOPICS:-hangar.runs.submit,hangar.runs.submit.dlq,hangar.runs.requested,hangar.runs.requested.dlq,hangar.runs.events,hangar.runs.control,hangar.deploy.requested,hangar.deploy.events}
 PARTITIONS=${KAFKA_TOPIC_PARTITIONS:-3}
 # user `hangar`'s password: the stack's generated key unless KAFKA_PASSWORD says otherwise
 PASSWORD=${KAFKA_PASSWORD:-$(stack_key kafka-password)}

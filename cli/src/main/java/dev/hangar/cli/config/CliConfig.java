@@ -16,7 +16,9 @@ import java.util.Map;
  * Where the gateway is and which token to send. Each value comes from the option, else the
  * environment ({@code HANGAR_URL}, {@code HANGAR_TOKEN}), else the config file
  * ({@code $HANGAR_CONFIG}, else {@code $XDG_CONFIG_HOME/hangar/config.json}, else
- * {@code ~/.config/hangar/config.json}, keys {@code url} and {@code token}), else the default.
+ * {@code ~/.config/hangar/config.json}, keys {@code url} and {@code token}), else the default;
+ * a token last from {@code HANGAR_FALLBACK_TOKEN} ({@code bin/hangar} sets it to the local
+ * stack's own, so what {@code hangar login} stored wins over it).
  */
 public record CliConfig(URI url, String token) {
     public static final String DEFAULT_URL = "http://127.0.0.1:8080";
@@ -31,7 +33,7 @@ public record CliConfig(URI url, String token) {
         if (url == null || token == null) {
             JsonNode file = readFile(configFile(env, home));
             url = firstSet(url, text(file, "url"));
-            token = firstSet(token, text(file, "token"));
+            token = firstSet(token, text(file, "token"), env.get("HANGAR_FALLBACK_TOKEN"));
         }
         return new CliConfig(parseUrl(firstSet(url, DEFAULT_URL)), token);
     }
@@ -87,7 +89,12 @@ public record CliConfig(URI url, String token) {
         return node == null || !node.path(key).isTextual() ? null : node.get(key).asText();
     }
 
-    private static String firstSet(String a, String b) {
-        return a != null && !a.isBlank() ? a : b != null && !b.isBlank() ? b : null;
+    private static String firstSet(String... values) {
+        for (String value : values) {
+            if (value != null && !value.isBlank()) {
+                return value;
+            }
+        }
+        return null;
     }
 }

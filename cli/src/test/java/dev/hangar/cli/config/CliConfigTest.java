@@ -43,6 +43,15 @@ class CliConfigTest {
     }
 
     @Test
+    void theFallbackTokenComesLastSoALoginWinsOverIt() throws Exception {
+        var fallback = Map.of("HANGAR_FALLBACK_TOKEN", "stack-token");
+        assertEquals("stack-token", CliConfig.resolve(null, null, fallback, home).token());
+        writeConfig("{\"token\":\"login-token\"}");
+        assertEquals("login-token", CliConfig.resolve(null, null, fallback, home).token());
+        assertEquals("env-token", CliConfig.resolve(null, null, Map.of("HANGAR_FALLBACK_TOKEN", "stack-token", "HANGAR_TOKEN", "env-token"), home).token());
+    }
+
+    @Test
     void honoursXdgAndAnExplicitConfigPath() {
         assertEquals(Path.of("/x/hangar/config.json"), CliConfig.configFile(Map.of("XDG_CONFIG_HOME", "/x"), home));
         assertEquals(Path.of("/y.json"), CliConfig.configFile(Map.of("HANGAR_CONFIG", "/y.json", "XDG_CONFIG_HOME", "/x"), home));
