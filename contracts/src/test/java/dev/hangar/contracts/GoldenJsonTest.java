@@ -65,11 +65,13 @@ class GoldenJsonTest {
             Map.entry("presign-request.json", Presign.Request.class),
             Map.entry("presign-url.json", Presign.Url.class),
             Map.entry("session-login.json", Session.Login.class),
-            Map.entry("session-info.json", Session.Info.class));
+            Map.entry("session-info.json", Session.Info.class),
+            Map.entry("attempt-claim.json", AttemptClaim.class),
+            Map.entry("attempt-claim-request.json", AttemptClaim.Request.class));
 
     /** Records that travel only inside one that has a golden file (or never leave a process). */
     static final Set<Class<?>> PARTS = Set.of(Envelope.Error.class, Envelope.Meta.class, Problem.FieldError.class,
-            ProcessorSpec.Resources.class, ProcessorSpec.OutputDecl.class, ProcessorRef.class, ArtifactInfo.class,
+            ProcessorSpec.Resources.class, ProcessorSpec.OutputDecl.class, ProcessorSpec.Retry.class, ProcessorRef.class, ArtifactInfo.class,
             RunEvent.Queued.class, RunEvent.Started.class, RunEvent.Log.class, RunEvent.Token.class,
             RunEvent.Progress.class, RunEvent.Output.class, RunEvent.Completed.class, RunEvent.Failed.class,
             RunEvent.Canceled.class, Attachments.Resolved.class);

@@ -51,8 +51,7 @@ public class ProcessorStore {
     public boolean upsert(ProcessorSpec spec) {
         Blocking.require("ProcessorStore.upsert");
         ProcessorRef ref = spec.ref();
-        String body = Json.write(new ProcessorSpec(ref, spec.description(), spec.image(), Map.of(), spec.runtime(),
-                spec.secrets(), spec.inputsSchema(), spec.outputs()));
+        String body = Json.write(spec.withDigests(Map.of()));
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {

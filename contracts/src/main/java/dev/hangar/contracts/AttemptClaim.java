@@ -1,0 +1,41 @@
+package dev.hangar.contracts;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+/**
+ * The gateway's answer to {@code POST /internal/v1/runs/{execution_id}/attempts}: the attempt an
+ * executor may now start. The gateway counts attempts per run, so a command redelivered after
+ * an executor was lost runs as the next attempt, and its events never collide with the first's
+ * on (execution_id, attempt, seq). A run that has ended is {@code 409 ERR_RUN_FINISHED}; a run
+ * past its policy's attempts is {@code 409 ERR_ATTEMPTS_EXHAUSTED}.
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record AttemptClaim(String executionId, int attempt, int maxAttempts, String executorId) {
+
+    /**
+     * What an executor sends: who it is, the run's {@code max_attempts} from its spec's retry
+     * policy, and (for a run written straight to the bus, which has no run row yet) what it runs.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Request(String executorId, int maxAttempts, ProcessorRef ref, Adapter adapter, Mode mode) {
+
+        /** Throws {@link ErrorCode#ERR_BAD_REQUEST} naming what is missing or out of range. */
+        public Request requireValid() {
+            if (executorId == null || executorId.isBlank() || executorId.length() > 128) {
+                throw bad("executor_id is required (1-128 characters)");
+            }
+            if (maxAttempts < 1 || maxAttempts > ProcessorSpec.Retry.MAX_ATTEMPTS) {
+                throw bad("max_attempts must be between 1 and " + ProcessorSpec.Retry.MAX_ATTEMPTS + ", got " + maxAttempts);
+            }
+            if (ref == null || adapter == null || mode == null) {
+                throw bad("ref, adapter and mode are required");
+            }
+            return this;
+        }
+
+        private static HangarException bad(String why) {
+            return new HangarException(ErrorCode.ERR_BAD_REQUEST, "invalid attempt claim: " + why);
+        }
+    }
+}
