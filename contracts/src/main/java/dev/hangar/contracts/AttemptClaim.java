@@ -13,12 +13,9 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record AttemptClaim(String executionId, int attempt, int maxAttempts, String executorId) {
 
-    /**
-     * What an executor sends: who it is, the run's {@code max_attempts} from its spec's retry
-     * policy, and (for a run written straight to the bus, which has no run row yet) what it runs.
-     */
+    /** What an executor sends: who it is and the run's {@code max_attempts} from its spec's retry policy. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Request(String executorId, int maxAttempts, ProcessorRef ref, Adapter adapter, Mode mode) {
+    public record Request(String executorId, int maxAttempts) {
 
         /** Throws {@link ErrorCode#ERR_BAD_REQUEST} naming what is missing or out of range. */
         public Request requireValid() {
@@ -27,9 +24,6 @@ public record AttemptClaim(String executionId, int attempt, int maxAttempts, Str
             }
             if (maxAttempts < 1 || maxAttempts > ProcessorSpec.Retry.MAX_ATTEMPTS) {
                 throw bad("max_attempts must be between 1 and " + ProcessorSpec.Retry.MAX_ATTEMPTS + ", got " + maxAttempts);
-            }
-            if (ref == null || adapter == null || mode == null) {
-                throw bad("ref, adapter and mode are required");
             }
             return this;
         }

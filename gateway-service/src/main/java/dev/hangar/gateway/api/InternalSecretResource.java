@@ -4,7 +4,7 @@ import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.Mode;
 import dev.hangar.contracts.SecretValue;
-import dev.hangar.gateway.config.GatewayConfig;
+import dev.hangar.gateway.auth.InternalToken;
 import dev.hangar.gateway.store.RunStore;
 import dev.hangar.gateway.store.SecretStore;
 import jakarta.ws.rs.Consumes;
@@ -13,8 +13,6 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Map;
 
 /**
@@ -25,24 +23,21 @@ import java.util.Map;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class InternalSecretResource {
-    public static final String TOKEN_HEADER = "X-Hangar-Internal-Token";
+    public static final String TOKEN_HEADER = InternalToken.HEADER;
 
     private final SecretStore secrets;
     private final RunStore runs;
-    private final GatewayConfig config;
+    private final InternalToken internalToken;
 
-    public InternalSecretResource(SecretStore secrets, RunStore runs, GatewayConfig config) {
+    public InternalSecretResource(SecretStore secrets, RunStore runs, InternalToken internalToken) {
         this.secrets = secrets;
         this.runs = runs;
-        this.config = config;
+        this.internalToken = internalToken;
     }
 
     @POST
     public SecretValue.Values lookup(@HeaderParam(TOKEN_HEADER) String token, SecretValue.Lookup lookup) {
-        if (token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
-                config.internalToken().getBytes(StandardCharsets.UTF_8))) {
-            throw new HangarException(ErrorCode.ERR_UNAUTHORIZED, "missing or wrong " + TOKEN_HEADER);
-        }
+        internalToken.require(token);
         if (lookup == null || lookup.executionId() == null || lookup.names() == null) {
             throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "send {\"execution_id\":..., \"names\":[...]}");
         }

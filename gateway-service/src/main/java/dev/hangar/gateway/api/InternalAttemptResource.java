@@ -1,0 +1,43 @@
+package dev.hangar.gateway.api;
+
+import dev.hangar.contracts.AttemptClaim;
+import dev.hangar.contracts.ErrorCode;
+import dev.hangar.contracts.HangarException;
+import dev.hangar.gateway.auth.InternalToken;
+import dev.hangar.gateway.store.AttemptStore;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/**
+ * Where an executor claims the next attempt of a run before it starts it (docs/delivery.md).
+ * Only with the shared internal token. {@code 409 ERR_RUN_FINISHED}: the run has ended, drop the
+ * command; {@code 409 ERR_ATTEMPTS_EXHAUSTED}: end the run with that code.
+ */
+@Path("/internal/v1/runs/{execution_id}/attempts")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class InternalAttemptResource {
+    private final AttemptStore attempts;
+    private final InternalToken internalToken;
+
+    public InternalAttemptResource(AttemptStore attempts, InternalToken internalToken) {
+        this.attempts = attempts;
+        this.internalToken = internalToken;
+    }
+
+    @POST
+    public AttemptClaim claim(@HeaderParam(InternalToken.HEADER) String token, @PathParam("execution_id") String executionId,
+                              AttemptClaim.Request request) {
+        internalToken.require(token);
+        if (request == null) {
+            throw new HangarException(ErrorCode.ERR_BAD_REQUEST,
+                    "send {\"executor_id\":..., \"max_attempts\":...}");
+        }
+        return attempts.claim(executionId, request.requireValid());
+    }
+}
