@@ -86,9 +86,21 @@ public final class ActiveRun {
     }
 
     public CompletableFuture<Void> emit(RunEvent.Body body) {
+        return emitAs(seq.incrementAndGet(), body);
+    }
+
+    /** The next event number, kept for an event that may be sent more than once (the terminal one). */
+    long reserveSeq() {
+        return seq.incrementAndGet();
+    }
+
+    /**
+     * Sends an event under a given number; sending it again after a failed publish keeps its
+     * (execution_id, attempt, seq), so a copy the broker did store is a duplicate the gateway drops.
+     */
+    CompletableFuture<Void> emitAs(long number, RunEvent.Body body) {
         RunEvent.Body safe = body instanceof RunEvent.Log log ? new RunEvent.Log(log.stream(), redact(log.line())) : body;
-        return publisher.publish(RunEvent.of(command.executionId(), command.attempt(), seq.incrementAndGet(),
-                command.traceparent(), safe));
+        return publisher.publish(RunEvent.of(command.executionId(), command.attempt(), number, command.traceparent(), safe));
     }
 
     public Envelope success(List<OutputRef> outputs, String indexPath) {

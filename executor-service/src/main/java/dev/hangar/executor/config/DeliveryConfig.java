@@ -1,0 +1,25 @@
+package dev.hangar.executor.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/**
+ * How the executor keeps its delivery promises (docs/delivery.md): a terminal envelope and an
+ * attempt claim are retried, with doubling pauses, until Kafka acknowledges or the gateway answers.
+ */
+@ConfigMapping(prefix = "hangar.executor.delivery")
+public interface DeliveryConfig {
+
+    /** The first pause after a failed publish or claim; each further one doubles. */
+    @WithDefault("1s")
+    Duration retryInitial();
+
+    /** The longest pause between two tries. */
+    @WithDefault("30s")
+    Duration retryMax();
+
+    /** How long one publish of the terminal envelope may wait for the broker's acknowledgement. */
+    @WithDefault("30s")
+    Duration ackTimeout();
+}
