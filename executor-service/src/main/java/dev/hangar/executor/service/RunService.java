@@ -127,6 +127,7 @@ public class RunService {
                 }
                 // Past the policy (earlier attempts were lost with their executors): the next number ends the run.
                 var run = new ActiveRun(command.withAttempt(policy.maxAttempts() + 1), publisher, config.platform());
+                removeLeftovers(run);
                 return finish(run, exhausted(run, policy, failed, e.getMessage()));
             }
             var run = new ActiveRun(command.withAttempt(claim.attempt()), publisher, config.platform());
@@ -176,6 +177,18 @@ public class RunService {
             return run.error(ErrorCode.ERR_INTERNAL, "internal error in executor " + config.id() + "; see its log", null);
         } finally {
             active.remove(command.executionId());
+        }
+    }
+
+    /** A run that gets no further attempt leaves nothing behind either (a lost executor's container). */
+    private void removeLeftovers(ActiveRun run) {
+        var adapter = adapters.get(run.adapter());
+        try {
+            if (adapter != null) {
+                adapter.removeLeftovers(run.executionId());
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("run %s: %s", run.executionId(), e.getMessage());
         }
     }
 
