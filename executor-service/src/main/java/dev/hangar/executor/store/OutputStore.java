@@ -103,7 +103,8 @@ public class OutputStore {
                 s3.putObject(b -> b.bucket(config.bucket()).key(ArtifactPath.toKey(path)).contentType(mime), body);
                 body.optionalContentLength().ifPresent(ExecutorMeters::uploaded);
                 return;
-            } catch (SdkException e) {
+            } catch (SdkException | java.io.UncheckedIOException e) {
+                // The URL-connection client lets a dropped keep-alive connection out as UncheckedIOException, not SdkException.
                 boolean refused = e instanceof S3Exception s && s.statusCode() >= 400 && s.statusCode() < 500;
                 if (refused || attempt >= upload.attempts()) {
                     throw new HangarException(ErrorCode.ERR_UPLOAD_FAILED, "cannot store " + path + " in bucket "
