@@ -58,7 +58,7 @@ class ExecutorFailoverIT {
     @BeforeAll
     void startServices() throws Exception {
         work = Files.createTempDirectory("hangar-retry-it");
-        createTopics(EVENTS);
+        createTopics("127.0.0.1:9092", EVENTS);
         image = buildSlowImage();
         registry = ServiceProcess.start("registry-service", TAG + "-registry", Map.of(
                 "HANGAR_DB_URL", "jdbc:postgresql://127.0.0.1:5432/hangar_registry_test_retry",
@@ -167,10 +167,46 @@ class ExecutorFailoverIT {
         second.close();
     }
 
+    @Test
+    void aTerminalEnvelopeIsPublishedAgainUntilKafkaTakesItAndArrivesOnce() throws Exception {
+        String id = register("slow", 2);
+        try (var kafka = new PrivateKafka(Files.createDirectories(work.resolve("kafka")))) {
+            kafka.start();
+            String topic = "hangar.retry-it.requested.d";
+            String events = "hangar.retry-it.events.d";
+            createTopics(kafka.bootstrap(), topic, events);
+            var executor = executor(topic, "d1", Map.of("kafka.bootstrap.servers", kafka.bootstrap(),
+                    "mp.messaging.outgoing.run-events.topic", events,
+                    "mp.messaging.outgoing.run-events.delivery.timeout.ms", "4000",
+                    "mp.messaging.outgoing.run-events.request.timeout.ms", "2000",
+                    "mp.messaging.outgoing.run-events.max.block.ms", "2000",
+                    "hangar.executor.delivery.ack-timeout", "PT10S"), kafka.bootstrap());
+            publish(kafka.bootstrap(), topic, id);
+            await().atMost(Duration.ofSeconds(60)).until(() -> read(kafka.bootstrap(), events, id).stream()
+                    .anyMatch(e -> e.path("event").path("type").asText().equals("started")));
+
+            kafka.kill(); // the run (10 s) ends while the broker is down
+            await().atMost(Duration.ofSeconds(90)).until(() -> executor.logText().contains("publishing the envelope of " + id + " failed"));
+            kafka.start();
+
+            await().atMost(Duration.ofSeconds(90)).until(() -> terminalsIn(read(kafka.bootstrap(), events, id)).size() >= 1);
+            settle();
+            var terminals = terminalsIn(read(kafka.bootstrap(), events, id));
+            assertEquals(1, terminals.size(), "the envelope arrives once: " + terminals);
+            assertEquals("success", terminals.getFirst().path("event").path("envelope").path("status").asText());
+            assertEquals(List.of(), containers(id));
+            executor.close();
+        }
+    }
+
     // ---- the processes
 
     private ServiceProcess executor(String topic, String name, Map<String, String> extra) throws Exception {
-        createTopics(topic);
+        return executor(topic, name, extra, "127.0.0.1:9092");
+    }
+
+    private ServiceProcess executor(String topic, String name, Map<String, String> extra, String kafka) throws Exception {
+        createTopics(kafka, topic);
         var props = new HashMap<>(Map.of(
                 "mp.messaging.incoming.run-requests.topic", topic,
                 "mp.messaging.incoming.run-requests.group.id", topic + ".group",
@@ -181,6 +217,7 @@ class ExecutorFailoverIT {
                 "hangar.executor.delivery.retry-initial", "PT0.2S"));
         props.putAll(extra);
         var process = ServiceProcess.start("executor-service", TAG + "-executor-" + name, Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", kafka,
                 "HANGAR_EXECUTOR_ID", TAG + "-" + name,
                 "HANGAR_EXECUTOR_WORK_DIR", work.resolve(name).toString(),
                 "HANGAR_EXECUTOR_SESSION_TIMEOUT_MS", "6000",
@@ -208,12 +245,20 @@ class ExecutorFailoverIT {
     }
 
     private void publish(String topic, String id) throws Exception {
+        publish("127.0.0.1:9092", topic, id);
+    }
+
+    private void publish(String kafka, String topic, String id) throws Exception {
         String version = id.substring(id.lastIndexOf('_') + 1);
         var command = new dev.hangar.contracts.RunRequested(1, id, 1, Instant.now(), null,
                 dev.hangar.contracts.ProcessorRef.parse(TAG + "/slow@" + version), dev.hangar.contracts.Adapter.LOCAL,
                 dev.hangar.contracts.Mode.MOCK, null, "/artifacts/retry-it/{execution_id}/",
                 Json.MAPPER.valueToTree(Map.of("seconds", 10)), null, true, image, null, null, null);
-        try (var producer = Stack.producer()) {
+        var props = new Properties();
+        props.putAll(Map.of("bootstrap.servers", kafka, "acks", "all",
+                "key.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName(),
+                "value.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName()));
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(props)) {
             producer.send(new ProducerRecord<>(topic, id, Json.write(command))).get(10, TimeUnit.SECONDS);
         }
     }
@@ -248,7 +293,34 @@ class ExecutorFailoverIT {
     }
 
     private List<JsonNode> terminals(String id) {
-        return of(id).stream().filter(e -> List.of("completed", "failed", "canceled")
+        return terminalsIn(of(id));
+    }
+
+    /** Every event of a run on a topic, read from its beginning. */
+    private static List<JsonNode> read(String kafka, String topic, String id) throws Exception {
+        var props = new Properties();
+        props.putAll(Map.of("bootstrap.servers", kafka, "key.deserializer", StringDeserializer.class.getName(),
+                "value.deserializer", StringDeserializer.class.getName()));
+        var found = new java.util.ArrayList<JsonNode>();
+        try (var kafkaConsumer = new KafkaConsumer<String, String>(props)) {
+            var partition = new TopicPartition(topic, 0);
+            kafkaConsumer.assign(List.of(partition));
+            kafkaConsumer.seekToBeginning(List.of(partition));
+            long end = kafkaConsumer.endOffsets(List.of(partition), Duration.ofSeconds(10)).get(partition);
+            while (kafkaConsumer.position(partition, Duration.ofSeconds(10)) < end) {
+                for (var record : kafkaConsumer.poll(Duration.ofMillis(500))) {
+                    var event = Json.MAPPER.readTree(record.value());
+                    if (event.path("execution_id").asText().equals(id)) {
+                        found.add(event);
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    private static List<JsonNode> terminalsIn(List<JsonNode> events) {
+        return events.stream().filter(e -> List.of("completed", "failed", "canceled")
                 .contains(e.path("event").path("type").asText())).toList();
     }
 
@@ -279,8 +351,8 @@ class ExecutorFailoverIT {
 
     // ---- Kafka, Docker
 
-    private static void createTopics(String... names) throws Exception {
-        try (var admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
+    private static void createTopics(String kafka, String... names) throws Exception {
+        try (var admin = Admin.create(Map.<String, Object>of("bootstrap.servers", kafka))) {
             var existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
             var missing = java.util.Arrays.stream(names).filter(n -> !existing.contains(n))
                     .map(n -> new NewTopic(n, 1, (short) 1)).toList();

@@ -19,7 +19,11 @@ public interface DeliveryConfig {
     @WithDefault("30s")
     Duration retryMax();
 
-    /** How long one publish of the terminal envelope may wait for the broker's acknowledgement. */
-    @WithDefault("30s")
+    /**
+     * How long one publish of the terminal envelope may wait for the broker's answer; longer than
+     * the producer's own {@code delivery.timeout.ms} + {@code max.block.ms} (30 s + 10 s), so a
+     * copy is sent again only after the first one definitely failed.
+     */
+    @WithDefault("60s")
     Duration ackTimeout();
 }
