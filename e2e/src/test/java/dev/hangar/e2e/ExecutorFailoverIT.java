@@ -214,7 +214,9 @@ class ExecutorFailoverIT {
                 "mp.messaging.incoming.run-requests.heartbeat.interval.ms", "1000",
                 "mp.messaging.outgoing.run-events.topic", EVENTS,
                 "mp.messaging.incoming.run-control.topic", "hangar.retry-it.control." + TAG,
-                "hangar.executor.delivery.retry-initial", "PT0.2S"));
+                "hangar.executor.delivery.retry-initial", "PT0.2S",
+                "hangar.executor.delivery.retry-max", "PT2S",
+                "hangar.executor.delivery.lease", "PT5S"));
         props.putAll(extra);
         var process = ServiceProcess.start("executor-service", TAG + "-executor-" + name, Map.of(
                 "KAFKA_BOOTSTRAP_SERVERS", kafka,

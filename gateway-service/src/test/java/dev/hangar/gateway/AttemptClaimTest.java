@@ -6,6 +6,9 @@ import static org.hamcrest.Matchers.equalTo;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -43,15 +46,48 @@ class AttemptClaimTest {
     void withoutTheInternalTokenOrWithABadBodyNothingIsCounted() {
         String id = "claim_" + UUID.randomUUID().toString().replace("-", "");
         claim(id, "wrong", 3).then().statusCode(401).body("code", equalTo("ERR_UNAUTHORIZED"));
-        given().contentType("application/json").body("{\"executor_id\":\"executor-a\",\"max_attempts\":0}")
+        given().contentType("application/json").body("{\"executor_id\":\"executor-a\",\"max_attempts\":0,\"lease_seconds\":5}")
                 .header("X-Hangar-Internal-Token", TOKEN).post("/internal/v1/runs/" + id + "/attempts")
                 .then().statusCode(400).body("code", equalTo("ERR_BAD_REQUEST"));
         claim(id, TOKEN, 3).then().statusCode(200).body("attempt", equalTo(1));
     }
 
+    @Test
+    void anAttemptHeldUnderALiveLeaseIsNotGivenToAnotherExecutorUntilTheLeaseExpires() {
+        String id = "claim_" + UUID.randomUUID().toString().replace("-", "");
+        claim(id, TOKEN, 3, "executor-a", 2).then().statusCode(200).body("attempt", equalTo(1));
+        claim(id, TOKEN, 3, "executor-b", 2).then().statusCode(409).body("code", equalTo("ERR_ATTEMPT_RUNNING"));
+        renew(id, 1, "executor-a", 2).then().statusCode(200);
+        renew(id, 1, "executor-b", 2).then().statusCode(409).body("code", equalTo("ERR_ATTEMPT_RUNNING"));
+
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250))
+                .until(() -> claim(id, TOKEN, 3, "executor-b", 30).statusCode() == 200);
+        renew(id, 1, "executor-a", 2).then().statusCode(409).body("code", equalTo("ERR_ATTEMPT_RUNNING"));
+        try (var c = db.getConnection(); var ps = c.prepareStatement("SELECT attempt, executor_id FROM run_attempts WHERE execution_id = ?")) {
+            ps.setString(1, id);
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                org.junit.jupiter.api.Assertions.assertEquals(2, rs.getInt(1), "the lapsed lease's attempt is followed by attempt 2");
+                org.junit.jupiter.api.Assertions.assertEquals("executor-b", rs.getString(2));
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static io.restassured.response.Response claim(String id, String token, int max) {
+        return claim(id, token, max, "executor-a", 1);
+    }
+
+    private static io.restassured.response.Response claim(String id, String token, int max, String executor, int lease) {
         return given().contentType("application/json").header("X-Hangar-Internal-Token", token)
-                .body("{\"executor_id\":\"executor-a\",\"max_attempts\":" + max + "}")
+                .body("{\"executor_id\":\"" + executor + "\",\"max_attempts\":" + max + ",\"lease_seconds\":" + lease + "}")
                 .post("/internal/v1/runs/" + id + "/attempts");
+    }
+
+    private static io.restassured.response.Response renew(String id, int attempt, String executor, int lease) {
+        return given().contentType("application/json").header("X-Hangar-Internal-Token", TOKEN)
+                .body("{\"executor_id\":\"" + executor + "\",\"max_attempts\":3,\"lease_seconds\":" + lease + "}")
+                .put("/internal/v1/runs/" + id + "/attempts/" + attempt);
     }
 }

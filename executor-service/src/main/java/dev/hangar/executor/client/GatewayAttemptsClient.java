@@ -5,6 +5,7 @@ import dev.hangar.kit.client.ProblemExceptionMapper;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -23,4 +24,11 @@ public interface GatewayAttemptsClient {
     @Produces(MediaType.APPLICATION_JSON)
     AttemptClaim claim(@HeaderParam("X-Hangar-Internal-Token") String token, @PathParam("execution_id") String executionId,
                        AttemptClaim.Request request);
+
+    @PUT
+    @Path("/{attempt}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    AttemptClaim renew(@HeaderParam("X-Hangar-Internal-Token") String token, @PathParam("execution_id") String executionId,
+                       @PathParam("attempt") int attempt, AttemptClaim.Request request);
 }

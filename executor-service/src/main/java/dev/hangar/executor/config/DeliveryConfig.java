@@ -26,4 +26,12 @@ public interface DeliveryConfig {
      */
     @WithDefault("60s")
     Duration ackTimeout();
+
+    /**
+     * How long a claimed attempt stays this executor's without renewal; renewed every third of it
+     * while the run lasts. A killed executor's run goes to another one after at most this long
+     * (and the consumer group's session timeout).
+     */
+    @WithDefault("30s")
+    Duration lease();
 }

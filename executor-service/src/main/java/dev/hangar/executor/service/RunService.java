@@ -131,19 +131,39 @@ public class RunService {
                 return finish(run, exhausted(run, policy, failed, e.getMessage()));
             }
             var run = new ActiveRun(command.withAttempt(claim.attempt()), publisher, config.platform());
-            Envelope envelope = attempt(run);
-            if (!retried(envelope, run)) {
-                return finish(run, envelope);
+            try (var held = hold(claim)) {
+                Envelope envelope = attempt(run);
+                if (!retried(envelope, run)) {
+                    return finish(run, envelope);
+                }
+                if (claim.attempt() >= policy.maxAttempts()) {
+                    return finish(run, exhausted(run, policy, envelope, null));
+                }
+                failed = envelope;
             }
-            if (claim.attempt() >= policy.maxAttempts()) {
-                return finish(run, exhausted(run, policy, envelope, null));
-            }
-            failed = envelope;
+            var envelope = failed;
             run.emit(new RunEvent.Log("stderr", "hangar: attempt " + claim.attempt() + " of " + policy.maxAttempts()
                     + " failed (" + envelope.error().code() + ": " + envelope.error().message() + "); the next starts in "
                     + policy.backoffSeconds() + " s"));
             pause.accept(policy.backoff());
         }
+    }
+
+    /** The attempt's lease, renewed until the envelope is out (it then runs out, covering the gateway's consumer lag). */
+    private Lease hold(AttemptClaim claim) {
+        AutoCloseable renewal = attempts.hold(claim);
+        return () -> {
+            try {
+                renewal.close();
+            } catch (Exception e) {
+                LOG.debugf("stopping the lease renewal of %s: %s", claim.executionId(), e.getMessage());
+            }
+        };
+    }
+
+    private interface Lease extends AutoCloseable {
+        @Override
+        void close();
     }
 
     /** The spec's retry policy; the default one when the spec cannot be read now (that attempt then fails on it). */

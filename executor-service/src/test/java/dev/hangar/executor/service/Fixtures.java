@@ -57,6 +57,11 @@ public final class Fixtures {
         public Duration ackTimeout() {
             return Duration.ofSeconds(2);
         }
+
+        @Override
+        public Duration lease() {
+            return Duration.ofSeconds(30);
+        }
     };
 
     /**
