@@ -168,6 +168,26 @@ class ExecutorFailoverIT {
     }
 
     @Test
+    void theSameCommandOnTwoLiveExecutorsAtOnceRunsOnce() throws Exception {
+        String id = register("slow", 2);
+        String topic = "hangar.retry-it.requested." + TAG + ".e";
+        var first = executor(topic + "1", "e1", Map.of());
+        var second = executor(topic + "2", "e2", Map.of());
+        publish(topic + "1", id);
+        await().atMost(Duration.ofSeconds(60)).until(() -> started(id, 1));
+
+        publish(topic + "2", id); // as a rebalance would hand it to a second executor while the first runs it
+
+        await().atMost(Duration.ofSeconds(90)).until(() -> second.logText().contains("run " + id + " has ended already"));
+        settle();
+        assertEquals(1, terminals(id).size(), "exactly one terminal event: " + terminals(id));
+        assertTrue(!started(id, 2), "the second executor started nothing");
+        assertTrue(second.logText().contains("is held by a live executor"), "it waited for the first one's lease");
+        first.close();
+        second.close();
+    }
+
+    @Test
     void aTerminalEnvelopeIsPublishedAgainUntilKafkaTakesItAndArrivesOnce() throws Exception {
         String id = register("slow", 2);
         try (var kafka = new PrivateKafka(Files.createDirectories(work.resolve("kafka")))) {
