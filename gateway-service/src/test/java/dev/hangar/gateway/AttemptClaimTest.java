@@ -1,13 +1,13 @@
 package dev.hangar.gateway;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import static org.awaitility.Awaitility.await;
-
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -67,8 +67,8 @@ class AttemptClaimTest {
             ps.setString(1, id);
             try (var rs = ps.executeQuery()) {
                 rs.next();
-                org.junit.jupiter.api.Assertions.assertEquals(2, rs.getInt(1), "the lapsed lease's attempt is followed by attempt 2");
-                org.junit.jupiter.api.Assertions.assertEquals("executor-b", rs.getString(2));
+                assertEquals(2, rs.getInt(1), "the lapsed lease's attempt is followed by attempt 2");
+                assertEquals("executor-b", rs.getString(2));
             }
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);
