@@ -60,6 +60,8 @@ public class RunService {
     private final Map<String, ActiveRun> active = new java.util.concurrent.ConcurrentHashMap<>();
     private final Set<String> canceled = bounded();
     private final Set<String> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    // Runs whose envelope this executor published: a redelivery (a commit lost to a rebalance) is dropped at once.
+    private final Set<String> finished = bounded();
 
     private static Set<String> bounded() {
         return Collections.synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false) {
@@ -107,6 +109,10 @@ public class RunService {
             return null;
         }
         try {
+            if (finished.contains(id)) {
+                LOG.infof("run %s ended here already; dropping the redelivered command", id);
+                return null;
+            }
             return attempts(command);
         } finally {
             running.remove(id);
@@ -240,6 +246,7 @@ public class RunService {
                 throw new IllegalStateException("interrupted while waiting for Kafka", e);
             }
         }, e -> false);
+        finished.add(run.executionId());
         LOG.infof("run %s attempt %d: %s (%s)", run.executionId(), run.command().attempt(), envelope.status(),
                 envelope.error() == null ? "ok" : envelope.error().code());
         return envelope;

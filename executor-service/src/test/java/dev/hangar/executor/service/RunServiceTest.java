@@ -182,6 +182,19 @@ class RunServiceTest {
     }
 
     @Test
+    void aRedeliveryOfARunThatEndedHereIsDroppedWithoutAskingTheGateway() {
+        var attempts = new Fixtures.CountingAttempts(new Fixtures.RecordingPublisher()); // a gateway that has not seen the envelope yet
+        var service = new RunService(publisher, registry, gateway, Fixtures.TestConfig.defaults(Path.of("/nonexistent")),
+                List.of(local), attempts, Fixtures.QUICK, pause -> { });
+
+        assertEquals(RunStatus.SUCCESS, service.execute(Fixtures.command("svc-redo-0002")).status());
+        assertNull(service.execute(Fixtures.command("svc-redo-0002")));
+
+        assertEquals(1, local.plans.size());
+        assertEquals(1, attempts.counts.get("svc-redo-0002"), "no second attempt was claimed");
+    }
+
+    @Test
     void anInfrastructureFailureIsAttemptedAgainAndOnlyTheLastAttemptsEnvelopeIsPublished() {
         spec = withRetry(new ProcessorSpec.Retry(3, 0));
         local.answer = (plan, run) -> run.command().attempt() < 2
