@@ -34,6 +34,8 @@ public enum ErrorCode {
     ERR_CONTAINER_FAILED(502, Fix.RETRY, "The container exited or was killed before answering (e.g. out of memory)."),
     ERR_TIMEOUT(504, Fix.RETRY, "The run did not finish before its deadline; the container was removed."),
     ERR_CANCELED(409, Fix.NONE, "The run was canceled."),
+    ERR_ATTEMPTS_EXHAUSTED(409, Fix.RETRY, "The run failed on every attempt its retry policy allows (or lost its executors); the message names the last cause."),
+    ERR_ATTEMPT_RUNNING(409, Fix.RETRY, "Another executor holds the run's current attempt; claim again once its lease expires."),
     ERR_RUN_FINISHED(409, Fix.NONE, "The run has already ended; there is nothing to cancel."),
     ERR_SECRET_NOT_FOUND(404, Fix.INPUT, "No secret has that name; list them with `hangar secrets list`."),
     ERR_SECRET_INVALID(400, Fix.INPUT, "A secret name must be A-Z, 0-9 and _ (starting with a letter), its value 1 byte to 64 KiB."),

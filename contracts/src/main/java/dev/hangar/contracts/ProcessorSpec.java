@@ -19,12 +19,13 @@ import java.util.Map;
  * @param inputsSchema the JSON Schema (draft 2020-12) that {@code inputs} must satisfy
  * @param outputs      the outputs it declares
  * @param network      where real mode may connect to (none when absent); mock mode never has a network
+ * @param retry        how often a run may be attempted after infrastructure failures; absent = {@link Retry#DEFAULT}
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ProcessorSpec(ProcessorRef ref, String description, String image, Map<String, String> digests,
                             Resources runtime, List<String> secrets, JsonNode inputsSchema,
-                            List<OutputDecl> outputs, Network network) {
+                            List<OutputDecl> outputs, Network network, Retry retry) {
 
     public ProcessorSpec {
         digests = digests == null ? Map.of() : Map.copyOf(digests);
@@ -33,10 +34,10 @@ public record ProcessorSpec(ProcessorRef ref, String description, String image, 
         outputs = outputs == null ? List.of() : List.copyOf(outputs);
     }
 
-    /** A spec that allows no egress (the {@code network} key absent). */
+    /** A spec that allows no egress and has the default retry policy ({@code network}, {@code retry} absent). */
     public ProcessorSpec(ProcessorRef ref, String description, String image, Map<String, String> digests,
                          Resources runtime, List<String> secrets, JsonNode inputsSchema, List<OutputDecl> outputs) {
-        this(ref, description, image, digests, runtime, secrets, inputsSchema, outputs, null);
+        this(ref, description, image, digests, runtime, secrets, inputsSchema, outputs, null, null);
     }
 
     /** The egress rules in force: {@link Network#NONE} when the spec names none. */
@@ -162,6 +163,61 @@ public record ProcessorSpec(ProcessorRef ref, String description, String image, 
         }
     }
 
+    /**
+     * How a run of this processor is attempted again. Only infrastructure failures are retried
+     * ({@link #retries}): a lost executor, a container that died before answering, an unreachable
+     * dependency, an upload the store refused; a processor error is final. {@code max_attempts}
+     * counts every attempt, the first included, and also bounds the attempts that follow a lost
+     * executor; {@code backoff_seconds} is the pause before an attempt that follows a failed one.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Retry(Integer maxAttempts, Integer backoffSeconds) {
+        /** Three attempts, 5 s apart: one lost executor or flaky dependency does not fail a run. */
+        public static final Retry DEFAULT = new Retry(3, 5);
+
+        /** A key left out takes its default (3 attempts, 5 s). */
+        public Retry {
+            maxAttempts = maxAttempts == null ? 3 : maxAttempts;
+            backoffSeconds = backoffSeconds == null ? 5 : backoffSeconds;
+        }
+        public static final int MAX_ATTEMPTS = 10;
+        public static final int MAX_BACKOFF_SECONDS = 3600;
+        private static final java.util.Set<ErrorCode> RETRIED = java.util.EnumSet.of(
+                ErrorCode.ERR_CONTAINER_FAILED, ErrorCode.ERR_UNAVAILABLE, ErrorCode.ERR_UPLOAD_FAILED);
+
+        /** Wire key → what is wrong, for each value out of range. */
+        public Map<String, String> problems() {
+            var problems = new java.util.LinkedHashMap<String, String>();
+            if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS) {
+                problems.put("retry.max_attempts", "must be between 1 and " + MAX_ATTEMPTS + ", got " + maxAttempts);
+            }
+            if (backoffSeconds < 0 || backoffSeconds > MAX_BACKOFF_SECONDS) {
+                problems.put("retry.backoff_seconds", "must be between 0 and " + MAX_BACKOFF_SECONDS + ", got " + backoffSeconds);
+            }
+            return problems;
+        }
+
+        /** Whether a run that failed with this code may be attempted again (infrastructure, not the processor). */
+        public static boolean retries(ErrorCode code) {
+            return RETRIED.contains(code);
+        }
+
+        /** The pause before the next attempt. */
+        public java.time.Duration backoff() {
+            return java.time.Duration.ofSeconds(backoffSeconds);
+        }
+    }
+
+    /** The retry policy in force: the spec's own, else {@link Retry#DEFAULT}. */
+    public Retry retryPolicy() {
+        return retry == null ? Retry.DEFAULT : retry;
+    }
+
+    /** The same spec with other digest pins (none: {@code Map.of()}). */
+    public ProcessorSpec withDigests(Map<String, String> pins) {
+        return new ProcessorSpec(ref, description, image, pins, runtime, secrets, inputsSchema, outputs, network, retry);
+    }
+
     /** One declared output file. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -170,12 +226,12 @@ public record ProcessorSpec(ProcessorRef ref, String description, String image, 
     public ProcessorSpec withDigest(Platform platform, String digest) {
         var pins = new java.util.HashMap<>(digests);
         pins.put(platform.wire(), digest);
-        return new ProcessorSpec(ref, description, image, pins, runtime, secrets, inputsSchema, outputs, network);
+        return withDigests(pins);
     }
 
     /** The same spec with no digest pins (how the registry stores a version; pins live beside it). */
     public ProcessorSpec withoutDigests() {
-        return new ProcessorSpec(ref, description, image, Map.of(), runtime, secrets, inputsSchema, outputs, network);
+        return withDigests(Map.of());
     }
 
     /** The image reference pinned for a platform, or {@link ErrorCode#ERR_IMAGE_UNPINNED}. */

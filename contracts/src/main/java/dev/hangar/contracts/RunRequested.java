@@ -40,6 +40,12 @@ public record RunRequested(Integer schemaVersion, String executionId, Integer at
         return this;
     }
 
+    /** The same command as the given attempt (the executor's, claimed from the gateway). */
+    public RunRequested withAttempt(int number) {
+        return new RunRequested(schemaVersion, executionId, number, createdAt, traceparent, ref, adapter, mode, platform,
+                writePrefix, inputs, adapterOpts, build, image, timeoutSeconds, attachments, plan);
+    }
+
     private static HangarException invalid(String why) {
         return new HangarException(ErrorCode.ERR_COMMAND_INVALID, "invalid RunRequested: " + why);
     }

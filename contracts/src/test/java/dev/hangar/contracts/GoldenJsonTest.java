@@ -71,12 +71,14 @@ class GoldenJsonTest {
             Map.entry("api-token-created.json", ApiToken.Created.class),
             Map.entry("api-token-info.json", ApiToken.Info.class),
             Map.entry("namespace-owner.json", Catalogue.NamespaceOwner.class),
-            Map.entry("pin-override.json", Catalogue.PinOverride.class));
+            Map.entry("pin-override.json", Catalogue.PinOverride.class),
+            Map.entry("attempt-claim.json", AttemptClaim.class),
+            Map.entry("attempt-claim-request.json", AttemptClaim.Request.class));
 
     /** Records that travel only inside one that has a golden file (or never leave a process). */
     static final Set<Class<?>> PARTS = Set.of(Envelope.Error.class, Envelope.Meta.class, Problem.FieldError.class,
             ProcessorSpec.Resources.class, ProcessorSpec.OutputDecl.class, ProcessorSpec.Network.class,
-            ProcessorSpec.Network.Endpoint.class, ProcessorRef.class, ArtifactInfo.class,
+            ProcessorSpec.Network.Endpoint.class, ProcessorSpec.Retry.class, ProcessorRef.class, ArtifactInfo.class,
             RunEvent.Queued.class, RunEvent.Started.class, RunEvent.Log.class, RunEvent.Token.class,
             RunEvent.Progress.class, RunEvent.Output.class, RunEvent.Completed.class, RunEvent.Failed.class,
             RunEvent.Canceled.class, Attachments.Resolved.class);

@@ -56,6 +56,19 @@ class SpecValidatorTest {
     }
 
     @Test
+    void aRetryPolicyOutOfRangeIsRefusedAndAMissingOneIsTheDefault() {
+        assertEquals(ProcessorSpec.Retry.DEFAULT, spec.withDigests(java.util.Map.of()).retryPolicy());
+        assertEquals(new ProcessorSpec.Retry(3, 5), Json.read("{}", ProcessorSpec.Retry.class), "left-out keys take defaults");
+        var tooMany = new ProcessorSpec(spec.ref(), spec.description(), spec.image(), spec.digests(), spec.runtime(),
+                spec.secrets(), spec.inputsSchema(), spec.outputs(), null, new ProcessorSpec.Retry(0, -1));
+        var e = assertThrows(HangarException.class, () -> SpecValidator.requireValidSpec(tooMany));
+        var paths = e.errors().stream().map(Problem.FieldError::path).toList();
+        assertEquals(java.util.List.of("/retry/max_attempts", "/retry/backoff_seconds"), paths);
+        assertTrue(ProcessorSpec.Retry.retries(ErrorCode.ERR_CONTAINER_FAILED));
+        assertTrue(!ProcessorSpec.Retry.retries(ErrorCode.ERR_PROCESSOR_FAILED), "a processor error is final");
+    }
+
+    @Test
     void unpinnedPlatformNamesWhatIsPinned() {
         var e = assertThrows(HangarException.class, () -> spec.pinnedImage(Platform.ARM64));
         assertEquals(ErrorCode.ERR_IMAGE_UNPINNED, e.code());
@@ -77,7 +90,7 @@ class SpecValidatorTest {
         var bad = java.util.List.of("*.openai.com:443", "https://api.openai.com:443", "api.openai.com", "host:0",
                 "host:70000", "10.0.0.1:80/x", "1.2.3:80", ":443", "a b:1", "[::1:443");
         var broken = new ProcessorSpec(spec.ref(), null, spec.image(), spec.digests(), spec.runtime(), null,
-                spec.inputsSchema(), null, new ProcessorSpec.Network(bad));
+                spec.inputsSchema(), null, new ProcessorSpec.Network(bad), null);
         var e = assertThrows(HangarException.class, () -> SpecValidator.requireValidSpec(broken));
         assertEquals(ErrorCode.ERR_SPEC_INVALID, e.code());
         var paths = e.errors().stream().map(Problem.FieldError::path).toList();

@@ -72,6 +72,11 @@ public class LocalAdapter implements RunAdapter {
         }
     }
 
+    @Override
+    public void removeLeftovers(String executionId) {
+        OrphanReaper.removeRun(docker, executionId);
+    }
+
     /** The container's life: inputs in, start, deadline and cancel armed, READY, predict, outcome. */
     private Envelope runIn(RunContainer container, RunPlan plan, ActiveRun run, String digest) {
         try {

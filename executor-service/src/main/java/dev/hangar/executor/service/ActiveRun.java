@@ -91,10 +91,30 @@ public final class ActiveRun {
     public synchronized CompletableFuture<Void> emit(RunEvent.Body body) {
         CompletableFuture<Void> sent = CompletableFuture.completedFuture(null);
         for (RunEvent.Body safe : masked.mask(body)) {
-            sent = publisher.publish(RunEvent.of(command.executionId(), command.attempt(), seq.incrementAndGet(),
-                    command.traceparent(), safe));
+            sent = send(seq.incrementAndGet(), safe);
         }
         return sent;
+    }
+
+    /**
+     * The number for an event that may be sent more than once (the terminal one), after sending
+     * any token text the masking still holds back, so nothing comes after it.
+     */
+    synchronized long reserveSeq() {
+        masked.flush().forEach(held -> send(seq.incrementAndGet(), held));
+        return seq.incrementAndGet();
+    }
+
+    /**
+     * Sends an event under a given number; sending it again after a failed publish keeps its
+     * (execution_id, attempt, seq), so a copy the broker did store is a duplicate the gateway drops.
+     */
+    CompletableFuture<Void> emitAs(long number, RunEvent.Body body) {
+        return send(number, redactor.mask(body));
+    }
+
+    private CompletableFuture<Void> send(long number, RunEvent.Body safe) {
+        return publisher.publish(RunEvent.of(command.executionId(), command.attempt(), number, command.traceparent(), safe));
     }
 
     public Envelope success(List<OutputRef> outputs, String indexPath) {

@@ -91,12 +91,19 @@ public final class Redactor {
                 held = text.substring(cut);
                 return cut == 0 ? List.of() : List.of(new RunEvent.Token(apply(text.substring(0, cut))));
             }
+            var out = new java.util.ArrayList<>(flush());
+            out.add(Redactor.this.mask(body));
+            return out;
+        }
+
+        /** The held-back token text, masked, for when no event follows (the run ends). */
+        List<RunEvent.Body> flush() {
             if (held.isEmpty()) {
-                return List.of(Redactor.this.mask(body));
+                return List.of();
             }
             var release = new RunEvent.Token(apply(held));
             held = "";
-            return List.of(release, Redactor.this.mask(body));
+            return List.of(release);
         }
 
         /** Where the held-back tail starts: the longest suffix that begins a secret, never inside a whole one. */

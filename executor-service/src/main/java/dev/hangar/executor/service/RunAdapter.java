@@ -10,4 +10,11 @@ public interface RunAdapter {
 
     /** Runs the plan; failures are returned as error envelopes, never thrown at the caller. */
     Envelope execute(RunPlan plan, ActiveRun run);
+
+    /**
+     * Before a later attempt: removes whatever an earlier attempt of the run left where this
+     * adapter runs (a container of an executor that was killed mid-run).
+     */
+    default void removeLeftovers(String executionId) {
+    }
 }

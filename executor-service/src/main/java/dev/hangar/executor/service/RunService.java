@@ -2,6 +2,7 @@ package dev.hangar.executor.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hangar.contracts.Adapter;
+import dev.hangar.contracts.AttemptClaim;
 import dev.hangar.contracts.AdapterOptions;
 import dev.hangar.contracts.Mode;
 import dev.hangar.contracts.Attachments;
@@ -19,23 +20,28 @@ import dev.hangar.contracts.WritePrefix;
 import dev.hangar.kit.client.Remote;
 import dev.hangar.executor.client.GatewaySecretsClient;
 import dev.hangar.executor.client.RegistryClient;
+import dev.hangar.executor.config.DeliveryConfig;
 import dev.hangar.executor.config.ExecutorConfig;
 import dev.hangar.executor.messaging.EventPublisher;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
 /**
- * Checks a command, picks its adapter and publishes exactly one terminal event with the envelope.
- * Commands from the gateway were checked there already; commands written to the bus by anyone
- * else are checked here the same way (same contracts code).
+ * Checks a command, claims its attempt, picks its adapter and publishes exactly one terminal
+ * event with the envelope (docs/delivery.md). Commands from the gateway were checked there
+ * already; commands written to the bus by anyone else are checked here the same way (same
+ * contracts code). An attempt that fails on infrastructure is followed by the next, per the
+ * spec's retry policy; only the last attempt's envelope is published.
  */
 @ApplicationScoped
 public class RunService {
@@ -47,10 +53,15 @@ public class RunService {
     private final ExecutorConfig config;
     private final Map<Adapter, RunAdapter> adapters = new java.util.EnumMap<>(Adapter.class);
     private final GatewaySecretsClient gateway;
+    private final Attempts attempts;
+    private final DeliveryConfig delivery;
+    private final Patience patience;
+    private final Consumer<Duration> pause;
     private final Map<String, ActiveRun> active = new java.util.concurrent.ConcurrentHashMap<>();
     private final Set<String> canceled = bounded();
-    // Redelivered commands (after a rebalance) must not run twice: handled (execution_id, attempt) pairs.
-    private final Set<String> handled = bounded();
+    private final Set<String> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    // Runs whose envelope this executor published: a redelivery (a commit lost to a rebalance) is dropped at once.
+    private final Set<String> finished = bounded();
 
     private static Set<String> bounded() {
         return Collections.synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false) {
@@ -63,29 +74,117 @@ public class RunService {
 
     @Inject
     public RunService(EventPublisher publisher, @RestClient RegistryClient registry, @RestClient GatewaySecretsClient gateway,
-                      ExecutorConfig config, Instance<RunAdapter> adapters) {
-        this(publisher, registry, gateway, config, (Iterable<RunAdapter>) adapters);
+                      ExecutorConfig config, Instance<RunAdapter> adapters, Attempts attempts, DeliveryConfig delivery) {
+        this(publisher, registry, gateway, config, (Iterable<RunAdapter>) adapters, attempts, delivery,
+                d -> java.util.concurrent.locks.LockSupport.parkNanos(d.toNanos()));
     }
 
-    /** Any set of adapters, so plans and refusals can be tested without CDI or Docker. */
+    /** Any set of adapters and attempt counter, so plans, refusals and retries can be tested without CDI or Docker. */
     RunService(EventPublisher publisher, RegistryClient registry, GatewaySecretsClient gateway, ExecutorConfig config,
-               Iterable<RunAdapter> adapters) {
+               Iterable<RunAdapter> adapters, Attempts attempts, DeliveryConfig delivery, Consumer<Duration> pause) {
         this.gateway = gateway;
         this.publisher = publisher;
         this.registry = registry;
         this.config = config;
+        this.attempts = attempts;
+        this.delivery = delivery;
+        this.patience = new Patience(delivery.retryInitial(), delivery.retryMax());
+        this.pause = pause;
         adapters.forEach(a -> this.adapters.put(a.name(), a));
     }
 
-    /** Runs one command to its envelope and waits until the terminal event is acknowledged. */
+    /**
+     * Runs one command to its envelope and returns once the terminal event is acknowledged, so
+     * the command is acknowledged only after it. Returns null for a command that is not run: its
+     * run has ended already (a redelivery), or it is running here right now.
+     */
     public Envelope execute(RunRequested command) {
-        if (!handled.add(command.executionId() + "#" + command.attempt())) {
-            LOG.infof("run %s attempt %d already handled here; ignoring the redelivery", command.executionId(), command.attempt());
+        String id = command.executionId();
+        if (!running.add(id)) {
+            // Taken again here after a rebalance: acknowledge it only once the first copy has ended.
+            LOG.infof("run %s is running here already; the redelivered command waits for it", id);
+            while (running.contains(id)) {
+                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+            }
             return null;
         }
-        var run = new ActiveRun(command, publisher, config.platform());
+        try {
+            if (finished.contains(id)) {
+                LOG.infof("run %s ended here already; dropping the redelivered command", id);
+                return null;
+            }
+            return attempts(command);
+        } finally {
+            running.remove(id);
+        }
+    }
+
+    private Envelope attempts(RunRequested command) {
+        String id = command.executionId();
+        ProcessorSpec.Retry policy = policy(command.ref());
+        for (Envelope failed = null; ; ) {
+            AttemptClaim claim;
+            try {
+                claim = attempts.claim(id, policy.maxAttempts());
+            } catch (HangarException e) {
+                if (e.code() == ErrorCode.ERR_RUN_FINISHED) {
+                    LOG.infof("run %s has ended already; dropping the redelivered command (%s)", id, e.getMessage());
+                    return null;
+                }
+                // Past the policy (earlier attempts were lost with their executors): the next number ends the run.
+                var run = new ActiveRun(command.withAttempt(policy.maxAttempts() + 1), publisher, config.platform());
+                removeLeftovers(run);
+                return finish(run, exhausted(run, policy, failed, e.getMessage()));
+            }
+            var run = new ActiveRun(command.withAttempt(claim.attempt()), publisher, config.platform());
+            try (var held = hold(claim)) {
+                Envelope envelope = attempt(run);
+                if (!retried(envelope, run)) {
+                    return finish(run, envelope);
+                }
+                if (claim.attempt() >= policy.maxAttempts()) {
+                    return finish(run, exhausted(run, policy, envelope, null));
+                }
+                failed = envelope;
+            }
+            var envelope = failed;
+            run.emit(new RunEvent.Log("stderr", "hangar: attempt " + claim.attempt() + " of " + policy.maxAttempts()
+                    + " failed (" + envelope.error().code() + ": " + envelope.error().message() + "); the next starts in "
+                    + policy.backoffSeconds() + " s"));
+            pause.accept(policy.backoff());
+        }
+    }
+
+    /** The attempt's lease, renewed until the envelope is out (it then runs out, covering the gateway's consumer lag). */
+    private Lease hold(AttemptClaim claim) {
+        AutoCloseable renewal = attempts.hold(claim);
+        return () -> {
+            try {
+                renewal.close();
+            } catch (Exception e) {
+                LOG.debugf("stopping the lease renewal of %s: %s", claim.executionId(), e.getMessage());
+            }
+        };
+    }
+
+    private interface Lease extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** The spec's retry policy; the default one when the spec cannot be read now (that attempt then fails on it). */
+    private ProcessorSpec.Retry policy(ProcessorRef ref) {
+        try {
+            return resolve(ref).retryPolicy();
+        } catch (HangarException e) {
+            return ProcessorSpec.Retry.DEFAULT;
+        }
+    }
+
+    /** One attempt, from plan to envelope; failures become error envelopes. */
+    private Envelope attempt(ActiveRun run) {
+        var command = run.command();
         active.put(command.executionId(), run);
-        Envelope envelope;
         try {
             if (canceled.contains(command.executionId())) {
                 run.cancel();
@@ -93,22 +192,62 @@ public class RunService {
             }
             var plan = plan(command, run);
             run.planned(plan);
-            envelope = adapter(run.adapter()).execute(plan, run);
+            if (command.attempt() > 1) {
+                adapter(run.adapter()).removeLeftovers(command.executionId());
+            }
+            return adapter(run.adapter()).execute(plan, run);
         } catch (HangarException e) {
-            envelope = run.error(e.code(), e.getMessage(), null);
+            return run.error(e.code(), e.getMessage(), null);
         } catch (RuntimeException e) {
             LOG.errorf(e, "run %s failed unexpectedly", command.executionId());
-            envelope = run.error(ErrorCode.ERR_INTERNAL, "internal error in executor " + config.id() + "; see its log", null);
+            return run.error(ErrorCode.ERR_INTERNAL, "internal error in executor " + config.id() + "; see its log", null);
         } finally {
             active.remove(command.executionId());
         }
+    }
+
+    /** A run that gets no further attempt leaves nothing behind either (a lost executor's container). */
+    private void removeLeftovers(ActiveRun run) {
+        var adapter = adapters.get(run.adapter());
         try {
-            run.emit(RunEvent.terminal(envelope)).get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            // The record is acknowledged anyway only after this returns; a lost terminal event is retried by redelivery.
-            throw new IllegalStateException("could not publish the envelope of " + command.executionId(), e);
+            if (adapter != null) {
+                adapter.removeLeftovers(run.executionId());
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("run %s: %s", run.executionId(), e.getMessage());
         }
-        LOG.infof("run %s: %s (%s)", command.executionId(), envelope.status(),
+    }
+
+    /** Whether an attempt that ended so may be followed by another: an infrastructure failure, not a cancel. */
+    private boolean retried(Envelope envelope, ActiveRun run) {
+        return envelope.error() != null && !run.canceled() && !canceled.contains(run.executionId())
+                && ProcessorSpec.Retry.retries(envelope.error().code());
+    }
+
+    private static Envelope exhausted(ActiveRun run, ProcessorSpec.Retry policy, Envelope last, String refusal) {
+        String cause = last != null ? "the last failed with " + last.error().code() + ": " + last.error().message()
+                : "earlier attempts ended without an envelope (their executors were lost)";
+        return run.error(ErrorCode.ERR_ATTEMPTS_EXHAUSTED, "run " + run.executionId() + " used all " + policy.maxAttempts()
+                + " attempt(s) of its retry policy; " + cause + (refusal == null ? "" : " (" + refusal + ")"),
+                last == null ? null : last.error().stderrTail());
+    }
+
+    /** Publishes the terminal event until the broker acknowledges it; never gives up, never dead-letters it. */
+    private Envelope finish(ActiveRun run, Envelope envelope) {
+        var terminal = RunEvent.terminal(envelope);
+        long seq = run.reserveSeq();
+        patience.until("publishing the envelope of " + run.executionId(), () -> {
+            try {
+                return run.emitAs(seq, terminal).get(delivery.ackTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("Kafka did not acknowledge it: " + e, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for Kafka", e);
+            }
+        }, e -> false);
+        finished.add(run.executionId());
+        LOG.infof("run %s attempt %d: %s (%s)", run.executionId(), run.command().attempt(), envelope.status(),
                 envelope.error() == null ? "ok" : envelope.error().code());
         return envelope;
     }

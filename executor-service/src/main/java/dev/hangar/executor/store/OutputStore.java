@@ -9,6 +9,7 @@ import dev.hangar.contracts.MediaTypes;
 import dev.hangar.contracts.OutputIndex;
 import dev.hangar.contracts.OutputRef;
 import dev.hangar.executor.config.ArtifactsConfig;
+import dev.hangar.executor.config.UploadConfig;
 import dev.hangar.executor.metrics.ExecutorMeters;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,6 +23,7 @@ import java.util.function.Consumer;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * Uploads a run's output folder under its write prefix, content-addressed by sha256, then writes
@@ -29,12 +31,20 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 @ApplicationScoped
 public class OutputStore {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(OutputStore.class);
     private final S3Client s3;
     private final ArtifactsConfig config;
+    private final UploadConfig upload;
 
-    public OutputStore(S3Client s3, ArtifactsConfig config) {
+    @jakarta.inject.Inject
+    public OutputStore(S3Client s3, ArtifactsConfig config, UploadConfig upload) {
         this.s3 = s3;
         this.config = config;
+        this.upload = upload;
+    }
+
+    public OutputStore(S3Client s3, ArtifactsConfig config) {
+        this(s3, config, UploadConfig.DEFAULTS);
     }
 
     /** {@link #upload(List, String, String, Consumer)} of a folder checked with the default limits. */
@@ -93,13 +103,43 @@ public class OutputStore {
         }
     }
 
+    /**
+     * Puts one object, again after a pause that doubles each time while S3 is unreachable or
+     * answers 5xx; a 4xx answer is final at once. The run then fails with ERR_UPLOAD_FAILED and,
+     * since outputs.json is written last, no reader takes the outputs already stored for a result.
+     */
     private void put(String path, RequestBody body, String mime) {
+        var pause = upload.backoff();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                s3.putObject(b -> b.bucket(config.bucket()).key(ArtifactPath.toKey(path)).contentType(mime), body);
+                body.optionalContentLength().ifPresent(ExecutorMeters::uploaded);
+                return;
+            } catch (SdkException | java.io.UncheckedIOException e) {
+                // The URL-connection client lets a dropped keep-alive connection out as UncheckedIOException, not SdkException.
+                boolean refused = e instanceof S3Exception s && s.statusCode() >= 400 && s.statusCode() < 500;
+                if (refused || attempt >= upload.attempts()) {
+                    throw new HangarException(ErrorCode.ERR_UPLOAD_FAILED, "cannot store " + path + " in bucket "
+                            + config.bucket() + " at " + endpoint() + " (" + attempt + " attempt(s)): " + e.getMessage(), e);
+                }
+                LOG.warnf("storing %s in bucket %s failed (attempt %d of %d), again in %d ms: %s", path, config.bucket(),
+                        attempt, upload.attempts(), pause.toMillis(), e.getMessage());
+                sleep(pause);
+                pause = pause.multipliedBy(2);
+            }
+        }
+    }
+
+    private String endpoint() {
+        return s3.serviceClientConfiguration().endpointOverride().map(Object::toString).orElse("the AWS S3 endpoint");
+    }
+
+    private static void sleep(java.time.Duration pause) {
         try {
-            s3.putObject(b -> b.bucket(config.bucket()).key(ArtifactPath.toKey(path)).contentType(mime), body);
-            body.optionalContentLength().ifPresent(ExecutorMeters::uploaded);
-        } catch (SdkException e) {
-            throw new HangarException(ErrorCode.ERR_UPLOAD_FAILED, "cannot store " + path + " in bucket "
-                    + config.bucket() + ": " + e.getMessage(), e);
+            Thread.sleep(pause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HangarException(ErrorCode.ERR_UPLOAD_FAILED, "interrupted while waiting to retry an upload");
         }
     }
 

@@ -41,7 +41,62 @@ public final class Fixtures {
     }
 
     /** Keeps every event in publish order; each is acknowledged at once. */
-    public static final class RecordingPublisher extends EventPublisher {
+    /** Pauses of a few milliseconds, so retries are quick in tests. */
+    public static final dev.hangar.executor.config.DeliveryConfig QUICK = new dev.hangar.executor.config.DeliveryConfig() {
+        @Override
+        public Duration retryInitial() {
+            return Duration.ofMillis(5);
+        }
+
+        @Override
+        public Duration retryMax() {
+            return Duration.ofMillis(20);
+        }
+
+        @Override
+        public Duration ackTimeout() {
+            return Duration.ofSeconds(2);
+        }
+
+        @Override
+        public Duration lease() {
+            return Duration.ofSeconds(30);
+        }
+    };
+
+    /**
+     * Counts attempts as the gateway does: the next number per run, refused once the publisher
+     * saw the run's terminal event or past {@code max_attempts}.
+     */
+    public static final class CountingAttempts implements Attempts {
+        private final RecordingPublisher publisher;
+        public final java.util.Map<String, Integer> counts = new java.util.concurrent.ConcurrentHashMap<>();
+
+        public CountingAttempts(RecordingPublisher publisher) {
+            this.publisher = publisher;
+        }
+
+        @Override
+        public dev.hangar.contracts.AttemptClaim claim(String executionId, int maxAttempts) {
+            if (publisher.events.stream().anyMatch(e -> e.executionId().equals(executionId) && e.event().type().terminal())) {
+                throw new dev.hangar.contracts.HangarException(dev.hangar.contracts.ErrorCode.ERR_RUN_FINISHED, "ended");
+            }
+            int attempt = counts.merge(executionId, 1, Integer::sum);
+            if (attempt > maxAttempts) {
+                throw new dev.hangar.contracts.HangarException(dev.hangar.contracts.ErrorCode.ERR_ATTEMPTS_EXHAUSTED, "exhausted");
+            }
+            return new dev.hangar.contracts.AttemptClaim(executionId, attempt, maxAttempts, "executor-test");
+        }
+    }
+
+    /** A RunService with quick retries and no real pauses, counting attempts in memory. */
+    public static RunService service(RecordingPublisher publisher, dev.hangar.executor.client.RegistryClient registry,
+                                     dev.hangar.executor.client.GatewaySecretsClient gateway, Iterable<RunAdapter> adapters) {
+        return new RunService(publisher, registry, gateway, TestConfig.defaults(Path.of("/nonexistent")), adapters,
+                new CountingAttempts(publisher), QUICK, pause -> { });
+    }
+
+    public static class RecordingPublisher extends EventPublisher {
         public final List<RunEvent> events = new CopyOnWriteArrayList<>();
 
         public RecordingPublisher() {

@@ -75,8 +75,7 @@ class RunServiceTest {
         return new SecretValue.Values(storedSecrets);
     };
 
-    private final RunService service = new RunService(publisher, registry, gateway,
-            Fixtures.TestConfig.defaults(Path.of("/nonexistent")), List.of(local));
+    private final RunService service = Fixtures.service(publisher, registry, gateway, List.of(local));
 
     private Envelope run(String id, java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> edit) {
         return service.execute(Fixtures.command(id, edit));
@@ -174,12 +173,108 @@ class RunServiceTest {
     }
 
     @Test
-    void aRedeliveredCommandRunsOnceAndANewAttemptRunsAgain() {
+    void aRedeliveredCommandOfAFinishedRunIsDroppedAndRunsNothing() {
         assertEquals(RunStatus.SUCCESS, run("svc-redo-0001", n -> { }).status());
-        assertNull(run("svc-redo-0001", n -> { }), "the same (execution_id, attempt) is ignored");
-        assertEquals(RunStatus.SUCCESS, run("svc-redo-0001", n -> n.put("attempt", 2)).status());
+        assertNull(run("svc-redo-0001", n -> { }), "the gateway says the run has ended");
 
-        assertEquals(2, local.plans.size());
+        assertEquals(1, local.plans.size());
+        assertEquals(1, publisher.events.stream().filter(e -> e.event().type().terminal()).count());
+    }
+
+    @Test
+    void aRedeliveryOfARunThatEndedHereIsDroppedWithoutAskingTheGateway() {
+        var attempts = new Fixtures.CountingAttempts(new Fixtures.RecordingPublisher()); // a gateway that has not seen the envelope yet
+        var service = new RunService(publisher, registry, gateway, Fixtures.TestConfig.defaults(Path.of("/nonexistent")),
+                List.of(local), attempts, Fixtures.QUICK, pause -> { });
+
+        assertEquals(RunStatus.SUCCESS, service.execute(Fixtures.command("svc-redo-0002")).status());
+        assertNull(service.execute(Fixtures.command("svc-redo-0002")));
+
+        assertEquals(1, local.plans.size());
+        assertEquals(1, attempts.counts.get("svc-redo-0002"), "no second attempt was claimed");
+    }
+
+    @Test
+    void anInfrastructureFailureIsAttemptedAgainAndOnlyTheLastAttemptsEnvelopeIsPublished() {
+        spec = withRetry(new ProcessorSpec.Retry(3, 0));
+        local.answer = (plan, run) -> run.command().attempt() < 2
+                ? run.error(ErrorCode.ERR_CONTAINER_FAILED, "the container exited with code 137 before answering", "tail")
+                : run.success(List.of(), plan.writePrefix() + "outputs.json");
+
+        var envelope = run("svc-retry-001", n -> { });
+
+        assertEquals(RunStatus.SUCCESS, envelope.status());
+        assertEquals(2, envelope.meta().attempt());
+        assertEquals(List.of(1, 2), local.runs.stream().map(r -> r.command().attempt()).toList());
+        var terminals = publisher.events.stream().filter(e -> e.event().type().terminal()).toList();
+        assertEquals(1, terminals.size(), "one terminal event for the run");
+        assertEquals(2, terminals.getFirst().attempt());
+        assertTrue(publisher.events.stream().anyMatch(e -> e.attempt() == 1 && e.event() instanceof RunEvent.Log l
+                && l.line().contains("attempt 1 of 3 failed (ERR_CONTAINER_FAILED")), "the failed attempt says why it is retried");
+    }
+
+    @Test
+    void pastThePolicyTheRunFailsWithAttemptsExhaustedAndAProcessorErrorIsNeverRetried() {
+        spec = withRetry(new ProcessorSpec.Retry(2, 0));
+        local.answer = (plan, run) -> run.error(ErrorCode.ERR_CONTAINER_FAILED, "the container exited with code 1", "tail");
+
+        var envelope = run("svc-retry-002", n -> { });
+
+        assertEquals(ErrorCode.ERR_ATTEMPTS_EXHAUSTED, envelope.error().code());
+        assertTrue(envelope.error().message().contains("used all 2 attempt(s)"), envelope.error().message());
+        assertTrue(envelope.error().message().contains("ERR_CONTAINER_FAILED: the container exited with code 1"));
+        assertEquals("tail", envelope.error().stderrTail());
+        assertEquals(2, envelope.meta().attempt());
+
+        local.answer = (plan, run) -> run.error(ErrorCode.ERR_PROCESSOR_FAILED, "the processor failed: boom", null);
+        assertEquals(ErrorCode.ERR_PROCESSOR_FAILED, run("svc-retry-003", n -> { }).error().code());
+        assertEquals(1, local.runs.stream().filter(r -> r.executionId().equals("svc-retry-003")).count());
+    }
+
+    @Test
+    void aClaimRefusedPastThePolicyEndsTheRunUnderTheNextAttemptNumber() {
+        spec = withRetry(new ProcessorSpec.Retry(1, 0));
+        var attempts = new Fixtures.CountingAttempts(publisher);
+        attempts.counts.put("svc-lost-0001", 1); // attempt 1 was lost with its executor
+        var service = new RunService(publisher, registry, gateway, Fixtures.TestConfig.defaults(Path.of("/nonexistent")),
+                List.of(local), attempts, Fixtures.QUICK, pause -> { });
+
+        var envelope = service.execute(Fixtures.command("svc-lost-0001"));
+
+        assertEquals(ErrorCode.ERR_ATTEMPTS_EXHAUSTED, envelope.error().code());
+        assertTrue(envelope.error().message().contains("their executors were lost"), envelope.error().message());
+        assertEquals(2, envelope.meta().attempt());
+        assertEquals(2, publisher.events.getLast().attempt());
+        assertTrue(local.plans.isEmpty(), "nothing runs");
+    }
+
+    @Test
+    void aTerminalEventTheBrokerDoesNotAcknowledgeIsSentAgainUnderTheSameNumber() {
+        var flaky = new Fixtures.RecordingPublisher() {
+            int failures = 3;
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Void> publish(RunEvent event) {
+                super.publish(event);
+                if (event.event().type().terminal() && failures-- > 0) {
+                    return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("broker down"));
+                }
+                return java.util.concurrent.CompletableFuture.completedFuture(null);
+            }
+        };
+        var service = Fixtures.service(flaky, registry, gateway, List.of(local));
+
+        assertEquals(RunStatus.SUCCESS, service.execute(Fixtures.command("svc-publ-0001")).status());
+
+        var terminals = flaky.events.stream().filter(e -> e.event().type().terminal()).toList();
+        assertEquals(4, terminals.size(), "three refused sends, then the acknowledged one");
+        assertEquals(1, terminals.stream().map(e -> e.attempt() + "/" + e.seq()).distinct().count(),
+                "every copy has the same (attempt, seq), so the gateway keeps one");
+    }
+
+    private ProcessorSpec withRetry(ProcessorSpec.Retry retry) {
+        return new ProcessorSpec(spec.ref(), spec.description(), spec.image(), spec.digests(), spec.runtime(), spec.secrets(),
+                spec.inputsSchema(), spec.outputs(), retry);
     }
 
     @Test
@@ -218,7 +313,7 @@ class RunServiceTest {
 
     @Test
     void anUnreachableRegistryIsUnavailable() {
-        var broken = new RunService(publisher, new RegistryClient() {
+        var broken = Fixtures.service(publisher, new RegistryClient() {
             @Override
             public ProcessorSpec get(String ns, String name, int version) {
                 throw new jakarta.ws.rs.ProcessingException("connection refused");
@@ -228,8 +323,11 @@ class RunServiceTest {
             public LocalBuild latestBuild(String ns, String name, int version) {
                 throw new UnsupportedOperationException();
             }
-        }, gateway, Fixtures.TestConfig.defaults(Path.of("/nonexistent")), List.of(local));
+        }, gateway, List.of(local));
 
-        assertEquals(ErrorCode.ERR_UNAVAILABLE, broken.execute(Fixtures.command("svc-down-0001")).error().code());
+        var envelope = broken.execute(Fixtures.command("svc-down-0001"));
+        assertEquals(ErrorCode.ERR_ATTEMPTS_EXHAUSTED, envelope.error().code(), "an unreachable dependency is retried per policy");
+        assertTrue(envelope.error().message().contains("ERR_UNAVAILABLE"), envelope.error().message());
+        assertEquals(3, envelope.meta().attempt(), "the default policy allows 3 attempts");
     }
 }

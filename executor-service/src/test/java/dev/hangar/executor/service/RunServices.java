@@ -40,7 +40,7 @@ public final class RunServices {
                 return run.success(List.of(), plan.writePrefix());
             }
         };
-        return new RunService(new Fixtures.RecordingPublisher(), registry, (token, lookup) -> new SecretValue.Values(Map.of()),
-                Fixtures.TestConfig.defaults(Path.of("/nonexistent")), List.of(adapter));
+        return Fixtures.service(new Fixtures.RecordingPublisher(), registry, (token, lookup) -> new SecretValue.Values(Map.of()),
+                List.of(adapter));
     }
 }

@@ -4,45 +4,33 @@ import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.Mode;
 import dev.hangar.contracts.SecretValue;
-import dev.hangar.gateway.config.GatewayConfig;
 import dev.hangar.gateway.store.RunStore;
 import dev.hangar.gateway.store.SecretStore;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Map;
 
 /**
  * Where an executor reads the secrets of a real-mode run it is about to start. Only with the
- * shared internal token, and never for a run that has ended or runs in mock mode.
+ * shared internal token ({@link dev.hangar.gateway.internal.PortFilter} checks it), and never for a run that has ended or runs in mock mode.
  */
 @Path("/internal/v1/secrets")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class InternalSecretResource {
-    public static final String TOKEN_HEADER = "X-Hangar-Internal-Token";
-
     private final SecretStore secrets;
     private final RunStore runs;
-    private final GatewayConfig config;
 
-    public InternalSecretResource(SecretStore secrets, RunStore runs, GatewayConfig config) {
+    public InternalSecretResource(SecretStore secrets, RunStore runs) {
         this.secrets = secrets;
         this.runs = runs;
-        this.config = config;
     }
 
     @POST
-    public SecretValue.Values lookup(@HeaderParam(TOKEN_HEADER) String token, SecretValue.Lookup lookup) {
-        if (token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
-                config.internalToken().getBytes(StandardCharsets.UTF_8))) {
-            throw new HangarException(ErrorCode.ERR_UNAUTHORIZED, "missing or wrong " + TOKEN_HEADER);
-        }
+    public SecretValue.Values lookup(SecretValue.Lookup lookup) {
         if (lookup == null || lookup.executionId() == null || lookup.names() == null) {
             throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "send {\"execution_id\":..., \"names\":[...]}");
         }

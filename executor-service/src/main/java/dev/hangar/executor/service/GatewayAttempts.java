@@ -1,0 +1,70 @@
+package dev.hangar.executor.service;
+
+import dev.hangar.contracts.AttemptClaim;
+import dev.hangar.contracts.ErrorCode;
+import dev.hangar.contracts.HangarException;
+import dev.hangar.executor.client.GatewayAttemptsClient;
+import dev.hangar.executor.config.DeliveryConfig;
+import dev.hangar.executor.config.ExecutorConfig;
+import dev.hangar.kit.client.Remote;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+/**
+ * Claims attempts from the gateway. No attempt starts without an answer: while the gateway is
+ * unreachable, another executor holds the attempt ({@code ERR_ATTEMPT_RUNNING}), or it answers
+ * anything but a claim or one of the two refusals, the claim is retried, and the command stays
+ * unacknowledged on the bus meanwhile. A held attempt's lease is renewed every third of its length.
+ */
+@ApplicationScoped
+public class GatewayAttempts implements Attempts {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(GatewayAttempts.class);
+    private final GatewayAttemptsClient gateway;
+    private final ExecutorConfig config;
+    private final Patience patience;
+    private final java.time.Duration lease;
+    private final java.util.concurrent.ScheduledExecutorService renewals = java.util.concurrent.Executors
+            .newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("attempt-leases").factory());
+
+    public GatewayAttempts(@RestClient GatewayAttemptsClient gateway, ExecutorConfig config, DeliveryConfig delivery) {
+        this.gateway = gateway;
+        this.config = config;
+        this.patience = new Patience(delivery.retryInitial(), delivery.retryMax());
+        this.lease = delivery.lease();
+    }
+
+    @Override
+    public AutoCloseable hold(AttemptClaim claim) {
+        long every = Math.max(1, lease.toMillis() / 3);
+        var renewal = renewals.scheduleWithFixedDelay(() -> renew(claim), every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+        return () -> renewal.cancel(false);
+    }
+
+    private void renew(AttemptClaim claim) {
+        try {
+            gateway.renew(config.internalToken(), claim.executionId(), claim.attempt(), request(claim.maxAttempts()));
+        } catch (HangarException e) {
+            LOG.errorf("run %s attempt %d: %s", claim.executionId(), claim.attempt(), e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warnf("run %s attempt %d: cannot renew its lease at the gateway (tried again in %d ms): %s",
+                    claim.executionId(), claim.attempt(), lease.toMillis() / 3, e.getMessage());
+        }
+    }
+
+    private AttemptClaim.Request request(int maxAttempts) {
+        return new AttemptClaim.Request(config.id(), maxAttempts, (int) Math.max(1, lease.toSeconds()));
+    }
+
+    @Override
+    public AttemptClaim claim(String executionId, int maxAttempts) {
+        var request = request(maxAttempts);
+        return patience.until("claiming an attempt of " + executionId + " from the gateway",
+                () -> Remote.call("the gateway (attempt claims)", () -> gateway.claim(config.internalToken(), executionId, request)),
+                GatewayAttempts::isRefusal);
+    }
+
+    private static boolean isRefusal(RuntimeException e) {
+        return e instanceof HangarException h
+                && (h.code() == ErrorCode.ERR_RUN_FINISHED || h.code() == ErrorCode.ERR_ATTEMPTS_EXHAUSTED);
+    }
+}
