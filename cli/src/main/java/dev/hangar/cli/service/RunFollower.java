@@ -12,6 +12,8 @@ import dev.hangar.contracts.RunEvent;
 import dev.hangar.contracts.RunStatus;
 import java.net.URI;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Follows one run to its envelope: over the event stream, reconnecting when it drops with the
  * cursor of the last event it has ({@code ?after=<attempt>:<seq>}, so the gateway — the same
- * replica or another — sends only what comes after it; anything at or before the cursor is
+ * replica or another — sends only what comes after it; an event already delivered is
  * still dropped), then, if the stream keeps failing, by polling {@code GET /v1/runs/{id}}.
  */
 public final class RunFollower {
@@ -119,20 +121,23 @@ public final class RunFollower {
         }
     }
 
-    /** The (attempt, seq) of the last event delivered: what a reconnect resumes after. */
+    /** The events delivered, and the furthest (attempt, seq) among them: what a reconnect resumes after. */
     static final class Cursor {
+        private final Set<String> seen = new HashSet<>();
         int attempt;
         long seq;
         boolean any;
 
-        /** Whether the event is past the cursor, moving it there if so. */
+        /** Whether the event is new, remembering it if so. */
         boolean advance(int eventAttempt, long eventSeq) {
-            if (any && (eventAttempt < attempt || (eventAttempt == attempt && eventSeq <= seq))) {
+            if (!seen.add(eventAttempt + ":" + eventSeq)) {
                 return false;
             }
-            attempt = eventAttempt;
-            seq = eventSeq;
-            any = true;
+            if (!any || eventAttempt > attempt || (eventAttempt == attempt && eventSeq > seq)) {
+                attempt = eventAttempt;
+                seq = eventSeq;
+                any = true;
+            }
             return true;
         }
 
