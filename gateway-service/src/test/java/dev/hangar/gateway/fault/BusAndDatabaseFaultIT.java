@@ -88,12 +88,12 @@ class BusAndDatabaseFaultIT {
                     return null;
                 });
             }
-            await().atMost(Duration.ofSeconds(30)).until(() -> accepted.size() >= 40);
+            await().atMost(Duration.ofSeconds(30)).until(() -> accepted.size() >= 30);
             kafka.kill();
             int beforeOutage = accepted.size();
-            await().atMost(Duration.ofSeconds(30)).until(() -> refused.size() >= 10);
+            await().atMost(Duration.ofSeconds(30)).until(() -> refused.size() >= 6);
             kafka.start();
-            await().atMost(Duration.ofSeconds(60)).until(() -> accepted.size() >= beforeOutage + 40);
+            await().atMost(Duration.ofSeconds(60)).until(() -> accepted.size() >= beforeOutage + 30);
             load.set(false);
             pool.shutdown();
             assertTrue(pool.awaitTermination(60, TimeUnit.SECONDS));
