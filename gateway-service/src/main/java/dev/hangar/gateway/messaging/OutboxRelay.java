@@ -86,8 +86,10 @@ public class OutboxRelay {
     void pass() {
         try {
             if (bus.problem().isPresent()) {
-                if (outbox.relay(1, rows -> send(rows, config.publishWait())) == 0 && bus.problem().isPresent()) {
+                if (outbox.pending() == 0) {
                     probe();
+                } else {
+                    outbox.relay(1, rows -> send(rows, config.publishWait()));
                 }
                 if (bus.problem().isPresent()) {
                     return;
