@@ -2,11 +2,14 @@ package dev.hangar.gateway.ws;
 
 import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.Problem;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
+import org.jboss.logging.Logger;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 
@@ -17,6 +20,8 @@ import java.nio.charset.StandardCharsets;
  */
 @WebSocket(path = "/v1/runs/{id}/stream")
 public class RunStreamSocket {
+    private static final Logger LOG = Logger.getLogger(RunStreamSocket.class);
+
     private final StreamHub hub;
     private final SocketAuth auth;
 
@@ -55,6 +60,12 @@ public class RunStreamSocket {
             }
         }
         return null;
+    }
+
+    /** A client message past {@code max-message-size}: Netty has closed the socket with 1009 already. */
+    @OnError
+    public void onTooLarge(WebSocketConnection connection, CorruptedWebSocketFrameException e) {
+        LOG.debugf("closed stream %s: %s", connection.id(), e.getMessage());
     }
 
     @OnClose
