@@ -52,6 +52,9 @@ class BusAndDatabaseFaultIT {
                 c.close();
             }
         }
+        if (dir != null) {
+            Processes.run(java.util.List.of("rm", "-rf", dir.toString())); // the broker's and the cluster's data
+        }
     }
 
     static String body() {

@@ -61,6 +61,9 @@ class ReplicasIT {
                 c.close();
             }
         }
+        if (dir != null) {
+            Processes.run(java.util.List.of("rm", "-rf", dir.toString())); // the broker's and the cluster's data
+        }
     }
 
     static String newId() {
