@@ -19,9 +19,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Follows one run to its envelope: over the event stream, reconnecting when it drops (the
- * gateway replays past events, which are de-duplicated by attempt and seq), then, if the stream
- * keeps failing, by polling {@code GET /v1/runs/{id}}.
+ * Follows one run to its envelope: over the event stream, reconnecting when it drops with the
+ * cursor of the last event it has ({@code ?after=<attempt>:<seq>}, so the gateway — the same
+ * replica or another — sends only what comes after it; an event already delivered is
+ * still dropped), then, if the stream keeps failing, by polling {@code GET /v1/runs/{id}}.
  */
 public final class RunFollower {
 
@@ -90,11 +91,11 @@ public final class RunFollower {
 
     public Outcome follow(String executionId, URI streamUri, Listener listener) {
         try {
-            Set<String> seen = new HashSet<>();
+            Cursor seen = new Cursor();
             int retriesLeft = settings.reconnects();
             while (true) {
                 Session session = new Session(seen, listener);
-                Outcome done = session.run(executionId, streamUri);
+                Outcome done = session.run(executionId, seen.after(streamUri));
                 if (done != null) {
                     return done;
                 }
@@ -120,15 +121,45 @@ public final class RunFollower {
         }
     }
 
+    /** The events delivered, and the furthest (attempt, seq) among them: what a reconnect resumes after. */
+    static final class Cursor {
+        private final Set<String> seen = new HashSet<>();
+        int attempt;
+        long seq;
+        boolean any;
+
+        /** Whether the event is new, remembering it if so. */
+        boolean advance(int eventAttempt, long eventSeq) {
+            if (!seen.add(eventAttempt + ":" + eventSeq)) {
+                return false;
+            }
+            if (!any || eventAttempt > attempt || (eventAttempt == attempt && eventSeq > seq)) {
+                attempt = eventAttempt;
+                seq = eventSeq;
+                any = true;
+            }
+            return true;
+        }
+
+        /** The stream URI resuming after the cursor (the URI itself before any event). */
+        URI after(URI stream) {
+            if (!any) {
+                return stream;
+            }
+            String s = stream.toString();
+            return URI.create(s + (s.contains("?") ? "&" : "?") + "after=" + attempt + ":" + seq);
+        }
+    }
+
     /** One connection: returns the outcome if the envelope frame arrived, else null. */
     private final class Session {
-        final Set<String> seen;
+        final Cursor seen;
         final Listener listener;
         boolean progressed;
         boolean quietButRunning;
         Outcome terminal;
 
-        Session(Set<String> seen, Listener listener) {
+        Session(Cursor seen, Listener listener) {
             this.seen = seen;
             this.listener = listener;
         }
@@ -175,8 +206,8 @@ public final class RunFollower {
                 return node.has("status") ? Outcome.read(node) : null;
             }
             RunEvent event = readEvent(node);
-            if (event != null && !seen.add(event.attempt() + ":" + event.seq())) {
-                return null;
+            if (node.path("seq").canConvertToLong() && !seen.advance(node.path("attempt").asInt(), node.path("seq").asLong())) {
+                return null; // replayed: the listener has it
             }
             progressed = true;
             listener.onEvent(node, event);

@@ -32,6 +32,7 @@ class RunFollowerTest {
     /** Each open() plays the next script of signals; once they run out, connecting fails. */
     static class ScriptedStream implements EventStream {
         final Deque<List<Signal>> scripts = new ArrayDeque<>();
+        final List<URI> uris = new ArrayList<>();
         int opened;
 
         ScriptedStream then(List<String> frames, boolean clean) {
@@ -45,6 +46,7 @@ class RunFollowerTest {
         @Override
         public AutoCloseable open(URI uri, BlockingQueue<Signal> signals) {
             opened++;
+            uris.add(uri);
             List<Signal> s = scripts.poll();
             signals.addAll(s != null ? s : List.of(new Failed(new java.net.ConnectException("refused"))));
             return () -> {};
@@ -99,6 +101,18 @@ class RunFollowerTest {
         assertTrue(outcome.success());
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L), rec.seqs);
         assertEquals(2, stream.opened);
+    }
+
+    @Test
+    void reconnectsWithTheCursorOfTheLastEventSoTheGatewaySendsOnlyWhatFollows() {
+        var all = Events.successfulRun();
+        var stream = new ScriptedStream()
+                .then(all.subList(0, 3), false)   // drops after seq 3
+                .then(all.subList(3, all.size()), true);
+        var rec = new Recorder();
+        assertTrue(new RunFollower(stream, NO_LOOKUP, FAST).follow(Events.ID, STREAM, rec).success());
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L), rec.seqs);
+        assertEquals(List.of(STREAM, URI.create(STREAM + "?after=1:3")), stream.uris);
     }
 
     @Test

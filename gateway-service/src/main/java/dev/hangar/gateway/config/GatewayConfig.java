@@ -3,6 +3,7 @@ package dev.hangar.gateway.config;
 import dev.hangar.contracts.Platform;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.Optional;
 
 /** Gateway settings. */
@@ -45,4 +46,62 @@ public interface GatewayConfig {
     /** The platform whose pinned digest a run gets when it names none. */
     @WithDefault("amd64")
     Platform defaultPlatform();
+
+    /** The outbox relay that puts committed commands on Kafka (docs/delivery-gateway.md). */
+    Outbox outbox();
+
+    /** The sweeper that ends runs nobody will end. */
+    Sweeper sweeper();
+
+    /** The WebSocket streams. */
+    Stream stream();
+
+    /** Outbox relay settings. */
+    interface Outbox {
+        /** How often each replica publishes rows left behind (Kafka was down, a replica died mid-publish). */
+        @WithDefault("1s")
+        Duration interval();
+
+        /** How long a submission waits for Kafka's ack of its command; past it the relay keeps trying and new submissions get 503. */
+        @WithDefault("3s")
+        Duration publishWait();
+
+        /** Rows one relay pass publishes at most. */
+        @WithDefault("200")
+        int batchSize();
+    }
+
+    /** Sweeper settings. */
+    interface Sweeper {
+        /** How often each replica looks for overdue runs. */
+        @WithDefault("5s")
+        Duration interval();
+
+        /** A queued run that no executor started within this after its command reached Kafka ends with ERR_TIMEOUT. */
+        @WithDefault("15m")
+        Duration queueDeadline();
+
+        /** How long past a running run's own timeout its executor may still report before the run ends with ERR_TIMEOUT. */
+        @WithDefault("60s")
+        Duration grace();
+
+        /** The timeout assumed for a run whose own timeout the gateway does not know (one submitted on the bus). */
+        @WithDefault("1h")
+        Duration defaultTimeout();
+
+        /** Runs one sweep ends at most. */
+        @WithDefault("100")
+        int batchSize();
+    }
+
+    /** Stream settings. */
+    interface Stream {
+        /** Events read from the database per replay page (a reconnect or a late subscriber). */
+        @WithDefault("500")
+        int replayPageSize();
+
+        /** Events this replica remembers having fanned out, so a redelivered record reaches no socket twice. */
+        @WithDefault("100000")
+        int dedupeWindow();
+    }
 }

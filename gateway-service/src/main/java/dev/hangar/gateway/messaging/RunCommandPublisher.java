@@ -1,14 +1,18 @@
 package dev.hangar.gateway.messaging;
 
 import dev.hangar.contracts.RunControl;
-import dev.hangar.contracts.RunRequested;
 import dev.hangar.kit.messaging.KafkaRecords;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.Message;
 
-/** Publishes run commands and cancel requests keyed by execution id (idempotent producer, acks=all). */
+/**
+ * Publishes outbox records (run commands, and the sweeper's terminal events) and cancel requests,
+ * keyed by execution id (idempotent producer, acks=all).
+ */
 @ApplicationScoped
 public class RunCommandPublisher {
     private final Emitter<String> commands;
@@ -19,9 +23,23 @@ public class RunCommandPublisher {
         this.control = control;
     }
 
-    /** Completes when the broker has the command, or exceptionally when it cannot take it. */
-    public CompletableFuture<Void> publish(RunRequested command) {
-        return KafkaRecords.send(commands, command.executionId(), command);
+    /**
+     * Sends an outbox row's record (already JSON) to its topic; completes on the broker's ack.
+     * Throws when the producer cannot even take it (its buffer is full while Kafka is away).
+     */
+    public CompletableFuture<Void> send(String topic, String key, String payload) {
+        var done = new CompletableFuture<Void>();
+        var metadata = OutgoingKafkaRecordMetadata.<String>builder().withTopic(topic).withKey(key).build();
+        commands.send(Message.of(payload).addMetadata(metadata)
+                .withAck(() -> {
+                    done.complete(null);
+                    return CompletableFuture.completedFuture(null);
+                })
+                .withNack(e -> {
+                    done.completeExceptionally(e);
+                    return CompletableFuture.completedFuture(null);
+                }));
+        return done;
     }
 
     public CompletableFuture<Void> publish(RunControl request) {

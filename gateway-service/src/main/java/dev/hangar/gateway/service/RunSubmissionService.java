@@ -21,7 +21,8 @@ import dev.hangar.contracts.SpecValidator;
 import dev.hangar.contracts.WritePrefix;
 import dev.hangar.gateway.client.RegistryClient;
 import dev.hangar.gateway.config.GatewayConfig;
-import dev.hangar.gateway.messaging.RunCommandPublisher;
+import dev.hangar.gateway.messaging.BusHealth;
+import dev.hangar.gateway.messaging.OutboxRelay;
 import dev.hangar.gateway.store.RunStore;
 import dev.hangar.gateway.store.SecretStore;
 import dev.hangar.gateway.tracing.RunContext;
@@ -30,30 +31,30 @@ import dev.hangar.kit.client.Remote;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 /**
- * Turns a {@code POST /v1/runs} into a queued run: every check first, then the record, then the
- * command on the bus; if the bus refuses it, the record goes again so nothing half-written stays.
+ * Turns a {@code POST /v1/runs} into a queued run: every check first, then the run row and its
+ * command in one transaction (the outbox), then the command on the bus. A run is never queued
+ * without its command, and no command exists without its run.
  */
 @ApplicationScoped
 public class RunSubmissionService {
 
     private final RegistryClient registry;
     private final RunStore store;
-    private final RunCommandPublisher publisher;
+    private final OutboxRelay relay;
+    private final BusHealth bus;
     private final GatewayConfig config;
     private final SecretStore secrets;
 
-    public RunSubmissionService(@RestClient RegistryClient registry, RunStore store, RunCommandPublisher publisher,
+    public RunSubmissionService(@RestClient RegistryClient registry, RunStore store, OutboxRelay relay, BusHealth bus,
                                 GatewayConfig config, SecretStore secrets) {
         this.secrets = secrets;
         this.registry = registry;
         this.store = store;
-        this.publisher = publisher;
+        this.relay = relay;
+        this.bus = bus;
         this.config = config;
     }
 
@@ -107,22 +108,15 @@ public class RunSubmissionService {
         var command = new RunRequested(RunRequested.SCHEMA_VERSION, executionId, 1, Instant.now(), traceparent(),
                 ref, adapter, mode, platform, writePrefix, inputs, request.adapterOpts(), build, image,
                 request.timeoutSeconds(), request.attachments(), plan);
+        bus.requireUp(); // refuse while Kafka is away rather than queue what cannot be sent
         var existing = store.insertQueued(new RunStore.NewRun(owner, executionId, ref, adapter, mode, idempotencyKey, plan,
-                Cost.ceiling(limits), config.defaultPlanLimit()));
+                Cost.ceiling(limits), config.defaultPlanLimit(), limits.timeoutSeconds(), Json.write(command)));
         if (existing.isPresent()) {
             return new Submission(accepted(existing.get(), owner, false), false);
         }
-        try {
-            publisher.publish(command).get(15, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            store.delete(executionId);
-            throw new HangarException(ErrorCode.ERR_UNAVAILABLE, "Kafka did not take the run command: "
-                    + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage()) + "; nothing was started, retry", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            store.delete(executionId);
-            throw new HangarException(ErrorCode.ERR_UNAVAILABLE, "interrupted while publishing; nothing was started", e);
-        }
+        // The run and its command are committed together; if Kafka does not take it now, the relay
+        // keeps trying, so the 202 holds either way.
+        relay.publishNow(executionId);
         return new Submission(accepted(executionId, owner, true), true);
     }
 

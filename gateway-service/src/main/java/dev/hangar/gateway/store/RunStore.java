@@ -11,6 +11,7 @@ import dev.hangar.contracts.RunDetail;
 import dev.hangar.contracts.RunEvent;
 import dev.hangar.contracts.RunStatus;
 import dev.hangar.contracts.RunSummary;
+import dev.hangar.contracts.Topics;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -34,13 +35,14 @@ public class RunStore {
         this.db = db;
     }
 
-    /** What a submission stores before its command goes on the bus. */
+    /** What a submission stores: the run, and its command for the outbox ({@code command} is the record's JSON). */
     public record NewRun(String owner, String executionId, ProcessorRef ref, Adapter adapter, Mode mode, String idempotencyKey,
-                         String plan, double ceiling, double defaultPlanLimit) {}
+                         String plan, double ceiling, double defaultPlanLimit, int timeoutSeconds, String command) {}
 
     /**
-     * Records a submitted run as queued, holding its worst-case cost on its plan, in one
-     * transaction. Returns the id of an earlier run with the same idempotency key instead, if any.
+     * Records a submitted run as queued, holding its worst-case cost on its plan, and puts its
+     * command in the outbox, in one transaction: either both exist or neither does. Returns the id
+     * of an earlier run with the same idempotency key instead, if any.
      */
     public Optional<String> insertQueued(NewRun run) {
         try (Connection c = db.getConnection()) {
@@ -57,7 +59,7 @@ public class RunStore {
                     PlanStore.reserve(c, run.owner(), run.plan(), run.ceiling(), run.defaultPlanLimit());
                 }
                 try (var ps = c.prepareStatement("INSERT INTO runs (execution_id, ref, adapter, mode, status, idempotency_key, "
-                        + "plan, reserved, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                        + "plan, reserved, owner, timeout_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                     ps.setString(1, run.executionId());
                     ps.setString(2, run.ref().toString());
                     ps.setString(3, run.adapter().wire());
@@ -67,8 +69,10 @@ public class RunStore {
                     ps.setString(7, run.plan());
                     ps.setDouble(8, run.plan() == null ? 0 : run.ceiling());
                     ps.setString(9, run.owner());
+                    ps.setInt(10, run.timeoutSeconds());
                     ps.executeUpdate();
                 }
+                OutboxStore.add(c, Topics.RUNS_REQUESTED, run.executionId(), run.command());
                 c.commit();
                 return Optional.empty();
             } catch (SQLException e) {
@@ -139,28 +143,37 @@ public class RunStore {
         });
     }
 
-    /** Forgets a run whose command never reached the bus, so nothing half-written stays. */
-    public void delete(String executionId) {
-        sql("DELETE FROM runs WHERE execution_id = ?", ps -> {
-            ps.setString(1, executionId);
-            return ps.executeUpdate();
-        });
+    /** What {@link #apply} did with an event. */
+    public enum Outcome {
+        /** Stored now, by this replica. */
+        STORED,
+        /** Stored before (by another replica, or this one before a redelivery): still every replica's to fan out. */
+        KNOWN,
+        /** Not stored: its run had already ended (a late event, or the executor's end after the sweeper's). */
+        IGNORED;
+
+        /** Whether subscribers should see the event. */
+        public boolean deliverable() {
+            return this != IGNORED;
+        }
     }
+
+    /** An event's outcome and its run's owner (null for a run submitted on the bus). */
+    public record Applied(Outcome outcome, String owner) {}
 
     /**
      * Stores an event once and applies it to the run (creating the run if it came in through
-     * the bus). Returns false for a duplicate, which must not be fanned out again.
+     * the bus). Events of one run arrive on one partition in the same order at every replica, and
+     * a run only ever moves towards an end, so every replica reaches the same outcome.
      */
-    public boolean apply(RunEvent event) {
+    public Applied apply(RunEvent event) {
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try {
-                boolean fresh = insertEvent(c, event);
-                if (fresh) {
-                    upsertRun(c, event);
-                }
+                Outcome outcome = apply(c, event);
+                String owner = owner(c, event.executionId());
                 c.commit();
-                return fresh;
+                return new Applied(outcome, owner);
             } catch (SQLException e) {
                 c.rollback();
                 throw e;
@@ -170,7 +183,45 @@ public class RunStore {
         }
     }
 
-    private static boolean insertEvent(Connection c, RunEvent event) throws SQLException {
+    /** {@link #apply} inside the caller's transaction (also used by the sweeper). */
+    static Outcome apply(Connection c, RunEvent event) throws SQLException {
+        // Lock the run row first: a replica applying the same event waits here, then sees it stored
+        // (checking before the lock would let it see its own terminal event's end and ignore it).
+        RunStatus current = currentStatus(c, event.executionId());
+        if (stored(c, event)) {
+            return Outcome.KNOWN;
+        }
+        if (current != null && current.terminal()) {
+            return Outcome.IGNORED;
+        }
+        if (!insertEvent(c, event)) {
+            return Outcome.KNOWN; // a replica stored it meanwhile (the insert waited for its commit)
+        }
+        upsertRun(c, event);
+        return Outcome.STORED;
+    }
+
+    private static boolean stored(Connection c, RunEvent event) throws SQLException {
+        try (var ps = c.prepareStatement("SELECT 1 FROM run_events WHERE execution_id = ? AND attempt = ? AND seq = ?")) {
+            ps.setString(1, event.executionId());
+            ps.setInt(2, event.attempt());
+            ps.setLong(3, event.seq());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static String owner(Connection c, String executionId) throws SQLException {
+        try (var ps = c.prepareStatement("SELECT owner FROM runs WHERE execution_id = ?")) {
+            ps.setString(1, executionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    static boolean insertEvent(Connection c, RunEvent event) throws SQLException {
         try (var ps = c.prepareStatement("INSERT INTO run_events (execution_id, attempt, seq, body) VALUES (?, ?, ?, ?::jsonb) "
                 + "ON CONFLICT DO NOTHING")) {
             ps.setString(1, event.executionId());
@@ -181,7 +232,7 @@ public class RunStore {
         }
     }
 
-    private static void upsertRun(Connection c, RunEvent event) throws SQLException {
+    static void upsertRun(Connection c, RunEvent event) throws SQLException {
         RunStatus next;
         String ref;
         Adapter adapter;
@@ -212,10 +263,17 @@ public class RunStore {
                 return; // logs, tokens, progress and outputs do not change the run's state
             }
         }
+        if (event.event() instanceof RunEvent.Started) {
+            // each attempt gets its whole timeout before the sweeper gives up on it
+            try (var ps = c.prepareStatement("UPDATE runs SET started_at = now() WHERE execution_id = ?")) {
+                ps.setString(1, event.executionId());
+                ps.executeUpdate();
+            }
+        }
         RunStatus current = currentStatus(c, event.executionId());
         if (current == null) {
-            try (var ps = c.prepareStatement("INSERT INTO runs (execution_id, ref, adapter, mode, status, envelope) "
-                    + "VALUES (?, ?, ?, ?, ?, ?::jsonb) ON CONFLICT DO NOTHING")) {
+            try (var ps = c.prepareStatement("INSERT INTO runs (execution_id, ref, adapter, mode, status, envelope, started_at) "
+                    + "VALUES (?, ?, ?, ?, ?, ?::jsonb, now()) ON CONFLICT DO NOTHING")) {
                 ps.setString(1, event.executionId());
                 ps.setString(2, ref);
                 ps.setString(3, adapter.wire());
@@ -239,7 +297,7 @@ public class RunStore {
         }
     }
 
-    private static RunStatus currentStatus(Connection c, String executionId) throws SQLException {
+    static RunStatus currentStatus(Connection c, String executionId) throws SQLException {
         try (var ps = c.prepareStatement("SELECT status FROM runs WHERE execution_id = ? FOR UPDATE")) {
             ps.setString(1, executionId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -281,10 +339,17 @@ public class RunStore {
         });
     }
 
-    /** Every stored event of a run, in order, for replay. */
-    public List<RunEvent> events(String executionId) {
-        return sql("SELECT body FROM run_events WHERE execution_id = ? ORDER BY attempt, seq", ps -> {
+    /**
+     * One page of a run's stored events after a position, in order, for replay: keyset
+     * pagination on the primary key, so a long run is never read whole.
+     */
+    public List<RunEvent> eventsAfter(String executionId, int attempt, long seq, int limit) {
+        return sql("SELECT body FROM run_events WHERE execution_id = ? AND (attempt, seq) > (?, ?) "
+                + "ORDER BY attempt, seq LIMIT ?", ps -> {
             ps.setString(1, executionId);
+            ps.setInt(2, attempt);
+            ps.setLong(3, seq);
+            ps.setInt(4, limit);
             var events = new ArrayList<RunEvent>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -1,14 +1,19 @@
 package dev.hangar.gateway.ws;
 
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
+import org.jboss.logging.Logger;
 
 /** {@code /v1/runs/stream}: the operators' view, every event of the caller's runs from now on. */
 @WebSocket(path = "/v1/runs/stream")
 public class AllRunsSocket {
+    private static final Logger LOG = Logger.getLogger(AllRunsSocket.class);
+
     private final StreamHub hub;
     private final SocketAuth auth;
 
@@ -26,6 +31,12 @@ public class AllRunsSocket {
     @OnTextMessage
     public void onText(String ignored) {
         // one-way stream
+    }
+
+    /** A client message past {@code max-message-size}: Netty has closed the socket with 1009 already. */
+    @OnError
+    public void onTooLarge(WebSocketConnection connection, CorruptedWebSocketFrameException e) {
+        LOG.debugf("closed stream %s: %s", connection.id(), e.getMessage());
     }
 
     @OnClose

@@ -4,6 +4,7 @@ import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.Json;
 import dev.hangar.contracts.Problem;
 import dev.hangar.contracts.RunEvent;
+import dev.hangar.gateway.config.GatewayConfig;
 import dev.hangar.gateway.store.RunStore;
 import dev.hangar.gateway.tracing.RunContext;
 import io.opentelemetry.api.trace.Span;
@@ -11,48 +12,95 @@ import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.quarkus.websockets.next.WebSocketConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
- * Fans run events out to WebSocket subscribers. A new subscriber is registered before its replay
- * is read from the database, and live events that arrive meanwhile wait in its queue, so it gets
- * every event exactly once and in order. After the terminal event it gets the envelope and the
- * socket closes.
+ * Fans run events out to this replica's WebSocket subscribers, each event once: every replica
+ * consumes every event, and a bounded window of what it already sent drops Kafka redeliveries.
+ * A new subscriber is registered before its replay is read, and replays from its cursor
+ * ({@link Cursor}) page by page from the database; live events that arrive meanwhile wait in a
+ * bounded queue (past it, the replay simply reads on, since every event is stored before it is
+ * fanned out), so it gets every event after its cursor exactly once and in order. After the
+ * terminal event it gets the envelope and the socket closes.
  */
 @ApplicationScoped
 public class StreamHub {
     private static final Logger LOG = Logger.getLogger(StreamHub.class);
+    private static final long SEND_TIMEOUT_SECONDS = 30;
 
     private final RunStore store;
+    private final int pageSize;
     private final Map<String, Set<Subscriber>> byRun = new ConcurrentHashMap<>();
     /** Operators' all-runs sockets and the owner each acts as. */
     private final Map<WebSocketConnection, String> everything = new ConcurrentHashMap<>();
+    private final Set<String> sent;
 
-    public StreamHub(RunStore store) {
+    public StreamHub(RunStore store, GatewayConfig config) {
         this.store = store;
+        this.pageSize = config.stream().replayPageSize();
+        int window = config.stream().dedupeWindow();
+        this.sent = java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new LinkedHashMap<>(1024, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                return size() > window;
+            }
+        }));
     }
 
-    /** Replays what the run has done so far, then follows it. Blocking: call on a worker thread. */
-    void follow(WebSocketConnection connection, String executionId, String owner) {
-        var subscriber = new Subscriber(connection);
+    /** Replays what the run has done after {@code from}, then follows it. Blocking: call on a worker thread. */
+    void follow(WebSocketConnection connection, String executionId, String owner, Cursor from) {
+        var subscriber = new Subscriber(connection, from);
         byRun.computeIfAbsent(executionId, k -> ConcurrentHashMap.newKeySet()).add(subscriber);
-        if (store.status(executionId, owner).isEmpty()) {
+        var status = store.status(executionId, owner);
+        if (status.isEmpty()) {
             unfollow(connection, executionId);
-            var problem = Problem.of(ErrorCode.ERR_RUN_NOT_FOUND, "no run " + executionId, executionId, List.of());
-            connection.sendText(Json.write(problem)).chain(() -> connection.close()).subscribe().with(ok -> { }, this::warn);
+            refuse(connection, Problem.of(ErrorCode.ERR_RUN_NOT_FOUND, "no run " + executionId, executionId, List.of()));
             return;
         }
-        List<RunEvent> past = store.events(executionId);
-        synchronized (subscriber) {
-            past.forEach(subscriber::deliver);
-            subscriber.pending.forEach(subscriber::deliver);
-            subscriber.pending.clear();
-            subscriber.replaying = false;
+        while (true) {
+            Cursor at;
+            synchronized (subscriber) {
+                at = subscriber.position();
+            }
+            List<RunEvent> page = store.eventsAfter(executionId, at.attempt(), at.seq(), pageSize);
+            synchronized (subscriber) {
+                page.forEach(subscriber::deliver);
+                if (page.size() < pageSize && !subscriber.overflowed) {
+                    subscriber.pending.forEach(subscriber::deliver);
+                    subscriber.pending.clear();
+                    subscriber.replaying = false;
+                    break;
+                }
+                if (page.size() < pageSize) {
+                    subscriber.overflowed = false; // what overflowed is stored: read it on the next page
+                    subscriber.pending.clear();
+                }
+            }
+            if (subscriber.finished || !subscriber.awaitSent()) {
+                break;
+            }
         }
+        if (!subscriber.finished && status.get().terminal()) {
+            // the cursor is past the terminal event (it arrived, the envelope frame did not): end as the stream would
+            store.find(executionId, owner).flatMap(d -> d.envelope()).ifPresent(envelope -> {
+                synchronized (subscriber) {
+                    subscriber.finish(Json.write(envelope));
+                }
+            });
+        }
+    }
+
+    static void refuse(WebSocketConnection connection, Problem problem) {
+        connection.sendText(Json.write(problem)).chain(() -> connection.close()).subscribe().with(ok -> { }, e -> { });
     }
 
     void unfollow(WebSocketConnection connection, String executionId) {
@@ -81,10 +129,16 @@ public class StreamHub {
         return everything.size();
     }
 
-    /** Called once per stored (non-duplicate) event; {@code owner} is its run's (null for bus-submitted runs). */
+    /**
+     * Called for every stored event this replica consumes; sends it to this replica's sockets
+     * unless it already did. {@code owner} is its run's (null for bus-submitted runs).
+     */
     @WithSpan("hangar.stream.fanout")
     public void publish(RunEvent event, String owner) {
         Span.current().setAttribute(RunContext.EXECUTION_ID, event.executionId());
+        if (!sent.add(event.executionId() + "/" + event.attempt() + "/" + event.seq())) {
+            return; // a redelivered record: this replica's sockets have it
+        }
         String frame = Json.write(event);
         everything.forEach((connection, viewer) -> {
             if (owner != null && owner.equals(viewer)) {
@@ -97,10 +151,12 @@ public class StreamHub {
         }
         for (var subscriber : subscribers) {
             synchronized (subscriber) {
-                if (subscriber.replaying) {
+                if (!subscriber.replaying) {
+                    subscriber.deliver(event);
+                } else if (subscriber.pending.size() < pageSize) {
                     subscriber.pending.add(event);
                 } else {
-                    subscriber.deliver(event);
+                    subscriber.overflowed = true;
                 }
             }
         }
@@ -115,12 +171,20 @@ public class StreamHub {
         final WebSocketConnection connection;
         final List<RunEvent> pending = new ArrayList<>();
         boolean replaying = true;
+        boolean overflowed;
         int lastAttempt;
         long lastSeq;
-        boolean finished;
+        volatile boolean finished;
+        CompletableFuture<Void> lastSend = CompletableFuture.completedFuture(null);
 
-        Subscriber(WebSocketConnection connection) {
+        Subscriber(WebSocketConnection connection, Cursor from) {
             this.connection = connection;
+            this.lastAttempt = from.attempt();
+            this.lastSeq = from.seq();
+        }
+
+        Cursor position() {
+            return new Cursor(lastAttempt, lastSeq);
         }
 
         void deliver(RunEvent event) {
@@ -130,12 +194,40 @@ public class StreamHub {
             }
             lastAttempt = event.attempt();
             lastSeq = event.seq();
-            connection.sendText(Json.write(event)).subscribe().with(ok -> { }, StreamHub.this::warn);
+            var send = connection.sendText(Json.write(event)).subscribeAsCompletionStage();
+            send.whenComplete((ok, e) -> {
+                if (e != null) {
+                    warn(e);
+                }
+            });
+            lastSend = send;
             if (event.event() instanceof RunEvent.Terminal terminal) {
-                finished = true;
-                connection.sendText(Json.write(terminal.envelope())).chain(() -> connection.close())
-                        .subscribe().with(ok -> { }, StreamHub.this::warn);
+                finish(Json.write(terminal.envelope()));
             }
+        }
+
+        /** Waits until the socket has taken what was sent, so a replay holds one page in memory; false if it never does. */
+        boolean awaitSent() {
+            CompletableFuture<Void> last;
+            synchronized (this) {
+                last = lastSend;
+            }
+            try {
+                last.get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.debugf("a subscriber did not take its replay: %s", e.getMessage());
+                connection.close().subscribe().with(ok -> { }, StreamHub.this::warn);
+                return false;
+            }
+        }
+
+        void finish(String envelope) {
+            finished = true;
+            connection.sendText(envelope).chain(() -> connection.close()).subscribe().with(ok -> { }, StreamHub.this::warn);
         }
     }
 }
