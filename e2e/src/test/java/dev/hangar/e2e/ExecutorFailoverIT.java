@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hangar.contracts.InternalAuth;
 import dev.hangar.contracts.Json;
+import dev.hangar.kit.testing.PrivateKafka;
+import dev.hangar.kit.testing.StackCredentials;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -53,6 +56,7 @@ class ExecutorFailoverIT {
     private volatile boolean consuming = true;
     private Thread consumer;
     private String image;
+    private int gatewayInternalPort;
     private Path work;
 
     @BeforeAll
@@ -60,14 +64,17 @@ class ExecutorFailoverIT {
         work = Files.createTempDirectory("hangar-retry-it");
         createTopics("127.0.0.1:9092", EVENTS);
         image = buildSlowImage();
+        gatewayInternalPort = ServiceProcess.freePort();
         registry = ServiceProcess.start("registry-service", TAG + "-registry", Map.of(
                 "HANGAR_DB_URL", "jdbc:postgresql://127.0.0.1:5432/hangar_registry_test_retry",
+                "HANGAR_INTERNAL_TOKEN", TOKEN,
                 "HANGAR_VERIFY_DIGESTS", "false"), Map.of());
         gateway = ServiceProcess.start("gateway-service", TAG + "-gateway", Map.of(
                 "HANGAR_DB_URL", "jdbc:postgresql://127.0.0.1:5432/hangar_gateway_test_retry",
                 "HANGAR_INTERNAL_TOKEN", TOKEN,
                 "HANGAR_SECRETS_KEY", "retry-it-secrets-key-" + UUID.randomUUID(),
                 "HANGAR_GATEWAY_ID", TAG,
+                "HANGAR_GATEWAY_INTERNAL_PORT", String.valueOf(gatewayInternalPort),
                 "HANGAR_REGISTRY_URL", registry.url()), Map.of(
                 "mp.messaging.incoming.run-events.topic", EVENTS,
                 "mp.messaging.incoming.run-events.dead-letter-queue.topic", EVENTS + ".dlq",
@@ -248,7 +255,7 @@ class ExecutorFailoverIT {
                 "HANGAR_EXECUTOR_WORK_DIR", work.resolve(name).toString(),
                 "HANGAR_EXECUTOR_SESSION_TIMEOUT_MS", "6000",
                 "HANGAR_INTERNAL_TOKEN", TOKEN,
-                "HANGAR_GATEWAY_URL", gateway.url(),
+                "HANGAR_GATEWAY_INTERNAL_URL", "http://127.0.0.1:" + gatewayInternalPort,
                 "HANGAR_REGISTRY_URL", registry.url()), props);
         executors.add(process);
         return process;
@@ -265,6 +272,7 @@ class ExecutorFailoverIT {
                 .formatted(ns, name, version, ns, name, maxAttempts);
         var put = Stack.HTTP.send(HttpRequest.newBuilder(URI.create(registry.url() + "/v1/processors/" + ns + "/" + name
                         + "/versions/" + version)).header("Content-Type", "application/json")
+                .header(InternalAuth.TOKEN_HEADER, TOKEN).header(InternalAuth.OWNER_HEADER, "retry-it")
                 .PUT(HttpRequest.BodyPublishers.ofString(spec)).build(), HttpResponse.BodyHandlers.ofString());
         assertTrue(put.statusCode() / 100 == 2, "registering the spec: " + put.statusCode() + " " + put.body());
         return "retryit_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20) + "_" + version;
@@ -281,7 +289,8 @@ class ExecutorFailoverIT {
                 dev.hangar.contracts.Mode.MOCK, null, "/artifacts/retry-it/{execution_id}/",
                 Json.MAPPER.valueToTree(Map.of("seconds", 10)), null, true, image, null, null, null);
         var props = new Properties();
-        props.putAll(Map.of("bootstrap.servers", kafka, "acks", "all",
+        props.putAll(StackCredentials.kafka(kafka));
+        props.putAll(Map.of("acks", "all",
                 "key.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName(),
                 "value.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName()));
         try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(props)) {
@@ -293,7 +302,8 @@ class ExecutorFailoverIT {
 
     private void consumeEvents() {
         var props = new Properties();
-        props.putAll(Map.of("bootstrap.servers", "127.0.0.1:9092", "key.deserializer", StringDeserializer.class.getName(),
+        props.putAll(StackCredentials.kafka());
+        props.putAll(Map.of("key.deserializer", StringDeserializer.class.getName(),
                 "value.deserializer", StringDeserializer.class.getName()));
         try (var kafka = new KafkaConsumer<String, String>(props)) {
             var partition = new TopicPartition(EVENTS, 0);
@@ -325,7 +335,8 @@ class ExecutorFailoverIT {
     /** Every event of a run on a topic, read from its beginning. */
     private static List<JsonNode> read(String kafka, String topic, String id) throws Exception {
         var props = new Properties();
-        props.putAll(Map.of("bootstrap.servers", kafka, "key.deserializer", StringDeserializer.class.getName(),
+        props.putAll(StackCredentials.kafka(kafka));
+        props.putAll(Map.of("key.deserializer", StringDeserializer.class.getName(),
                 "value.deserializer", StringDeserializer.class.getName()));
         var found = new java.util.ArrayList<JsonNode>();
         try (var kafkaConsumer = new KafkaConsumer<String, String>(props)) {
@@ -378,7 +389,7 @@ class ExecutorFailoverIT {
     // ---- Kafka, Docker
 
     private static void createTopics(String kafka, String... names) throws Exception {
-        try (var admin = Admin.create(Map.<String, Object>of("bootstrap.servers", kafka))) {
+        try (var admin = Admin.create(new java.util.HashMap<>(StackCredentials.kafka(kafka)))) {
             var existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
             var missing = java.util.Arrays.stream(names).filter(n -> !existing.contains(n))
                     .map(n -> new NewTopic(n, 1, (short) 1)).toList();

@@ -5,9 +5,11 @@ import dev.hangar.gateway.config.GatewayConfig;
 import dev.hangar.gateway.store.OutboxStore;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -39,16 +40,25 @@ public class OutboxRelay {
     private final RunCommandPublisher publisher;
     private final BusHealth bus;
     private final GatewayConfig.Outbox config;
-    private final String bootstrapServers;
+    /** The services' own Kafka client settings (servers, SASL), for the probe's admin client. */
+    private final Map<String, Object> adminConfig;
     private ScheduledExecutorService timer;
 
     public OutboxRelay(OutboxStore outbox, RunCommandPublisher publisher, BusHealth bus, GatewayConfig config,
-                       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+                       @Identifier("default-kafka-broker") Map<String, Object> kafka) {
         this.outbox = outbox;
         this.publisher = publisher;
         this.bus = bus;
         this.config = config.outbox();
-        this.bootstrapServers = bootstrapServers;
+        var admin = new HashMap<String, Object>();
+        kafka.forEach((key, value) -> {
+            if (AdminClientConfig.configNames().contains(key)) {
+                admin.put(key, value);
+            }
+        });
+        admin.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
+        admin.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+        this.adminConfig = Map.copyOf(admin);
     }
 
     void start(@Observes StartupEvent started) {
@@ -108,8 +118,7 @@ public class OutboxRelay {
 
     /** With nothing to send, whether Kafka answers at all. */
     private void probe() {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000))) {
+        try (Admin admin = Admin.create(adminConfig)) {
             admin.describeCluster().nodes().get(config.publishWait().toMillis(), TimeUnit.MILLISECONDS);
             bus.up();
         } catch (InterruptedException e) {

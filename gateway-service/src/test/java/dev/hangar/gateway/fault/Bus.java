@@ -8,6 +8,7 @@ import dev.hangar.contracts.Platform;
 import dev.hangar.contracts.ProcessorRef;
 import dev.hangar.contracts.RunEvent;
 import dev.hangar.contracts.Topics;
+import dev.hangar.kit.testing.StackCredentials;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -23,7 +24,8 @@ final class Bus implements AutoCloseable {
 
     Bus(String bootstrap) {
         var props = new Properties();
-        props.putAll(Map.of("bootstrap.servers", bootstrap, "acks", "all", "enable.idempotence", "true",
+        props.putAll(StackCredentials.kafka(bootstrap));
+        props.putAll(Map.of("acks", "all", "enable.idempotence", "true",
                 "key.serializer", StringSerializer.class.getName(), "value.serializer", StringSerializer.class.getName()));
         producer = new KafkaProducer<>(props);
     }

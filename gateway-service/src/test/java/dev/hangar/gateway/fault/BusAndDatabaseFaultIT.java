@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hangar.contracts.Json;
+import dev.hangar.contracts.Topics;
+import dev.hangar.kit.testing.PrivateKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
@@ -39,8 +41,8 @@ class BusAndDatabaseFaultIT {
         Registry.registerEcho();
         dir = Files.createTempDirectory("hangar-fault-");
         pg = new PrivatePostgres(dir);
-        Files.createDirectories(dir.resolve("kafka"));
-        kafka = new PrivateKafka(dir.resolve("kafka"));
+        kafka = PrivateKafka.started(dir.resolve("kafka"), List.of(Topics.RUNS_REQUESTED, Topics.RUNS_EVENTS, Topics.RUNS_CONTROL,
+                Topics.RUNS_EVENTS_DLQ));
         gateway = new GatewayProcess("fault-a", kafka.bootstrap(), pg.jdbcUrl(),
                 Map.of("hangar.gateway.outbox.publish-wait", "1s", "hangar.gateway.outbox.interval", "300ms"));
     }

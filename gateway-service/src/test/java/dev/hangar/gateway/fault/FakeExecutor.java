@@ -3,6 +3,7 @@ package dev.hangar.gateway.fault;
 import dev.hangar.contracts.Json;
 import dev.hangar.contracts.RunRequested;
 import dev.hangar.contracts.Topics;
+import dev.hangar.kit.testing.StackCredentials;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,8 @@ final class FakeExecutor implements AutoCloseable {
 
     FakeExecutor(String bootstrap) {
         var props = new Properties();
-        props.putAll(Map.of("bootstrap.servers", bootstrap, "group.id", "fault-executor", "auto.offset.reset", "earliest",
+        props.putAll(StackCredentials.kafka(bootstrap));
+        props.putAll(Map.of("group.id", "fault-executor", "auto.offset.reset", "earliest",
                 "group.instance.id", "fault-executor-1", "session.timeout.ms", "6000",
                 "key.deserializer", StringDeserializer.class.getName(), "value.deserializer", StringDeserializer.class.getName()));
         var bus = new Bus(bootstrap);

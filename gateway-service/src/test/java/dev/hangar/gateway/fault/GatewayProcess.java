@@ -1,5 +1,6 @@
 package dev.hangar.gateway.fault;
 
+import dev.hangar.kit.testing.StackCredentials;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,7 +36,9 @@ final class GatewayProcess implements AutoCloseable {
         properties.put("hangar.gateway.public-url", "http://127.0.0.1:" + port);
         properties.put("hangar.gateway.bootstrap-tokens", OWNER + "=" + TOKEN);
         properties.put("hangar.gateway.secrets-key", "fault-test-secrets-key-0123456789");
-        properties.put("hangar.gateway.internal-token", "fault-test-internal-token-0123456789");
+        // the stack's: this gateway asks the stack's registry for specs
+        properties.put("hangar.gateway.internal-token", StackCredentials.internalToken());
+        properties.put("hangar.gateway.internal-port", "0");
         properties.put("quarkus.log.console.json.enabled", "false");
         properties.put("quarkus.otel.sdk.disabled", "true");
         properties.putAll(extra);

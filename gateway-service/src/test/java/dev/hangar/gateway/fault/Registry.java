@@ -1,8 +1,10 @@
 package dev.hangar.gateway.fault;
 
+import dev.hangar.contracts.InternalAuth;
 import dev.hangar.contracts.Json;
 import dev.hangar.contracts.Platform;
 import dev.hangar.contracts.ProcessorSpec;
+import dev.hangar.kit.testing.StackCredentials;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -27,7 +29,8 @@ final class Registry {
         var spec = new ProcessorSpec(Bus.REF, "fault tests", "127.0.0.1:5000/base/debian", Map.of(Platform.AMD64.wire(), digest),
                 null, List.of(), Json.MAPPER.readTree(SCHEMA), null);
         var put = HttpRequest.newBuilder(URI.create(URL + "/v1/processors/faulttest/echo/versions/1"))
-                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(Json.write(spec))).build();
+                .header("Content-Type", "application/json").header(InternalAuth.TOKEN_HEADER, StackCredentials.internalToken())
+                .header(InternalAuth.OWNER_HEADER, GatewayProcess.OWNER).PUT(HttpRequest.BodyPublishers.ofString(Json.write(spec))).build();
         var answer = GatewayProcess.HTTP.send(put, HttpResponse.BodyHandlers.ofString());
         if (answer.statusCode() >= 300) {
             throw new IllegalStateException("the registry refused the test processor: " + answer.body());

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hangar.contracts.Json;
+import dev.hangar.contracts.Topics;
 import dev.hangar.gateway.service.RunSweeper;
+import dev.hangar.kit.testing.PrivateKafka;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -43,8 +45,8 @@ class ReplicasIT {
         Registry.registerEcho();
         dir = Files.createTempDirectory("hangar-replicas-");
         pg = new PrivatePostgres(dir);
-        Files.createDirectories(dir.resolve("kafka"));
-        kafka = new PrivateKafka(dir.resolve("kafka"));
+        kafka = PrivateKafka.started(dir.resolve("kafka"), List.of(Topics.RUNS_REQUESTED, Topics.RUNS_EVENTS, Topics.RUNS_CONTROL,
+                Topics.RUNS_EVENTS_DLQ));
         var settings = Map.of("hangar.gateway.stream.replay-page-size", "7",
                 "hangar.gateway.sweeper.interval", "300ms", "hangar.gateway.sweeper.queue-deadline", "2s",
                 "hangar.gateway.sweeper.grace", "1s", "hangar.gateway.outbox.interval", "300ms",

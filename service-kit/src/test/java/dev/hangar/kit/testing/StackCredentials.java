@@ -19,6 +19,11 @@ public final class StackCredentials {
         return value("KAFKA_PASSWORD", "kafka-password");
     }
 
+    /** What the stack's services present to each other (registry, storage, the gateway's internal port). */
+    public static String internalToken() {
+        return value("HANGAR_INTERNAL_TOKEN", "internal-token");
+    }
+
     public static String dbPassword() {
         return value("HANGAR_DB_PASSWORD", "db-password");
     }
@@ -39,21 +44,29 @@ public final class StackCredentials {
         return kafka("127.0.0.1:9092");
     }
 
+    /** The checkout the test runs in: the nearest folder up from here that has {@code bin/stack}. */
+    public static Path root() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("bin/stack"))) {
+                return dir;
+            }
+        }
+        throw new IllegalStateException("not inside a Hangar checkout (no bin/stack above " + Path.of("").toAbsolutePath() + ")");
+    }
+
     private static String value(String env, String key) {
         String set = System.getenv(env);
         if (set != null && !set.isBlank()) {
             return set;
         }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path file = dir.resolve(".local/keys").resolve(key);
-            if (Files.isRegularFile(file)) {
-                try {
-                    return Files.readString(file).strip();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
+        Path file = root().resolve(".local/keys").resolve(key);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalStateException(env + " is not set and there is no " + file + ": run bin/stack up (and the tests with bin/test)");
         }
-        throw new IllegalStateException(env + " is not set and no .local/keys/" + key + " was found: run bin/stack up (and the tests with bin/test)");
+        try {
+            return Files.readString(file).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
