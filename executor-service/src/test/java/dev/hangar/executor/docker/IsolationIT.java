@@ -261,7 +261,7 @@ class IsolationIT {
         var ref = ProcessorRef.parse(Fixtures.REF);
         var limits = new ProcessorSpec.Resources(0.5, 256, 0, 60);
         var spec = new ProcessorSpec(ref, "hostile", null, Map.of(), limits, List.copyOf(secrets.keySet()),
-                Fixtures.json("{\"type\":\"object\"}"), List.of(), new ProcessorSpec.Network(allow));
+                Fixtures.json("{\"type\":\"object\"}"), List.of(), new ProcessorSpec.Network(allow), null);
         ObjectNode inputs = Json.MAPPER.valueToTree(params);
         inputs.put("attack", attack);
         String prefix = WritePrefix.resolve(null, ref, id);

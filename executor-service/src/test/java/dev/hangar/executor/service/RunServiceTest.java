@@ -274,7 +274,7 @@ class RunServiceTest {
 
     private ProcessorSpec withRetry(ProcessorSpec.Retry retry) {
         return new ProcessorSpec(spec.ref(), spec.description(), spec.image(), spec.digests(), spec.runtime(), spec.secrets(),
-                spec.inputsSchema(), spec.outputs(), retry);
+                spec.inputsSchema(), spec.outputs(), spec.network(), retry);
     }
 
     @Test
