@@ -148,7 +148,7 @@ public class OutboxRelay {
             } catch (ExecutionException e) {
                 failure = BusHealth.describe(e.getCause());
             } catch (TimeoutException e) {
-                failure = "no acknowledgement from " + bootstrapServers + " within " + wait.toMillis() + " ms";
+                failure = "no acknowledgement from Kafka (" + adminConfig.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG) + ") within " + wait.toMillis() + " ms";
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 failure = "interrupted";
