@@ -12,7 +12,7 @@ work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 pct() { sort -n "$1" | awk -v p="$2" '{a[NR]=$1} END {i=int((NR*p+99)/100); if(i<1)i=1; printf "%.1f", a[i]}'; }
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
-"$ROOT/bin/hangar" push "$ROOT/perf/processors/blob" >/dev/null
+"$ROOT/bin/hangar" push --override "$ROOT/perf/processors/blob" >/dev/null
 image=$("$ROOT/bin/hangar" processors get perf/blob@1 --json | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["image"]+"@"+s["digests"]["amd64"])')
 
 bare() { # SIZE -> one bare run's ms on stdout

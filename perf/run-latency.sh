@@ -3,7 +3,7 @@
 # a bare `docker run` of the same pinned image doing the same work (start the container with no
 # network, wait for READY, one prediction over the unix socket, remove it), in the same script.
 # Prints p50/p99 of both and their ratio, and appends a row to perf/results.md.
-#   perf/run-latency.sh [RUNS]     (needs `bin/stack up` and `bin/hangar push examples/processors/echo`)
+#   perf/run-latency.sh [RUNS]     (needs `bin/stack up` and `bin/hangar push --override examples/processors/echo`)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUNS=${1:-200}

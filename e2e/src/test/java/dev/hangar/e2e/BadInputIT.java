@@ -18,7 +18,7 @@ class BadInputIT {
 
     @BeforeAll
     static void push() throws Exception {
-        assertEquals(0, Stack.hangar("push", "examples/processors/echo").exit());
+        assertEquals(0, Stack.hangar("push", "--override", "examples/processors/echo").exit());
     }
 
     static long runRows() throws Exception {

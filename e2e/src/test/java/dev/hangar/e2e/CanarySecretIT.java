@@ -39,7 +39,7 @@ class CanarySecretIT {
     void aSecretTheProcessorLeaksIsStoredNowhere() throws Exception {
         Instant start = Instant.now();
         String canary = "canary-" + UUID.randomUUID();
-        var push = Stack.hangar("push", "e2e/src/test/resources/processors/canary", "--json");
+        var push = Stack.hangar("push", "--override", "e2e/src/test/resources/processors/canary", "--json");
         assertEquals(0, push.exit(), push.err());
         assertEquals(0, Stack.hangarWithInput(canary, "secrets", "set", "CANARY_SECRET").exit());
         String executionId = null;

@@ -31,7 +31,7 @@ class EchoRunIT {
 
     @BeforeAll
     static void push() throws Exception {
-        var push = Stack.hangar("push", "examples/processors/echo", "--json");
+        var push = Stack.hangar("push", "--override", "examples/processors/echo", "--json");
         assertEquals(0, push.exit(), push.err());
         pinned = push.json().path("digests").path("amd64").asText();
         assertTrue(pinned.matches("sha256:[0-9a-f]{64}"), push.out());

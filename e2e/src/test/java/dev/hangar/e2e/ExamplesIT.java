@@ -27,7 +27,7 @@ class ExamplesIT {
     @BeforeAll
     static void push() throws Exception {
         for (String p : List.of("textstats", "llm")) {
-            var push = Stack.hangar("push", "examples/processors/" + p);
+            var push = Stack.hangar("push", "--override", "examples/processors/" + p);
             assertEquals(0, push.exit(), push.err());
         }
     }
@@ -127,7 +127,7 @@ class ExamplesIT {
                 .replace("image: 127.0.0.1:5000/examples/llm", "image: 127.0.0.1:5000/e2e/llm-egress")
                 + "network:\n  allow: [\"" + url.getHost() + ":" + url.getPort() + "\"]\n";
         Files.writeString(copy.resolve("hangar.yaml"), spec);
-        var push = Stack.hangar("push", copy.toString());
+        var push = Stack.hangar("push", "--override", copy.toString());
         assertEquals(0, push.exit(), push.err());
         return ref;
     }

@@ -31,7 +31,7 @@ class KafkaEntryIT {
 
     @BeforeAll
     static void push() throws Exception {
-        assertEquals(0, Stack.hangar("push", "examples/processors/echo").exit());
+        assertEquals(0, Stack.hangar("push", "--override", "examples/processors/echo").exit());
     }
 
     static String command(String id, String inputs) {

@@ -12,7 +12,7 @@ class LocalBuildIT {
 
     @Test
     void theNewestLocalBuildRunsInsteadOfThePinnedDigest() throws Exception {
-        var push = Stack.hangar("push", "examples/processors/echo", "--json");
+        var push = Stack.hangar("push", "--override", "examples/processors/echo", "--json");
         assertEquals(0, push.exit(), push.err());
         String pinned = push.json().path("digests").path("amd64").asText();
         var build = Stack.hangar("build", "examples/processors/echo", "--json");
@@ -31,7 +31,7 @@ class LocalBuildIT {
 
     @Test
     void withoutALocalBuildItSaysHowToMakeOne() throws Exception {
-        assertEquals(0, Stack.hangar("push", "examples/processors/textstats").exit());
+        assertEquals(0, Stack.hangar("push", "--override", "examples/processors/textstats").exit());
         var run = Stack.hangar("run", "--ref", "examples/textstats@1", "--build", "--inputs-json", "{\"document\":\"/x\"}", "--json");
         assertEquals(1, run.exit());
         assertEquals("ERR_IMAGE_UNPINNED", run.json().path("error").path("code").asText(), run.out());

@@ -25,7 +25,7 @@ class RunnerOptionsIT {
 
     @BeforeAll
     static void push() throws Exception {
-        assertEquals(0, Stack.hangar("push", "examples/processors/echo").exit());
+        assertEquals(0, Stack.hangar("push", "--override", "examples/processors/echo").exit());
     }
 
     static Stack.Result echo(String inputs, String... more) throws Exception {
