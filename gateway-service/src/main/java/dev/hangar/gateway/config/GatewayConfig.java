@@ -47,7 +47,7 @@ public interface GatewayConfig {
     @WithDefault("amd64")
     Platform defaultPlatform();
 
-    /** The outbox relay that puts committed commands on Kafka (docs/delivery-gateway.md). */
+    /** The outbox relay that puts committed commands on Kafka (docs/delivery.md, Gateway). */
     Outbox outbox();
 
     /** The sweeper that ends runs nobody will end. */
