@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** The internal attempt counter: real HTTP, the real database; a claim for an ended run is refused. */
 @QuarkusTest
 class AttemptClaimTest {
-    static final String TOKEN = "local-development-internal-token";
+    static final String TOKEN = TestStack.internalToken();
 
     @Inject
     AgroalDataSource db;

@@ -55,10 +55,9 @@ final class TestStack {
         }
     }
 
-    /** The token the running stack's registry expects: $HANGAR_INTERNAL_TOKEN, else the development fallback. */
+    /** The token the running stack's services expect, which the gateway under test is configured with too. */
     static String internalToken() {
-        String token = System.getenv("HANGAR_INTERNAL_TOKEN");
-        return token == null || token.isBlank() ? dev.hangar.contracts.InternalAuth.FALLBACK_TOKEN : token;
+        return StackCredentials.internalToken();
     }
 
     static KafkaProducer<String, String> producer() {
