@@ -28,7 +28,8 @@ CLUSTER=${PG_CLUSTER:-main}
 PORT=${PG_PORT:-5432}
 DB_USER=${HANGAR_DB_USER:-hangar}
 DB_PASSWORD=${HANGAR_DB_PASSWORD:-$(stack_key db-password)}
-DATABASES=(hangar_registry hangar_gateway hangar_registry_test hangar_gateway_test)
+# the services', their @QuarkusTests', and ExecutorFailoverIT's own registry and gateway processes
+DATABASES=(hangar_registry hangar_gateway hangar_registry_test hangar_gateway_test hangar_registry_failover hangar_gateway_failover)
 PIDFILE=$RUN_DIR/postgresql.pid
 PATTERN='postgres'
 

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.hangar.contracts.Topics;
 import dev.hangar.kit.testing.StackCredentials;
 import java.nio.charset.StandardCharsets;
@@ -42,25 +41,26 @@ class CanarySecretIT {
         var push = Stack.hangar("push", "--override", "e2e/src/test/resources/processors/canary", "--json");
         assertEquals(0, push.exit(), push.err());
         assertEquals(0, Stack.hangarWithInput(canary, "secrets", "set", "CANARY_SECRET").exit());
-        String executionId = null;
+        var ids = new ArrayList<String>();
         try {
-            var run = Stack.hangar("run", "--ref", "e2e/canary@1", "--mode", "real",
-                    "--adapter-opts-json", "{\"keep_container\":true}", "--json");
-            assertEquals(1, run.exit(), "the processor fails on purpose: " + run.err());
-            JsonNode envelope = run.json();
-            executionId = envelope.path("execution_id").asText();
-            assertTrue(envelope.path("error").path("message").asText().contains(MASK), envelope.toString());
-
-            var types = new TreeSet<String>();
-            run.ndjson().forEach(e -> types.add(e.path("event").path("type").asText()));
-            assertTrue(types.containsAll(Set.of("log", "token", "progress")), "the processor reached every channel: " + types);
-            assertTrue(run.err().contains(MASK), "the masked values are shown as masked");
-            assertNowhere(canary, "what the CLI printed", run.out() + run.err());
-
-            assertNowhere(canary, "the run's records on " + Topics.RUNS_EVENTS, String.join("\n", eventsOf(executionId)));
-            String kept = container(executionId);
-            assertFalse(kept.isBlank(), "keep_container kept the container");
-            assertNowhere(canary, "docker inspect of the kept container", docker("inspect", kept));
+            var failed = run("{\"fail\":true}", ids);
+            assertEquals(1, failed.exit(), "the processor fails on purpose: " + failed.err());
+            assertTrue(failed.json().path("error").path("message").asText().contains(MASK), failed.out());
+            var succeeded = run("{\"fail\":false}", ids);
+            assertEquals(0, succeeded.exit(), succeeded.err());
+            for (var run : List.of(failed, succeeded)) {
+                var types = new TreeSet<String>();
+                run.ndjson().forEach(e -> types.add(e.path("event").path("type").asText()));
+                assertTrue(types.containsAll(Set.of("log", "token", "progress")), "the processor reached every channel: " + types);
+                assertTrue(run.err().contains(MASK), "the masked values are shown as masked");
+                assertNowhere(canary, "what the CLI printed", run.out() + run.err());
+            }
+            for (String id : ids) {
+                assertNowhere(canary, "the run's records on " + Topics.RUNS_EVENTS, String.join("\n", eventsOf(id)));
+                String kept = container(id);
+                assertFalse(kept.isBlank(), "keep_container kept the container");
+                assertNowhere(canary, "docker inspect of the kept container", docker("inspect", kept));
+            }
             for (String db : List.of("hangar_gateway", "hangar_registry")) {
                 assertNowhere(canary, "database " + db, dump(db));
             }
@@ -72,7 +72,7 @@ class CanarySecretIT {
             try (var s3 = Stack.s3()) {
                 var fresh = s3.listObjectsV2Paginator(b -> b.bucket(Stack.BUCKET)).contents().stream()
                         .filter(o -> o.lastModified().isAfter(start.minusSeconds(5))).toList();
-                assertFalse(fresh.isEmpty(), "the run wrote its output to S3");
+                assertFalse(fresh.isEmpty(), "the successful run wrote its output and index to S3");
                 for (var object : fresh) {
                     String body = s3.getObjectAsBytes(b -> b.bucket(Stack.BUCKET).key(object.key())).asString(StandardCharsets.ISO_8859_1);
                     assertNowhere(canary, "s3://" + Stack.BUCKET + "/" + object.key(), body);
@@ -80,13 +80,21 @@ class CanarySecretIT {
             }
         } finally {
             Stack.hangar("secrets", "rm", "CANARY_SECRET");
-            if (executionId != null) {
-                String id = container(executionId);
-                if (!id.isBlank()) {
-                    docker("rm", "-f", id);
+            for (String id : ids) {
+                String kept = container(id);
+                if (!kept.isBlank()) {
+                    docker("rm", "-f", kept);
                 }
             }
         }
+    }
+
+    /** A real-mode run of the canary that keeps its container; its id joins {@code ids}. */
+    static Stack.Result run(String inputs, List<String> ids) throws Exception {
+        var run = Stack.hangar("run", "--ref", "e2e/canary@1", "--mode", "real", "--inputs-json", inputs,
+                "--adapter-opts-json", "{\"keep_container\":true}", "--json");
+        ids.add(run.json().path("execution_id").asText());
+        return run;
     }
 
     static void assertNowhere(String canary, String where, String text) {

@@ -66,11 +66,11 @@ class ExecutorFailoverIT {
         image = buildSlowImage();
         gatewayInternalPort = ServiceProcess.freePort();
         registry = ServiceProcess.start("registry-service", TAG + "-registry", Map.of(
-                "HANGAR_DB_URL", "jdbc:postgresql://127.0.0.1:5432/hangar_registry_test_retry",
+                "HANGAR_DB_URL", "jdbc:postgresql://127.0.0.1:5432/hangar_registry_failover",
                 "HANGAR_INTERNAL_TOKEN", TOKEN,
                 "HANGAR_VERIFY_DIGESTS", "false"), Map.of());
         gateway = ServiceProcess.start("gateway-service", TAG + "-gateway", Map.of(
-                "HANGAR_DB_URL", "jdbc:postgresql://127.0.0.1:5432/hangar_gateway_test_retry",
+                "HANGAR_DB_URL", "jdbc:postgresql://127.0.0.1:5432/hangar_gateway_failover",
                 "HANGAR_INTERNAL_TOKEN", TOKEN,
                 "HANGAR_SECRETS_KEY", "retry-it-secrets-key-" + UUID.randomUUID(),
                 "HANGAR_GATEWAY_ID", TAG,
@@ -374,7 +374,7 @@ class ExecutorFailoverIT {
 
     private static Map<Integer, Boolean> attemptsInDb(String id) throws Exception {
         var found = new java.util.TreeMap<Integer, Boolean>();
-        try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/hangar_gateway_test_retry", "hangar", "hangar");
+        try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/hangar_gateway_failover", "hangar", "hangar");
              var ps = c.prepareStatement("SELECT DISTINCT attempt FROM run_events WHERE execution_id = ?")) {
             ps.setString(1, id);
             try (var rs = ps.executeQuery()) {

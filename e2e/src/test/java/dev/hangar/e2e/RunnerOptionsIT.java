@@ -178,7 +178,7 @@ class RunnerOptionsIT {
         var copy = (com.fasterxml.jackson.databind.node.ObjectNode) spec.deepCopy();
         copy.put("ref", "e2e/arm-only@1");
         copy.set("digests", Json.MAPPER.createObjectNode().put("arm64", pinned));
-        var put = Stack.HTTP.send(Stack.request("/v1/processors/e2e/arm-only/versions/1").header("Content-Type", "application/json")
+        var put = Stack.HTTP.send(Stack.request("/v1/processors/e2e/arm-only/versions/1?override=true").header("Content-Type", "application/json")
                 .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(copy.toString())).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertTrue(put.statusCode() < 300, put.body());
