@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hangar.contracts.InternalAuth;
 import dev.hangar.contracts.Topics;
 import dev.hangar.gateway.internal.InternalServer;
+import dev.hangar.kit.testing.StackCredentials;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -217,7 +218,8 @@ class IsolationTest {
 
     private static KafkaConsumer<String, String> consumer(String topic) {
         var props = new Properties();
-        props.putAll(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9092", ConsumerConfig.GROUP_ID_CONFIG, "iso-" + UUID.randomUUID(),
+        props.putAll(StackCredentials.kafka());
+        props.putAll(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "iso-" + UUID.randomUUID(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()));
         var consumer = new KafkaConsumer<String, String>(props);
