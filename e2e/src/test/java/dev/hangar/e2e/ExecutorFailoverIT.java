@@ -374,7 +374,8 @@ class ExecutorFailoverIT {
 
     private static Map<Integer, Boolean> attemptsInDb(String id) throws Exception {
         var found = new java.util.TreeMap<Integer, Boolean>();
-        try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/hangar_gateway_failover", "hangar", "hangar");
+        try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/hangar_gateway_failover", "hangar",
+                StackCredentials.dbPassword());
              var ps = c.prepareStatement("SELECT DISTINCT attempt FROM run_events WHERE execution_id = ?")) {
             ps.setString(1, id);
             try (var rs = ps.executeQuery()) {
