@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hangar.contracts.Json;
+import dev.hangar.kit.testing.StackCredentials;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -109,6 +110,7 @@ class TwoReplicasIT {
         cmd.add(JAR.toString());
         var builder = new ProcessBuilder(cmd).redirectErrorStream(true);
         builder.environment().keySet().removeIf(k -> k.startsWith("HANGAR_") || k.startsWith("QUARKUS_"));
+        builder.environment().put("HANGAR_DB_PASSWORD", StackCredentials.dbPassword()); // the stack's database, not a key under test
         if (withKeys) {
             builder.redirectOutput(Files.createTempFile("gateway-" + id, ".log").toFile());
         }

@@ -127,7 +127,7 @@ class BusAndDatabaseFaultIT {
 
     @Test
     void postgresRestartedLosesNoEventsEvenIfTheGatewayDiesMeanwhile() throws Exception {
-        String id = "r-pgfault" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        String id = pg.ownedRun("r-pgfault" + UUID.randomUUID().toString().replace("-", "").substring(0, 16), GatewayProcess.OWNER);
         try (var bus = new Bus(kafka.bootstrap())) {
             bus.started(id, 1);
             bus.log(id, 1, 2);

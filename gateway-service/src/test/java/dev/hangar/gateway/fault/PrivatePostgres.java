@@ -32,6 +32,21 @@ final class PrivatePostgres implements AutoCloseable {
         Processes.run(full);
     }
 
+    /**
+     * A run of {@code owner}'s as a submission leaves it (without its command: the test plays the
+     * executor and publishes the events itself). A run nobody owns is visible to nobody.
+     */
+    String ownedRun(String executionId, String owner) throws Exception {
+        try (var c = DriverManager.getConnection(jdbcUrl(), "hangar", "hangar"); var ps = c.prepareStatement(
+                "INSERT INTO runs (execution_id, ref, adapter, mode, status, owner) VALUES (?, ?, 'local', 'mock', 'queued', ?)")) {
+            ps.setString(1, executionId);
+            ps.setString(2, Bus.REF.toString());
+            ps.setString(3, owner);
+            ps.executeUpdate();
+        }
+        return executionId;
+    }
+
     String jdbcUrl() {
         return "jdbc:postgresql://127.0.0.1:" + port + "/hangar_gateway";
     }

@@ -68,8 +68,8 @@ class ReplicasIT {
         }
     }
 
-    static String newId() {
-        return "r-rep" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+    static String newId() throws Exception {
+        return pg.ownedRun("r-rep" + UUID.randomUUID().toString().replace("-", "").substring(0, 20), GatewayProcess.OWNER);
     }
 
     static List<String> positions(long from, long to) {
