@@ -34,6 +34,10 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 class TracePropagationTest {
+    /** This test app's own commands topic (see %test in application.properties). */
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "mp.messaging.outgoing.run-requests.topic")
+    String commands;
+
     static final String SCHEMA = "{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\"}}}";
 
     @Inject
@@ -65,7 +69,7 @@ class TracePropagationTest {
                 assertEquals(id, server.get().getAttributes().asMap().entrySet().stream()
                         .filter(e -> e.getKey().getKey().equals("execution_id")).findFirst().orElseThrow().getValue());
                 assertTrue(trace.stream().anyMatch(s -> s.getKind() == SpanKind.PRODUCER
-                        && s.getName().contains(Topics.RUNS_REQUESTED)), "the Kafka producer span: " + names(trace));
+                        && s.getName().contains(commands)), "the Kafka producer span: " + names(trace));
                 assertTrue(trace.stream().anyMatch(s -> s.getKind() == SpanKind.CLIENT), "the registry call: " + names(trace));
             });
         }
@@ -94,14 +98,14 @@ class TracePropagationTest {
     }
 
     /** A consumer positioned at the end of every partition of the commands topic. */
-    private static KafkaConsumer<String, String> commandsFromNowOn() {
+    private KafkaConsumer<String, String> commandsFromNowOn() {
         var props = new Properties();
         props.putAll(StackCredentials.kafka());
         props.putAll(Map.of("group.id", "gwtest-trace-" + UUID.randomUUID(),
                 "enable.auto.commit", "false",
                 "key.deserializer", StringDeserializer.class.getName(), "value.deserializer", StringDeserializer.class.getName()));
         var consumer = new KafkaConsumer<String, String>(props);
-        var partitions = consumer.partitionsFor(Topics.RUNS_REQUESTED).stream()
+        var partitions = consumer.partitionsFor(commands).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);
@@ -109,7 +113,7 @@ class TracePropagationTest {
         return consumer;
     }
 
-    private static ConsumerRecord<String, String> awaitCommand(KafkaConsumer<String, String> consumer, String id) {
+    private ConsumerRecord<String, String> awaitCommand(KafkaConsumer<String, String> consumer, String id) {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline) {
             for (var record : consumer.poll(Duration.ofMillis(200))) {
@@ -118,6 +122,6 @@ class TracePropagationTest {
                 }
             }
         }
-        throw new AssertionError("no command for " + id + " on " + Topics.RUNS_REQUESTED);
+        throw new AssertionError("no command for " + id + " on " + commands);
     }
 }
