@@ -98,7 +98,12 @@ class TracePropagationTest {
     }
 
     /** A consumer positioned at the end of every partition of the commands topic. */
-    private KafkaConsumer<String, String> commandsFromNowOn() {
+    private KafkaConsumer<String, String> commandsFromNowOn() throws Exception {
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(new java.util.HashMap<>(StackCredentials.kafka()))) {
+            if (!admin.listTopics().names().get().contains(commands)) {
+                admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(commands, 3, (short) 1))).all().get();
+            }
+        }
         var props = new Properties();
         props.putAll(StackCredentials.kafka());
         props.putAll(Map.of("group.id", "gwtest-trace-" + UUID.randomUUID(),
