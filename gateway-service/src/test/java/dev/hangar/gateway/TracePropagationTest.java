@@ -49,7 +49,7 @@ class TracePropagationTest {
     }
 
     @Test
-    void aSubmissionIsOneTraceFromRestToTheCommandOnKafka() {
+    void aSubmissionIsOneTraceFromRestToTheCommandOnKafka() throws Exception {
         try (var consumer = commandsFromNowOn()) {
             String id = given().contentType("application/json").body("{\"ref\":\"gwtest/traced@1\",\"inputs\":{\"text\":\"hi\"}}")
                     .when().post("/v1/runs").then().statusCode(202).extract().path("execution_id");
