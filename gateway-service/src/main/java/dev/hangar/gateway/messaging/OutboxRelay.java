@@ -1,6 +1,7 @@
 package dev.hangar.gateway.messaging;
 
 import dev.hangar.contracts.HangarException;
+import dev.hangar.contracts.Topics;
 import dev.hangar.gateway.config.GatewayConfig;
 import dev.hangar.gateway.store.OutboxStore;
 import io.quarkus.runtime.ShutdownEvent;
@@ -23,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -42,10 +44,15 @@ public class OutboxRelay {
     private final GatewayConfig.Outbox config;
     /** The services' own Kafka client settings (servers, SASL), for the probe's admin client. */
     private final Map<String, Object> adminConfig;
+    /** Outbox rows name the contract's topics; this installation's channels may use others. */
+    private final Map<String, String> topics;
     private ScheduledExecutorService timer;
 
     public OutboxRelay(OutboxStore outbox, RunCommandPublisher publisher, BusHealth bus, GatewayConfig config,
-                       @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+                       @Identifier("default-kafka-broker") Map<String, Object> kafka,
+                       @ConfigProperty(name = "mp.messaging.outgoing.run-requests.topic") String commands,
+                       @ConfigProperty(name = "mp.messaging.incoming.run-events.topic") String events) {
+        this.topics = Map.of(Topics.RUNS_REQUESTED, commands, Topics.RUNS_EVENTS, events);
         this.outbox = outbox;
         this.publisher = publisher;
         this.bus = bus;
@@ -133,7 +140,7 @@ public class OutboxRelay {
         String failure = null;
         for (var row : rows) {
             try {
-                pending.put(row.id(), publisher.send(row.topic(), row.key(), row.payload()));
+                pending.put(row.id(), publisher.send(topics.getOrDefault(row.topic(), row.topic()), row.key(), row.payload()));
             } catch (RuntimeException e) {
                 failure = BusHealth.describe(e);
                 break;
