@@ -181,7 +181,10 @@ class IsolationIT {
             assertFalse(everything.contains(canary), "the canary leaked: " + everything);
             var bodies = publisher.bodies();
             assertTrue(bodies.contains(new RunEvent.Log("stdout", "log line with " + Redactor.MASK + " inside")), bodies.toString());
-            assertTrue(bodies.contains(new RunEvent.Token("token " + Redactor.MASK)), bodies.toString());
+            // the masking stream may hold a token's tail back and send it as a token of its own
+            String tokens = bodies.stream().filter(RunEvent.Token.class::isInstance).map(b -> ((RunEvent.Token) b).text())
+                    .collect(java.util.stream.Collectors.joining());
+            assertEquals("token " + Redactor.MASK, tokens, bodies.toString());
             assertTrue(bodies.contains(new RunEvent.Progress(0.5, "progress " + Redactor.MASK)), bodies.toString());
             assertTrue(run.envelope.error().message().contains("error " + Redactor.MASK), run.envelope.error().message());
             assertTrue(bodies.contains(new RunEvent.Log("stdout",
