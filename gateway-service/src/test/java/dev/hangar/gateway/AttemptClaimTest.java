@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.hangar.kit.testing.StackCredentials;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /** The internal attempt counter: real HTTP, the real database; a claim for an ended run is refused. */
 @QuarkusTest
 class AttemptClaimTest {
-    static final String TOKEN = TestStack.internalToken();
+    static final String TOKEN = StackCredentials.internalToken();
 
     @Inject
     AgroalDataSource db;

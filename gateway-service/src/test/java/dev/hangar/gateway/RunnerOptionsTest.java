@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.hangar.kit.testing.StackCredentials;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -96,7 +97,7 @@ class RunnerOptionsTest {
                 .body(not(org.hamcrest.Matchers.containsString("s3cr3t")));
         // a run written straight to the bus has no owner, so no secrets to read
         given().baseUri("http://127.0.0.1").port(internal.port())
-                .contentType("application/json").header("X-Hangar-Internal-Token", TestStack.internalToken())
+                .contentType("application/json").header("X-Hangar-Internal-Token", StackCredentials.internalToken())
                 .body("{\"execution_id\":\"r-bus-only-run\",\"names\":[\"" + name + "\"]}")
                 .post("/internal/v1/secrets").then().statusCode(200).body("values.size()", equalTo(0));
         given().delete("/v1/secrets/" + name).then().statusCode(204);
@@ -118,7 +119,7 @@ class RunnerOptionsTest {
         String id = given().contentType("application/json").body("{\"ref\":\"" + ref + "\",\"mode\":\"real\"," + INPUTS + "}")
                 .post("/v1/runs").then().statusCode(202).extract().path("execution_id");
         given().baseUri("http://127.0.0.1").port(internal.port())
-                .contentType("application/json").header("X-Hangar-Internal-Token", TestStack.internalToken())
+                .contentType("application/json").header("X-Hangar-Internal-Token", StackCredentials.internalToken())
                 .body("{\"execution_id\":\"" + id + "\",\"names\":[\"" + name + "\"]}")
                 .post("/internal/v1/secrets").then().statusCode(200).body("values." + name, equalTo("the-value"));
         given().delete("/v1/secrets/" + name).then().statusCode(204);

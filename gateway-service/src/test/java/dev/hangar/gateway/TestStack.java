@@ -46,18 +46,13 @@ final class TestStack {
                         + "/versions/" + parsed.version()))
                 .header("Content-Type", "application/json")
                 // as the gateway would: the stack's internal token (bin/test exports it), on behalf of the tests' owner
-                .header(dev.hangar.contracts.InternalAuth.TOKEN_HEADER, internalToken())
+                .header(dev.hangar.contracts.InternalAuth.TOKEN_HEADER, StackCredentials.internalToken())
                 .header(dev.hangar.contracts.InternalAuth.OWNER_HEADER, "gateway-tests")
                 .PUT(HttpRequest.BodyPublishers.ofString(Json.write(spec))).build();
         var answer = HTTP.send(put, HttpResponse.BodyHandlers.ofString());
         if (answer.statusCode() >= 300) {
             throw new IllegalStateException("registry refused the test processor: " + answer.body());
         }
-    }
-
-    /** The token the running stack's services expect, which the gateway under test is configured with too. */
-    static String internalToken() {
-        return StackCredentials.internalToken();
     }
 
     static KafkaProducer<String, String> producer() {

@@ -7,6 +7,7 @@ import dev.hangar.executor.client.GatewayAttemptsClient;
 import dev.hangar.executor.config.DeliveryConfig;
 import dev.hangar.executor.config.ExecutorConfig;
 import dev.hangar.kit.client.Remote;
+import dev.hangar.kit.retry.Patience;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 

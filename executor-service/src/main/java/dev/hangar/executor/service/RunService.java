@@ -23,6 +23,7 @@ import dev.hangar.executor.client.RegistryClient;
 import dev.hangar.executor.config.DeliveryConfig;
 import dev.hangar.executor.config.ExecutorConfig;
 import dev.hangar.executor.messaging.EventPublisher;
+import dev.hangar.kit.retry.Patience;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;

@@ -26,7 +26,6 @@ import dev.hangar.executor.service.RunPlan;
 import dev.hangar.executor.store.OutputStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,10 +40,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -75,18 +70,10 @@ class IsolationIT {
         }
         assumeTrue(TestImages.baseImagePresent(docker), "skipped: the base image is missing (the local stack builds it)");
         bucket = System.getenv().getOrDefault("ARTIFACTS_BUCKET", "hangar-artifacts");
-        s3 = S3Client.builder()
-                .endpointOverride(URI.create(System.getenv().getOrDefault("MINIO_STORAGE_ENDPOINT", "http://127.0.0.1:9000")))
-                .forcePathStyle(true).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
-                        System.getenv().getOrDefault("MINIO_STORAGE_ACCESS_KEY", "local-access-key"),
-                        System.getenv().getOrDefault("MINIO_STORAGE_SECRET_KEY", "local-secret-key"))))
-                .httpClient(UrlConnectionHttpClient.create()).build();
+        s3 = Fixtures.stackS3();
         image = TestImages.processor(docker, Path.of("src/test/resources/processors/hostile"), "executor-hostile");
         workDir = Files.createTempDirectory("hangar-isolation");
-        var defaults = Fixtures.TestConfig.defaults(workDir);
-        var config = new Fixtures.TestConfig(workDir, EXECUTOR_ID, defaults.platform(), defaults.containerUser(),
-                defaults.startTimeout(), defaults.pidsLimit(), defaults.internalToken(), defaults.cancelGrace(), 40);
+        var config = Fixtures.TestConfig.defaults(workDir).withId(EXECUTOR_ID);
         adapter = new LocalAdapter(docker, new ImageResolver(docker), new RunFolders(config),
                 new OutputStore(s3, () -> bucket), config, LIMITS);
     }
@@ -96,10 +83,7 @@ class IsolationIT {
         if (docker == null) {
             return;
         }
-        for (var c : docker.listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(RunContainer.LABEL_EXECUTOR, EXECUTOR_ID)).exec()) {
-            docker.removeContainerCmd(c.getId()).withForce(true).exec();
-        }
+        TestImages.removeContainersOf(docker, EXECUTOR_ID);
         if (workDir != null) {
             new RunFolders(Fixtures.TestConfig.defaults(workDir)).delete(workDir);
         }

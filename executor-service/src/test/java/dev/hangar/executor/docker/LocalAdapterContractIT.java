@@ -54,10 +54,7 @@ class LocalAdapterContractIT extends RunAdapterContract {
         if (docker == null) {
             return;
         }
-        for (var c : docker.listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(RunContainer.LABEL_EXECUTOR, EXECUTOR_ID)).exec()) {
-            docker.removeContainerCmd(c.getId()).withForce(true).exec();
-        }
+        TestImages.removeContainersOf(docker, EXECUTOR_ID);
         if (workDir != null) {
             new RunFolders(Fixtures.TestConfig.defaults(workDir)).delete(workDir);
         }
@@ -93,9 +90,7 @@ class LocalAdapterContractIT extends RunAdapterContract {
 
     @Override
     protected RunAdapter createAdapter(OutputStore outputs, int stderrTailLines) {
-        var defaults = Fixtures.TestConfig.defaults(workDir).withStderrTailLines(stderrTailLines);
-        var config = new Fixtures.TestConfig(defaults.workDir(), EXECUTOR_ID, defaults.platform(), defaults.containerUser(),
-                defaults.startTimeout(), defaults.pidsLimit(), defaults.internalToken(), defaults.cancelGrace(), stderrTailLines);
+        var config = Fixtures.TestConfig.defaults(workDir).withId(EXECUTOR_ID).withStderrTailLines(stderrTailLines);
         return new LocalAdapter(docker, new ImageResolver(docker), new RunFolders(config), outputs, config, TestLimits.DEFAULTS);
     }
 

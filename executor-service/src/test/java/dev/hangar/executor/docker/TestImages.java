@@ -56,6 +56,14 @@ final class TestImages {
         }
     }
 
+    /** Removes every container an executor id started (what a test's executor left). */
+    static void removeContainersOf(DockerClient docker, String executorId) {
+        for (var c : docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(java.util.Map.of(RunContainer.LABEL_EXECUTOR, executorId)).exec()) {
+            docker.removeContainerCmd(c.getId()).withForce(true).exec();
+        }
+    }
+
     static boolean baseImagePresent(DockerClient docker) {
         return !docker.listImagesCmd().withImageNameFilter(BASE).exec().isEmpty();
     }

@@ -10,6 +10,7 @@ import dev.hangar.contracts.RunEvent;
 import dev.hangar.contracts.RunRequested;
 import dev.hangar.executor.config.ExecutorConfig;
 import dev.hangar.executor.messaging.EventPublisher;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -17,6 +18,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /** Builders for the executor's tests: commands, specs, plans, config and a publisher that keeps what it sends. */
 public final class Fixtures {
@@ -24,6 +30,17 @@ public final class Fixtures {
     public static final String DIGEST = "sha256:" + "a".repeat(64);
 
     private Fixtures() {}
+
+    /** A client of the stack's S3 (MINIO_STORAGE_* as the executor reads them, else the local stack's). */
+    public static S3Client stackS3() {
+        return S3Client.builder()
+                .endpointOverride(URI.create(System.getenv().getOrDefault("MINIO_STORAGE_ENDPOINT", "http://127.0.0.1:9000")))
+                .forcePathStyle(true).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                        System.getenv().getOrDefault("MINIO_STORAGE_ACCESS_KEY", "local-access-key"),
+                        System.getenv().getOrDefault("MINIO_STORAGE_SECRET_KEY", "local-secret-key"))))
+                .httpClient(UrlConnectionHttpClient.create()).build();
+    }
 
     /** Executor settings as application.properties gives them, with a work folder of the test's choosing. */
     public record TestConfig(Path workDir, String id, Platform platform, String containerUser, Duration startTimeout,
@@ -33,6 +50,11 @@ public final class Fixtures {
         public static TestConfig defaults(Path workDir) {
             return new TestConfig(workDir, "executor-test", Platform.AMD64, "10001:10001", Duration.ofSeconds(60), 256,
                     "test-internal-token", Duration.ofSeconds(2), 40);
+        }
+
+        public TestConfig withId(String executorId) {
+            return new TestConfig(workDir, executorId, platform, containerUser, startTimeout, pidsLimit, internalToken, cancelGrace,
+                    stderrTailLines);
         }
 
         public TestConfig withStderrTailLines(int lines) {

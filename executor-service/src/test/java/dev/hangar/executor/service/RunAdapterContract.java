@@ -22,7 +22,6 @@ import dev.hangar.contracts.RunStatus;
 import dev.hangar.contracts.WritePrefix;
 import dev.hangar.executor.store.OutputStore;
 import dev.hangar.executor.store.RecordingS3;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -35,10 +34,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -79,15 +74,7 @@ public abstract class RunAdapterContract {
     @BeforeAll
     void connectStorage() {
         bucket = System.getenv().getOrDefault("ARTIFACTS_BUCKET", "hangar-artifacts");
-        realS3 = S3Client.builder()
-                .endpointOverride(URI.create(System.getenv().getOrDefault("MINIO_STORAGE_ENDPOINT", "http://127.0.0.1:9000")))
-                .forcePathStyle(true)
-                .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
-                        System.getenv().getOrDefault("MINIO_STORAGE_ACCESS_KEY", "local-access-key"),
-                        System.getenv().getOrDefault("MINIO_STORAGE_SECRET_KEY", "local-secret-key"))))
-                .httpClient(UrlConnectionHttpClient.create())
-                .build();
+        realS3 = Fixtures.stackS3();
         try {
             realS3.headBucket(b -> b.bucket(bucket));
         } catch (RuntimeException e) {

@@ -3,11 +3,9 @@ package dev.hangar.gateway.messaging;
 import dev.hangar.contracts.RunControl;
 import dev.hangar.kit.messaging.KafkaRecords;
 import jakarta.enterprise.context.ApplicationScoped;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
  * Publishes outbox records (run commands, and the sweeper's terminal events) and cancel requests,
@@ -28,18 +26,7 @@ public class RunCommandPublisher {
      * Throws when the producer cannot even take it (its buffer is full while Kafka is away).
      */
     public CompletableFuture<Void> send(String topic, String key, String payload) {
-        var done = new CompletableFuture<Void>();
-        var metadata = OutgoingKafkaRecordMetadata.<String>builder().withTopic(topic).withKey(key).build();
-        commands.send(Message.of(payload).addMetadata(metadata)
-                .withAck(() -> {
-                    done.complete(null);
-                    return CompletableFuture.completedFuture(null);
-                })
-                .withNack(e -> {
-                    done.completeExceptionally(e);
-                    return CompletableFuture.completedFuture(null);
-                }));
-        return done;
+        return KafkaRecords.sendJson(commands, topic, key, payload);
     }
 
     public CompletableFuture<Void> publish(RunControl request) {

@@ -9,10 +9,11 @@ import dev.hangar.gateway.metrics.GatewayMeters;
 import dev.hangar.gateway.store.RunStore;
 import dev.hangar.gateway.tracing.RunContext;
 import dev.hangar.gateway.ws.StreamHub;
+import dev.hangar.kit.retry.Patience;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.jboss.logging.Logger;
 
 /**
  * Applies {@link Topics#RUNS_EVENTS} to the run index, in order, and fans each event out to this
@@ -23,8 +24,7 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class RunEventConsumer {
-    private static final Logger LOG = Logger.getLogger(RunEventConsumer.class);
-    private static final long MAX_BACKOFF_MS = 2000;
+    private static final Patience STORE_PATIENCE = new Patience(Duration.ofMillis(100), Duration.ofSeconds(2));
 
     private final RunStore store;
     private final StreamHub hub;
@@ -36,7 +36,7 @@ public class RunEventConsumer {
 
     @Incoming("run-events")
     @Blocking
-    public void onEvent(String payload) throws InterruptedException {
+    public void onEvent(String payload) {
         RunEvent event;
         try {
             event = Json.read(payload, RunEvent.class);
@@ -59,28 +59,13 @@ public class RunEventConsumer {
     }
 
     /** Stores the event, waiting out a database outage (with backoff) instead of losing the event. */
-    private RunStore.Applied applyWhenStored(RunEvent event) throws InterruptedException {
-        long backoff = 100;
-        boolean warned = false;
-        while (true) {
-            try {
-                RunStore.Applied applied = store.apply(event);
-                if (warned) {
-                    LOG.infof("the run database is back; event %s/%d/%d stored", event.executionId(), event.attempt(), event.seq());
-                }
-                return applied;
-            } catch (HangarException e) {
-                if (e.code() != ErrorCode.ERR_UNAVAILABLE) {
-                    GatewayMeters.deadLettered("run-events");
-                    throw e;
-                }
-                if (!warned) {
-                    LOG.warnf("cannot store events (%s); holding them until the database is back", e.getMessage());
-                    warned = true;
-                }
-                Thread.sleep(backoff);
-                backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
-            }
+    private RunStore.Applied applyWhenStored(RunEvent event) {
+        try {
+            return STORE_PATIENCE.until("storing event " + event.executionId() + "/" + event.attempt() + "/" + event.seq(),
+                    () -> store.apply(event), e -> !(e instanceof HangarException h && h.code() == ErrorCode.ERR_UNAVAILABLE));
+        } catch (RuntimeException e) {
+            GatewayMeters.deadLettered("run-events"); // not the database being away: the record goes to the DLQ
+            throw e;
         }
     }
 }

@@ -11,9 +11,17 @@ public final class KafkaRecords {
     private KafkaRecords() {}
 
     public static CompletableFuture<Void> send(Emitter<String> emitter, String key, Object record) {
+        return sendJson(emitter, null, key, Json.write(record));
+    }
+
+    /**
+     * Sends an already written record, to {@code topic} or (null) the channel's own; throws when
+     * the producer cannot even take it (its buffer is full while Kafka is away).
+     */
+    public static CompletableFuture<Void> sendJson(Emitter<String> emitter, String topic, String key, String json) {
         var done = new CompletableFuture<Void>();
-        var metadata = OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build();
-        emitter.send(Message.of(Json.write(record))
+        var metadata = OutgoingKafkaRecordMetadata.<String>builder().withTopic(topic).withKey(key).build();
+        emitter.send(Message.of(json)
                 .addMetadata(metadata)
                 .withAck(() -> {
                     done.complete(null);

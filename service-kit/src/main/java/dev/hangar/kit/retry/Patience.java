@@ -1,4 +1,4 @@
-package dev.hangar.executor.service;
+package dev.hangar.kit.retry;
 
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
