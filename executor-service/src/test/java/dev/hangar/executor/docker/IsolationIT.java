@@ -3,7 +3,6 @@ package dev.hangar.executor.docker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -62,13 +61,7 @@ class IsolationIT {
 
     @BeforeAll
     void setUp() throws IOException {
-        docker = new DockerClientProducer().dockerClient("unix:///var/run/docker.sock");
-        try {
-            docker.pingCmd().exec();
-        } catch (RuntimeException e) {
-            assumeTrue(false, "skipped: no usable docker engine (start the local stack): " + e.getMessage());
-        }
-        assumeTrue(TestImages.baseImagePresent(docker), "skipped: the base image is missing (the local stack builds it)");
+        docker = TestImages.engine();
         bucket = System.getenv().getOrDefault("ARTIFACTS_BUCKET", "hangar-artifacts");
         s3 = Fixtures.stackS3();
         image = TestImages.processor(docker, Path.of("src/test/resources/processors/hostile"), "executor-hostile");
@@ -80,14 +73,7 @@ class IsolationIT {
 
     @AfterAll
     void tearDown() throws IOException {
-        if (docker == null) {
-            return;
-        }
-        TestImages.removeContainersOf(docker, EXECUTOR_ID);
-        if (workDir != null) {
-            new RunFolders(Fixtures.TestConfig.defaults(workDir)).delete(workDir);
-        }
-        docker.close();
+        TestImages.cleanUp(docker, EXECUTOR_ID, workDir);
     }
 
     // ---- outputs ----

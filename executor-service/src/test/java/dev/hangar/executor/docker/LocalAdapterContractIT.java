@@ -1,7 +1,6 @@
 package dev.hangar.executor.docker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Capability;
@@ -35,14 +34,7 @@ class LocalAdapterContractIT extends RunAdapterContract {
 
     @BeforeAll
     void buildImages() throws IOException {
-        docker = new DockerClientProducer().dockerClient("unix:///var/run/docker.sock");
-        try {
-            docker.pingCmd().exec();
-        } catch (RuntimeException e) {
-            assumeTrue(false, "skipped: no usable docker engine (start the local stack): " + e.getMessage());
-        }
-        assumeTrue(TestImages.baseImagePresent(docker),
-                "skipped: the base image " + TestImages.BASE + " is missing (the local stack builds it)");
+        docker = TestImages.engine();
         images.put(Processor.ECHO, TestImages.processor(docker, TestImages.root().resolve("examples/processors/echo"), "executor-echo"));
         images.put(Processor.FAILING, TestImages.processor(docker, Path.of("src/test/resources/processors/failing"),
                 "executor-failing"));
@@ -51,14 +43,7 @@ class LocalAdapterContractIT extends RunAdapterContract {
 
     @AfterAll
     void removeLeftovers() throws IOException {
-        if (docker == null) {
-            return;
-        }
-        TestImages.removeContainersOf(docker, EXECUTOR_ID);
-        if (workDir != null) {
-            new RunFolders(Fixtures.TestConfig.defaults(workDir)).delete(workDir);
-        }
-        docker.close();
+        TestImages.cleanUp(docker, EXECUTOR_ID, workDir);
     }
 
     @Test

@@ -1,8 +1,13 @@
 package dev.hangar.executor.docker;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import com.github.dockerjava.api.DockerClient;
+import dev.hangar.executor.service.Fixtures;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -56,12 +61,33 @@ final class TestImages {
         }
     }
 
-    /** Removes every container an executor id started (what a test's executor left). */
-    static void removeContainersOf(DockerClient docker, String executorId) {
+    /** The local engine, or the test is skipped when there is none or it lacks the base image. */
+    static DockerClient engine() {
+        var docker = new DockerClientProducer().dockerClient("unix:///var/run/docker.sock");
+        try {
+            docker.pingCmd().exec();
+        } catch (RuntimeException e) {
+            assumeTrue(false,
+                    "skipped: no usable docker engine (start the local stack): " + e.getMessage());
+        }
+        assumeTrue(baseImagePresent(docker),
+                "skipped: the base image " + BASE + " is missing (the local stack builds it)");
+        return docker;
+    }
+
+    /** Removes what a test's executor left: its containers and its work folder; closes the engine client. */
+    static void cleanUp(DockerClient docker, String executorId, Path workDir) throws IOException {
+        if (docker == null) {
+            return;
+        }
         for (var c : docker.listContainersCmd().withShowAll(true)
-                .withLabelFilter(java.util.Map.of(RunContainer.LABEL_EXECUTOR, executorId)).exec()) {
+                .withLabelFilter(Map.of(RunContainer.LABEL_EXECUTOR, executorId)).exec()) {
             docker.removeContainerCmd(c.getId()).withForce(true).exec();
         }
+        if (workDir != null) {
+            new RunFolders(Fixtures.TestConfig.defaults(workDir)).delete(workDir);
+        }
+        docker.close();
     }
 
     static boolean baseImagePresent(DockerClient docker) {
