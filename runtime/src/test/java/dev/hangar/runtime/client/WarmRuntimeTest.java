@@ -249,6 +249,27 @@ class WarmRuntimeTest {
     }
 
     @Test
+    void aQueuedRunThatIsCanceledEndsAtOnceWithoutRunning() throws Exception {
+        try (var runtime = start(1, 1, Map.of())) {
+            var first = runAsync(runtime, "a", input("a", 1.5), run(runtime, "aaaaaaaaaaaaaaaa"), new CopyOnWriteArrayList<>());
+            await().atMost(WITHIN).until(() -> concurrency(runtime).running() == 1);
+            var queued = runtime.client.send("POST", "/predictions", Map.of("Prefer", "respond-async"),
+                    "{\"id\":\"b\",\"input\":{\"name\":\"b\"}}".getBytes(StandardCharsets.UTF_8));
+            assertEquals(202, queued.status(), queued.body());
+            assertEquals(new Health.Concurrency(1, 1, 1), concurrency(runtime));
+
+            runtime.client.cancel("b");
+
+            JsonNode b = JSON.readTree(runtime.client.send("GET", "/predictions/b", Map.of(), null).body());
+            assertEquals("canceled", b.path("status").asText(), b.toString());
+            assertTrue(b.path("started_at").isNull(), "it never started");
+            assertEquals(new Health.Concurrency(1, 1, 0), concurrency(runtime));
+            assertTrue(first.get(20, TimeUnit.SECONDS).succeeded());
+            assertFalse(Files.exists(runtime.outputs.resolve("b.txt")));
+        }
+    }
+
+    @Test
     void aRetriedPutOfARunningRunAttachesToItAndRunsItOnce() throws Exception {
         try (var runtime = start(2, 0, Map.of())) {
             RunContext p = run(runtime, "pppppppppppppppp");
