@@ -215,8 +215,9 @@ class Worker:
             tb = traceback.format_exc()
             runtime_log("internal error, the runtime is now DEFUNCT:\n" + tb)
             with self._lock:
-                self._state = "DEFUNCT"
+                self._state, self._scrubbing = "DEFUNCT", False
                 self._active.discard(job)
+                self._lock.notify_all()
                 stranded = list(self._pending)
                 self._pending.clear()
             job.finish("failed", error="runtime internal error", traceback_text=tb)
