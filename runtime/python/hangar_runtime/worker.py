@@ -238,7 +238,7 @@ class Worker:
             try:
                 outcome, value = self._call(job, getattr(self._processor, method), job.input)
                 if outcome == "ok":
-                    output = outputs.collect(value, output_dir)
+                    output = outputs.collect(value, output_dir, create=job.output_dir is None)
                 else:
                     status = "canceled"
             except BaseException as exc:  # noqa: BLE001 -- a processor failure is a failed job, not a crash

@@ -1,10 +1,11 @@
 """One run of a warm container that may share it with others: writes its name into its own
-output folder, peeks into /tmp for what an earlier run left there, leaves scratch of its own
+output folder, prints from a thread of its own if asked, peeks into /tmp for what an earlier run left there, leaves scratch of its own
 (a file and a read-only folder) if asked, and reports what it saw. With check_flag=False only the
 runtime's asynchronous exception can stop it."""
 
 import os
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -16,8 +17,12 @@ class Predictor(Processor):
         # State setup leaves in /tmp belongs to the container: it must survive the scrub.
         Path(tempfile.gettempdir(), "setup-cache").write_text("from setup\n")
 
-    def predict(self, name="run", seconds=0.0, check_flag=True, scratch=None, peek=None):
+    def predict(self, name="run", seconds=0.0, check_flag=True, scratch=None, peek=None, helper=False):
         print(f"{name} started")
+        if helper:  # a thread of the processor's own prints too
+            helper_thread = threading.Thread(target=lambda: print(f"{name} helper"))
+            helper_thread.start()
+            helper_thread.join()
         tmp = Path(tempfile.gettempdir())
         seen = sorted(os.listdir(tmp))
         found = (tmp / peek).read_text() if peek and (tmp / peek).exists() else None

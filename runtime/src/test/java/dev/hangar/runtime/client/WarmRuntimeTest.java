@@ -212,9 +212,10 @@ class WarmRuntimeTest {
         // The default output folder inside the scrubbed /tmp: the runtime's own, never scrubbed.
         Path tmp = dir.resolve("tmp");
         try (var runtime = start(1, 0, Map.of("HANGAR_OUTPUT_DIR", tmp.resolve("outputs").toString()))) {
-            ObjectNode leaves = JSON.createObjectNode().put("name", "first").put("scratch", "x");
+            ObjectNode leaves = JSON.createObjectNode().put("name", "first").put("scratch", "x").put("helper", true);
             Prediction first = runtime.client.predict("first", leaves, e -> { });
             assertTrue(first.succeeded(), first.raw().toString());
+            assertEquals("first started\nfirst helper\n", first.logs(), "the only job running owns its processor's threads' lines");
             assertEquals(Set.of("setup-cache", "outputs"), filesIn(tmp), "scrubbed when the run ended, before done");
             assertTrue(Files.exists(tmp.resolve("outputs/first.txt")));
 
