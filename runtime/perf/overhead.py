@@ -35,10 +35,11 @@ class Predictor(Processor):
 '''
 
 
-def request(sock_path: str, body: bytes) -> bytes:
+def request(sock_path: str, body: bytes, sse: bool = False) -> bytes:
+    accept = b"Accept: text/event-stream\r\n" if sse else b""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.connect(sock_path)
-        s.sendall(b"POST /predictions HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+        s.sendall(b"POST /predictions HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n" + accept +
                   b"Content-Type: application/json\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
         chunks = []
         while True:
@@ -70,11 +71,10 @@ def wait_ready(sock_path: str) -> None:
 def stats(name: str, samples: list) -> str:
     ms = sorted(x * 1000 for x in samples)
     p = lambda q: ms[min(len(ms) - 1, int(q * len(ms)))]  # noqa: E731
-    return f"| {name} | {len(ms)} | {p(0.5):.3f} | {p(0.99):.3f} | {statistics.fmean(ms):.3f} |"
+    return f"| {name} | {len(ms)} | {p(0.5):.4f} | {p(0.99):.4f} | {statistics.fmean(ms):.4f} |"
 
 
-def bodies(home: Path, calls: int):
-    runs = home / "runs"
+def bodies(runs: Path, calls: int):
     for i in range(calls):
         folder = runs / f"{i:016x}" / "outputs"
         folder.mkdir(parents=True)
@@ -105,19 +105,19 @@ def direct(home: Path, calls: int) -> list:
     return samples
 
 
-def over_socket(home: Path, calls: int) -> list:
+def over_socket(home: Path, calls: int, sse: bool) -> list:
     proc = subprocess.Popen([sys.executable, "-m", "hangar_runtime"], env=env_for(home), cwd=home,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         sock = str(home / "runtime.sock")
         wait_ready(sock)
-        payloads = list(bodies(home, calls + 50))
+        payloads = list(bodies(home / "runs" / ("sse" if sse else "sync"), calls + 50))
         for body in payloads[:50]:  # warm-up
-            request(sock, body)
+            request(sock, body, sse)
         samples = []
         for body in payloads[50:]:
             t = time.perf_counter()
-            request(sock, body)
+            request(sock, body, sse)
             samples.append(time.perf_counter() - t)
         return samples
     finally:
@@ -156,7 +156,7 @@ def profiled(home: Path, calls: int) -> None:
     worker.start_setup()
     sock = str(home / "runtime.sock")
     wait_ready(sock)
-    for body in bodies(home, calls):
+    for body in bodies(home / "runs" / "sync", calls):
         request(sock, body)
     time.sleep(0.2)
     server.shutdown()
@@ -185,11 +185,13 @@ def main() -> int:
         if args.profile:
             profiled(home, args.calls)
             return 0
-        sock_samples = over_socket(home, args.calls)
+        sock_samples = over_socket(home, args.calls, sse=False)
+        sse_samples = over_socket(home, args.calls, sse=True)
         direct_samples = direct(home, args.calls)
         print(f"no-op prediction, {args.calls} sequential calls, Python {sys.version.split()[0]}")
         print("| path | calls | p50 ms | p99 ms | mean ms |\n|---|---|---|---|---|")
-        print(stats("POST /predictions over the unix socket (runtime)", sock_samples))
+        print(stats("POST /predictions over the unix socket, JSON answer", sock_samples))
+        print(stats("the same with Accept: text/event-stream (what the executor sends)", sse_samples))
         print(stats("predictor.predict() called directly", direct_samples))
         print(f"runtime overhead p50: {(statistics.median(sock_samples) - statistics.median(direct_samples)) * 1000:.3f} ms")
     return 0
