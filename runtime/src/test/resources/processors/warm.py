@@ -41,3 +41,9 @@ class Predictor(Processor):
             time.sleep(0.01)
         return {"name": name, "execution_id": self.execution_id, "output_dir": str(self.output_dir),
                 "tmp": seen, "found": found}
+
+    def train(self, name="training", seconds=0.0):
+        print(f"{name} training")
+        (self.output_dir / f"{name}.weights").write_text(f"weights of {name}\n")
+        time.sleep(seconds)
+        return {"name": name, "execution_id": self.execution_id}

@@ -271,6 +271,28 @@ class WarmRuntimeTest {
     }
 
     @Test
+    void aTrainingAndAPredictionRunTogetherEachInItsOwnFolder() throws Exception {
+        try (var runtime = start(2, 0, Map.of())) {
+            Path trainFolder = runtime.newRunFolder("tttttttttttttttt");
+            var prediction = runAsync(runtime, "p", input("p", 1), run(runtime, "pppppppppppppppp"), new CopyOnWriteArrayList<>());
+            await().atMost(WITHIN).until(() -> concurrency(runtime).running() == 1);
+            var training = runtime.client.send("PUT", "/trainings/t", Map.of(), ("{\"input\":{\"name\":\"t\",\"seconds\":0.5},"
+                    + "\"output_dir\":\"" + trainFolder + "\",\"context\":{\"execution_id\":\"exec-t\"}}").getBytes(StandardCharsets.UTF_8));
+
+            assertEquals(200, training.status(), training.body());
+            JsonNode t = JSON.readTree(training.body());
+            assertEquals("succeeded", t.path("status").asText(), t.toString());
+            assertEquals("exec-t", t.path("output").path("execution_id").asText());
+            assertEquals(JSON.valueToTree(List.of("output.json", "t.weights")), t.path("output_files"));
+            assertEquals("t training\n", t.path("logs").asText());
+            Prediction p = prediction.get(20, TimeUnit.SECONDS);
+            assertTrue(p.succeeded(), p.raw().toString());
+            assertEquals(JSON.valueToTree(List.of("output.json", "p.txt")), p.raw().path("output_files"));
+            assertEquals(Set.of("output.json", "t.weights"), filesIn(trainFolder));
+        }
+    }
+
+    @Test
     void aRetriedPutOfARunningRunAttachesToItAndRunsItOnce() throws Exception {
         try (var runtime = start(2, 0, Map.of())) {
             RunContext p = run(runtime, "pppppppppppppppp");
