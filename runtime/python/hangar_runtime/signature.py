@@ -854,9 +854,10 @@ class Call:
 
     def _start(self, loop, awaitable):
         with self._lock:
+            if self._canceled:  # canceled before it began: never start it
+                getattr(awaitable, "close", lambda: None)()
+                raise asyncio.CancelledError()
             self._task = loop.create_task(_await(awaitable))
-            if self._canceled:
-                self._task.cancel()
             return self._task
 
     def _on_loop(self, body, close: bool):
