@@ -56,7 +56,7 @@ def _legacy_type_name(tpe) -> str:
     return getattr(tpe, "__name__", str(tpe)) if tpe in (str, int, float, bool) else repr(tpe)
 
 
-def input(name, type, default=UNSPECIFIED, min=None, max=None, options=None, help=None):  # noqa: A001,A002 -- Cog's names
+def input(name, type, default=UNSPECIFIED, min=None, max=None, options=None, help=None):  # noqa: A001,A002
     """The older way to declare one input of predict(): `@cog.input("text", type=str, help="...")`.
 
     `type` is str, int, float, bool or Path; `default` makes it optional, `min`/`max` bound
