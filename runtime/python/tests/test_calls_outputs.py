@@ -214,6 +214,22 @@ class EncodeOutputTest(unittest.TestCase):
         self.assertEqual(sg.encode_output(Output(text="t", scores=[]), self.out),
                          {"text": "t", "file": None, "scores": []})
 
+    def test_the_documented_output_with_a_file_field(self):
+        class Output(BaseModel):
+            file: cog.File
+            text: str
+
+        class Predictor(BasePredictor):
+            def predict(self) -> Output:
+                return Output(text="hello", file=io.StringIO("hello"))
+
+        info = sg.inspect_predictor(Predictor)
+        self.assertEqual(sg.output_schema(info)["properties"]["file"], {"type": "string", "format": "uri",
+                                                                         "title": "File"})
+        encoded = sg.encode_output(sg.Call(info.entry(Predictor()), {}).run(), self.out)
+        self.assertEqual(encoded["text"], "hello")
+        self.assertEqual(base64.b64decode(encoded["file"].split(",", 1)[1]), b"hello")
+
     def test_errors_say_what_is_wrong(self):
         with self.assertRaisesRegex(FileNotFoundError, "returned a path that does not exist"):
             sg.encode_output(Path("/nonexistent/x.png"), self.out)

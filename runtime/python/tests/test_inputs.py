@@ -214,6 +214,26 @@ class FileInputTest(unittest.TestCase):
         self.assertNotIn("secret", message)
         self.assertNotIn("pw", message)
 
+    def test_optional_list_of_paths(self):
+        class Maybe(BasePredictor):
+            def predict(self, files: Optional[list[Path]] = None) -> str:
+                return ""
+
+        info = sg.inspect_predictor(Maybe)
+        self.assertEqual(sg.validate_inputs(info, {}, self.dir), {"files": None})
+        got = sg.validate_inputs(info, {"files": ["data:,a", "data:,b"]}, self.dir)["files"]
+        self.assertEqual([p.read_text() for p in got], ["a", "b"])
+
+    def test_a_local_default_path_is_the_models_own_file(self):
+        local = self.dir / "weights.bin"
+        local.write_bytes(b"w")
+
+        class WithDefault(BasePredictor):
+            def predict(self, weights: Path = Input(default=str(local))) -> str:
+                return ""
+
+        self.assertEqual(sg.validate_inputs(sg.inspect_predictor(WithDefault), {}, self.dir)["weights"], local)
+
     def test_local_paths_given_programmatically_are_used_as_they_are(self):
         local = self.dir / "given.txt"
         local.write_text("x")
@@ -229,7 +249,15 @@ class LoopbackDownloadTest(unittest.TestCase):
     def setUpClass(cls):
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
-                if self.path.startswith("/files/"):
+                if self.path == "/redirect-to-file":
+                    self.send_response(302)
+                    self.send_header("Location", "file:///etc/passwd")
+                    self.end_headers()
+                elif self.path == "/redirect-to-files":
+                    self.send_response(302)
+                    self.send_header("Location", "/files/moved.txt")
+                    self.end_headers()
+                elif self.path.startswith("/files/"):
                     body = b"served bytes " * 100
                     self.send_response(200)
                     self.send_header("Content-Length", str(len(body)))
@@ -266,6 +294,21 @@ class LoopbackDownloadTest(unittest.TestCase):
     def test_too_large_downloads_are_cut_off(self):
         with self.assertRaisesRegex(ValueError, "larger than 10 bytes"):
             sg.download_url(f"{self.base}/files/big.bin", self.dir, max_bytes=10)
+
+    def test_redirects_stay_on_http(self):
+        self.assertEqual(sg.download_url(f"{self.base}/redirect-to-files", self.dir).read_bytes(),
+                         b"served bytes " * 100)
+        with self.assertRaisesRegex(sg.InputFetchError, "could not download"):
+            sg.validate_inputs(self.info, {"image": f"{self.base}/redirect-to-file"}, self.dir)
+        self.assertFalse(any(p.read_bytes().startswith(b"root:") for p in self.dir.rglob("*") if p.is_file()))
+
+    def test_a_url_default_is_fetched_like_a_given_url(self):
+        class WithDefault(BasePredictor):
+            def predict(self, image: Path = Input(default=f"{self.base}/files/default.png")) -> str:
+                return ""
+
+        kwargs = sg.validate_inputs(sg.inspect_predictor(WithDefault), {}, self.dir)
+        self.assertEqual(kwargs["image"].name, "default.png")
 
     def test_names_cannot_escape_the_folder(self):
         path = sg.download_url(f"{self.base}/files/..%2F..%2Fescape", self.dir)
