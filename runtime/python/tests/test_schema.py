@@ -222,6 +222,17 @@ class RefusalTest(unittest.TestCase):
         with self.assertRaisesRegex(sg.SignatureError, "has no train"):
             sg.inspect_predictor(Multi, "train")
 
+        class Empty(BasePredictor):
+            pass
+
+        class EmptyRunner(BaseRunner):
+            pass
+
+        with self.assertRaisesRegex(sg.SignatureError, r"Empty does not implement predict\(\)"):
+            sg.inspect_predictor(Empty)
+        with self.assertRaisesRegex(sg.SignatureError, r"EmptyRunner does not implement run\(\)"):
+            sg.inspect_predictor(EmptyRunner)
+
 
 class ShapesTest(unittest.TestCase):
     def test_base_runner_uses_run(self):

@@ -29,6 +29,8 @@ def inspect_predictor(target, method: str | None = None) -> Signature:
         if not callable(getattr(target, method, None)):
             raise SignatureError(f"{name} has no {method}() method")
         fn = getattr(target, method)
+        if fn in (BasePredictor.predict, BaseRunner.run):
+            raise SignatureError(f"{name} does not implement {method}()")
         drop_self = not isinstance(inspect.getattr_static(target, method), staticmethod)
     elif callable(target):
         fn, method, drop_self = target, None, False
@@ -67,8 +69,8 @@ def inspect_predictor(target, method: str | None = None) -> Signature:
 
 
 def _default_method(cls) -> str:
-    run = getattr(cls, "run", None)
-    if issubclass(cls, BaseRunner) and run is not None and run is not BaseRunner.run:
+    """run() on a BaseRunner (unless it overrides predict() itself), else predict()."""
+    if issubclass(cls, BaseRunner) and cls.predict is BaseRunner.predict:
         return "run"
     return "predict"
 
