@@ -43,6 +43,9 @@ How the worker uses it (everything is pure unless marked I/O):
     File outputs are copied into output_dir first (name kept, -1, -2... on a clash). Remove
     job_input_dir after the job.
 
+The build: `python3 -m hangar_runtime.signature --predict predict.py:Predictor [--train train.py:train]`
+in the project folder prints the OpenAPI document (exit 1 and the reason on stderr when refused).
+
 Modules: model (kinds, errors, the Signature), introspect, schema, coerce (one value), inputs,
 calls, outputs.
 """
