@@ -66,6 +66,8 @@ class CoercionTest(unittest.TestCase):
             ({"count": 1.5}, "value is not a valid integer", "type_error.integer"),
             ({"count": True}, "value is not a valid integer", "type_error.integer"),
             ({"ratio": "half"}, "value is not a valid float", "type_error.float"),
+            ({"ratio": float("nan")}, "value is not a valid float", "type_error.float"),
+            ({"ratio": "inf"}, "value is not a valid float", "type_error.float"),
             ({"flag": "maybe"}, "value could not be parsed to a boolean", "type_error.bool"),
             ({"flag": 2}, "value could not be parsed to a boolean", "type_error.bool"),
             ({"text": 5}, "str type expected", "type_error.str"),

@@ -5,6 +5,7 @@ Pure: file inputs become FileRef values here and are fetched later (inputs.resol
 
 import base64
 import binascii
+import math
 import pathlib
 import re
 import urllib.parse
@@ -45,22 +46,22 @@ def _coerce_one(field: InputField, value, loc: list, errors: list):
     if field.choices is not None and value not in field.choices:
         permitted = ", ".join(repr(c) for c in field.choices)
         errors.append(error(loc, f"value is not a valid enumeration member; permitted: {permitted}", "type_error.enum",
-                             {"enum_values": list(field.choices)}))
+                            {"enum_values": list(field.choices)}))
     if field.ge is not None and value < field.ge:
         errors.append(error(loc, f"ensure this value is greater than or equal to {field.ge}",
-                             "value_error.number.not_ge", {"limit_value": field.ge}))
+                            "value_error.number.not_ge", {"limit_value": field.ge}))
     if field.le is not None and value > field.le:
         errors.append(error(loc, f"ensure this value is less than or equal to {field.le}",
-                             "value_error.number.not_le", {"limit_value": field.le}))
+                            "value_error.number.not_le", {"limit_value": field.le}))
     if field.min_length is not None and len(value) < field.min_length:
         errors.append(error(loc, f"ensure this value has at least {field.min_length} characters",
-                             "value_error.any_str.min_length", {"limit_value": field.min_length}))
+                            "value_error.any_str.min_length", {"limit_value": field.min_length}))
     if field.max_length is not None and len(value) > field.max_length:
         errors.append(error(loc, f"ensure this value has at most {field.max_length} characters",
-                             "value_error.any_str.max_length", {"limit_value": field.max_length}))
+                            "value_error.any_str.max_length", {"limit_value": field.max_length}))
     if field.regex is not None and not re.match(field.regex, value):
         errors.append(error(loc, f'string does not match regex "{field.regex}"', "value_error.str.regex",
-                             {"pattern": field.regex}))
+                            {"pattern": field.regex}))
     return value
 
 
@@ -105,6 +106,8 @@ def _number(value, tpe):
             value = float(value.strip()) if tpe is float or "." in value or "e" in value.lower() else int(value.strip())
         except ValueError:
             return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # NaN would pass every ge/le check; JSON has no such number anyway
     if isinstance(value, int) and tpe is float:
         return float(value)
     if isinstance(value, float) and tpe is int:
@@ -131,7 +134,7 @@ def _file_ref(field: InputField, value, loc: list, errors: list):
             return None
     else:
         errors.append(error(loc, f"'{scheme}' is not a valid URL scheme. 'data', 'http', or 'https' is supported.",
-                             "value_error.url.scheme"))
+                            "value_error.url.scheme"))
         return None
     return FileRef(field.name, field.kind, url=value)
 

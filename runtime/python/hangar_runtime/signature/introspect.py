@@ -151,9 +151,8 @@ def _is_union(tpe) -> bool:
 def _input_field(order: int, name: str, tpe, default) -> InputField:
     where = f"invalid input field {name}"
     kind, repeated, optional, literal = _parse_type(tpe, where)
-    if not isinstance(default, FieldInfo):
-        default = FieldInfo(MISSING if default is inspect.Parameter.empty else default)
-    info = default
+    plain = MISSING if default is inspect.Parameter.empty else default
+    info = default if isinstance(default, FieldInfo) else FieldInfo(plain)
     value = info.default
     if value is None:  # Input(default=None): optional, as Cog documents
         optional, value = True, MISSING
