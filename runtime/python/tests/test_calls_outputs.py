@@ -29,14 +29,79 @@ class CallTest(unittest.TestCase):
         self.assertTrue(sg.is_stream(result))
         self.assertEqual(list(result), [0, 1, 2])
 
-    def test_async_predict_runs_on_a_loop_of_its_own(self):
+    def test_async_setup_and_predict_share_one_loop_in_its_own_thread(self):
         class Runner(BaseRunner):
-            async def run(self, name: str) -> str:
-                await asyncio.sleep(0.01)
-                return f"hi {name} on {threading.current_thread().name}"
+            async def setup(self):
+                self.loop = asyncio.get_running_loop()
+                self.lock = asyncio.Lock()  # bound to the loop: must work in run() too
 
-        result = sg.Call(sg.inspect_predictor(Runner).entry(Runner()), {"name": "x"}).run()
-        self.assertEqual(result, f"hi x on {threading.current_thread().name}")
+            async def run(self, name: str) -> str:
+                async with self.lock:
+                    await asyncio.sleep(0.01)
+                same = asyncio.get_running_loop() is self.loop
+                return f"hi {name} on {threading.current_thread().name}, same loop: {same}"
+
+        runner = Runner()
+        sg.run_setup(runner)
+        result = sg.Call(sg.inspect_predictor(Runner).entry(runner), {"name": "x"}).run()
+        self.assertEqual(result, "hi x on hangar-asyncio, same loop: True")
+
+    def test_async_jobs_interleave_on_the_loop(self):
+        both_started = asyncio.Event()
+        started = []
+
+        async def predict(name):
+            started.append(name)
+            if len(started) == 2:
+                both_started.set()
+            await asyncio.wait_for(both_started.wait(), 5)  # only returns if the other job ran meanwhile
+            return name
+
+        loop = sg.EventLoop()
+        self.addCleanup(loop.close)
+        results = {}
+        threads = [threading.Thread(target=lambda n=n: results.update({n: sg.Call(predict, {"name": n}, loop).run()}))
+                   for n in ("a", "b")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+        self.assertEqual(results, {"a": "a", "b": "b"})
+
+    def test_an_interrupted_waiting_thread_cancels_its_task(self):
+        import ctypes
+
+        inside = []
+        started = threading.Event()
+
+        async def slow():
+            started.set()
+            try:
+                await asyncio.sleep(30)
+            except asyncio.CancelledError:
+                inside.append("cancelled")
+                raise
+
+        caught = []
+
+        def job():
+            try:
+                sg.Call(slow, {}).run()
+            except cog.CancelationException:
+                caught.append("interrupted")
+
+        thread = threading.Thread(target=job)
+        thread.start()
+        self.assertTrue(started.wait(5))
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident),
+                                                   ctypes.py_object(cog.CancelationException))
+        thread.join(5)
+        self.assertEqual(caught, ["interrupted"])
+        for _ in range(50):
+            if inside:
+                break
+            time.sleep(0.05)
+        self.assertEqual(inside, ["cancelled"])
 
     def test_base_runner_predict_of_an_async_run_works_too(self):
         class Runner(BaseRunner):

@@ -29,7 +29,7 @@ How the worker uses it (everything is pure unless marked I/O):
         download=fn(url, target_dir: pathlib.Path) -> pathlib.Path replaces download_url (tests)
     with cog.scope.use_scope(cog.scope.Scope(on_record=fn(name, value, mode), context=req_context)) as scope:
         call = Call(info.entry(instance), kwargs)       # keep it: cancel() may come from another thread
-        result = call.run()                             # blocks; async code runs on a loop of its own
+        result = call.run()                             # blocks; async code runs on the shared loop
             raises cog.CancelationException once canceled; any other exception is the failure
         if is_stream(result):
             for chunk in stream_output(result, output_dir, upload):   # publish `output` events
@@ -39,6 +39,9 @@ How the worker uses it (everything is pure unless marked I/O):
     metrics = scope.metrics.to_dict()                   # add predict_time after, it wins
     call.cancel() -> True: an async task was canceled (asyncio.CancelledError inside predict);
                      False: a sync call, interrupt it with CancelationException as today
+                     (an interrupted job thread that waits on an async task cancels the task too)
+    Async setup() and predictions share one event loop per process (default_loop(), a thread of
+    its own), as in Cog: concurrent async jobs interleave there (concurrency.max).
     upload: fn(path: pathlib.Path) -> str (the file's URL); None gives data: URLs, as Cog does.
     File outputs are copied into output_dir first (name kept, -1, -2... on a clash). Remove
     job_input_dir after the job.
@@ -52,7 +55,7 @@ calls, outputs.
 
 from cog.input import MISSING
 
-from .calls import Call, run_setup
+from .calls import Call, EventLoop, default_loop, run_setup
 from .inputs import (DOWNLOAD_TIMEOUT_SECONDS, MAX_DOWNLOAD_BYTES, check_inputs, download_url, resolve_files,
                      validate_inputs)
 from .introspect import inspect_predictor
@@ -63,8 +66,8 @@ from .schema import enum_schemas, input_schema, openapi_document, output_schema
 
 __all__ = [
     "ANY", "BOOL", "DOWNLOAD_TIMEOUT_SECONDS", "FILE", "FLOAT", "INT", "MAX_DOWNLOAD_BYTES", "MISSING", "PATH",
-    "SECRET", "STR", "Call", "FileRef", "InputFetchError", "InputField", "InputValidationError", "OutputType",
-    "Signature", "SignatureError", "check_inputs", "download_url", "encode_output", "enum_schemas",
+    "SECRET", "STR", "Call", "EventLoop", "FileRef", "InputFetchError", "InputField", "InputValidationError", "OutputType",
+    "Signature", "SignatureError", "check_inputs", "default_loop", "download_url", "encode_output", "enum_schemas",
     "input_schema", "inspect_predictor", "is_stream", "openapi_document", "output_schema", "resolve_files",
     "run_setup", "stream_output", "validate_inputs",
 ]
