@@ -66,8 +66,8 @@ from .schema import enum_schemas, input_schema, openapi_document, output_schema
 
 __all__ = [
     "ANY", "BOOL", "DOWNLOAD_TIMEOUT_SECONDS", "FILE", "FLOAT", "INT", "MAX_DOWNLOAD_BYTES", "MISSING", "PATH",
-    "SECRET", "STR", "Call", "EventLoop", "FileRef", "InputFetchError", "InputField", "InputValidationError", "OutputType",
-    "Signature", "SignatureError", "check_inputs", "default_loop", "download_url", "encode_output", "enum_schemas",
-    "input_schema", "inspect_predictor", "is_stream", "openapi_document", "output_schema", "resolve_files",
-    "run_setup", "stream_output", "validate_inputs",
+    "SECRET", "STR", "Call", "EventLoop", "FileRef", "InputFetchError", "InputField", "InputValidationError",
+    "OutputType", "Signature", "SignatureError", "check_inputs", "default_loop", "download_url", "encode_output",
+    "enum_schemas", "input_schema", "inspect_predictor", "is_stream", "openapi_document", "output_schema",
+    "resolve_files", "run_setup", "stream_output", "validate_inputs",
 ]
