@@ -164,7 +164,8 @@ class FileInputTest(unittest.TestCase):
         self.assertEqual(kwargs["image"].suffix, ".txt")
         self.assertTrue(kwargs["image"].resolve().is_relative_to(self.dir.resolve()))
         self.assertEqual(kwargs["doc"].read(), b"plain text")  # cog.File: an open binary file
-        kwargs["doc"].close()
+        sg.close_inputs(kwargs)
+        self.assertTrue(kwargs["doc"].closed)
         self.assertEqual([p.read_bytes() for p in kwargs["many"]], [b"hello", b"hello"])
         self.assertNotEqual(kwargs["many"][0], kwargs["many"][1])
 

@@ -58,10 +58,13 @@ class ProjectTestCase(unittest.TestCase):
 
     def predict(self, info, instance, raw):
         kwargs = sg.validate_inputs(info, raw, self.work / "inputs")
-        result = sg.Call(info.entry(instance), kwargs).run()
-        if sg.is_stream(result):
-            return list(sg.stream_output(result, self.work / "outputs"))
-        return sg.encode_output(result, self.work / "outputs")
+        try:
+            result = sg.Call(info.entry(instance), kwargs).run()
+            if sg.is_stream(result):
+                return list(sg.stream_output(result, self.work / "outputs"))
+            return sg.encode_output(result, self.work / "outputs")
+        finally:
+            sg.close_inputs(kwargs)
 
 
 class SchemasTest(unittest.TestCase):

@@ -43,8 +43,8 @@ How the worker uses it (everything is pure unless marked I/O):
     Async setup() and predictions share one event loop per process (default_loop(), a thread of
     its own), as in Cog: concurrent async jobs interleave there (concurrency.max).
     upload: fn(path: pathlib.Path) -> str (the file's URL); None gives data: URLs, as Cog does.
-    File outputs are copied into output_dir first (name kept, -1, -2... on a clash). Remove
-    job_input_dir after the job.
+    File outputs are copied into output_dir first (name kept, -1, -2... on a clash). When the job
+    ends: close_inputs(kwargs) (cog.File inputs are open files), then remove job_input_dir.
 
 The build: `python3 -m hangar_runtime.signature --predict predict.py:Predictor [--train train.py:train]`
 in the project folder prints the OpenAPI document (exit 1 and the reason on stderr when refused).
@@ -56,8 +56,8 @@ calls, outputs.
 from cog.input import MISSING
 
 from .calls import Call, EventLoop, default_loop, run_setup
-from .inputs import (DOWNLOAD_TIMEOUT_SECONDS, MAX_DOWNLOAD_BYTES, check_inputs, download_url, resolve_files,
-                     validate_inputs)
+from .inputs import (DOWNLOAD_TIMEOUT_SECONDS, MAX_DOWNLOAD_BYTES, check_inputs, close_inputs, download_url,
+                     resolve_files, validate_inputs)
 from .introspect import inspect_predictor
 from .model import (ANY, BOOL, FILE, FLOAT, INT, PATH, SECRET, STR, FileRef, InputFetchError, InputField,
                     InputValidationError, OutputType, Signature, SignatureError)
@@ -67,7 +67,7 @@ from .schema import enum_schemas, input_schema, openapi_document, output_schema
 __all__ = [
     "ANY", "BOOL", "DOWNLOAD_TIMEOUT_SECONDS", "FILE", "FLOAT", "INT", "MAX_DOWNLOAD_BYTES", "MISSING", "PATH",
     "SECRET", "STR", "Call", "EventLoop", "FileRef", "InputFetchError", "InputField", "InputValidationError",
-    "OutputType", "Signature", "SignatureError", "check_inputs", "default_loop", "download_url", "encode_output",
-    "enum_schemas", "input_schema", "inspect_predictor", "is_stream", "openapi_document", "output_schema",
-    "resolve_files", "run_setup", "stream_output", "validate_inputs",
+    "OutputType", "Signature", "SignatureError", "check_inputs", "close_inputs", "default_loop", "download_url",
+    "encode_output", "enum_schemas", "input_schema", "inspect_predictor", "is_stream", "openapi_document",
+    "output_schema", "resolve_files", "run_setup", "stream_output", "validate_inputs",
 ]

@@ -50,13 +50,13 @@ class EventLoop:
             if on_task:
                 on_task(task, self._loop)
 
-        self._loop.call_soon_threadsafe(start)
         try:
+            self._loop.call_soon_threadsafe(start)
             while not done.wait(_POLL_SECONDS):
                 pass
         except BaseException:
-            # Runs after start() (callbacks run in order), so the task exists by then.
-            self._loop.call_soon_threadsafe(lambda: box["task"].cancel())
+            # Runs after start() when that was scheduled (callbacks run in order), so the task exists.
+            self._loop.call_soon_threadsafe(lambda: "task" in box and box["task"].cancel())
             raise
         task = box["task"]
         if task.cancelled():
