@@ -107,6 +107,10 @@ class InputSchemaTest(unittest.TestCase):
                          {"x-order": 0, "allOf": [{"$ref": "#/components/schemas/x"}], "default": 2})
         self.assertEqual(sg.enum_schemas(info)["x"]["type"], "integer")
         self.assertEqual(sg.enum_schemas(info)["x"]["enum"], [1, 2, 3])
+        self.assertEqual(sg.check_inputs(info, {"x": "3"}), {"x": 3})
+        with self.assertRaises(sg.InputValidationError) as caught:
+            sg.check_inputs(info, {"x": 4})
+        self.assertEqual(caught.exception.detail[0]["type"], "type_error.enum")
 
     def test_title_turns_underscores_into_words(self):
         info = sg.inspect_predictor(predictor(str, num_inference_steps=(int, 1)))
