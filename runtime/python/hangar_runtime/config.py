@@ -82,7 +82,7 @@ class Config:
             max_concurrency=_int(env, "HANGAR_MAX_CONCURRENCY", 1, 1, MAX_CONCURRENCY),
             queue_size=_int(env, "HANGAR_QUEUE_SIZE", 0, 0, 100_000),
             # Empty means scrub nothing (a runtime on a developer's host must not empty its /tmp).
-            scrub_dirs=tuple(d for d in env.get("HANGAR_SCRUB_DIRS", "/tmp").split(":") if d),
+            scrub_dirs=tuple(d for d in env.get("HANGAR_SCRUB_DIRS", "").split(":") if d),
         )
 
     def address(self) -> str:

@@ -1,4 +1,4 @@
-"""Empties the scrub dirs (HANGAR_SCRUB_DIRS, default /tmp) between the runs of a warm container.
+"""Empties the scrub dirs (HANGAR_SCRUB_DIRS: /tmp in the image, none by default) between the runs of a warm container.
 
 A warm container serves many runs, and a run's scratch files in /tmp must not be there for the
 next one. What is kept: what was there when setup ended (the container's own state, such as a
