@@ -1,14 +1,16 @@
 """Turns what the processor prints into log lines, while still printing it.
 
 sys.stdout and sys.stderr are replaced once by tees: every write still reaches the real stream
-(so `docker logs` shows it), and while a sink is set (during setup or one prediction; never two
-at once) complete lines also go to that sink. The runtime's own messages use sys.__stderr__ so
+(so `docker logs` shows it), and complete lines also go to the job (or setup) the writing thread
+works for (see context.py); several jobs may print at once. The runtime's own messages use sys.__stderr__ so
 they are never mistaken for the processor's.
 """
 
 import sys
 import threading
 from contextlib import contextmanager
+
+from . import context
 
 # A processor that prints without newlines (progress bars) must not grow a line forever.
 MAX_LINE = 64 * 1024
@@ -38,34 +40,34 @@ class _Tee:
 
 
 class Capture:
+    """Routes each thread's complete lines to the context (job or setup) that thread works for."""
+
     def __init__(self):
         self._lock = threading.Lock()
-        self._sink = None
-        self._partial = {"stdout": "", "stderr": ""}
 
     def install(self):
         sys.stdout = _Tee(sys.stdout, "stdout", self)
         sys.stderr = _Tee(sys.stderr, "stderr", self)
 
     @contextmanager
-    def sink(self, on_line):
-        """Sends complete lines to on_line(stream, line) for the duration of the block."""
-        with self._lock:
-            self._sink = on_line
-            self._partial = {"stdout": "", "stderr": ""}
+    def sink(self, ctx: context.Context):
+        """Binds ctx to this thread for the block: what it prints goes to ctx.on_line(stream, line)."""
+        context.bind(ctx)
         try:
             yield
         finally:
             for stream in ("stdout", "stderr"):
-                self.feed(stream, "", final=True)
-            with self._lock:
-                self._sink = None
+                self._feed(ctx, stream, "", final=True)
+            context.unbind(ctx)
 
-    def feed(self, stream, text, final=False):
+    def feed(self, stream, text):
+        ctx = context.current()
+        if ctx is not None:
+            self._feed(ctx, stream, text)
+
+    def _feed(self, ctx, stream, text, final=False):
         with self._lock:
-            if self._sink is None:
-                return
-            lines = (self._partial[stream] + text).split("\n")
+            lines = (ctx.partial[stream] + text).split("\n")
             rest = lines.pop()
             if final and rest:
                 lines.append(rest)
@@ -73,9 +75,9 @@ class Capture:
             elif len(rest) > MAX_LINE:
                 lines.append(rest)
                 rest = ""
-            self._partial[stream] = rest
-            for line in lines:
-                self._sink(stream, line.rstrip("\r"))
+            ctx.partial[stream] = rest
+        for line in lines:
+            ctx.on_line(stream, line.rstrip("\r"))
 
 
 def runtime_log(message: str) -> None:

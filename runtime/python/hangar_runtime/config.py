@@ -10,6 +10,8 @@ from pathlib import Path
 
 DEFAULT_SOCKET = "/hangar/io/runtime.sock"
 DEFAULT_OUTPUT_DIR = "/hangar/io/outputs"
+DEFAULT_RUNS_DIR = "/hangar/io/runs"
+MAX_CONCURRENCY = 64
 MODES = ("mock", "real")
 
 
@@ -19,6 +21,21 @@ def mode() -> str:
 
 def output_dir() -> Path:
     return Path(os.environ.get("HANGAR_OUTPUT_DIR", DEFAULT_OUTPUT_DIR))
+
+
+def execution_id() -> str | None:
+    return os.environ.get("HANGAR_EXECUTION_ID") or None
+
+
+def _int(env, name: str, default: int, low: int, high: int) -> int:
+    text = env.get(name, "").strip()
+    try:
+        value = int(text) if text else default
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {text!r}") from None
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be between {low} and {high}, got {value}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -35,6 +52,10 @@ class Config:
     secrets_socket: str | None = None
     egress_socket: str | None = None
     egress_port: int = 3128
+    runs_dir: Path = Path(DEFAULT_RUNS_DIR)
+    max_concurrency: int = 1
+    queue_size: int = 0
+    scrub_dirs: tuple = ("/tmp",)
 
     @staticmethod
     def from_env() -> "Config":
@@ -57,6 +78,11 @@ class Config:
             secrets_socket=env.get("HANGAR_SECRETS_SOCKET") or None,
             egress_socket=env.get("HANGAR_EGRESS_SOCKET") or None,
             egress_port=int(env.get("HANGAR_EGRESS_PORT") or "3128"),
+            runs_dir=Path(env.get("HANGAR_RUNS_DIR") or DEFAULT_RUNS_DIR),
+            max_concurrency=_int(env, "HANGAR_MAX_CONCURRENCY", 1, 1, MAX_CONCURRENCY),
+            queue_size=_int(env, "HANGAR_QUEUE_SIZE", 0, 0, 100_000),
+            # Empty means scrub nothing (a runtime on a developer's host must not empty its /tmp).
+            scrub_dirs=tuple(d for d in env.get("HANGAR_SCRUB_DIRS", "/tmp").split(":") if d),
         )
 
     def address(self) -> str:

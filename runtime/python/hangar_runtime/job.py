@@ -22,10 +22,12 @@ def now() -> str:
 
 
 class Job:
-    def __init__(self, kind: str, job_id: str, inputs: dict):
+    def __init__(self, kind: str, job_id: str, inputs: dict, output_dir=None, execution_id=None):
         self.kind = kind  # "predictions" or "trainings"
         self.id = job_id
         self.input = inputs
+        self.output_dir = output_dir  # the request's own folder (a Path), or None for the default
+        self.execution_id = execution_id
         self.status = "processing"
         self.output = None
         self.error = None
@@ -35,6 +37,7 @@ class Job:
         self.predict_time = None
         self.output_files = []
         self.cancel_requested = False
+        self.thread_ident = None  # the worker thread's, while inside predict()/train() (worker.py)
         self.done = threading.Event()
         self._logs = []
         self._events = deque(maxlen=MAX_REPLAY)
@@ -42,6 +45,7 @@ class Job:
         self._lock = threading.Lock()
 
     def start(self) -> None:
+        self.status = "processing"
         self.started_at = now()
 
     def log(self, stream: str, line: str) -> None:

@@ -1,13 +1,14 @@
 """The base class processors subclass, and the exception that cancels a prediction.
 
 Subclassing is optional: any class with setup() and predict(**inputs) runs. The helpers below
-need the runtime's per-prediction context, which the runtime attaches as `_hangar_ctx` before
-each call; outside a prediction they degrade to harmless no-ops.
+need the runtime's per-job context, which the runtime binds to the job's thread (context.py), so
+jobs running at once each see their own; outside a job they degrade to harmless no-ops and the
+environment's defaults.
 """
 
 from pathlib import Path
 
-from . import config
+from . import config, context
 
 
 class CancelationException(BaseException):
@@ -42,23 +43,32 @@ class Processor:
 
     @property
     def output_dir(self) -> Path:
-        """Where output files go; everything written here is collected as an output."""
-        return config.output_dir()
+        """Where this job's output files go (the request's output_dir, else env HANGAR_OUTPUT_DIR);
+        everything written here is collected as an output."""
+        ctx = context.current()
+        return ctx.output_dir if ctx and ctx.output_dir else config.output_dir()
+
+    @property
+    def execution_id(self) -> str | None:
+        """The Hangar execution this job serves (the request's context.execution_id, else env
+        HANGAR_EXECUTION_ID); None when neither says."""
+        ctx = context.current()
+        return ctx.execution_id if ctx and ctx.execution_id else config.execution_id()
 
     @property
     def canceled(self) -> bool:
         """True once the current prediction has been asked to stop; poll it in long loops."""
-        ctx = getattr(self, "_hangar_ctx", None)
+        ctx = context.current()
         return bool(ctx and ctx.canceled)
 
     def emit_token(self, text) -> None:
         """Streams one token (a piece of generated text) to whoever watches."""
-        ctx = getattr(self, "_hangar_ctx", None)
+        ctx = context.current()
         if ctx:
             ctx.emit_token(text)
 
     def progress(self, fraction, message=None) -> None:
         """Reports progress between 0.0 and 1.0, with an optional human message."""
-        ctx = getattr(self, "_hangar_ctx", None)
+        ctx = context.current()
         if ctx:
             ctx.progress(fraction, message)

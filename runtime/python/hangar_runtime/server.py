@@ -16,7 +16,7 @@ from urllib.parse import unquote
 from . import openapi
 from .capture import runtime_log
 from .job import DONE
-from .worker import Busy, NotReady, Unsupported
+from .worker import Busy, Invalid, NotReady, Unsupported
 
 MAX_BODY = 64 * 1024 * 1024
 JOB = r"/(?P<kind>predictions|trainings)"
@@ -101,9 +101,15 @@ class Handler(BaseHTTPRequestHandler):
         if not isinstance(inputs, dict):
             raise HttpError(422, "`input` must be a JSON object")
         try:
-            job, _ = self.server.worker.submit(kind, id or body.get("id"), inputs)
+            job, _ = self.server.worker.submit(kind, id or body.get("id"), inputs,
+                                               output_dir=body.get("output_dir"), context=body.get("context"))
+        except Invalid as e:
+            raise HttpError(422, str(e)) from None
         except Busy as e:
-            raise HttpError(409, f"already running a prediction ({e}); one at a time") from None
+            cfg = self.server.worker.config
+            raise HttpError(409, f"already running all it may ({e}; HANGAR_MAX_CONCURRENCY"
+                                 f" {cfg.max_concurrency}, HANGAR_QUEUE_SIZE {cfg.queue_size});"
+                                 " retry when a slot is free") from None
         except NotReady as e:
             raise HttpError(503, f"not ready: setup is {e}") from None
         except Unsupported:

@@ -87,14 +87,24 @@ public final class RuntimeClient {
      * another. A server without SSE (plain Cog) answers with the final object and no events.
      *
      * @param id the prediction id, or null to let the runtime choose one
-     * @throws RuntimeResponseException 409 if another prediction is running
+     * @throws RuntimeResponseException 409 if all the runtime's slots (and its queue) are taken
      */
     public Prediction predict(String id, JsonNode input, Consumer<StreamEvent> onEvent) throws IOException {
-        ObjectNode body = JSON.createObjectNode();
+        return predict(id, input, RunContext.NONE, onEvent);
+    }
+
+    /**
+     * {@link #predict(String, JsonNode, Consumer)} for one run of a warm container: with the run's
+     * own output folder and execution id.
+     *
+     * @throws RuntimeResponseException 409 if all the runtime's slots (and its queue) are taken,
+     *                                  422 if {@code run.outputDir()} is not one the runtime accepts
+     */
+    public Prediction predict(String id, JsonNode input, RunContext run, Consumer<StreamEvent> onEvent) throws IOException {
+        ObjectNode body = body(input, run);
         if (id != null) {
             body.put("id", id);
         }
-        body.set("input", input);
         return stream("POST", "/predictions", body, onEvent);
     }
 
@@ -103,10 +113,26 @@ public final class RuntimeClient {
      * prediction (waiting for its end) and never runs it twice, so a retried call is safe.
      */
     public Prediction put(String id, JsonNode input) throws IOException {
+        return put(id, input, RunContext.NONE);
+    }
+
+    /** {@link #put(String, JsonNode)} for one run of a warm container; see {@link RunContext}. */
+    public Prediction put(String id, JsonNode input, RunContext run) throws IOException {
+        // Streamed under the hood, so the keep-alives protect a long run from the read timeout.
+        return stream("PUT", "/predictions/" + encode(id), body(input, run), event -> { });
+    }
+
+    private static ObjectNode body(JsonNode input, RunContext run) {
+        Objects.requireNonNull(run, "run");
         ObjectNode body = JSON.createObjectNode();
         body.set("input", input);
-        // Streamed under the hood, so the keep-alives protect a long run from the read timeout.
-        return stream("PUT", "/predictions/" + encode(id), body, event -> { });
+        if (run.outputDir() != null) {
+            body.put("output_dir", run.outputDir());
+        }
+        if (run.executionId() != null) {
+            body.putObject("context").put("execution_id", run.executionId());
+        }
+        return body;
     }
 
     /** {@code POST /predictions/{id}/cancel}; the prediction then ends as {@code canceled}. */

@@ -17,6 +17,10 @@ final class RuntimeProcess implements RuntimeProtocolContract.Server {
 
     final Path dir;
     final Path outputs;
+    /** HANGAR_RUNS_DIR: where per-run output folders may be. */
+    final Path runs;
+    /** HANGAR_SCRUB_DIRS and TMPDIR: the runtime's "/tmp" (never the host's own). */
+    final Path tmp;
     final RuntimeClient client;
     private final Process process;
     private final Path log;
@@ -24,6 +28,8 @@ final class RuntimeProcess implements RuntimeProtocolContract.Server {
     private RuntimeProcess(Path dir, Process process, RuntimeClient client) {
         this.dir = dir;
         this.outputs = dir.resolve("outputs");
+        this.runs = dir.resolve("runs");
+        this.tmp = dir.resolve("tmp");
         this.process = process;
         this.client = client;
         this.log = dir.resolve("runtime.log");
@@ -76,9 +82,20 @@ final class RuntimeProcess implements RuntimeProtocolContract.Server {
         environment.put("PYTHONDONTWRITEBYTECODE", "1");
         environment.put("HANGAR_PREDICTOR", file + ":Predictor");
         environment.put("HANGAR_OUTPUT_DIR", dir.resolve("outputs").toString());
+        environment.put("HANGAR_RUNS_DIR", dir.resolve("runs").toString());
+        // Scrubbing the host's /tmp would delete other programs' files: each runtime gets its own.
+        Files.createDirectories(dir.resolve("tmp"));
+        Files.createDirectories(dir.resolve("runs"));
+        environment.put("HANGAR_SCRUB_DIRS", dir.resolve("tmp").toString());
+        environment.put("TMPDIR", dir.resolve("tmp").toString());
         environment.putAll(env);
         builder.redirectErrorStream(true).redirectOutput(dir.resolve("runtime.log").toFile());
         return new RuntimeProcess(dir, builder.start(), client);
+    }
+
+    /** A fresh per-run folder under {@link #runs}, as the executor makes one per run of a warm container. */
+    Path newRunFolder(String name) throws IOException {
+        return Files.createDirectories(runs.resolve(name).resolve("outputs"));
     }
 
     RuntimeProcess awaitReady() {
