@@ -93,7 +93,9 @@ final class WarmContainer {
                     // no job of a warm container may use the shared default: the runs folder is not writable to it
                     "HANGAR_OUTPUT_DIR=" + RUNS_DIR,
                     "HANGAR_RUNS_DIR=" + RUNS_DIR,
-                    "HANGAR_MAX_CONCURRENCY=" + slots));
+                    "HANGAR_MAX_CONCURRENCY=" + slots,
+                    // the runtime interrupts a canceled job within half of the executor's grace, which then kills the container
+                    "HANGAR_CANCEL_GRACE_SECONDS=" + config.cancelGrace().toMillis() / 2000.0));
             if (mode == Mode.REAL && !plan.secrets().isEmpty()) {
                 var handoff = open(SecretsHandoff.open(folder, plan.secrets()));
                 folders.handOverOne(handoff.path());
