@@ -45,6 +45,7 @@ public class RunFolders {
     private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
 
     private final ExecutorConfig config;
+    private volatile boolean sealedReady;
 
     public RunFolders(ExecutorConfig config) {
         this.config = config;
@@ -179,10 +180,8 @@ public class RunFolders {
      * to a folder of the executor's that no container sees. Returns where it went; then {@link #seal}.
      */
     Path moveOut(Path runFolder) {
-        Path sealed = config.workDir().resolve(SEALED).resolve(runFolder.getFileName() + "-" + System.nanoTime());
+        Path sealed = sealedRoot().resolve(runFolder.getFileName() + "-" + System.nanoTime());
         try {
-            Files.createDirectories(sealed.getParent());
-            Files.setPosixFilePermissions(sealed.getParent(), PosixFilePermissions.fromString("rwx------"));
             Files.move(runFolder, sealed, StandardCopyOption.ATOMIC_MOVE);
             return sealed;
         } catch (NoSuchFileException gone) {
@@ -208,6 +207,22 @@ public class RunFolders {
         }
         throw new HangarException(ErrorCode.ERR_OUTPUT_INVALID, "the run's folders kept changing after the run ended (a process "
                 + "it left behind?); nothing of this run was stored");
+    }
+
+    /** {@code <work-dir>/sealed}, the executor's alone; made once. */
+    private Path sealedRoot() {
+        Path root = config.workDir().resolve(SEALED);
+        if (sealedReady) {
+            return root;
+        }
+        try {
+            Files.createDirectories(root);
+            Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
+            sealedReady = true;
+            return root;
+        } catch (IOException e) {
+            throw new HangarException(ErrorCode.ERR_INTERNAL, "cannot prepare " + root + ": " + e.getMessage(), e);
+        }
     }
 
     /** One walk, parents before children; whether it had to change a directory. */

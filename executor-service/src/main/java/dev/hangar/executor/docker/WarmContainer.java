@@ -46,6 +46,7 @@ final class WarmContainer {
     private final DockerClient docker;
     private final List<AutoCloseable> services = new ArrayList<>();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private final CompletableFuture<Void> removed = new CompletableFuture<>();
     private volatile Consumer<String> egressLog = line -> { };
     private volatile State state = State.STARTING;
     private volatile String id;
@@ -205,6 +206,19 @@ final class WarmContainer {
         return true;
     }
 
+    /** Whether the container is gone (removed by whoever retired it) within {@code timeout}. */
+    boolean awaitRemoved(Duration timeout) {
+        try {
+            removed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException | ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** Kills and removes the container, then its pool folder (only once nothing inside can change it). */
     void remove(RunFolders folders) {
         for (var service : services) {
@@ -224,6 +238,7 @@ final class WarmContainer {
                 return;
             }
         }
+        removed.complete(null);
         try {
             folders.delete(folder);
         } catch (HangarException e) {

@@ -38,6 +38,10 @@ final class WarmRunner {
     private final OutputCollector collector;
     private final ExecutorConfig config;
     private final ScheduledExecutorService timers;
+    /** Never fed: a warm run's stderr_tail is its own prediction's logs, cut like the cold path's, never the container's. */
+    private final ContainerLogs tails;
+    private final java.util.concurrent.Executor deleter = java.util.concurrent.Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("sealed-delete-", 0).factory());
 
     WarmRunner(WarmPool pool, RunFolders folders, OutputStore outputs, OutputCollector collector, ExecutorConfig config,
                ScheduledExecutorService timers) {
@@ -47,6 +51,7 @@ final class WarmRunner {
         this.collector = collector;
         this.config = config;
         this.timers = timers;
+        this.tails = new ContainerLogs(config.stderrTailLines());
     }
 
     /** The run's path: slot, folder and inputs, started event, deadline and cancel armed, predict, seal, outcome. */
@@ -115,13 +120,14 @@ final class WarmRunner {
 
     private Envelope outcome(WarmKey key, RunPlan plan, ActiveRun run, Stop stop, Prediction prediction, Path sealed) {
         if (run.canceled()) {
-            return run.error(ErrorCode.ERR_CANCELED, "the run was canceled", prediction.logs());
+            return run.error(ErrorCode.ERR_CANCELED, "the run was canceled", tails.tail(prediction.logs()));
         }
         if (stop.timedOut.get()) {
-            return timedOut(plan, run, stop, prediction.logs());
+            return timedOut(plan, run, stop, tails.tail(prediction.logs()));
         }
         if (!prediction.succeeded()) {
-            return run.error(ErrorCode.ERR_PROCESSOR_FAILED, "the processor failed: " + prediction.error(), prediction.logs());
+            return run.error(ErrorCode.ERR_PROCESSOR_FAILED, "the processor failed: " + prediction.error(),
+                    tails.tail(prediction.logs()));
         }
         var files = collector.collect(sealed.resolve(RunFolders.OUTPUTS)); // every file checked before the first upload
         var stored = outputs.upload(files, plan.writePrefix(), run.executionId(), ref -> run.emit(new RunEvent.Output(ref)));
@@ -175,12 +181,20 @@ final class WarmRunner {
             }
         } catch (HangarException e) {
             pool.retire(container, "a run folder could not be sealed: " + e.getMessage());
+            if (!container.awaitRemoved(java.time.Duration.ofSeconds(30))) {
+                LOG.warnf("leaving %s: its container is not removed yet", folder);
+                return;
+            }
         }
-        try {
-            folders.delete(folder);
-        } catch (HangarException e) {
-            LOG.warnf("%s", e.getMessage());
-        }
+        Path gone = folder;
+        // sealed, no container sees it any more: its removal need not hold up the envelope
+        deleter.execute(() -> {
+            try {
+                folders.delete(gone);
+            } catch (HangarException e) {
+                LOG.warnf("%s", e.getMessage());
+            }
+        });
     }
 
     /** Deadline and cancel of one prediction: the runtime is asked to cancel it, the container goes if it does not stop. */
