@@ -47,7 +47,7 @@ final class WarmContainer {
     private final List<AutoCloseable> services = new ArrayList<>();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final CompletableFuture<Void> removed = new CompletableFuture<>();
-    private volatile Consumer<String> egressLog = line -> { };
+    private final java.util.Set<Consumer<String>> egressListeners = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile State state = State.STARTING;
     private volatile String id;
     private volatile String retiredBecause;
@@ -77,9 +77,13 @@ final class WarmContainer {
         return retiredBecause;
     }
 
-    /** Where the egress proxy's refusals go: the runs it serves now (see {@link WarmPool}). */
-    void onEgressLog(Consumer<String> sink) {
-        this.egressLog = sink;
+    /**
+     * Where the egress proxy's refusals go while a run is in the container: to every run in it
+     * (all of one owner: real mode is per owner). Returns the handle that stops it.
+     */
+    AutoCloseable onEgressLog(Consumer<String> sink) {
+        egressListeners.add(sink);
+        return () -> egressListeners.remove(sink);
     }
 
     /**
@@ -104,7 +108,7 @@ final class WarmContainer {
             }
             ProcessorSpec.Network egress = plan.spec().egress();
             if (mode == Mode.REAL && !egress.allow().isEmpty()) {
-                var proxy = open(EgressProxy.open(folder, egress, line -> egressLog.accept(line), maxEgressConnections));
+                var proxy = open(EgressProxy.open(folder, egress, line -> egressListeners.forEach(l -> l.accept(line)), maxEgressConnections));
                 folders.handOverOne(proxy.path());
                 env.add("HANGAR_EGRESS_SOCKET=" + RunContainer.IO_DIR + "/" + EgressProxy.SOCKET);
                 env.add("HANGAR_EGRESS_PORT=" + RunContainer.EGRESS_PORT);
@@ -150,6 +154,9 @@ final class WarmContainer {
         } catch (TimeoutException e) {
             throw new HangarException(ErrorCode.ERR_TIMEOUT, "the run reached its deadline while its warm container was starting");
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof NotWarmCapable n) {
+                throw n;
+            }
             if (e.getCause() instanceof HangarException h) {
                 throw new HangarException(h.code(), h.getMessage(), h);
             }

@@ -45,6 +45,7 @@ import org.jboss.logging.Logger;
  * {@value WarmContainer#LABEL_POOL}: the orphan reaper and this pool's shutdown remove them.
  */
 @ApplicationScoped
+@io.quarkus.runtime.Startup // its meters exist from the start, and its shutdown is sure to run
 public class WarmPool {
     private static final Logger LOG = Logger.getLogger(WarmPool.class);
     /** Replacements that failed in a row before a group stops replacing until a run succeeds. */

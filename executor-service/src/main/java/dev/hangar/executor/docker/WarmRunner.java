@@ -65,6 +65,7 @@ final class WarmRunner {
         boolean sealed = false;
         var stop = new Stop(container, run.executionId() + "." + run.command().attempt());
         ScheduledFuture<?> timer = null;
+        AutoCloseable egress = container.onEgressLog(line -> run.emit(new RunEvent.Log("stderr", line)));
         try {
             Span.current().addEvent(lease.hit() ? "warm slot" : "warm container started");
             folder = folders.createRun(container.folder, name);
@@ -101,6 +102,7 @@ final class WarmRunner {
                 timer.cancel(false);
             }
             run.onCancel(() -> { });
+            close(egress);
             cleanUp(container, folder, sealed);
             pool.release(lease);
         }
@@ -161,6 +163,14 @@ final class WarmRunner {
     private Envelope timedOut(RunPlan plan, ActiveRun run, Stop stop, String logs) {
         return run.error(ErrorCode.ERR_TIMEOUT, "the run did not finish within its " + plan.limits().timeoutSeconds()
                 + " s deadline" + (stop.killed.get() ? "; its prediction did not stop, so its warm container was removed" : ""), logs);
+    }
+
+    private static void close(AutoCloseable handle) {
+        try {
+            handle.close();
+        } catch (Exception e) {
+            LOG.debugf("%s", e.getMessage());
+        }
     }
 
     /**
