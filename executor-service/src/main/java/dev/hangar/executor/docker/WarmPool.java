@@ -167,7 +167,6 @@ public class WarmPool {
         } finally {
             lock.unlock();
         }
-        ExecutorMeters.warmRun(hit ? "hit" : "start");
         var lease = new Lease(container, hit);
         try {
             if (starter) {
@@ -175,6 +174,7 @@ public class WarmPool {
             } else if (!hit) {
                 container.awaitReady(Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime())));
             }
+            ExecutorMeters.warmRun(hit ? "hit" : "start");
             return lease;
         } catch (IOException | RuntimeException e) {
             release(lease);

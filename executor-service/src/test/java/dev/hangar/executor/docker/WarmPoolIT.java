@@ -236,6 +236,43 @@ class WarmPoolIT {
     }
 
     @Test
+    void throughRunServiceARunWhoseContainerIsKilledMidRunIsAttemptedAgainAndSucceeds() throws Exception {
+        var warm = new ProcessorSpec.Warm(0, 1, 1, 60, "owner");
+        String owner = owner();
+        var ref = ProcessorRef.parse(Fixtures.REF);
+        var spec = new ProcessorSpec(ref, "warm", null, Map.of(), new ProcessorSpec.Resources(0.5, 256, 0, 60), List.of(),
+                Fixtures.json("{\"type\":\"object\"}"), List.of(), null, new ProcessorSpec.Retry(3, 0), warm);
+        var registry = new dev.hangar.executor.client.RegistryClient() {
+            @Override
+            public ProcessorSpec get(String ns, String name, int version) {
+                return spec;
+            }
+
+            @Override
+            public dev.hangar.contracts.LocalBuild latestBuild(String ns, String name, int version) {
+                throw new AssertionError("the command names its local build");
+            }
+        };
+        var runs = Fixtures.service(publisher, registry, (token, lookup) -> new dev.hangar.contracts.SecretValue.Values(Map.of()),
+                List.of(adapter));
+        String id = "warm-svc-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+        var command = Fixtures.command(id, n -> n.put("mode", "mock").put("owner", owner).put("build", true).put("image", image)
+                .set("inputs", Json.MAPPER.valueToTree(Map.of("action", "sleep", "seconds", 3))));
+        var result = CompletableFuture.supplyAsync(() -> runs.execute(command), THREADS);
+        await().atMost(Duration.ofSeconds(30)).until(() -> pool.busySlots() >= 1 && !containersOfThisExecutor().isEmpty()
+                && pool.containers(WarmKey.of(new RunPlan(spec, image, "/artifacts/x/", null, true, spec.runtime(), Map.of(), Map.of(),
+                false), Mode.MOCK, owner)).stream().anyMatch(c -> c.state() == WarmContainer.State.READY));
+        Thread.sleep(500); // into the prediction
+        var key = WarmKey.of(new RunPlan(spec, image, "/artifacts/x/", null, true, spec.runtime(), Map.of(), Map.of(), false),
+                Mode.MOCK, owner);
+        docker.killContainerCmd(pool.containers(key).getFirst().id()).exec();
+
+        Envelope envelope = result.get(60, TimeUnit.SECONDS);
+        assertEquals(RunStatus.SUCCESS, envelope.status(), String.valueOf(envelope.error()));
+        assertEquals(2, envelope.meta().attempt(), "the second attempt, in a new warm container, succeeded");
+    }
+
+    @Test
     void aRunPastItsDeadlineEndsTimedOutAndItsContainerStaysWhenThePredictionStops() throws IOException {
         var warm = new ProcessorSpec.Warm(0, 1, 1, 60, "owner");
         String owner = owner();
