@@ -95,6 +95,9 @@ class Predictor(Processor):
 
             threading.Thread(target=swap, daemon=True).start()
             time.sleep(params.get("head_start", 0.05))
+        elif action == "secret":
+            me["canary_set"] = bool(os.environ.get("CANARY"))
+            me["mode"] = self.mode
         elif action == "fail":
             raise ValueError("asked to fail")
         else:

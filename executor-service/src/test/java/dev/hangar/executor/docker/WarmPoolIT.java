@@ -181,6 +181,46 @@ class WarmPoolIT {
         assertNotEquals(a1, s1);
     }
 
+    @Test
+    void realModeIsAlwaysPerOwnerAndItsSecretsReachTheContainer() throws IOException {
+        var shared = new ProcessorSpec.Warm(0, 2, 1, 60, "shared");
+        String alice = owner();
+        String bob = owner();
+        var a1 = runReal(alice, shared, Map.of("CANARY", "cnry-a"));
+        var a2 = runReal(alice, shared, Map.of("CANARY", "cnry-a"));
+        assertTrue(report(a1.envelope).path("canary_set").asBoolean(), "the secret reached the runtime: " + report(a1.envelope));
+        assertEquals("real", report(a1.envelope).path("mode").asText());
+        assertEquals(hostname(a1), hostname(a2), "the same owner's real runs share a container");
+        assertNotEquals(hostname(a1), hostname(runReal(bob, shared, Map.of("CANARY", "cnry-b"))),
+                "real mode is per owner even for a shared-scope spec");
+        assertNotEquals(hostname(a1), hostname(runReal(alice, shared, Map.of("CANARY", "cnry-a2"))),
+                "a changed secret value gets a container of its own");
+        assertNotEquals(hostname(a1), hostname(run(alice, shared, Map.of("action", "secret"), 30, n -> { })),
+                "mock and real runs never share");
+        var anonymous = runReal(null, shared, Map.of("CANARY", "cnry-a"));
+        assertEquals(RunStatus.SUCCESS, anonymous.envelope.status(), String.valueOf(anonymous.envelope.error()));
+        assertEquals(null, anonymous.key, "a real run without an owner goes the cold way");
+    }
+
+    private Run runReal(String owner, ProcessorSpec.Warm warm, Map<String, String> secrets) {
+        String id = "warm-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        var ref = ProcessorRef.parse(Fixtures.REF);
+        var limits = new ProcessorSpec.Resources(0.5, 256, 0, 30);
+        var spec = new ProcessorSpec(ref, "warm", null, Map.of(), limits, List.copyOf(secrets.keySet()),
+                Fixtures.json("{\"type\":\"object\"}"), List.of(), null, null, warm);
+        ObjectNode inputs = Json.MAPPER.valueToTree(Map.of("action", "secret"));
+        String prefix = WritePrefix.resolve(null, ref, id);
+        var plan = new RunPlan(spec, image, prefix, inputs, false, limits, Map.of(), secrets, false);
+        ActiveRun active = Fixtures.activeRun(Fixtures.command(id, n -> {
+            n.put("mode", "real").set("inputs", inputs);
+            if (owner != null) {
+                n.put("owner", owner);
+            }
+        }), publisher, plan);
+        var envelope = adapter.execute(plan, active);
+        return new Run(id, prefix, WarmKey.of(plan, Mode.REAL, owner), envelope);
+    }
+
     // ---- slots ----
 
     @Test
