@@ -70,7 +70,9 @@ final class WarmRunner {
             Span.current().addEvent(lease.hit() ? "warm slot" : "warm container started");
             folder = folders.createRun(container.folder, name);
             String inside = WarmContainer.RUNS_DIR + "/" + name;
-            var resolved = Attachments.resolve(run.command().inputs(), run.command().attachments(), inside + "/inputs/");
+            // the plan's input paths name the cold root; a warm run's files live in its own folder
+            var resolved = plan.files().isEmpty() ? new Attachments.Resolved(plan.inputs(), java.util.Map.of())
+                    : Attachments.resolve(run.command().inputs(), run.command().attachments(), inside + "/inputs/");
             stageInputs(container, folder, resolved.files());
             run.emit(new RunEvent.Started(run.command().ref(), run.adapter(), run.mode(), digest, config.id()));
             timer = timers.schedule(stop::deadline, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);

@@ -405,11 +405,13 @@ class WarmPoolIT {
                 List.of(), null, null, warm);
         ObjectNode inputs = Json.MAPPER.valueToTree(params);
         String prefix = WritePrefix.resolve(null, ref, id);
-        var plan = new RunPlan(spec, image, prefix, inputs, true, limits, Map.of(), Map.of(), false);
-        ActiveRun active = Fixtures.activeRun(Fixtures.command(id, n -> {
+        var command = Fixtures.command(id, n -> {
             n.put("mode", "mock").put("owner", owner).set("inputs", inputs);
             edit.accept(n);
-        }), publisher, plan);
+        });
+        var resolved = dev.hangar.contracts.Attachments.resolve(command.inputs(), command.attachments()); // as RunService plans
+        var plan = new RunPlan(spec, image, prefix, resolved.inputs(), true, limits, resolved.files(), Map.of(), false);
+        ActiveRun active = Fixtures.activeRun(command, publisher, plan);
         started.accept(active);
         var envelope = adapter.execute(plan, active);
         return new Run(id, prefix, WarmKey.of(plan, Mode.MOCK, owner), envelope);
