@@ -19,7 +19,11 @@ def _stop(signum, frame):
 
 
 def main() -> int:
-    cfg = Config.from_env()
+    try:
+        cfg = Config.from_env()
+    except ValueError as e:  # a bad setting: say which, without a traceback
+        runtime_log(f"cannot start: {e}")
+        return 2
     capture = Capture()
     capture.install()
     worker = Worker(cfg, capture)

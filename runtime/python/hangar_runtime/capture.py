@@ -82,4 +82,6 @@ class Capture:
 
 def runtime_log(message: str) -> None:
     """The runtime's own diagnostics: straight to the real stderr, never captured."""
-    print(f"hangar-runtime: {message}", file=sys.__stderr__, flush=True)
+    # One write, so lines of jobs that end at the same time do not interleave.
+    sys.__stderr__.write(f"hangar-runtime: {message}\n")
+    sys.__stderr__.flush()

@@ -17,9 +17,14 @@ def canonical_json(value) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def collect(value, output_dir: Path):
-    """Writes value's files or JSON into output_dir; returns the `output` to report."""
-    output_dir.mkdir(parents=True, exist_ok=True)
+def collect(value, output_dir: Path, create: bool = True):
+    """Writes value's files or JSON into output_dir; returns the `output` to report.
+
+    create=False for a run's own folder: the executor made it, and if it is gone (moved out after
+    a deadline) writing fails rather than planting a new one in the container's mount.
+    """
+    if create:
+        output_dir.mkdir(parents=True, exist_ok=True)
     if _has_path(value):
         return _place_paths(value, output_dir.resolve(), {})
     if value is None:

@@ -1,7 +1,8 @@
 """The Cog HTTP prediction API over a unix socket or loopback TCP.
 
 One connection per request (`Connection: close`): the executor opens a fresh one per call, and
-it keeps the server free of keep-alive bookkeeping.
+it keeps the server free of keep-alive bookkeeping. Each connection is served on its own thread
+(an idle one is reused), since a sync or streaming request waits as long as its job runs.
 """
 
 import json
@@ -10,6 +11,7 @@ import queue
 import re
 import socketserver
 import stat
+import threading
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import unquote
 
@@ -212,8 +214,44 @@ class Handler(BaseHTTPRequestHandler):
             runtime_log(f"{getattr(self, 'command', '-')} {path} -> " + (format % args).rsplit('" ', 1)[-1])
 
 
-class UnixServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
-    daemon_threads = True
+class ReusedThreads:
+    """ThreadingMixIn's thread per connection, without starting one per request: a handler thread
+    that is done waits for the next connection (up to MAX_IDLE of them), and a new thread starts
+    only when none is idle. A warm runtime answers many small requests in a row; each thread
+    start is a scheduling round trip on a busy machine."""
+
+    MAX_IDLE = 16
+
+    def process_request(self, request, client_address):
+        with self._pool_lock:
+            if self._idle:
+                self._idle -= 1
+                self._handoff.put((request, client_address))
+                return
+        threading.Thread(target=self._handler, args=(request, client_address), daemon=True).start()
+
+    def _handler(self, request, client_address):
+        while True:
+            try:
+                self.finish_request(request, client_address)
+            except Exception:  # noqa: BLE001 -- as ThreadingMixIn: report, then close
+                self.handle_error(request, client_address)
+            finally:
+                self.shutdown_request(request)
+            with self._pool_lock:
+                if self._idle >= self.MAX_IDLE:
+                    return
+                self._idle += 1
+            request, client_address = self._handoff.get()
+
+    def server_activate(self):
+        self._pool_lock = threading.Lock()
+        self._idle = 0
+        self._handoff = queue.SimpleQueue()
+        super().server_activate()
+
+
+class UnixServer(ReusedThreads, socketserver.UnixStreamServer):
 
     def server_bind(self):
         path = self.server_address
@@ -233,8 +271,7 @@ class UnixServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
             pass
 
 
-class TcpServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
-    daemon_threads = True
+class TcpServer(ReusedThreads, socketserver.TCPServer):
     allow_reuse_address = True
 
 

@@ -215,8 +215,9 @@ class Worker:
             tb = traceback.format_exc()
             runtime_log("internal error, the runtime is now DEFUNCT:\n" + tb)
             with self._lock:
-                self._state = "DEFUNCT"
+                self._state, self._scrubbing = "DEFUNCT", False
                 self._active.discard(job)
+                self._lock.notify_all()
                 stranded = list(self._pending)
                 self._pending.clear()
             job.finish("failed", error="runtime internal error", traceback_text=tb)
@@ -237,7 +238,7 @@ class Worker:
             try:
                 outcome, value = self._call(job, getattr(self._processor, method), job.input)
                 if outcome == "ok":
-                    output = outputs.collect(value, output_dir)
+                    output = outputs.collect(value, output_dir, create=job.output_dir is None)
                 else:
                     status = "canceled"
             except BaseException as exc:  # noqa: BLE001 -- a processor failure is a failed job, not a crash

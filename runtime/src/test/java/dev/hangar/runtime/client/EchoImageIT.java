@@ -90,6 +90,22 @@ class EchoImageIT {
             assertEquals("none", docker(Duration.ofSeconds(20), "inspect", "--format", "{{.HostConfig.NetworkMode}}", container).output());
             assertTrue(docker(Duration.ofSeconds(20), "logs", container).output().contains("echoing 2 message(s)"),
                     "processor output still reaches docker logs");
+
+            // Warm: the same container serves a second run in its own folder, and what was left in
+            // its tmpfs /tmp before that run (as a run would leave it) is gone when it is done.
+            Path runFolder = Files.createDirectories(io.resolve("runs/0123456789abcdef/outputs"));
+            for (Path p : List.of(io.resolve("runs"), runFolder.getParent(), runFolder)) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxrwxrwx"));
+            }
+            Result leftover = docker(Duration.ofSeconds(20), "exec", container, "sh", "-c", "echo secret > /tmp/leftover && mkdir /tmp/d");
+            assertEquals(0, leftover.exit(), leftover.output());
+            Prediction warm = client.predict("it-2", new ObjectMapper().readTree(EchoExampleTest.INPUT),
+                    new RunContext("/hangar/io/runs/0123456789abcdef/outputs", "exec-it-2"), e -> { });
+            assertTrue(warm.succeeded(), warm.raw().toString());
+            assertEquals(EchoExampleTest.EXPECTED_OUTPUT_JSON, Files.readString(runFolder.resolve("output.json")));
+            assertEquals("[\"output.json\"]", warm.raw().path("output_files").toString());
+            assertEquals("", docker(Duration.ofSeconds(20), "exec", container, "ls", "-A", "/tmp").output().strip(),
+                    "the container's /tmp is empty after the run");
         } finally {
             docker(Duration.ofSeconds(30), "rm", "-f", container);
         }

@@ -51,7 +51,8 @@ import org.junit.jupiter.api.io.TempDir;
  *       and never runs it twice.</li>
  *   <li>{@code POST /predictions/{id}/cancel} ends a running prediction {@code canceled}, with no
  *       error, whether or not the processor looks at the cancel; an unknown id is 404.</li>
- *   <li>One prediction at a time: another while one runs is 409, and is never created.</li>
+ *   <li>One prediction at a time (the Python runtime's default; see {@link WarmRuntimeTest} for more slots):
+ *       another while one runs is 409, and is never created.</li>
  *   <li>Errors are {@code {"detail": "..."}}: 400 body not a JSON object, 422 {@code input} not an
  *       object, 404 unknown path or id, 405 wrong method. Input that is an object but does not fit
  *       the schema is left to the processor here (the Python runtime: a failed prediction).</li>
