@@ -121,6 +121,33 @@ class WarmBenchIT {
         System.out.printf("BENCH cold     n=%d p50=%.1f ms p90=%.1f ms p99=%.1f ms%n", cold, pct(coldMs, 50), pct(coldMs, 90), pct(coldMs, 99));
     }
 
+    @Test
+    void warmThroughput() throws Exception {
+        int n = Integer.getInteger("hangar.bench.parallel", 200);
+        int clients = 8;
+        var warmSpec = new ProcessorSpec.Warm(2, 2, 4, 300, "owner");
+        for (int i = 0; i < 10; i++) {
+            run(warmSpec);
+        }
+        var threads = java.util.concurrent.Executors.newFixedThreadPool(clients);
+        var left = new java.util.concurrent.atomic.AtomicInteger(n);
+        long t = System.nanoTime();
+        var done = new ArrayList<java.util.concurrent.Future<?>>();
+        for (int c = 0; c < clients; c++) {
+            done.add(threads.submit(() -> {
+                while (left.getAndDecrement() > 0) {
+                    run(warmSpec);
+                }
+            }));
+        }
+        for (var f : done) {
+            f.get();
+        }
+        double seconds = (System.nanoTime() - t) / 1e9;
+        threads.shutdown();
+        System.out.printf("BENCH warm-parallel n=%d clients=%d containers<=2x4 slots: %.1f runs/s%n", n, clients, n / seconds);
+    }
+
     private List<Double> time(int n, Runnable run) {
         var ms = new ArrayList<Double>();
         for (int i = 0; i < n; i++) {
@@ -137,7 +164,6 @@ class WarmBenchIT {
     }
 
     private void run(ProcessorSpec.Warm warm) {
-        publisher.events.clear();
         String id = "bench-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         var ref = ProcessorRef.parse(Fixtures.REF);
         var limits = new ProcessorSpec.Resources(0.5, 256, 0, 60);
