@@ -89,6 +89,10 @@ public class WarmPool {
         long every = Math.max(100, warm.monitorInterval().toMillis());
         monitor.scheduleWithFixedDelay(this::check, every, every, TimeUnit.MILLISECONDS);
         ExecutorMeters.warmPool(this);
+        if (warm.enabled() && !RunFolders.executorIsRoot()) {
+            LOG.warnf("warm containers are off: the executor runs as %s, not root, and could not seal run folders "
+                    + "(docs/warm-pool.md); every run starts its own container", System.getProperty("user.name"));
+        }
     }
 
     /** The group a run goes to, or null for the cold path (no warm block, keep_container, no owner, not root, ...). */
