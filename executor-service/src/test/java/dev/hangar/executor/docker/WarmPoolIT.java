@@ -242,6 +242,19 @@ class WarmPoolIT {
         assertTrue(byStart.get(2).path("start").asDouble() >= firstEnd - 0.05, "the third ran once a slot was free: " + byStart);
     }
 
+    @Test
+    void theGroupGrowsWithItsQueueUpToMaxWarmAndNoFurther() {
+        var warm = new ProcessorSpec.Warm(0, 2, 1, 60, "owner");
+        String owner = owner();
+        var runs = new ArrayList<CompletableFuture<Run>>();
+        for (int i = 0; i < 3; i++) {
+            runs.add(CompletableFuture.supplyAsync(() -> run(owner, warm, Map.of("action", "sleep", "seconds", 2), 60, n -> { }),
+                    THREADS));
+        }
+        var hosts = runs.stream().map(CompletableFuture::join).map(this::hostname).toList();
+        assertEquals(2, hosts.stream().distinct().count(), "two containers for three queued runs (max_warm 2): " + hosts);
+    }
+
     // ---- failures ----
 
     @Test
