@@ -129,6 +129,12 @@ class WarmBenchIT {
         for (int i = 0; i < 10; i++) {
             run(warmSpec);
         }
+        String jfr = System.getProperty("hangar.bench.jfr.parallel");
+        jdk.jfr.Recording recording = null;
+        if (jfr != null) {
+            recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+            recording.start();
+        }
         var threads = java.util.concurrent.Executors.newFixedThreadPool(clients);
         var left = new java.util.concurrent.atomic.AtomicInteger(n);
         long t = System.nanoTime();
@@ -145,6 +151,10 @@ class WarmBenchIT {
         }
         double seconds = (System.nanoTime() - t) / 1e9;
         threads.shutdown();
+        if (recording != null) {
+            recording.stop();
+            recording.dump(Path.of(jfr));
+        }
         System.out.printf("BENCH warm-parallel n=%d clients=%d containers<=2x4 slots: %.1f runs/s%n", n, clients, n / seconds);
     }
 
