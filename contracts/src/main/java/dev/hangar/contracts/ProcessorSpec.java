@@ -20,12 +20,13 @@ import java.util.Map;
  * @param outputs      the outputs it declares
  * @param network      where real mode may connect to (none when absent); mock mode never has a network
  * @param retry        how often a run may be attempted after infrastructure failures; absent = {@link Retry#DEFAULT}
+ * @param warm         warm containers kept for it (docs/warm-pool.md); absent = none, every run starts its own container
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ProcessorSpec(ProcessorRef ref, String description, String image, Map<String, String> digests,
                             Resources runtime, List<String> secrets, JsonNode inputsSchema,
-                            List<OutputDecl> outputs, Network network, Retry retry) {
+                            List<OutputDecl> outputs, Network network, Retry retry, Warm warm) {
 
     public ProcessorSpec {
         digests = digests == null ? Map.of() : Map.copyOf(digests);
@@ -38,6 +39,83 @@ public record ProcessorSpec(ProcessorRef ref, String description, String image, 
     public ProcessorSpec(ProcessorRef ref, String description, String image, Map<String, String> digests,
                          Resources runtime, List<String> secrets, JsonNode inputsSchema, List<OutputDecl> outputs) {
         this(ref, description, image, digests, runtime, secrets, inputsSchema, outputs, null, null);
+    }
+
+    /** A spec without warm containers ({@code warm} absent): every run starts a container of its own. */
+    public ProcessorSpec(ProcessorRef ref, String description, String image, Map<String, String> digests,
+                         Resources runtime, List<String> secrets, JsonNode inputsSchema, List<OutputDecl> outputs,
+                         Network network, Retry retry) {
+        this(ref, description, image, digests, runtime, secrets, inputsSchema, outputs, network, retry, null);
+    }
+
+    /** The warm pool settings in force: {@link Warm#NONE} (no warm containers) when the spec names none. */
+    public Warm warmPool() {
+        return warm == null ? Warm.NONE : warm;
+    }
+
+    /**
+     * Warm containers for this processor (docs/warm-pool.md): started once, each serving up to
+     * {@code max_concurrency} runs at a time, each run in a folder of its own. {@code scope}
+     * says who may share one: {@code owner} (the default) keeps a container to the runs of one
+     * owner; {@code shared} lets runs of different owners use the same container in mock mode,
+     * which the spec may only say of a processor that keeps no state between runs (real mode is
+     * always per owner: its secrets are delivered per container).
+     *
+     * @param minWarm        containers kept once started, however idle (0..{@value #MAX_CONTAINERS})
+     * @param maxWarm        the most containers per processor, mode and owner; 0 = no warm pool
+     * @param maxConcurrency runs one container serves at the same time (1..{@value #MAX_CONCURRENCY})
+     * @param idleSeconds    how long a container above {@code min_warm} may stay idle before it is removed
+     * @param scope          {@code owner} or {@code shared}
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Warm(Integer minWarm, Integer maxWarm, Integer maxConcurrency, Integer idleSeconds, String scope) {
+        public static final int MAX_CONTAINERS = 32;
+        public static final int MAX_CONCURRENCY = 64;
+        public static final int MAX_IDLE_SECONDS = 86_400;
+        public static final String OWNER = "owner";
+        public static final String SHARED = "shared";
+        /** No warm pool: the cold path, one container per run. */
+        public static final Warm NONE = new Warm(0, 0, 1, 300, OWNER);
+
+        /** A key left out takes its default: min 0, max 1, concurrency 1, idle 300 s, scope owner. */
+        public Warm {
+            minWarm = minWarm == null ? 0 : minWarm;
+            maxWarm = maxWarm == null ? 1 : maxWarm;
+            maxConcurrency = maxConcurrency == null ? 1 : maxConcurrency;
+            idleSeconds = idleSeconds == null ? 300 : idleSeconds;
+            scope = scope == null ? OWNER : scope;
+        }
+
+        /** Whether runs go to warm containers at all. */
+        public boolean enabled() {
+            return maxWarm > 0;
+        }
+
+        /** Whether runs of different owners may share a container (mock mode only). */
+        public boolean shared() {
+            return SHARED.equals(scope);
+        }
+
+        /** Wire key → what is wrong, for each value out of range. */
+        public Map<String, String> problems() {
+            var problems = new java.util.LinkedHashMap<String, String>();
+            if (maxWarm < 0 || maxWarm > MAX_CONTAINERS) {
+                problems.put("warm.max_warm", "must be between 0 and " + MAX_CONTAINERS + ", got " + maxWarm);
+            }
+            if (minWarm < 0 || minWarm > maxWarm) {
+                problems.put("warm.min_warm", "must be between 0 and max_warm (" + maxWarm + "), got " + minWarm);
+            }
+            if (maxConcurrency < 1 || maxConcurrency > MAX_CONCURRENCY) {
+                problems.put("warm.max_concurrency", "must be between 1 and " + MAX_CONCURRENCY + ", got " + maxConcurrency);
+            }
+            if (idleSeconds < 1 || idleSeconds > MAX_IDLE_SECONDS) {
+                problems.put("warm.idle_seconds", "must be between 1 and " + MAX_IDLE_SECONDS + " seconds, got " + idleSeconds);
+            }
+            if (!OWNER.equals(scope) && !SHARED.equals(scope)) {
+                problems.put("warm.scope", "must be '" + OWNER + "' or '" + SHARED + "', got '" + scope + "'");
+            }
+            return problems;
+        }
     }
 
     /** The egress rules in force: {@link Network#NONE} when the spec names none. */
@@ -215,7 +293,7 @@ public record ProcessorSpec(ProcessorRef ref, String description, String image, 
 
     /** The same spec with other digest pins (none: {@code Map.of()}). */
     public ProcessorSpec withDigests(Map<String, String> pins) {
-        return new ProcessorSpec(ref, description, image, pins, runtime, secrets, inputsSchema, outputs, network, retry);
+        return new ProcessorSpec(ref, description, image, pins, runtime, secrets, inputsSchema, outputs, network, retry, warm);
     }
 
     /** One declared output file. */

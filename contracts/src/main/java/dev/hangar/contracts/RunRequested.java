@@ -9,16 +9,27 @@ import java.time.Instant;
 /**
  * The command on {@code hangar.runs.requested} (key = execution id). The gateway fills
  * {@code image} with the pinned, digest-qualified reference; a record written by any other
- * producer may leave it out and the executor resolves the ref itself.
+ * producer may leave it out and the executor resolves the ref itself. {@code owner} is the owner
+ * that submitted the run (the gateway sets it): warm containers are kept per owner
+ * (docs/warm-pool.md), and a command without one never runs in a warm container an owner holds.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunRequested(Integer schemaVersion, String executionId, Integer attempt, Instant createdAt, String traceparent,
                            ProcessorRef ref, Adapter adapter, Mode mode, Platform platform, String writePrefix,
                            JsonNode inputs, JsonNode adapterOpts, Boolean build, String image,
-                           Integer timeoutSeconds, java.util.Map<String, String> attachments, String plan) {
+                           Integer timeoutSeconds, java.util.Map<String, String> attachments, String plan, String owner) {
 
     public static final int SCHEMA_VERSION = 1;
+
+    /** A command that names no owner. */
+    public RunRequested(Integer schemaVersion, String executionId, Integer attempt, Instant createdAt, String traceparent,
+                        ProcessorRef ref, Adapter adapter, Mode mode, Platform platform, String writePrefix,
+                        JsonNode inputs, JsonNode adapterOpts, Boolean build, String image,
+                        Integer timeoutSeconds, java.util.Map<String, String> attachments, String plan) {
+        this(schemaVersion, executionId, attempt, createdAt, traceparent, ref, adapter, mode, platform, writePrefix, inputs,
+                adapterOpts, build, image, timeoutSeconds, attachments, plan, null);
+    }
 
     /** Checks what a record from an arbitrary producer must carry; throws ERR_COMMAND_INVALID. */
     public RunRequested requireWellFormed() {
@@ -43,7 +54,7 @@ public record RunRequested(Integer schemaVersion, String executionId, Integer at
     /** The same command as the given attempt (the executor's, claimed from the gateway). */
     public RunRequested withAttempt(int number) {
         return new RunRequested(schemaVersion, executionId, number, createdAt, traceparent, ref, adapter, mode, platform,
-                writePrefix, inputs, adapterOpts, build, image, timeoutSeconds, attachments, plan);
+                writePrefix, inputs, adapterOpts, build, image, timeoutSeconds, attachments, plan, owner);
     }
 
     private static HangarException invalid(String why) {

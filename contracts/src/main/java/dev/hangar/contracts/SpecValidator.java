@@ -64,6 +64,8 @@ public final class SpecValidator {
                 .forEach((key, problem) -> errors.add(new Problem.FieldError("/runtime/" + key, problem)));
         spec.retryPolicy().problems()
                 .forEach((key, problem) -> errors.add(new Problem.FieldError("/" + key.replace('.', '/'), problem)));
+        spec.warmPool().problems()
+                .forEach((key, problem) -> errors.add(new Problem.FieldError("/" + key.replace('.', '/'), problem)));
         if (spec.inputsSchema() == null || !spec.inputsSchema().isObject()) {
             errors.add(new Problem.FieldError("/inputs_schema", "is required and must be a JSON Schema object"));
         } else {

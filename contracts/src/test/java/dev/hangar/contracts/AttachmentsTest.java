@@ -31,4 +31,16 @@ class AttachmentsTest {
                     assertThrows(HangarException.class, () -> Attachments.resolve(Json.MAPPER.createObjectNode(), Map.of("d", bad))).code(), bad);
         }
     }
+
+    @Test
+    void aWarmRunsFilesLiveUnderItsOwnRoot() throws Exception {
+        var inputs = Json.MAPPER.readTree("{\"doc\":{\"$attach\":\"d\"}}");
+        String root = "/hangar/io/runs/0123456789abcdef/inputs/";
+        var resolved = Attachments.resolve(inputs, Map.of("d", PATH), root);
+        assertEquals(root + HEX + "/report.txt", resolved.inputs().get("doc").asText());
+        assertEquals(Map.of(root + HEX + "/report.txt", PATH), resolved.files());
+        for (String bad : new String[] {"relative/", "/hangar/io/runs/x", "/hangar/io/../etc/", null}) {
+            assertThrows(IllegalArgumentException.class, () -> Attachments.resolve(inputs, Map.of("d", PATH), bad), bad);
+        }
+    }
 }

@@ -32,6 +32,7 @@ class GoldenJsonTest {
             Map.entry("run-request.json", RunRequest.class),
             Map.entry("run-accepted.json", RunAccepted.class),
             Map.entry("run-requested.json", RunRequested.class),
+            Map.entry("run-requested-owner.json", RunRequested.class),
             Map.entry("run-summary.json", RunSummary.class),
             Map.entry("run-detail-running.json", RunDetail.class),
             Map.entry("run-detail-success.json", RunDetail.class),
@@ -54,6 +55,7 @@ class GoldenJsonTest {
             Map.entry("problem-input-invalid.json", Problem.class),
             Map.entry("processor-spec.json", ProcessorSpec.class),
             Map.entry("processor-spec-network.json", ProcessorSpec.class),
+            Map.entry("processor-spec-warm.json", ProcessorSpec.class),
             Map.entry("plan.json", Plan.class),
             Map.entry("plan-limit.json", Plan.Limit.class),
             Map.entry("secret-value.json", SecretValue.class),
@@ -78,7 +80,7 @@ class GoldenJsonTest {
     /** Records that travel only inside one that has a golden file (or never leave a process). */
     static final Set<Class<?>> PARTS = Set.of(Envelope.Error.class, Envelope.Meta.class, Problem.FieldError.class,
             ProcessorSpec.Resources.class, ProcessorSpec.OutputDecl.class, ProcessorSpec.Network.class,
-            ProcessorSpec.Network.Endpoint.class, ProcessorSpec.Retry.class, ProcessorRef.class, ArtifactInfo.class,
+            ProcessorSpec.Network.Endpoint.class, ProcessorSpec.Retry.class, ProcessorSpec.Warm.class, ProcessorRef.class, ArtifactInfo.class,
             RunEvent.Queued.class, RunEvent.Started.class, RunEvent.Log.class, RunEvent.Token.class,
             RunEvent.Progress.class, RunEvent.Output.class, RunEvent.Completed.class, RunEvent.Failed.class,
             RunEvent.Canceled.class, Attachments.Resolved.class);

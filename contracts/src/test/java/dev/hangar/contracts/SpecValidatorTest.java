@@ -1,6 +1,7 @@
 package dev.hangar.contracts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -99,5 +100,35 @@ class SpecValidatorTest {
         }
         var tooMany = new ProcessorSpec.Network(java.util.stream.IntStream.range(0, 65).mapToObj(i -> "h" + i + ":1").toList());
         assertTrue(tooMany.problems().containsKey("/network/allow"));
+    }
+
+    @Test
+    void warmSettingsOutOfRangeAreRefusedFieldByFieldAndAMissingBlockMeansNoWarmPool() throws Exception {
+        assertFalse(spec.warmPool().enabled(), "no warm key: no warm pool, every run starts its own container");
+        var warm = Json.MAPPER.treeToValue(GoldenJsonTest.read("processor-spec-warm.json"), ProcessorSpec.class);
+        SpecValidator.requireValidSpec(warm);
+        assertEquals(new ProcessorSpec.Warm(1, 4, 2, 120, "shared"), warm.warm());
+        assertTrue(warm.warmPool().enabled() && warm.warmPool().shared());
+        assertEquals(new ProcessorSpec.Warm(0, 1, 1, 300, "owner"), Json.read("{}", ProcessorSpec.Warm.class),
+                "left-out keys take defaults: one container per owner, one run at a time");
+
+        java.util.Map<ProcessorSpec.Warm, java.util.List<String>> bad = java.util.Map.of(
+                new ProcessorSpec.Warm(-1, 33, 0, 0, "everyone"), java.util.List.of("/warm/max_warm", "/warm/min_warm",
+                        "/warm/max_concurrency", "/warm/idle_seconds", "/warm/scope"),
+                new ProcessorSpec.Warm(3, 2, 65, 86_401, "Owner"), java.util.List.of("/warm/min_warm", "/warm/max_concurrency",
+                        "/warm/idle_seconds", "/warm/scope"),
+                new ProcessorSpec.Warm(0, -1, 1, 1, "owner"), java.util.List.of("/warm/max_warm", "/warm/min_warm"));
+        bad.forEach((settings, expected) -> {
+            var broken = new ProcessorSpec(spec.ref(), null, spec.image(), spec.digests(), spec.runtime(), null,
+                    spec.inputsSchema(), null, null, null, settings);
+            var e = assertThrows(HangarException.class, () -> SpecValidator.requireValidSpec(broken));
+            assertEquals(ErrorCode.ERR_SPEC_INVALID, e.code());
+            assertEquals(expected, e.errors().stream().map(Problem.FieldError::path).toList(), settings.toString());
+            assertTrue(e.errors().stream().allMatch(f -> f.message().contains("got")), e.errors().toString());
+        });
+        for (var fine : java.util.List.of(new ProcessorSpec.Warm(0, 0, 1, 1, "owner"), new ProcessorSpec.Warm(32, 32, 64, 86_400, "shared"))) {
+            SpecValidator.requireValidSpec(new ProcessorSpec(spec.ref(), null, spec.image(), spec.digests(), spec.runtime(), null,
+                    spec.inputsSchema(), null, null, null, fine));
+        }
     }
 }

@@ -10,6 +10,7 @@ import dev.hangar.contracts.OutputIndex;
 import dev.hangar.contracts.RunEvent;
 import dev.hangar.executor.config.ExecutorConfig;
 import dev.hangar.executor.config.LimitsConfig;
+import dev.hangar.executor.config.WarmConfig;
 import dev.hangar.executor.metrics.ExecutorMeters;
 import dev.hangar.executor.service.ActiveRun;
 import dev.hangar.executor.service.RunAdapter;
@@ -21,6 +22,7 @@ import dev.hangar.runtime.client.ReplyTooLargeException;
 import dev.hangar.runtime.client.StreamEvent;
 import io.opentelemetry.api.trace.Span;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -30,7 +32,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * Runs a processor image on this host's Docker engine: pulled by digest, started unprivileged
  * with resource limits and no network (real mode's allowed egress goes through a proxy on a unix
  * socket), reached through a unix socket in the mounted run folder, stopped before its outputs
- * are read, removed afterwards whatever happened ({@link RunContainer}).
+ * are read, removed afterwards whatever happened ({@link RunContainer}). A spec with a {@code warm}
+ * block runs in a warm container instead ({@link WarmPool}, {@link WarmRunner}, docs/warm-pool.md).
  */
 @ApplicationScoped
 public class LocalAdapter implements RunAdapter {
@@ -44,9 +47,13 @@ public class LocalAdapter implements RunAdapter {
     private final HostPlatform host;
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("run-deadlines").factory());
+    private final WarmPool warm;
+    private final WarmRunner warmRuns;
 
+    /** Without a warm pool of its own making: every run of a spec with a {@code warm} block shares {@code warm}. */
+    @Inject
     public LocalAdapter(DockerClient docker, ImageResolver images, RunFolders folders, OutputStore outputs,
-                        ExecutorConfig config, LimitsConfig limits) {
+                        ExecutorConfig config, LimitsConfig limits, WarmPool warm) {
         this.limits = limits;
         this.collector = new OutputCollector(limits.maxOutputFiles(), limits.maxOutputBytes());
         this.docker = docker;
@@ -55,6 +62,19 @@ public class LocalAdapter implements RunAdapter {
         this.outputs = outputs;
         this.config = config;
         this.host = new HostPlatform(config.platform());
+        this.warm = warm;
+        this.warmRuns = new WarmRunner(warm, folders, outputs, collector, config, timers);
+    }
+
+    /** With a warm pool of default settings of its own (tests). */
+    public LocalAdapter(DockerClient docker, ImageResolver images, RunFolders folders, OutputStore outputs,
+                        ExecutorConfig config, LimitsConfig limits) {
+        this(docker, images, folders, outputs, config, limits, new WarmPool(docker, folders, config, limits, WarmConfig.DEFAULTS));
+    }
+
+    /** Its warm pool (tests look into it, and close it). */
+    WarmPool warmPool() {
+        return warm;
     }
 
     @Override
@@ -65,11 +85,32 @@ public class LocalAdapter implements RunAdapter {
     @Override
     public Envelope execute(RunPlan plan, ActiveRun run) {
         requireRunnableHere(plan, run);
+        WarmKey key = warm.keyFor(plan, run);
+        if (key != null) {
+            // a live warm container of the image proves it is here and was verified when that container started
+            String digest = warm.hasLive(plan.image()) ? verified(plan) : images.ensure(plan, run.platform());
+            run.ranImage(digest, Fingerprint.of(plan, run));
+            try {
+                return warmRuns.execute(key, plan, run, digest);
+            } catch (WarmContainer.NotWarmCapable e) {
+                // the image's runtime predates warm containers: this run, and later ones of it, go cold
+            } catch (HangarException e) {
+                return run.error(e.code(), e.getMessage(), null);
+            } catch (IOException | DockerException e) {
+                return run.error(ErrorCode.ERR_CONTAINER_FAILED, "the warm container did not start: " + e.getMessage(), null);
+            }
+        }
+        ExecutorMeters.warmRun("cold");
         String digest = images.ensure(plan, run.platform());
         run.ranImage(digest, Fingerprint.of(plan, run));
         try (var container = new RunContainer(docker, folders, config, limits, timers, run, plan.keepContainer())) {
             return runIn(container, plan, run, digest);
         }
+    }
+
+    /** What {@link ImageResolver#ensure} returns for the plan's image, without asking the engine again. */
+    private static String verified(RunPlan plan) {
+        return dev.hangar.contracts.LocalBuild.isImageId(plan.image()) ? plan.image() : plan.digest();
     }
 
     @Override

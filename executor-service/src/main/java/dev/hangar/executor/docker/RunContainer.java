@@ -125,7 +125,11 @@ final class RunContainer implements AutoCloseable {
     }
 
     private HostConfig hostConfig(RunPlan plan) {
-        var limits = plan.limits();
+        return lockedDown(folder, plan.limits(), config.pidsLimit());
+    }
+
+    /** The one lockdown of every processor container, cold or warm: its folder at {@value #IO_DIR}, nothing else. */
+    static HostConfig lockedDown(Path folder, ProcessorSpec.Resources limits, long pidsLimit) {
         long memory = limits.memoryMb() * 1024L * 1024L;
         return HostConfig.newHostConfig()
                 // No network at all, whatever the mode: real-mode egress is the proxy's socket in the run folder.
@@ -134,7 +138,7 @@ final class RunContainer implements AutoCloseable {
                 .withMemory(memory)
                 .withMemorySwap(memory)
                 .withNanoCPUs((long) (limits.cpu() * 1_000_000_000L))
-                .withPidsLimit(config.pidsLimit())
+                .withPidsLimit(pidsLimit)
                 .withCapDrop(Capability.ALL)
                 .withSecurityOpts(List.of("no-new-privileges"))
                 .withReadonlyRootfs(true)
@@ -192,6 +196,12 @@ final class RunContainer implements AutoCloseable {
 
     /** Polls the runtime's health until READY; a dead container or failed setup ends the wait. */
     void awaitReady(Duration startTimeout) throws IOException {
+        awaitReady(runtime, this::running, startTimeout);
+    }
+
+    /** Polls a runtime's health until READY (or BUSY: serving already); a dead container or failed setup ends the wait. */
+    static void awaitReady(RuntimeClient runtime, java.util.function.BooleanSupplier running, Duration startTimeout)
+            throws IOException {
         long until = System.nanoTime() + startTimeout.toNanos();
         for (int attempt = 0; System.nanoTime() < until; attempt++) {
             try {
@@ -203,7 +213,7 @@ final class RunContainer implements AutoCloseable {
                     throw new HangarException(ErrorCode.ERR_SETUP_FAILED, "the processor's setup() failed");
                 }
             } catch (IOException notListeningYet) {
-                if (attempt % 8 == 7 && !running()) {
+                if (attempt % 8 == 7 && !running.getAsBoolean()) {
                     throw new IOException("the container exited before its runtime answered");
                 }
             }

@@ -1,6 +1,7 @@
 package dev.hangar.executor.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Metrics;
 
 /**
@@ -12,6 +13,10 @@ public final class ExecutorMeters {
     public static final String CONTAINER_STARTS = "hangar.container.starts";
     public static final String UPLOADED_BYTES = "hangar.upload.bytes";
     public static final String DLQ_RECORDS = "hangar.dlq.records";
+    public static final String WARM_RUNS = "hangar.warm.runs";
+    public static final String WARM_CONTAINERS = "hangar.warm.containers";
+    public static final String WARM_SLOTS_BUSY = "hangar.warm.slots.busy";
+    public static final String WARM_WAITING = "hangar.warm.waiting";
 
     private ExecutorMeters() {}
 
@@ -31,5 +36,23 @@ public final class ExecutorMeters {
     public static void deadLettered(String channel) {
         Counter.builder(DLQ_RECORDS).description("Records sent to a dead-letter topic").tag("channel", channel)
                 .register(Metrics.globalRegistry).increment();
+    }
+
+    /** How a run found its container: {@code hit} (a READY warm one), {@code start} (one started for it), {@code cold}. */
+    public static void warmRun(String outcome) {
+        Counter.builder(WARM_RUNS).description("Runs by how they found a container: warm hit, warm start, cold")
+                .tag("outcome", outcome).register(Metrics.globalRegistry).increment();
+    }
+
+    /** Gauges of a warm pool: containers per state, slots busy, runs waiting for a slot. */
+    public static void warmPool(dev.hangar.executor.docker.WarmPool pool) {
+        for (String state : java.util.List.of("starting", "ready", "retired")) {
+            Gauge.builder(WARM_CONTAINERS, pool, p -> p.containersByState().getOrDefault(state, 0))
+                    .description("Warm containers of this executor per state").tag("state", state).register(Metrics.globalRegistry);
+        }
+        Gauge.builder(WARM_SLOTS_BUSY, pool, p -> p.busySlots()).description("Warm container slots running a run")
+                .register(Metrics.globalRegistry);
+        Gauge.builder(WARM_WAITING, pool, p -> p.waiting()).description("Runs waiting for a warm slot")
+                .register(Metrics.globalRegistry);
     }
 }

@@ -22,6 +22,7 @@ import dev.hangar.executor.client.GatewaySecretsClient;
 import dev.hangar.executor.client.RegistryClient;
 import dev.hangar.executor.config.DeliveryConfig;
 import dev.hangar.executor.config.ExecutorConfig;
+import dev.hangar.executor.config.WarmConfig;
 import dev.hangar.executor.messaging.EventPublisher;
 import dev.hangar.kit.retry.Patience;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -58,6 +59,7 @@ public class RunService {
     private final DeliveryConfig delivery;
     private final Patience patience;
     private final Consumer<Duration> pause;
+    private final SpecCache specs;
     private final Map<String, ActiveRun> active = new java.util.concurrent.ConcurrentHashMap<>();
     private final Set<String> canceled = bounded();
     private final Set<String> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -75,14 +77,23 @@ public class RunService {
 
     @Inject
     public RunService(EventPublisher publisher, @RestClient RegistryClient registry, @RestClient GatewaySecretsClient gateway,
-                      ExecutorConfig config, Instance<RunAdapter> adapters, Attempts attempts, DeliveryConfig delivery) {
+                      ExecutorConfig config, Instance<RunAdapter> adapters, Attempts attempts, DeliveryConfig delivery,
+                      WarmConfig warm) {
         this(publisher, registry, gateway, config, (Iterable<RunAdapter>) adapters, attempts, delivery,
-                d -> java.util.concurrent.locks.LockSupport.parkNanos(d.toNanos()));
+                d -> java.util.concurrent.locks.LockSupport.parkNanos(d.toNanos()), warm.specCacheTtl());
     }
 
-    /** Any set of adapters and attempt counter, so plans, refusals and retries can be tested without CDI or Docker. */
+    /** Any set of adapters and attempt counter, so plans, refusals and retries can be tested without CDI or Docker; no spec cache. */
     RunService(EventPublisher publisher, RegistryClient registry, GatewaySecretsClient gateway, ExecutorConfig config,
                Iterable<RunAdapter> adapters, Attempts attempts, DeliveryConfig delivery, Consumer<Duration> pause) {
+        this(publisher, registry, gateway, config, adapters, attempts, delivery, pause, Duration.ZERO);
+    }
+
+    /** As above, with specs reused for {@code specCacheTtl} ({@link SpecCache}). */
+    RunService(EventPublisher publisher, RegistryClient registry, GatewaySecretsClient gateway, ExecutorConfig config,
+               Iterable<RunAdapter> adapters, Attempts attempts, DeliveryConfig delivery, Consumer<Duration> pause,
+               Duration specCacheTtl) {
+        this.specs = new SpecCache(specCacheTtl);
         this.gateway = gateway;
         this.publisher = publisher;
         this.registry = registry;
@@ -263,7 +274,17 @@ public class RunService {
         JsonNode inputs = resolved.inputs();
         SpecValidator.requireValidInputs(spec, inputs);
         String prefix = WritePrefix.resolve(command.writePrefix(), ref, command.executionId());
-        String pinned = Boolean.TRUE.equals(command.build()) ? localBuild(command) : spec.pinnedImage(run.platform());
+        String pinned = Boolean.TRUE.equals(command.build()) ? localBuild(command) : pinned(spec, run);
+        if (specs.caching() && !Boolean.TRUE.equals(command.build())
+                && (pinned == null || (command.image() != null && !command.image().equals(pinned)))) {
+            // a cached spec may predate a repin (push --override): the registry's word decides
+            specs.forget(ref);
+            spec = resolve(ref);
+            SpecValidator.requireValidInputs(spec, inputs);
+            pinned = spec.pinnedImage(run.platform());
+        } else if (pinned == null) {
+            pinned = spec.pinnedImage(run.platform()); // throws ERR_IMAGE_UNPINNED, naming what is pinned
+        }
         if (command.image() != null && !command.image().equals(pinned)) {
             throw new HangarException(ErrorCode.ERR_REGISTRY_MISMATCH, "the command asks for " + command.image()
                     + " but " + ref + " is pinned to " + pinned + " for " + run.platform());
@@ -271,6 +292,15 @@ public class RunService {
         var secrets = mode == Mode.REAL ? secrets(command.executionId(), spec) : Map.<String, String>of();
         return new RunPlan(spec, pinned, prefix, inputs, mode == Mode.MOCK, options.applyTo(spec.runtime(),
                 command.timeoutSeconds()), resolved.files(), secrets, options.keep());
+    }
+
+    /** The spec's pin for the run's platform, or null when it has none (a cached spec may be older than the pin). */
+    private static String pinned(ProcessorSpec spec, ActiveRun run) {
+        try {
+            return spec.pinnedImage(run.platform());
+        } catch (HangarException unpinned) {
+            return null;
+        }
     }
 
     /** The image id of the newest local build: the gateway's choice, or the registry's for a bus-submitted run. */
@@ -309,7 +339,7 @@ public class RunService {
     }
 
     private ProcessorSpec resolve(ProcessorRef ref) {
-        return Remote.call("the registry service", () -> registry.get(ref.namespace(), ref.name(), ref.version()));
+        return specs.get(ref, () -> Remote.call("the registry service", () -> registry.get(ref.namespace(), ref.name(), ref.version())));
     }
 
     private RunAdapter adapter(Adapter name) {

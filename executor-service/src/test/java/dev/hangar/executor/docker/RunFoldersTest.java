@@ -50,4 +50,44 @@ class RunFoldersTest {
         var e = assertThrows(HangarException.class, () -> folders.hostPath(folder, RunContainer.IO_DIR + "/../../etc/passwd"));
         assertEquals(ErrorCode.ERR_ATTACHMENT_INVALID, e.code());
     }
+
+    @Test
+    void aPoolFolderKeepsRunsToTheExecutorAndASealedRunFolderIsRootsThroughout(@TempDir Path work) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(RunFolders.executorIsRoot(), "sealing takes folders back: only root can");
+        var folders = new RunFolders(Fixtures.TestConfig.defaults(work));
+        Path pool = folders.createPool("0123456789abcdef");
+        assertEquals(041770, Files.getAttribute(pool, "unix:mode"), "root's, sticky, writable by the container's group");
+        assertEquals(10001, Files.getAttribute(pool, "unix:gid"));
+        assertEquals(0, Files.getAttribute(pool.resolve(RunFolders.RUNS), "unix:uid"));
+        assertEquals(040755, Files.getAttribute(pool.resolve(RunFolders.RUNS), "unix:mode"), "runs/ is read-only to the container");
+
+        Path run = folders.createRun(pool, "fedcba9876543210");
+        Files.createDirectories(run.resolve("outputs/deep/deeper"));
+        Files.writeString(run.resolve("outputs/deep/deeper/out.txt"), "mine");
+        folders.handOver(run);
+        try (var paths = Files.walk(run)) {
+            for (Path p : paths.toList()) {
+                Files.setAttribute(p, "unix:mode", Files.isDirectory(p) ? 040777 : 0100666);
+            }
+        }
+
+        Path sealed = folders.moveOut(run);
+        assertTrue(Files.notExists(run), "moved out of the mount");
+        assertTrue(!sealed.startsWith(pool), sealed.toString());
+        folders.seal(sealed);
+        try (var paths = Files.walk(sealed)) {
+            for (Path p : paths.filter(Files::isDirectory).toList()) {
+                assertEquals(0, Files.getAttribute(p, "unix:uid"), p + " is root's");
+                assertEquals(040755, Files.getAttribute(p, "unix:mode"), p + " is writable by root only");
+            }
+        }
+        assertEquals("mine", Files.readString(sealed.resolve("outputs/deep/deeper/out.txt")));
+
+        Files.setAttribute(pool.resolve(RunFolders.RUNS), "unix:uid", 10001);
+        assertEquals(ErrorCode.ERR_CONTAINER_FAILED,
+                assertThrows(HangarException.class, () -> folders.createRun(pool, "0000000000000000")).code(),
+                "a runs/ that is not the executor's own any more is refused");
+        folders.delete(sealed);
+        folders.delete(pool);
+    }
 }

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * proves the runtime it ships with, not the one the stack happened to build), and processors
  * built FROM it. Tags carry this checkout's name so parallel checkouts do not move each other's.
  */
-final class TestImages {
+public final class TestImages {
     static final String BASE = "127.0.0.1:5000/base/python:3.11-bookworm";
     private static String runtime;
 
@@ -36,7 +36,7 @@ final class TestImages {
     }
 
     /** A processor image FROM this tree's runtime; its image id (sha256:…), the form a local build runs by. */
-    static String processor(DockerClient docker, Path context, String name) {
+    public static String processor(DockerClient docker, Path context, String name) {
         String tag = tagPrefix() + name + ":test";
         build(docker, context, tag, "RUNTIME", runtime(docker));
         return docker.inspectImageCmd(tag).exec().getId();
@@ -90,12 +90,12 @@ final class TestImages {
         docker.close();
     }
 
-    static boolean baseImagePresent(DockerClient docker) {
+    public static boolean baseImagePresent(DockerClient docker) {
         return !docker.listImagesCmd().withImageNameFilter(BASE).exec().isEmpty();
     }
 
     /** The repository root (holding runtime/ and examples/). */
-    static Path root() {
+    public static Path root() {
         for (String start : new String[] {System.getProperty("hangar.root", ".."), ".."}) {
             Path dir = Path.of(start).toAbsolutePath().normalize();
             if (Files.isDirectory(dir.resolve("runtime/python")) && Files.isDirectory(dir.resolve("examples/processors"))) {

@@ -111,6 +111,33 @@ class ExecutorMetersTest {
         });
     }
 
+    @Test
+    void warmRunsCountAStartThenAHitAndTheGaugesShowTheContainer() {
+        assumeTrue(dev.hangar.executor.docker.TestImages.baseImagePresent(docker), "skipped: the base image is missing");
+        // FROM this tree's runtime, which speaks the warm protocol
+        String imageId = dev.hangar.executor.docker.TestImages.processor(docker,
+                dev.hangar.executor.docker.TestImages.root().resolve("examples/processors/echo"), "executor-echo-warm");
+        var ref = ProcessorRef.parse(Fixtures.REF);
+        var limits = new ProcessorSpec.Resources(0.5, 256, 0, 60);
+        var spec = new ProcessorSpec(ref, "meters test", null, Map.of(), limits, List.of(), Fixtures.json("{\"type\":\"object\"}"),
+                List.of(), null, null, new ProcessorSpec.Warm(0, 1, 1, 60, "owner"));
+        String owner = "meters-" + UUID.randomUUID().toString().substring(0, 8);
+        double starts = Scrape.value("hangar_warm_runs_total{outcome=\"start\"}");
+        double hits = Scrape.value("hangar_warm_runs_total{outcome=\"hit\"}");
+        for (int i = 0; i < 2; i++) {
+            String id = owner + "-" + i;
+            var command = Fixtures.command(id, n -> n.put("owner", owner).set("inputs", echoInputs()));
+            var plan = new RunPlan(spec, imageId, WritePrefix.resolve(null, ref, id), echoInputs(), true, limits, Map.of(), Map.of(), false);
+            var envelope = adapter.execute(plan, Fixtures.activeRun(command, new Fixtures.RecordingPublisher(), plan));
+            assertEquals(RunStatus.SUCCESS, envelope.status(), String.valueOf(envelope.error()));
+        }
+        assertEquals(starts + 1, Scrape.value("hangar_warm_runs_total{outcome=\"start\"}"), "the first run started the container");
+        assertEquals(hits + 1, Scrape.value("hangar_warm_runs_total{outcome=\"hit\"}"), "the second was a warm hit");
+        assertTrue(Scrape.value("hangar_warm_containers{state=\"ready\"}") >= 1);
+        assertEquals(0, Scrape.value("hangar_warm_slots_busy"));
+        assertEquals(0, Scrape.value("hangar_warm_waiting"));
+    }
+
     private static com.fasterxml.jackson.databind.JsonNode echoInputs() {
         var inputs = Json.MAPPER.createObjectNode().put("schema", "v1");
         inputs.putObject("params").putArray("messages").addObject().put("role", "user").put("content", "metered");

@@ -330,4 +330,39 @@ class RunServiceTest {
         assertTrue(envelope.error().message().contains("ERR_UNAVAILABLE"), envelope.error().message());
         assertEquals(3, envelope.meta().attempt(), "the default policy allows 3 attempts");
     }
+
+    @Test
+    void aCachedSpecServesAStreamOfRunsAndARepinnedImageIsReadAfresh() {
+        var reads = new java.util.concurrent.atomic.AtomicInteger();
+        String other = "sha256:" + "b".repeat(64);
+        RegistryClient counting = new RegistryClient() {
+            @Override
+            public ProcessorSpec get(String ns, String name, int version) {
+                reads.incrementAndGet();
+                return spec;
+            }
+
+            @Override
+            public LocalBuild latestBuild(String ns, String name, int version) {
+                return registry.latestBuild(ns, name, version);
+            }
+        };
+        var service = new RunService(publisher, counting, gateway, Fixtures.TestConfig.defaults(Path.of("/nonexistent")),
+                List.of(local), new Fixtures.CountingAttempts(publisher), Fixtures.QUICK, pause -> { }, java.time.Duration.ofMinutes(5));
+        spec = Fixtures.spec(IMAGE, List.of());
+        for (int i = 0; i < 5; i++) {
+            String id = "svc-cache-000" + i;
+            assertEquals(RunStatus.SUCCESS, service.execute(Fixtures.command(id, n -> n.put("image", IMAGE + "@" + Fixtures.DIGEST))).status());
+        }
+        assertEquals(1, reads.get(), "five runs, one registry read");
+
+        spec = spec.withDigest(dev.hangar.contracts.Platform.AMD64, other); // push --override
+        var repinned = service.execute(Fixtures.command("svc-cache-0010", n -> n.put("image", IMAGE + "@" + other)));
+        assertEquals(RunStatus.SUCCESS, repinned.status(), String.valueOf(repinned.error()));
+        assertEquals(IMAGE + "@" + other, local.plans.getLast().image(), "the new pin runs at once, not after the TTL");
+        assertEquals(2, reads.get());
+        var stale = service.execute(Fixtures.command("svc-cache-0011", n -> n.put("image", IMAGE + "@" + Fixtures.DIGEST)));
+        assertEquals(ErrorCode.ERR_REGISTRY_MISMATCH, stale.error().code(), "the old pin is refused, on the registry's word");
+        assertEquals(3, reads.get());
+    }
 }

@@ -1,0 +1,49 @@
+package dev.hangar.executor.docker;
+
+import dev.hangar.contracts.ContentId;
+import dev.hangar.contracts.Mode;
+import dev.hangar.executor.service.RunPlan;
+import java.nio.charset.StandardCharsets;
+import java.util.TreeMap;
+
+/**
+ * Which runs may share a warm container: the same image (by digest), mode and owner ({@value #ANY}
+ * where the spec's scope is {@code shared}, mock mode only), and the same container settings
+ * (limits, egress allow-list, warm block; in real mode the secret values, so a changed secret
+ * gets a new container). {@code settings} is a digest of those; {@link #label()} names the pool.
+ */
+record WarmKey(String image, Mode mode, String owner, String settings) {
+    static final String ANY = "*";
+    /** Keeps the digest of secret values from being guessed offline from a container label. */
+    private static final String SALT = salt();
+
+    /** The key of a plan's run, or null when it has no warm container to go to (see docs/warm-pool.md). */
+    static WarmKey of(RunPlan plan, Mode mode, String owner) {
+        var warm = plan.spec().warmPool();
+        if (!warm.enabled() || plan.keepContainer() || (owner == null && (mode == Mode.REAL || !warm.shared()))) {
+            return null;
+        }
+        String who = mode == Mode.MOCK && warm.shared() ? ANY : owner;
+        var limits = plan.limits();
+        String text = String.join("|", SALT, String.valueOf(limits.cpu()), String.valueOf(limits.memoryMb()),
+                String.valueOf(plan.spec().egress().allow()), String.valueOf(warm),
+                mode == Mode.REAL ? String.valueOf(new TreeMap<>(plan.secrets())) : "");
+        return new WarmKey(plan.image(), mode, who, ContentId.of(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static String salt() {
+        byte[] bytes = new byte[16];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return java.util.HexFormat.of().formatHex(bytes);
+    }
+
+    /** A short name for labels and folders (no owner name or secret in it). */
+    String label() {
+        return RunFolders.shortName(image + "|" + mode.wire() + "|" + owner + "|" + settings);
+    }
+
+    @Override
+    public String toString() {
+        return "WarmKey[" + image + ", " + mode.wire() + ", owner " + owner + ", " + label() + "]";
+    }
+}
