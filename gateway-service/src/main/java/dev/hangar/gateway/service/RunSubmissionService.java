@@ -107,7 +107,7 @@ public class RunSubmissionService {
         RunContext.tag(executionId);
         var command = new RunRequested(RunRequested.SCHEMA_VERSION, executionId, 1, Instant.now(), traceparent(),
                 ref, adapter, mode, platform, writePrefix, inputs, request.adapterOpts(), build, image,
-                request.timeoutSeconds(), request.attachments(), plan);
+                request.timeoutSeconds(), request.attachments(), plan, owner);
         bus.requireUp(); // refuse while Kafka is away rather than queue what cannot be sent
         var existing = store.insertQueued(new RunStore.NewRun(owner, executionId, ref, adapter, mode, idempotencyKey, plan,
                 Cost.ceiling(limits), config.defaultPlanLimit(), limits.timeoutSeconds(), Json.write(command)));
