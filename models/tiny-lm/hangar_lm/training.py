@@ -185,11 +185,16 @@ class TrainingSession:
         return save_adapter(directory, self.model, base_model=self.base_meta.get("name"), steps=self.steps)
 
     def save_state(self, directory: Union[str, Path]) -> Path:
-        """Adapter weights and optimizer state, to resume training exactly (Tinker's save_weights)."""
+        """Adapter weights and optimizer state, to resume training exactly (Tinker's save_weights).
+        The optimizer's tensors go to optimizer.pt (tensors only, like every file here), its
+        hyper-parameters to train_state.json."""
         directory = Path(directory)
         save_adapter(directory, self.model, base_model=self.base_meta.get("name"), steps=self.steps)
-        torch.save(self.optimizer.state_dict(), directory / "optimizer.pt")
-        write_json(directory / "train_state.json", {"format": STATE_FORMAT, "steps": self.steps})
+        state = self.optimizer.state_dict()
+        tensors = {f"{index}.{key}": value for index, entry in state["state"].items() for key, value in entry.items()}
+        save_tensors(directory / "optimizer.pt", tensors)
+        write_json(directory / "train_state.json", {"format": STATE_FORMAT, "steps": self.steps,
+                                                    "param_groups": state["param_groups"]})
         return directory
 
     def load_state(self, directory: Union[str, Path], optimizer: bool = True) -> None:
@@ -200,6 +205,12 @@ class TrainingSession:
             raise ValueError(f"the saved LoRA config {meta['lora']} differs from this session's {self.lora.to_dict()}")
         load_adapter_state(self.model, load_tensors(directory / "adapter.pt", self.model.device))
         if optimizer:
-            state = torch.load(directory / "optimizer.pt", map_location=self.model.device, weights_only=True)
-            self.optimizer.load_state_dict(state)
-            self.steps = json.loads((directory / "train_state.json").read_text(encoding="utf-8"))["steps"]
+            meta = json.loads((directory / "train_state.json").read_text(encoding="utf-8"))
+            if meta.get("format") != STATE_FORMAT:
+                raise ValueError(f"{directory}: not a {STATE_FORMAT} folder")
+            state: Dict[int, dict] = {}
+            for name, value in load_tensors(directory / "optimizer.pt", self.model.device).items():
+                index, key = name.split(".", 1)
+                state.setdefault(int(index), {})[key] = value
+            self.optimizer.load_state_dict({"state": state, "param_groups": meta["param_groups"]})
+            self.steps = meta["steps"]

@@ -27,7 +27,7 @@ def tiny_model(seed: int = 0, **overrides) -> TransformerLM:
     return model
 
 
-def sharpened(model: TransformerLM, factor: float = 40.0) -> TransformerLM:
+def sharpened(model: TransformerLM, factor: float = 12.0) -> TransformerLM:
     """Scales the unembedding so the tiny random model has peaked, varied distributions."""
     with torch.no_grad():
         if model.config.tie_embeddings:
