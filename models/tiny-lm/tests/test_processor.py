@@ -1,0 +1,50 @@
+"""The processor in mock mode, through the real Hangar runtime's Processor class (skipped when
+the runtime's Python package is not beside this folder, e.g. in the image)."""
+
+import json
+import os
+import sys
+import unittest
+from pathlib import Path
+
+from tests.helpers import ROOT
+
+RUNTIME = ROOT.parents[1] / "runtime" / "python"
+
+
+@unittest.skipUnless((RUNTIME / "hangar_runtime").is_dir(), "the Hangar runtime package is not here")
+class ProcessorTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        sys.path.insert(0, str(RUNTIME))
+        os.environ["HANGAR_MODE"] = "mock"
+        import predict
+        cls.predict = predict
+        cls.processor = predict.Predictor()
+        cls.processor.setup()
+
+    def test_spec_schema_matches_the_class(self):
+        text = (ROOT / "hangar.yaml").read_text(encoding="utf-8")
+        block = text.split("inputs_schema:\n", 1)[1].split("\noutputs:", 1)[0]
+        self.assertEqual(json.loads(block), self.predict.Predictor.input_schema)
+
+    def test_mock_is_deterministic_and_streams_the_tokens(self):
+        streamed = []
+        self.processor.emit_token = streamed.append
+        a = self.processor.predict(prompt="A penny saved", max_tokens=8, num_samples=2)
+        b = self.processor.predict(prompt="A penny saved", max_tokens=8, num_samples=2)
+        self.assertEqual(a, b)
+        self.assertEqual(a["type"], "sample")
+        self.assertEqual("".join(streamed[:8]), a["sequences"][0]["text"])
+        self.assertEqual(len(a["sequences"]), 2)
+
+    def test_tokens_prompt_and_errors(self):
+        out = self.processor.predict(prompt_tokens=[1, 50, 60], max_tokens=3, temperature=0, prompt_logprobs=True)
+        self.assertEqual(out["prompt_tokens"], [1, 50, 60])
+        self.assertIsNone(out["prompt_logprobs"][0])
+        with self.assertRaisesRegex(ValueError, "exactly one"):
+            self.processor.predict(max_tokens=3)
+
+
+if __name__ == "__main__":
+    unittest.main()
