@@ -227,14 +227,18 @@ class Sampler:
         row.tokens.append(token)
         row.logprobs.append(logprob)
         text = self.tokenizer.decode(row.tokens)
-        piece, row.text = text[len(row.text):] if text.startswith(row.text) else text, text
-        if on_token is not None:
-            on_token(row.request_index, row.sample_index, token, piece)
         if token in row.stop_ids or (row.stop_at_eos and token == self.tokenizer.eos_id) \
                 or any(s in text for s in row.stop_strings):
             row.stop_reason = "stop"
         elif len(row.tokens) >= p.max_tokens:
             row.stop_reason = "length"
+        # A character split across byte-fallback tokens decodes as U+FFFD until its last byte
+        # arrives: hold such a tail back until then (or the end), so the pieces join to the text.
+        ready = text if row.stop_reason else text.rstrip("\ufffd")
+        piece = ready[len(row.text):] if ready.startswith(row.text) else ""
+        row.text += piece
+        if on_token is not None:
+            on_token(row.request_index, row.sample_index, token, piece)
         return token
 
     def _prompt_logprobs(self, requests, rows, logits, tokens, width) -> List[SampleResponse]:

@@ -156,6 +156,28 @@ class SamplingTest(unittest.TestCase):
         self.assertEqual([t for _, _, t, _ in seen], out.sequences[0].tokens)
         self.assertEqual("".join(text for *_, text in seen), tokenizer().decode(out.sequences[0].tokens))
 
+    def test_streaming_holds_back_a_character_split_across_byte_tokens(self):
+        s = sampler()
+        schedule = tokenizer().encode("漢字 ok")
+        self.assertGreater(len(schedule), 4)  # 漢 and 字 are byte-fallback tokens, three each
+        calls = []
+
+        def force(module, inputs, logits):  # the next scheduled token becomes the argmax
+            step = min(len(calls), len(schedule) - 1)
+            calls.append(step)
+            return logits.index_fill(-1, torch.tensor([schedule[step]]), 1e4)
+
+        hook = s.model.lm_head.register_forward_hook(force)
+        try:
+            pieces = []
+            out = s.sample(SampleRequest(list(PROMPT), SamplingParams(max_tokens=len(schedule), temperature=0, stop=[])),
+                           on_token=lambda r, i, t, text: pieces.append(text))
+        finally:
+            hook.remove()
+        self.assertEqual(out.sequences[0].tokens, schedule)
+        self.assertEqual("".join(pieces), "漢字 ok")
+        self.assertFalse(any("\ufffd" in piece for piece in pieces), pieces)
+
     def test_invalid_requests_say_what_to_fix(self):
         s = sampler()
         cases = [(dict(temperature=-1), "temperature"), (dict(top_k=0), "top_k"), (dict(top_p=0), "top_p"),
