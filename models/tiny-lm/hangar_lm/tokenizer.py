@@ -56,7 +56,7 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int = 2048, model_type: st
         sentence_iterator=iter(texts), model_writer=buffer, vocab_size=vocab_size,
         model_type=model_type, character_coverage=1.0, byte_fallback=True,
         pad_id=PAD_ID, bos_id=BOS_ID, eos_id=EOS_ID, unk_id=UNK_ID,
-        normalization_rule_name="identity", remove_extra_whitespaces=False,
+        normalization_rule_name="identity", remove_extra_whitespaces=False, add_dummy_prefix=False,
         user_defined_symbols=["\n"], allow_whitespace_only_pieces=True, split_digits=True,
         max_sentence_length=1 << 16, num_threads=1, minloglevel=2,
     )

@@ -20,6 +20,12 @@ class TokenizerTest(unittest.TestCase):
         self.assertEqual(tok.encode("a cat"), ids[1:-1])
         self.assertEqual(tok.decode(ids), "a cat")
 
+    def test_encoding_concatenates_like_the_text(self):
+        tok = tokenizer()  # no dummy prefix: a prompt's and a completion's tokens join like their text
+        for a, b in [("A penny saved", " is a penny earned."), ("Tower, Kilo 36.", " Kilo 36, cleared.")]:
+            self.assertEqual(tok.encode(a) + tok.encode(b), tok.encode(a + b))
+            self.assertEqual(tok.decode(tok.encode(b)), b)
+
     def test_vocab_is_small(self):
         self.assertEqual(tokenizer().vocab_size, 1024)
 
