@@ -38,6 +38,41 @@ class ProcessorTest(unittest.TestCase):
         self.assertEqual("".join(streamed[:8]), a["sequences"][0]["text"])
         self.assertEqual(len(a["sequences"]), 2)
 
+    def test_real_mode_samples_the_base_model_and_an_adapter(self):
+        import tempfile
+
+        from hangar_lm import AdamParams, LoraConfig, TrainingSession
+        from tests.test_lora import data
+
+        base = ROOT / "weights" / "tiny-lm-base"
+        env = {"HANGAR_MODE": "real", "HANGAR_LM_MODEL": str(base)}
+        real = self._processor(env)
+        out = real.predict(prompt="A penny saved", max_tokens=12, seed=4)
+        self.assertEqual(out, real.predict(prompt="A penny saved", max_tokens=12, seed=4))
+        session = TrainingSession.create(base, LoraConfig(rank=2, seed=0))
+        for _ in range(3):
+            session.forward_backward(data())
+            session.optim_step(AdamParams(learning_rate=1e-2))
+        adapter = session.save_for_sampler(tempfile.mkdtemp())
+        tuned = self._processor({**env, "HANGAR_LM_ADAPTER": str(adapter)})
+        tuned_out = tuned.predict(prompt="A penny saved", max_tokens=12, seed=4, temperature=0)
+        self.assertNotEqual(tuned_out["sequences"][0]["logprobs"],
+                            real.predict(prompt="A penny saved", max_tokens=12, seed=4, temperature=0)["sequences"][0]["logprobs"])
+
+    def _processor(self, env):
+        saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        try:
+            processor = self.predict.Predictor()
+            processor.setup()
+            return processor
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+
     def test_tokens_prompt_and_errors(self):
         out = self.processor.predict(prompt_tokens=[1, 50, 60], max_tokens=3, temperature=0, prompt_logprobs=True)
         self.assertEqual(out["prompt_tokens"], [1, 50, 60])
