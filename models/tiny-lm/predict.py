@@ -10,6 +10,7 @@ offline, but its text is gibberish. Both stream the first sequence's text with e
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -17,7 +18,10 @@ sys.path.insert(0, str(HERE))  # hangar_lm sits next to this file in the image a
 
 import torch  # noqa: E402
 
-from hangar_lm import ModelConfig, SampleRequest, Sampler, SamplingParams, Tokenizer, TransformerLM, load_sampler  # noqa: E402
+from hangar_lm import (AdamParams, LoraConfig, ModelConfig, SampleRequest, Sampler, SamplingParams, Tokenizer,  # noqa: E402
+                       TransformerLM, load_sampler, save_model)
+from hangar_lm.checkpoint import read_config  # noqa: E402
+from hangar_lm.finetune import parse_object, train_lora  # noqa: E402
 from hangar_runtime.processor import Processor  # noqa: E402
 
 STOP = {"anyOf": [{"type": "string", "minLength": 1},
@@ -47,11 +51,37 @@ class Predictor(Processor):
         "additionalProperties": False,
     }
 
+    # The whole-run LoRA training (POST /trainings): Hangar's `train-run`, the loop run here.
+    train_input_schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "required": ["steps"],
+        "properties": {
+            "dataset": {"type": "string", "minLength": 1,
+                        "description": "Path of a JSONL file in the container (e.g. an attachment)."},
+            "examples": {"type": "array", "minItems": 1, "items": {"type": "object"},
+                         "description": "Inline examples: {prompt, completion} or {text} objects."},
+            "steps": {"type": "integer", "minimum": 1, "maximum": 10000},
+            "rank": {"type": "integer", "minimum": 1, "maximum": 128, "default": 8},
+            "seed": {"type": "integer", "default": 0},
+            "train_mlp": {"type": "boolean", "default": True},
+            "train_attn": {"type": "boolean", "default": True},
+            "train_unembed": {"type": "boolean", "default": True},
+            "learning_rate": {"type": "number", "exclusiveMinimum": 0, "default": 3e-3},
+            "batch_size": {"type": "integer", "minimum": 1, "maximum": 256, "default": 8},
+            "checkpoint_every": {"type": "integer", "minimum": 0, "default": 0,
+                                 "description": "Save a sampler checkpoint every N steps (0 = the last only)."},
+        },
+        "additionalProperties": False,
+    }
+
     def setup(self):
         torch.set_num_threads(int(os.environ.get("HANGAR_LM_THREADS", "1")))
         device = os.environ.get("HANGAR_LM_DEVICE") or ("cuda" if torch.cuda.is_available() else "cpu")
+        self.device = device
         if self.mode == "real":
             model_dir = os.environ.get("HANGAR_LM_MODEL", str(HERE / "weights" / "tiny-lm-base"))
+            self.base_dir = Path(model_dir)
             self.sampler = load_sampler(model_dir, os.environ.get("HANGAR_LM_ADAPTER") or None, device)
             print(f"real mode: loaded {model_dir} on {device}")
         else:
@@ -59,6 +89,8 @@ class Predictor(Processor):
             torch.manual_seed(0)
             model = TransformerLM(ModelConfig.tiny(tokenizer.vocab_size)).to(device).eval()
             self.sampler = Sampler(model, tokenizer)
+            self.base_dir = Path(tempfile.mkdtemp(prefix="tiny-lm-mock-"))  # train() needs a model folder
+            save_model(self.base_dir, model, tokenizer, name="hangar/tiny-lm-mock")
             print("mock mode: tiny model with a fixed random initialisation")
 
     def predict(self, prompt=None, prompt_tokens=None, max_tokens=32, temperature=1.0, top_k=-1, top_p=1.0,
@@ -85,3 +117,23 @@ class Predictor(Processor):
             sequence["text"] = tokenizer.decode(sequence["tokens"])
         response["prompt_tokens"] = tokens
         return response
+
+    def train(self, steps, dataset=None, examples=None, rank=8, seed=0, train_mlp=True, train_attn=True,
+              train_unembed=True, learning_rate=3e-3, batch_size=8, checkpoint_every=0):
+        """Trains a LoRA on the base model; writes sampler_weights/step-N/ and weights/final/ into
+        the output folder, logs and reports the loss of every step, returns the result summary."""
+        if (dataset is None) == (examples is None):
+            raise ValueError("give exactly one of dataset (a JSONL path) and examples (a list)")
+        data = dataset if dataset is not None else [parse_object(e, f"examples[{i}]") for i, e in enumerate(examples)]
+        lora = LoraConfig(rank=rank, seed=seed, train_mlp=train_mlp, train_attn=train_attn, train_unembed=train_unembed)
+
+        def on_step(step, loss):
+            print(f"step {step}/{steps} loss {loss:.4f}", flush=True)
+            self.progress(step / steps, f"step {step}/{steps} loss {loss:.4f}")
+
+        result = train_lora(self.base_dir, data, steps, self.output_dir, lora, AdamParams(learning_rate=learning_rate),
+                            batch_size=batch_size, seed=seed, checkpoint_every=checkpoint_every,
+                            device=self.device, on_step=on_step)
+        result["checkpoints"] = [str(Path(c).relative_to(self.output_dir)) for c in result["checkpoints"]]
+        result["base_model"] = read_config(self.base_dir).get("name")
+        return result

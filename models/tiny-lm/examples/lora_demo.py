@@ -44,7 +44,7 @@ def main():
     _, held = split(read_jsonl(data), 0.1, 0)
     prompts = [e.prompt for e in held]
     before = complete(load_sampler(base), prompts)
-    after = complete(load_sampler(base, out / f"step-{steps}"), prompts)
+    after = complete(load_sampler(base, out / "sampler_weights" / f"step-{steps}"), prompts)
     exact = lambda outs: sum(o.strip() == e.completion.strip() for o, e in zip(outs, held))
     template = lambda outs: sum(reply_template(o) == reply_template(e.completion) for o, e in zip(outs, held))
     report = {"steps": steps, "seconds": round(seconds, 1), "losses_first_last": [result["losses"][0], result["losses"][-1]],

@@ -43,12 +43,18 @@ class Example:
 
 
 def parse_line(line: str, where: str) -> Optional[Example]:
+    """One JSONL line; None for a blank one."""
     if not line.strip():
         return None
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as e:
         raise DatasetError(f"{where}: not valid JSON ({e.msg})") from None
+    return parse_object(obj, where)
+
+
+def parse_object(obj, where: str) -> Example:
+    """One example given as a decoded JSON value (a JSONL line, or an item of an inline list)."""
     if not isinstance(obj, dict):
         raise DatasetError(f"{where}: expected a JSON object, got {type(obj).__name__}")
     keys = set(obj)
@@ -119,20 +125,23 @@ def split(examples: List[Example], holdout: float, seed: int) -> Tuple[List[Exam
     return shuffled[held:], shuffled[:held]
 
 
-def train_lora(base_dir: Union[str, Path], dataset: Union[str, Path], steps: int, out: Union[str, Path],
+def train_lora(base_dir: Union[str, Path], dataset: Union[str, Path, Sequence[Example]], steps: int, out: Union[str, Path],
                lora: LoraConfig = LoraConfig(rank=8, seed=0), adam: AdamParams = AdamParams(learning_rate=2e-3),
                batch_size: int = 8, holdout: float = 0.1, seed: int = 0, checkpoint_every: int = 0,
                device: Union[str, torch.device] = "cpu", on_step: Optional[StepCallback] = None) -> dict:
-    """Trains; returns {"losses", "checkpoints", "eval"}. Saves `out/step-N` sampler checkpoints
-    every checkpoint_every steps (0 = only the last) and `out/final` (state: weights + optimizer).
+    """Trains on a JSONL file (or a list of Examples); returns {"losses", "checkpoints", "eval"}.
+    Saves sampler checkpoints `out/sampler_weights/step-N` every checkpoint_every steps (0 = only the last) and `out/weights/final` (adapter + optimizer
+    state, for load_state), the layout of Hangar's `hangar://RUN/{sampler_weights,weights}/ID` paths.
     The loss reported per step is the mean per weighted token of that step's batch."""
     if steps < 1:
         raise ValueError("steps must be >= 1")
     session = TrainingSession.create(base_dir, lora, device)
     max_len = session.model.config.max_seq_len
-    train_examples, held_examples = split(read_jsonl(dataset), holdout, seed)
-    train_data = to_data(train_examples, session.tokenizer, max_len, str(dataset))
-    held_data = to_data(held_examples, session.tokenizer, max_len, str(dataset))
+    examples = list(dataset) if isinstance(dataset, (list, tuple)) else read_jsonl(dataset)
+    source = "examples" if isinstance(dataset, (list, tuple)) else str(dataset)
+    train_examples, held_examples = split(examples, holdout, seed)
+    train_data = to_data(train_examples, session.tokenizer, max_len, source)
+    held_data = to_data(held_examples, session.tokenizer, max_len, source)
     base_logprob = mean_logprob(session.model, held_data) if held_data else None  # zero-init adapter = base
     rng = random.Random(seed)
     out = Path(out)
@@ -148,8 +157,8 @@ def train_lora(base_dir: Union[str, Path], dataset: Union[str, Path], steps: int
         if on_step is not None:
             on_step(step, loss)
         if (checkpoint_every and step % checkpoint_every == 0) or step == steps:
-            checkpoints.append(str(session.save_for_sampler(out / f"step-{step}")))
-    session.save_state(out / "final")
+            checkpoints.append(str(session.save_for_sampler(out / "sampler_weights" / f"step-{step}")))
+    session.save_state(out / "weights" / "final")
     tuned_logprob = mean_logprob(session.model, held_data) if held_data else None
     result = {"losses": losses, "checkpoints": checkpoints, "train_examples": len(train_data),
               "eval": {"held_out_examples": len(held_data), "base_mean_logprob": base_logprob,

@@ -70,8 +70,8 @@ class TrainLoraTest(unittest.TestCase):
         self.assertEqual(ev["held_out_examples"], 2)
         self.assertGreater(ev["tuned_mean_logprob"], ev["base_mean_logprob"] + 0.5, ev)
         self.assertEqual([Path(c).name for c in result["checkpoints"]], ["step-6", "step-12"])
-        self.assertTrue((out / "final" / "optimizer.pt").is_file())
-        load_sampler(base, out / "step-12")  # the sampler checkpoint loads on top of its base
+        self.assertTrue((out / "weights" / "final" / "optimizer.pt").is_file())
+        load_sampler(base, out / "sampler_weights" / "step-12")  # the sampler checkpoint loads on top of its base
 
 
 if __name__ == "__main__":

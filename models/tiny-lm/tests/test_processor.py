@@ -73,6 +73,26 @@ class ProcessorTest(unittest.TestCase):
                 else:
                     os.environ[k] = v
 
+    def test_train_run_in_mock_mode_saves_checkpoints_and_reports_every_step(self):
+        import tempfile
+
+        out = Path(tempfile.mkdtemp())
+        os.environ["HANGAR_OUTPUT_DIR"] = str(out)
+        self.addCleanup(os.environ.pop, "HANGAR_OUTPUT_DIR", None)
+        reported = []
+        self.processor.progress = lambda fraction, message=None: reported.append(message)
+        examples = [{"prompt": f"Tower, {c} ready.", "completion": f" {c}, cleared."} for c in ["Kilo", "Lima", "Mike"] * 3]
+        result = self.processor.train(steps=4, examples=examples, rank=2, checkpoint_every=2, batch_size=4)
+        self.assertEqual(result["checkpoints"], ["sampler_weights/step-2", "sampler_weights/step-4"])
+        self.assertEqual(len(reported), 4)
+        self.assertTrue((out / "weights" / "final" / "optimizer.pt").is_file())
+        self.assertEqual(result["base_model"], "hangar/tiny-lm-mock")
+        from hangar_lm.finetune import DatasetError
+        with self.assertRaisesRegex(DatasetError, r"examples\[1\]"):
+            self.processor.train(steps=1, examples=[{"text": "ok"}, {"prompt": "only"}])
+        with self.assertRaisesRegex(ValueError, "exactly one"):
+            self.processor.train(steps=1)
+
     def test_tokens_prompt_and_errors(self):
         out = self.processor.predict(prompt_tokens=[1, 50, 60], max_tokens=3, temperature=0, prompt_logprobs=True)
         self.assertEqual(out["prompt_tokens"], [1, 50, 60])
