@@ -23,7 +23,7 @@ from typing import Callable, List, Optional, Sequence, Tuple, Union
 
 import torch
 
-from .checkpoint import load_model, write_json
+from .checkpoint import write_json
 from .lora import LoraConfig
 from .model import TransformerLM
 from .tokenizer import Tokenizer

@@ -13,6 +13,7 @@ Adapter folders (what the sampler loads on top of its base model):
 """
 
 import dataclasses
+import json
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -115,8 +116,7 @@ def apply_lora(model: TransformerLM, config: LoraConfig) -> List[nn.Parameter]:
 
 
 def adapter_state(model: TransformerLM) -> Dict[str, torch.Tensor]:
-    return {k: v for k, v in model.state_dict().items() if ".lora_a" in k or ".lora_b" in k
-            or k.startswith(("lora_a", "lora_b"))}
+    return {k: v for k, v in model.state_dict().items() if k.endswith((".lora_a", ".lora_b"))}
 
 
 def load_adapter_state(model: TransformerLM, state: Dict[str, torch.Tensor]) -> None:
@@ -137,7 +137,6 @@ def save_adapter(directory: Union[str, Path], model: TransformerLM, **metadata) 
 
 
 def read_adapter_config(directory: Union[str, Path]) -> dict:
-    import json
     path = Path(directory) / ADAPTER_CONFIG_FILE
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing: not a hangar-lm adapter folder")

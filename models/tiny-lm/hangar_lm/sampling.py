@@ -50,7 +50,7 @@ class SamplingParams:
             raise ValueError("top_k must be -1 (off) or an integer >= 1")
         if not 0 < self.top_p <= 1:
             raise ValueError("top_p must be in (0, 1]")
-        stop_strings, stop_ids = split_stop(self.stop)
+        stop_strings, _ = split_stop(self.stop)
         if any(s == "" for s in stop_strings):
             raise ValueError("stop strings must not be empty")
 

@@ -19,13 +19,14 @@ summed over tokens and data (not averaged: scale weights to average). Both retur
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Sequence, Union
 
 import torch
 import torch.nn.functional as F
 
-from .checkpoint import load_model, load_tensors, read_config, save_tensors, write_json
-from .lora import LoraConfig, adapter_state, apply_lora, load_adapter_state, save_adapter
+from .checkpoint import load_model, load_tensors, save_tensors, write_json
+from .lora import (ADAPTER_WEIGHTS_FILE, LoraConfig, apply_lora, load_adapter_state, read_adapter_config,
+                   save_adapter)
 from .model import TransformerLM
 from .tokenizer import Tokenizer
 
@@ -200,10 +201,10 @@ class TrainingSession:
     def load_state(self, directory: Union[str, Path], optimizer: bool = True) -> None:
         """Loads what save_state wrote (Tinker's load_weights; optimizer=False for weights only)."""
         directory = Path(directory)
-        meta = json.loads((directory / "adapter_config.json").read_text(encoding="utf-8"))
+        meta = read_adapter_config(directory)
         if LoraConfig.from_dict(meta["lora"]) != self.lora:
             raise ValueError(f"the saved LoRA config {meta['lora']} differs from this session's {self.lora.to_dict()}")
-        load_adapter_state(self.model, load_tensors(directory / "adapter.pt", self.model.device))
+        load_adapter_state(self.model, load_tensors(directory / ADAPTER_WEIGHTS_FILE, self.model.device))
         if optimizer:
             meta = json.loads((directory / "train_state.json").read_text(encoding="utf-8"))
             if meta.get("format") != STATE_FORMAT:
