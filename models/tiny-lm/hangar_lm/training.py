@@ -46,7 +46,16 @@ class Datum:
 
     @classmethod
     def from_dict(cls, data: dict) -> "Datum":
-        return cls(list(data["model_input"]), {k: list(v) for k, v in data["loss_fn_inputs"].items()})
+        """Plain lists, or Tinker's wire shapes: model_input {"chunks": [{"type": "encoded_text",
+        "tokens": [...]}, ...]} and loss_fn_inputs values as TensorData {"data", "dtype", "shape"}."""
+        model_input = data["model_input"]
+        if isinstance(model_input, dict):
+            chunks = model_input.get("chunks")
+            if not isinstance(chunks, list) or any(c.get("type", "encoded_text") != "encoded_text" for c in chunks):
+                raise ValueError("model_input chunks must all be encoded_text (this model reads no images)")
+            model_input = [t for c in chunks for t in c["tokens"]]
+        inputs = {k: (v["data"] if isinstance(v, dict) else v) for k, v in data["loss_fn_inputs"].items()}
+        return cls(list(model_input), {k: list(v) for k, v in inputs.items()})
 
 
 @dataclass

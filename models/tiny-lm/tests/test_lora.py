@@ -172,6 +172,16 @@ class LoraTest(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "learning_rate"):
             s.optim_step(AdamParams(learning_rate=-1))
 
+    def test_datum_reads_tinker_wire_shapes(self):
+        wire = {"model_input": {"chunks": [{"type": "encoded_text", "tokens": [1, 5]}, {"type": "encoded_text", "tokens": [9]}]},
+                "loss_fn_inputs": {"target_tokens": {"data": [5, 9, 2], "dtype": "int64", "shape": [3]},
+                                   "weights": {"data": [0.0, 1.0, 1.0], "dtype": "float32", "shape": [3]}}}
+        d = Datum.from_dict(wire)
+        self.assertEqual((d.model_input, d.loss_fn_inputs["target_tokens"]), ([1, 5, 9], [5, 9, 2]))
+        self.assertEqual(Datum.from_dict({"model_input": [1, 5], "loss_fn_inputs": {"weights": [1, 1]}}).model_input, [1, 5])
+        with self.assertRaisesRegex(ValueError, "encoded_text"):
+            Datum.from_dict({"model_input": {"chunks": [{"type": "image", "data": ""}]}, "loss_fn_inputs": {}})
+
     def test_adapter_does_not_fit_another_shape(self):
         s = self.session()
         directory = tempfile.mkdtemp()
