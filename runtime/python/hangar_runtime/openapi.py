@@ -2,12 +2,16 @@
 
 import json
 
-from . import __version__
+from . import __version__, signature
 
 OBJECT = {"type": "object"}
 
 
 def document(worker) -> dict:
+    """A Cog predictor's document derived from its signature (as Cog); a plain processor's as below."""
+    info = worker.info or {}
+    if info.get("predictions") is not None and info["predictions"].typed:
+        return signature.openapi_document(info["predictions"], info.get("trainings"))
     cls = worker.processor_class
     schemas = {
         "Input": _class_schema(cls, "input_schema") or _file_schema(worker.config.input_schema_file) or OBJECT,
