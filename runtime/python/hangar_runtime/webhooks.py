@@ -86,31 +86,37 @@ class Sender:
     def __call__(self, event: str) -> None:
         if event not in self._events:
             return
+        throttled = event in ("output", "logs")
+        # start and completed carry the state of that moment; a throttled one the state when it is sent.
+        body = None if throttled else self._body()
         with self._cond:
-            if event in ("output", "logs"):
+            if throttled:
                 if self._throttled_pending:
                     return  # the pending delivery will carry this state too
                 self._throttled_pending = True
-            self._queue.append(event)
+            self._queue.append((event, body))
             self._cond.notify()
+
+    def _body(self) -> bytes:
+        return json.dumps(self._job.to_json(), ensure_ascii=False).encode("utf-8")
 
     def _loop(self) -> None:
         while True:
             with self._cond:
                 while not self._queue:
                     self._cond.wait()
-                event = self._queue.pop(0)
-            if event in ("output", "logs"):
+                event, body = self._queue.pop(0)
+            if body is None:
                 wait = self._last_throttled + THROTTLE_SECONDS - time.monotonic()
                 if wait > 0:
                     time.sleep(wait)
                 with self._cond:
                     self._throttled_pending = False
-                    if "completed" in self._queue:
+                    if any(queued == "completed" for queued, _ in self._queue):
                         continue  # the terminal state follows; it carries everything
                 self._last_throttled = time.monotonic()
             terminal = event == "completed"
-            self._deliver(json.dumps(self._job.to_json(), ensure_ascii=False).encode("utf-8"), terminal)
+            self._deliver(body or self._body(), terminal)
             if terminal:
                 return
 
