@@ -91,6 +91,8 @@ class Worker:
         self._shutting_down = False
         self._setup_lines = []
         self.info = None  # {"predictions": Signature, "trainings"?: Signature} once loaded
+        self._trainer = None  # HANGAR_TRAINER's function or class, when set
+        self._trainer_instance = None
 
     # --- setup -----------------------------------------------------------------------------
 
@@ -138,7 +140,7 @@ class Worker:
                 self._load_signatures()
                 processor = self.processor_class() if inspect.isclass(self.processor_class) else None
                 if processor is not None:
-                    signature.run_setup(processor, weights=self.config.weights)
+                    signature.run_setup(processor, weights=_weights(processor, self.config.weights))
                 self._processor = processor
                 failure = None
             except BaseException:  # noqa: BLE001 -- any failure, even SystemExit, is SETUP_FAILED
@@ -171,8 +173,9 @@ class Worker:
         if not inspect.isclass(cls):
             raise ValueError(f"HANGAR_PREDICTOR must name a class, got {type(cls).__name__}")
         self.info = {"predictions": signature.inspect_predictor(cls)}
-        if self.config.trainer:
-            self.info["trainings"] = signature.inspect_predictor(loader.load_class(self.config.trainer))
+        if self.config.trainer:  # Cog's `train: "train.py:train"`: a function (or a class of its own)
+            self._trainer = loader.load_class(self.config.trainer)
+            self.info["trainings"] = signature.inspect_predictor(self._trainer)
         elif callable(getattr(cls, "train", None)):
             self.info["trainings"] = signature.inspect_predictor(cls, "train")
 
@@ -387,7 +390,7 @@ class Worker:
                 if typed:
                     input_dir = _job_input_dir(job.output_dir)
                     kwargs = signature.resolve_files(job.kwargs, input_dir)
-                fn = info.entry(self._processor) if info is not None else getattr(self._processor, "predict")
+                fn = info.entry(self._target(job.kind))
                 outcome = self._call(job, fn, kwargs, typed, output_dir)
                 if outcome != "ok":
                     status = "canceled"
@@ -411,6 +414,18 @@ class Worker:
         job.finish(status, output=job.output if status == "succeeded" else None, error=error, traceback_text=tb,
                    predict_time=elapsed, files=files, metrics=metrics)
         runtime_log(f"{job.kind[:-1]} {job.id} {status} in {elapsed:.2f}s")
+
+    def _target(self, kind: str):
+        """What info.entry() binds: the predictor instance, or a train function itself (a trainer class: an instance)."""
+        trainer = self._trainer
+        if kind == "trainings" and trainer is not None:
+            if inspect.isclass(trainer):
+                if self._trainer_instance is None:
+                    self._trainer_instance = trainer()
+                    signature.run_setup(self._trainer_instance)
+                return self._trainer_instance
+            return trainer
+        return self._processor
 
     def _uploader(self, job: Job):
         base = job.request.get("output_file_prefix") or self.config.upload_url
@@ -545,6 +560,26 @@ def _drain(job: Job, generator) -> list:
         if isinstance(item, (str, int, float, bool)):
             job.emit_chunk(item)
     return items
+
+
+def _weights(processor, raw: str | None):
+    """COG_WEIGHTS as setup(weights=...) wants it: a cog.Path (a URL fetched first) when annotated so, else the text."""
+    setup = getattr(processor, "setup", None)
+    if raw is None or setup is None or "weights" not in inspect.signature(setup).parameters:
+        return raw
+    import typing
+
+    import cog
+
+    hint = typing.get_type_hints(setup).get("weights")
+    if hint not in (cog.Path, Path, cog.File) and cog.Path not in typing.get_args(hint):
+        return raw
+    if raw.split(":", 1)[0].lower() in ("http", "https", "data"):
+        ref = signature.FileRef("weights", signature.PATH, url=raw)
+        path = signature.resolve_files({"weights": ref}, tempfile.mkdtemp(prefix="cog-weights-"))["weights"]
+    else:
+        path = cog.Path(raw)
+    return open(path, "rb") if hint is cog.File else path
 
 
 def _job_input_dir(run_output_dir) -> Path:
