@@ -86,7 +86,8 @@ class Handler(BaseHTTPRequestHandler):
     # --- endpoints ---------------------------------------------------------------------------
 
     def _index(self):
-        body = {"cog_version": _cog_version(), "docs_url": "/docs", "openapi_url": "/openapi.json",
+        # No docs_url: the runtime serves no Swagger page (the CLI's `serve` does).
+        body = {"cog_version": _cog_version(), "openapi_url": "/openapi.json",
                 "shutdown_url": "/shutdown", "healthcheck_url": "/health-check"}
         for kind in ("predictions", "trainings"):
             if kind == "predictions" or self.server.worker.supports(kind) and self.server.worker.info:
