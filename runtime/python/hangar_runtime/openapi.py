@@ -96,6 +96,6 @@ def _job_paths(kind: str, noun: str, request: str, response: str) -> dict:
 def _op(operation_id: str, schema, streams=False) -> dict:
     content = {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"} if schema else {}}}
     if streams:
-        # Accept: text/event-stream gives log/token/progress events, then `done` with the response.
+        # Accept: text/event-stream gives Cog's start/log/output/metric events (and progress), then `completed`.
         content["text/event-stream"] = {"schema": {"type": "string"}}
     return {"operationId": operation_id, "responses": {"200": {"description": "Successful Response", "content": content}}}

@@ -22,8 +22,10 @@ injected exception), iterators stream as `output` events, and `record_metric` fi
 A plain Hangar processor (untyped predict(**inputs)) gets its input unchanged, as before.
 """
 
+import base64
 import ctypes
 import inspect
+import mimetypes
 import os
 import shutil
 import sys
@@ -467,6 +469,7 @@ class Worker:
             return "canceled"
 
     def _call_typed(self, job: Job, fn, kwargs: dict, output_dir: Path) -> None:
+        """A Cog predictor's call: `output` as Cog encodes it, and output.json with files by name (for the executor)."""
         call = signature.Call(fn, kwargs)
         with self._cancel_lock:
             job.call = call
@@ -474,17 +477,23 @@ class Worker:
             call.cancel()
         try:
             result = call.run()
-            upload = self._uploader(job)
+            files = _FileOutputs(output_dir, self._uploader(job), by_name=job.output_dir is not None)
             if signature.is_stream(result):
-                for chunk in signature.stream_output(result, output_dir, upload):
-                    job.output_chunk(chunk)
+                saved = []
+                for chunk in signature.stream_output(result, output_dir, files.place):
+                    saved.append(files.as_saved(chunk))
+                    job.output_chunk(files.as_sent(chunk))
                 if job.output is None:
                     job.set_output([])
             else:
-                job.set_output(signature.encode_output(result, output_dir, upload))
+                value = signature.encode_output(result, output_dir, files.place)
+                saved = files.as_saved(value)
+                job.set_output(files.as_sent(value))
+            outputs.collect(saved, output_dir, create=job.output_dir is None)
         finally:
             with self._cancel_lock:
                 job.call = None
+
 
     def _open_window(self, job: Job) -> bool:
         with self._cancel_lock:
@@ -498,6 +507,52 @@ class Worker:
             ident, job.thread_ident = job.thread_ident, None
             if ident is not None and job.cancel_requested:
                 _raise_in_thread(ident, None)  # drop an injected exception not yet raised
+
+
+class _FileOutputs:
+    """The files a Cog predictor returned, each placed in the output folder first (signature.encode_output).
+
+    In `output` (what the HTTP answer carries) a file is a data: URL, or its uploaded URL with an upload
+    URL set, or (a request with its own output_dir: the executor reads the folder) its name there; in
+    output.json always its name, so the executor collects it as a plain processor's file.
+    """
+
+    MARK = "\x00hangar-file:"
+
+    def __init__(self, output_dir: Path, upload, by_name: bool):
+        self._root = Path(output_dir).resolve()
+        self._upload = upload
+        self._by_name = by_name
+        self._files = {}  # mark -> (path, name)
+
+    def place(self, path) -> str:
+        path = Path(path)
+        mark = f"{self.MARK}{len(self._files)}"
+        self._files[mark] = (path, path.resolve().relative_to(self._root).as_posix())
+        return mark
+
+    def as_saved(self, value):
+        return self._map(value, lambda path, name: name)
+
+    def as_sent(self, value):
+        return self._map(value, self._url)
+
+    def _url(self, path: Path, name: str) -> str:
+        if self._upload is not None:
+            return self._upload(path)
+        if self._by_name:
+            return name
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+    def _map(self, value, fn):
+        if isinstance(value, str) and value.startswith(self.MARK) and value in self._files:
+            return fn(*self._files[value])
+        if isinstance(value, dict):
+            return {k: self._map(v, fn) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._map(v, fn) for v in value]
+        return value
 
 
 def run_output_dir(raw, runs_dir: Path) -> Path:

@@ -154,6 +154,35 @@ class CogApiTest {
         assertEquals("pre 0\n", uploads.received.get("/per-request/out-0.txt"), prefixed.toString());
     }
 
+    @Test
+    void withItsOwnOutputDirAJobReportsFilesByNameAndWritesOutputJsonForTheExecutor() throws Exception {
+        var runtime = start("Files", Map.of());
+        Path outputs = runtime.newRunFolder("fedcba9876543210");
+
+        JsonNode done = sync(runtime, "{\"input\":{\"text\":\"run\",\"count\":2},\"output_dir\":\"" + outputs + "\"}");
+
+        assertEquals(json("[\"out-0.txt\",\"out-1.txt\"]"), done.path("output"), done.toString());
+        assertEquals(json("[\"out-0.txt\",\"out-1.txt\",\"output.json\"]"), done.path("output_files"));
+        assertEquals("run 1\n", Files.readString(outputs.resolve("out-1.txt")));
+        assertEquals("[\"out-0.txt\",\"out-1.txt\"]\n", Files.readString(outputs.resolve("output.json")));
+
+        var predictor = start("Predictor", Map.of());
+        Path other = predictor.newRunFolder("0123456789abcdef");
+        sync(predictor, "{\"input\":{\"text\":\"v\"},\"output_dir\":\"" + other + "\"}");
+        assertEquals("\"vv\"\n", Files.readString(other.resolve("output.json")), "a plain value, canonical JSON");
+    }
+
+    @Test
+    void aSyncCogPredictorIsCanceledByTheInjectedException() throws Exception {
+        var runtime = start("Predictor", Map.of("HANGAR_CANCEL_GRACE_SECONDS", "0.1"));
+        assertEquals(202, postAsync(runtime, "{\"id\":\"s\",\"input\":{\"text\":\"a\",\"sleep\":30}}").status());
+        await().atMost(WITHIN).until(() -> status(runtime, "s").equals("processing"));
+        runtime.client().cancel("s");
+        await().atMost(WITHIN).until(() -> status(runtime, "s").equals("canceled"));
+        assertEquals("READY", health(runtime).path("status").asText());
+        assertEquals("aa", sync(runtime, "{\"input\":{\"text\":\"a\"}}").path("output").asText(), "and serves the next one");
+    }
+
     // --- SSE ----------------------------------------------------------------------------------
 
     @Test
