@@ -95,6 +95,7 @@ class Worker:
         self.info = None  # {"predictions": Signature, "trainings"?: Signature} once loaded
         self._trainer = None  # HANGAR_TRAINER's function or class, when set
         self._trainer_instance = None
+        self._healthcheck = None  # (thread, result box) of the latest user healthcheck()
 
     # --- setup -----------------------------------------------------------------------------
 
@@ -215,9 +216,15 @@ class Worker:
             except BaseException as e:  # noqa: BLE001 -- a failing check is an unhealthy model
                 box["error"] = f"healthcheck() raised {type(e).__name__}: {e}"
 
-        thread = threading.Thread(target=run, name="hangar-healthcheck", daemon=True)
-        thread.start()
         limit = self.config.healthcheck_timeout_seconds
+        with self._lock:
+            previous = self._healthcheck
+            if previous is not None and previous[0].is_alive():  # one check at a time: wait on the running one
+                thread, box = previous
+            else:
+                thread = threading.Thread(target=run, name="hangar-healthcheck", daemon=True)
+                self._healthcheck = (thread, box)
+                thread.start()
         thread.join(limit)
         if thread.is_alive():
             return f"healthcheck() did not answer within {limit:g}s (HANGAR_HEALTHCHECK_TIMEOUT_SECONDS)"
