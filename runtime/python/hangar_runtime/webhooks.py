@@ -81,6 +81,7 @@ class Sender:
         self._queue = []  # events to deliver, in order
         self._throttled_pending = False
         self._last_throttled = 0.0
+        self.finished = threading.Event()  # set once the terminal delivery is done (or given up)
         threading.Thread(target=self._loop, name=f"hangar-webhook-{job.id}", daemon=True).start()
 
     def __call__(self, event: str) -> None:
@@ -116,9 +117,13 @@ class Sender:
                         continue  # the terminal state follows; it carries everything
                 self._last_throttled = time.monotonic()
             terminal = event == "completed"
-            self._deliver(body or self._body(), terminal)
             if terminal:
+                try:
+                    self._deliver(body or self._body(), terminal)
+                finally:
+                    self.finished.set()
                 return
+            self._deliver(body or self._body(), terminal)
 
     def _deliver(self, body: bytes, terminal: bool) -> None:
         msg_id = "msg_" + uuid.uuid4().hex  # the same id on every retry, so the receiver can dedupe

@@ -48,6 +48,7 @@ from .scrub import Scrubber
 
 KEEP_JOBS = 100  # finished jobs remembered for GET and idempotent PUT
 MAX_EXECUTION_ID = 256
+SHUTDOWN_WEBHOOK_WAIT_SECONDS = 30  # POST /shutdown waits this long at most for terminal webhooks
 
 
 class Busy(Exception):
@@ -96,6 +97,7 @@ class Worker:
         self._trainer = None  # HANGAR_TRAINER's function or class, when set
         self._trainer_instance = None
         self._healthcheck = None  # (thread, result box) of the latest user healthcheck()
+        self._senders = []  # webhook senders whose terminal delivery may still be under way
 
     # --- setup -----------------------------------------------------------------------------
 
@@ -291,8 +293,10 @@ class Worker:
                       history=self.config.stream_history,
                       request={**request, "context": context if isinstance(context, dict) else {}})
             if url:
-                job.listeners.append(webhooks.Sender(job, url, events, self.config.webhook_key,
-                                                     self.config.webhook_retries, self.config.webhook_backoff_seconds))
+                sender = webhooks.Sender(job, url, events, self.config.webhook_key,
+                                         self.config.webhook_retries, self.config.webhook_backoff_seconds)
+                job.listeners.append(sender)
+                self._senders = [s for s in self._senders if not s.finished.is_set()] + [sender]
             self._remember(job)
             job.accepted_state = job.to_json()  # what a 202 answers: Cog's `starting`, before any worker takes it
             self._pending.append(job)
@@ -313,6 +317,10 @@ class Worker:
             with self._lock:
                 while self._active or self._pending:
                     self._lock.wait(0.5)
+                senders = list(self._senders)
+            deadline = time.monotonic() + SHUTDOWN_WEBHOOK_WAIT_SECONDS
+            for sender in senders:  # the terminal webhooks still being delivered (or retried)
+                sender.finished.wait(max(0.0, deadline - time.monotonic()))
             runtime_log("shutdown requested: no job left, stopping")
             stop_server()
 

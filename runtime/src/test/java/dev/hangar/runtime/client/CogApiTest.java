@@ -296,7 +296,8 @@ class CogApiTest {
 
     @Test
     void indexListsTheEndpointsAndShutdownLetsTheRunningJobFinishThenStops() throws Exception {
-        var runtime = start("AsyncSleeper", Map.of());
+        var hooks = new WebhookReceiver();
+        var runtime = start("AsyncSleeper", Map.of("HANGAR_WEBHOOK_BACKOFF_SECONDS", "0.5"));
         JsonNode index = json(runtime.client().send("GET", "/", Map.of(), null).body());
         assertEquals("/predictions", index.path("predictions_url").asText());
         assertEquals("/predictions/{prediction_id}/cancel", index.path("predictions_cancel_url").asText());
@@ -304,13 +305,16 @@ class CogApiTest {
         assertTrue(index.path("cog_version").asText().startsWith("0.17"));
         assertFalse(index.has("trainings_url"), "no train()");
 
-        assertEquals(202, postAsync(runtime, "{\"id\":\"last\",\"input\":{\"seconds\":1}}").status());
+        hooks.failNext("/last", 2);
+        assertEquals(202, postAsync(runtime, "{\"id\":\"last\",\"input\":{\"seconds\":1},\"webhook\":\"" + hooks.url("/last")
+                + "\",\"webhook_events_filter\":[\"completed\"]}").status());
         assertEquals(200, runtime.client().send("POST", "/shutdown", Map.of(), null).status());
         var refused = post(runtime, "{\"input\":{}}");
         assertEquals(409, refused.status());
         assertEquals("Model shutting down", json(refused.body()).path("detail").asText());
         assertTrue(runtime.exitsWithin(Duration.ofSeconds(10)), "the runtime stopped: " + runtime.log());
         assertTrue(runtime.log().contains("prediction last succeeded"), "after the running job ended: " + runtime.log());
+        assertEquals(3, hooks.at("/last").size(), "and after its terminal webhook was delivered, retries included");
     }
 
     @Test
