@@ -4,6 +4,7 @@ Binding before setup lets the executor see STARTING (rather than "not reachable"
 the process runs, and tell a slow setup from a dead container.
 """
 
+import argparse
 import signal
 import sys
 
@@ -18,9 +19,12 @@ def _stop(signum, frame):
     raise SystemExit(0)
 
 
-def main() -> int:
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python3 -m hangar_runtime", description="Cog's HTTP API for a predictor")
+    parser.add_argument("--upload-url", help="PUT file outputs to <url>/<file name> (else HANGAR_UPLOAD_URL, else data: URLs)")
+    args = parser.parse_args(argv)
     try:
-        cfg = Config.from_env()
+        cfg = Config.from_env(upload_url=args.upload_url)
     except ValueError as e:  # a bad setting: say which, without a traceback
         runtime_log(f"cannot start: {e}")
         return 2

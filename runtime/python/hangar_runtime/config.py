@@ -8,6 +8,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import webhooks
+
 DEFAULT_SOCKET = "/hangar/io/runtime.sock"
 DEFAULT_OUTPUT_DIR = "/hangar/io/outputs"
 DEFAULT_RUNS_DIR = "/hangar/io/runs"
@@ -38,6 +40,17 @@ def _int(env, name: str, default: int, low: int, high: int) -> int:
     return value
 
 
+def _float(env, name: str, default: float) -> float:
+    text = env.get(name, "").strip()
+    try:
+        value = float(text) if text else default
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, got {text!r}") from None
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, got {value}")
+    return value
+
+
 @dataclass(frozen=True)
 class Config:
     predictor: str
@@ -56,9 +69,18 @@ class Config:
     max_concurrency: int = 1
     queue_size: int = 0
     scrub_dirs: tuple = ("/tmp",)
+    trainer: str | None = None
+    stream_history: int = 1024
+    webhook_key: bytes | None = None
+    webhook_retries: int = 8
+    webhook_backoff_seconds: float = 0.5
+    upload_url: str | None = None
+    setup_timeout_seconds: float = 0.0
+    healthcheck_timeout_seconds: float = 5.0
+    weights: str | None = None
 
     @staticmethod
-    def from_env() -> "Config":
+    def from_env(upload_url: str | None = None) -> "Config":
         env = os.environ
         port_text = env.get("HANGAR_PORT") or env.get("PORT")
         socket = env.get("HANGAR_SOCKET")
@@ -79,10 +101,21 @@ class Config:
             egress_socket=env.get("HANGAR_EGRESS_SOCKET") or None,
             egress_port=int(env.get("HANGAR_EGRESS_PORT") or "3128"),
             runs_dir=Path(env.get("HANGAR_RUNS_DIR") or DEFAULT_RUNS_DIR),
-            max_concurrency=_int(env, "HANGAR_MAX_CONCURRENCY", 1, 1, MAX_CONCURRENCY),
+            # Cog's concurrency.max reaches a Cog image as COG_MAX_CONCURRENCY; Hangar's own name wins.
+            max_concurrency=_int(env, "HANGAR_MAX_CONCURRENCY" if env.get("HANGAR_MAX_CONCURRENCY", "").strip()
+                                 else "COG_MAX_CONCURRENCY", 1, 1, MAX_CONCURRENCY),
             queue_size=_int(env, "HANGAR_QUEUE_SIZE", 0, 0, 100_000),
             # Empty means scrub nothing (a runtime on a developer's host must not empty its /tmp).
             scrub_dirs=tuple(d for d in env.get("HANGAR_SCRUB_DIRS", "").split(":") if d),
+            trainer=env.get("HANGAR_TRAINER") or None,
+            stream_history=_int(env, "COG_STREAM_HISTORY_CAPACITY", 1024, 0, 1_000_000),
+            webhook_key=webhooks.parse_secret(env.get("HANGAR_WEBHOOK_SECRET")),
+            webhook_retries=_int(env, "HANGAR_WEBHOOK_RETRIES", 8, 0, 100),
+            webhook_backoff_seconds=_float(env, "HANGAR_WEBHOOK_BACKOFF_SECONDS", 0.5),
+            upload_url=(upload_url or env.get("HANGAR_UPLOAD_URL") or None),
+            setup_timeout_seconds=_float(env, "HANGAR_SETUP_TIMEOUT_SECONDS", 0.0),
+            healthcheck_timeout_seconds=_float(env, "HANGAR_HEALTHCHECK_TIMEOUT_SECONDS", 5.0),
+            weights=env.get("COG_WEIGHTS") or None,
         )
 
     def address(self) -> str:

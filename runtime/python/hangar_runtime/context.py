@@ -33,7 +33,7 @@ class Context:
 
     def emit_token(self, text) -> None:
         if self.job:
-            self.job.publish("token", {"text": str(text)})
+            self.job.emit_chunk(str(text))  # Cog's `output {chunk, index}` event
 
     def progress(self, fraction, message=None) -> None:
         if self.job:

@@ -2,12 +2,16 @@
 
 import json
 
-from . import __version__
+from . import __version__, signature
 
 OBJECT = {"type": "object"}
 
 
 def document(worker) -> dict:
+    """A Cog predictor's document derived from its signature (as Cog); a plain processor's as below."""
+    info = worker.info or {}
+    if info.get("predictions") is not None and info["predictions"].typed:
+        return signature.openapi_document(info["predictions"], info.get("trainings"))
     cls = worker.processor_class
     schemas = {
         "Input": _class_schema(cls, "input_schema") or _file_schema(worker.config.input_schema_file) or OBJECT,
@@ -92,6 +96,6 @@ def _job_paths(kind: str, noun: str, request: str, response: str) -> dict:
 def _op(operation_id: str, schema, streams=False) -> dict:
     content = {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"} if schema else {}}}
     if streams:
-        # Accept: text/event-stream gives log/token/progress events, then `done` with the response.
+        # Accept: text/event-stream gives Cog's start/log/output/metric events (and progress), then `completed`.
         content["text/event-stream"] = {"schema": {"type": "string"}}
     return {"operationId": operation_id, "responses": {"200": {"description": "Successful Response", "content": content}}}

@@ -8,6 +8,7 @@ the same bytes, which is what makes mock runs comparable by digest.
 import json
 import os
 import shutil
+import threading
 from pathlib import Path, PurePath
 
 OUTPUT_JSON = "output.json"
@@ -30,7 +31,8 @@ def collect(value, output_dir: Path, create: bool = True):
     if value is None:
         return None
     text = canonical_json(value)
-    tmp = output_dir / f".{OUTPUT_JSON}.tmp"
+    # A name of its own: jobs running at once in one default folder must not move each other's file.
+    tmp = output_dir / f".{OUTPUT_JSON}.{os.getpid()}.{threading.get_ident()}.tmp"
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, output_dir / OUTPUT_JSON)
     # Report exactly what the file holds (tuples become lists, keys become strings).

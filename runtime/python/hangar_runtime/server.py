@@ -17,12 +17,14 @@ from urllib.parse import unquote
 
 from . import openapi
 from .capture import runtime_log
-from .job import DONE
-from .worker import Busy, Invalid, NotReady, Unsupported
+from .job import COMPLETED, ERROR
+from .worker import Busy, Invalid, NotReady, ShuttingDown, Unsupported
 
 MAX_BODY = 64 * 1024 * 1024
 JOB = r"/(?P<kind>predictions|trainings)"
 ROUTES = [
+    ("GET", re.compile(r"/"), "index"),
+    ("POST", re.compile(r"/shutdown"), "shutdown"),
     ("GET", re.compile(r"/health-check"), "health"),
     ("GET", re.compile(r"/openapi\.json"), "openapi"),
     ("POST", re.compile(JOB), "create"),
@@ -83,6 +85,21 @@ class Handler(BaseHTTPRequestHandler):
 
     # --- endpoints ---------------------------------------------------------------------------
 
+    def _index(self):
+        # No docs_url: the runtime serves no Swagger page (the CLI's `serve` does).
+        body = {"cog_version": _cog_version(), "openapi_url": "/openapi.json",
+                "shutdown_url": "/shutdown", "healthcheck_url": "/health-check"}
+        for kind in ("predictions", "trainings"):
+            if kind == "predictions" or self.server.worker.supports(kind) and self.server.worker.info:
+                noun = kind[:-1]
+                body.update({f"{kind}_url": f"/{kind}", f"{kind}_idempotent_url": f"/{kind}/{{{noun}_id}}",
+                             f"{kind}_cancel_url": f"/{kind}/{{{noun}_id}}/cancel"})
+        self._send_json(200, body)
+
+    def _shutdown(self):
+        self.server.worker.shutdown(lambda: threading.Thread(target=self.server.shutdown, daemon=True).start())
+        self._send_json(200, {})
+
     def _health(self):
         self._send_json(200, self.server.worker.health())
 
@@ -101,17 +118,23 @@ class Handler(BaseHTTPRequestHandler):
         inputs = body.get("input")
         inputs = {} if inputs is None else inputs
         if not isinstance(inputs, dict):
-            raise HttpError(422, "`input` must be a JSON object")
+            raise HttpError(422, [_error(["body", "input"], "value is not a valid dict", "type_error.dict")])
+        if id is not None and body.get("id") is not None and str(body.get("id")) != id:
+            raise HttpError(422, [_error(["body", "id"], f"prediction ID must match the ID supplied in the URL ({id!r})",
+                                         "value_error")])
+        request = {k: body.get(k) for k in ("webhook", "webhook_events_filter", "output_file_prefix")}
         try:
-            job, _ = self.server.worker.submit(kind, id or body.get("id"), inputs,
-                                               output_dir=body.get("output_dir"), context=body.get("context"))
+            job, created = self.server.worker.submit(kind, id or body.get("id"), inputs, output_dir=body.get("output_dir"),
+                                                     context=body.get("context"), request=request)
         except Invalid as e:
-            raise HttpError(422, str(e)) from None
+            raise HttpError(422, e.detail) from None
         except Busy as e:
             cfg = self.server.worker.config
-            raise HttpError(409, f"already running all it may ({e}; HANGAR_MAX_CONCURRENCY"
+            raise HttpError(409, f"Already running a prediction ({e}; HANGAR_MAX_CONCURRENCY"
                                  f" {cfg.max_concurrency}, HANGAR_QUEUE_SIZE {cfg.queue_size});"
                                  " retry when a slot is free") from None
+        except ShuttingDown:
+            raise HttpError(409, "Model shutting down") from None
         except NotReady as e:
             raise HttpError(503, f"not ready: setup is {e}") from None
         except Unsupported:
@@ -119,7 +142,7 @@ class Handler(BaseHTTPRequestHandler):
         if "text/event-stream" in self.headers.get("Accept", ""):
             self._stream(job)
         elif "respond-async" in self.headers.get("Prefer", ""):
-            self._send_json(202, job.to_json())
+            self._send_json(202, job.accepted_state if created else job.to_json())
         else:
             job.done.wait()
             self._send_json(200, job.to_json())
@@ -134,15 +157,15 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             heartbeat = self.server.worker.config.heartbeat_seconds
             while True:
-                try:
-                    event_type, data = events.get(timeout=heartbeat)
-                except queue.Empty:
+                event = events.next(heartbeat)
+                if event is None:
                     # A comment line keeps the client's read timeout from firing on a quiet job.
                     self.wfile.write(b": keep-alive\n\n")
                     continue
+                event_type, data = event
                 payload = json.dumps(data, ensure_ascii=False)
                 self.wfile.write(f"event: {event_type}\ndata: {payload}\n\n".encode("utf-8"))
-                if event_type == DONE:
+                if event_type in (COMPLETED, ERROR):
                     return
         finally:
             job.unsubscribe(events)
@@ -161,10 +184,13 @@ class Handler(BaseHTTPRequestHandler):
             return {}
         try:
             body = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise HttpError(400, f"request body is not valid JSON: {e}") from None
+        except UnicodeDecodeError as e:
+            raise HttpError(422, [_error(["body", 0], f"request body is not UTF-8: {e}", "value_error.jsondecode")]) from None
+        except json.JSONDecodeError as e:
+            raise HttpError(422, [_error(["body", e.pos], f"request body is not valid JSON: {e.msg}",
+                                         "value_error.jsondecode")]) from None
         if not isinstance(body, dict):
-            raise HttpError(400, "request body must be a JSON object")
+            raise HttpError(422, [_error(["body"], "value is not a valid dict", "type_error.dict")])
         return body
 
     def _read_body(self) -> bytes:
@@ -212,6 +238,17 @@ class Handler(BaseHTTPRequestHandler):
         if not path.startswith("/health-check"):
             # Method, path and status only: bodies carry inputs, which may be secret.
             runtime_log(f"{getattr(self, 'command', '-')} {path} -> " + (format % args).rsplit('" ', 1)[-1])
+
+
+def _error(loc: list, msg: str, kind: str) -> dict:
+    """One entry of Cog's 422 `detail` list (FastAPI's validation error shape)."""
+    return {"loc": loc, "msg": msg, "type": kind}
+
+
+def _cog_version() -> str:
+    import cog
+
+    return cog.__version__
 
 
 class ReusedThreads:

@@ -131,7 +131,11 @@ public class LocalAdapter implements RunAdapter {
             container.awaitReady(config.startTimeout());
             Span.current().addEvent("runtime ready");
             Prediction prediction = container.runtime().predict(run.executionId(), plan.inputs(),
-                    event -> run.emit(toBody(event)));
+                    event -> {
+                        if (event.isRunEvent()) { // Cog's start, metric and non-text output are not run events
+                            run.emit(toBody(event));
+                        }
+                    });
             return outcome(plan, run, container, prediction);
         } catch (IOException | HangarException | DockerException e) {
             return failure(plan, run, container, e);

@@ -81,7 +81,7 @@ public final class RuntimeClient {
     }
 
     /**
-     * Runs a prediction, streaming: {@code onEvent} gets each log, token and progress event as it
+     * Runs a prediction, streaming: {@code onEvent} gets each log, token and progress event (see {@link StreamEvent}) as it
      * arrives (on the calling thread), and the final prediction is returned whatever its status.
      * An {@code id} already known to the runtime attaches to that prediction instead of starting
      * another. A server without SSE (plain Cog) answers with the final object and no events.
@@ -164,13 +164,28 @@ public final class RuntimeClient {
             SseReader events = new SseReader(response.body(), maxReplyBytes);
             for (SseReader.Event event; (event = events.next()) != null; ) {
                 JsonNode data = JSON.readTree(event.data());
-                if ("done".equals(event.type())) {
+                if ("completed".equals(event.type()) || "done".equals(event.type())) {
                     return Prediction.of(data);
                 }
-                onEvent.accept(new StreamEvent(event.type(), data));
+                if ("error".equals(event.type())) {
+                    // Cog ends a stream that lost events with `error`: say so, then wait for the final state.
+                    onEvent.accept(StreamEvent.log("stderr", "runtime: " + data.path("detail").asText("events were dropped")));
+                    return awaitFinal(body, request);
+                }
+                onEvent.accept(StreamEvent.of(event.type(), data));
             }
             throw new EOFException("the runtime closed the stream of " + request + " before the prediction finished");
         }
+    }
+
+    /** After a stream gap: the same prediction again by id (idempotent, waits for its end, never runs it twice). */
+    private Prediction awaitFinal(JsonNode body, String request) throws IOException {
+        String id = body.path("id").asText(null);
+        if (id == null) {
+            throw new EOFException("the runtime dropped events of " + request + " and the prediction has no id to fetch it by");
+        }
+        RawResponse response = send("PUT", "/predictions/" + encode(id), Map.of(), JSON.writeValueAsBytes(body));
+        return Prediction.of(JSON.readTree(response.requireSuccess().bytes()));
     }
 
     /** One exchange, body read whole. Package-private: the tests use it for the raw protocol. */

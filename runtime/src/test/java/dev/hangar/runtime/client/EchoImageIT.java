@@ -1,6 +1,7 @@
 package dev.hangar.runtime.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -108,6 +109,53 @@ class EchoImageIT {
                     "the container's /tmp is empty after the run");
         } finally {
             docker(Duration.ofSeconds(30), "rm", "-f", container);
+        }
+    }
+
+    @Test
+    void anUnmodifiedCogProjectRunsInTheRuntimeImageWithNoNetwork(@TempDir Path work) throws Exception {
+        assumeTrue(dockerWorks(), "skipped: no usable docker engine (start it with the local stack script)");
+        assumeTrue(docker(Duration.ofSeconds(20), "image", "inspect", BASE).exit() == 0,
+                "skipped: base image " + BASE + " is missing (the local stack script builds it)");
+        Result runtimeBuild = docker(Duration.ofMinutes(5), "build", "--network", "host", "-t", RUNTIME_IMAGE, RUNTIME_DIR.toString());
+        assertEquals(0, runtimeBuild.exit(), runtimeBuild.output());
+        // The project as Cog's docs write it, copied to /src as an image build would; nothing of it changed.
+        Path context = Files.createDirectories(work.resolve("context"));
+        Path project = RUNTIME_DIR.resolve("src/test/resources/cog-projects/streaming");
+        for (String name : List.of("cog.yaml", "predict.py")) {
+            Files.copy(project.resolve(name), context.resolve(name));
+        }
+        Files.writeString(context.resolve("Dockerfile"), "ARG RUNTIME\nFROM ${RUNTIME}\nCOPY cog.yaml predict.py /src/\n"
+                + "ENV HANGAR_PREDICTOR=/src/predict.py:Predictor\n");
+        String image = "hangar-it/cog-streaming:test";
+        Result build = docker(Duration.ofMinutes(5), "build", "--network", "host", "--build-arg", "RUNTIME=" + RUNTIME_IMAGE,
+                "-t", image, context.toString());
+        assertEquals(0, build.exit(), build.output());
+
+        Path io = Files.createDirectories(work.resolve("io"));
+        Files.setPosixFilePermissions(io, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Result run = docker(Duration.ofSeconds(60), "run", "-d", "--network", "none", "--read-only", "--tmpfs", "/tmp",
+                "--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--user", "10001:10001",
+                "-v", io + ":/hangar/io", image);
+        assertEquals(0, run.exit(), run.output());
+        String container = run.output().lines().reduce((a, b) -> b).orElseThrow();
+        try {
+            RuntimeClient client = RuntimeClient.unixSocket(io.resolve("runtime.sock"));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                    .ignoreExceptions().until(() -> client.health().ready());
+            List<StreamEvent> events = new ArrayList<>();
+            Prediction prediction = client.predict("cog-1", new ObjectMapper().readTree("{\"prompt\":\"no network here\"}"), events::add);
+            assertTrue(prediction.succeeded(), prediction.raw() + "\n" + docker(Duration.ofSeconds(20), "logs", container).output());
+            assertEquals(List.of("no ", "network ", "here "), events.stream().filter(e -> e.type().equals("token"))
+                    .map(e -> e.data().path("text").asText()).toList());
+            assertEquals(3, prediction.raw().path("metrics").path("token_count").asInt());
+            assertEquals("[\"no \",\"network \",\"here \"]\n", Files.readString(io.resolve("outputs/output.json")));
+            var refused = assertThrows(RuntimeResponseException.class,
+                    () -> client.predict("cog-2", new ObjectMapper().readTree("{}"), e -> { }));
+            assertEquals(422, refused.status(), "the missing prompt is refused before a job exists");
+        } finally {
+            docker(Duration.ofSeconds(30), "rm", "-f", container);
+            docker(Duration.ofSeconds(30), "rmi", image);
         }
     }
 }

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -77,7 +78,7 @@ final class RuntimeProcess implements RuntimeProtocolContract.Server {
     private static RuntimeProcess launch(Path dir, Path file, Map<String, String> env, RuntimeClient client) throws IOException {
         var builder = new ProcessBuilder("python3", "-m", "hangar_runtime").directory(dir.toFile());
         Map<String, String> environment = builder.environment();
-        environment.keySet().removeIf(name -> name.startsWith("HANGAR_") || name.equals("PORT"));
+        environment.keySet().removeIf(name -> name.startsWith("HANGAR_") || name.startsWith("COG_") || name.equals("PORT"));
         environment.put("PYTHONPATH", PYTHONPATH.toString());
         environment.put("PYTHONDONTWRITEBYTECODE", "1");
         environment.put("HANGAR_PREDICTOR", file + ":Predictor");
@@ -96,6 +97,21 @@ final class RuntimeProcess implements RuntimeProtocolContract.Server {
     /** A fresh per-run folder under {@link #runs}, as the executor makes one per run of a warm container. */
     Path newRunFolder(String name) throws IOException {
         return Files.createDirectories(runs.resolve(name).resolve("outputs"));
+    }
+
+    /** A test processor file copied into dir, for a runtime started with its own HANGAR_PREDICTOR. */
+    static Path copy(Path dir, String processor) throws IOException {
+        return copyProcessor(dir, processor);
+    }
+
+    /** A runtime on any address the caller chose (env names it: HANGAR_PORT or HANGAR_SOCKET). */
+    static RuntimeProcess launchWith(Path dir, Path file, Map<String, String> env, RuntimeClient client) throws IOException {
+        return launch(dir, file, env, client);
+    }
+
+    /** True once the runtime process has ended by itself within the time given. */
+    boolean exitsWithin(Duration limit) throws InterruptedException {
+        return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     RuntimeProcess awaitReady() {

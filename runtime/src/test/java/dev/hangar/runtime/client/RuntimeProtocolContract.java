@@ -43,18 +43,21 @@ import org.junit.jupiter.api.io.TempDir;
  *       An exception is {@code failed}, {@code error} = {@code "ExcType: message"}, the traceback in
  *       {@code logs}, and the server stays ready. What the processor prints, and the traceback,
  *       also reach the server's own stdout/stderr ({@code docker logs}).</li>
- *   <li>{@code Accept: text/event-stream} streams {@code log}, {@code token} and {@code progress}
- *       events in the order the processor made them, then {@code done} with the prediction; a quiet
+ *   <li>{@code Accept: text/event-stream} streams Cog's events ({@code start}, {@code log}, {@code output},
+ *       read by the client as {@code log} and {@code token}) and Hangar's {@code progress} in the order the
+ *       processor made them, then {@code completed} with the prediction; a quiet
  *       stream carries keep-alive comments, so the client's read timeout never fires on a slow job.</li>
- *   <li>{@code Prefer: respond-async} answers 202 at once; {@code GET /predictions/{id}} follows it.</li>
+ *   <li>{@code Prefer: respond-async} answers 202 at once with status {@code starting} (Cog);
+ *       {@code GET /predictions/{id}} follows it.</li>
  *   <li>{@code PUT /predictions/{id}} is idempotent: the same id again returns the same prediction
  *       and never runs it twice.</li>
  *   <li>{@code POST /predictions/{id}/cancel} ends a running prediction {@code canceled}, with no
  *       error, whether or not the processor looks at the cancel; an unknown id is 404.</li>
  *   <li>One prediction at a time (the Python runtime's default; see {@link WarmRuntimeTest} for more slots):
  *       another while one runs is 409, and is never created.</li>
- *   <li>Errors are {@code {"detail": "..."}}: 400 body not a JSON object, 422 {@code input} not an
- *       object, 404 unknown path or id, 405 wrong method. Input that is an object but does not fit
+ *   <li>Errors are {@code {"detail": ...}}: 422 (Cog's list of {@code {loc, msg, type}}) for a body that is
+ *       not JSON or not an object and an {@code input} that is not an object, 404 unknown path or id,
+ *       405 wrong method, 409 (Cog's {@code "Already running a prediction"}). Input that is an object but does not fit
  *       the schema is left to the processor here (the Python runtime: a failed prediction).</li>
  *   <li>{@code GET /openapi.json} is OpenAPI 3 with the processor's input schema as
  *       {@code components.schemas.Input}.</li>
@@ -226,7 +229,8 @@ public abstract class RuntimeProtocolContract {
         assertEquals(3, progress.size());
         assertEquals(1.0, progress.get(2).data().path("fraction").asDouble());
         assertEquals("word 3", progress.get(2).data().path("message").asText());
-        StreamEvent stdout = events.get(0);
+        assertEquals("start", events.get(0).type(), "Cog's start event comes first");
+        StreamEvent stdout = events.stream().filter(e -> e.type().equals("log")).findFirst().orElseThrow();
         assertEquals("log", stdout.type());
         assertEquals("stdout", stdout.data().path("stream").asText());
         assertTrue(stdout.data().path("line").asText().matches("call \\d+: 21 chars"), stdout.toString());
@@ -266,11 +270,19 @@ public abstract class RuntimeProtocolContract {
     @Test
     void malformedRequestsAreRejectedWithADetail() throws Exception {
         var malformed = post(basic, "/predictions", "{\"input\": {", Map.of());
-        assertEquals(400, malformed.status());
-        assertTrue(json(malformed.body()).path("detail").asText().startsWith("request body is not valid JSON"), malformed.body());
+        assertEquals(422, malformed.status());
+        JsonNode error = json(malformed.body()).path("detail").path(0);
+        assertEquals("value_error.jsondecode", error.path("type").asText(), malformed.body());
+        assertEquals("body", error.path("loc").path(0).asText(), malformed.body());
+        assertTrue(error.path("msg").asText().startsWith("request body is not valid JSON"), malformed.body());
 
-        assertEquals(400, post(basic, "/predictions", "[1,2]", Map.of()).status());
-        assertEquals(422, post(basic, "/predictions", "{\"input\":\"text\"}", Map.of()).status());
+        var array = post(basic, "/predictions", "[1,2]", Map.of());
+        assertEquals(422, array.status());
+        assertEquals("type_error.dict", json(array.body()).path("detail").path(0).path("type").asText(), array.body());
+        var notAnObject = post(basic, "/predictions", "{\"input\":\"text\"}", Map.of());
+        assertEquals(422, notAnObject.status());
+        assertEquals(json("[{\"loc\":[\"body\",\"input\"],\"msg\":\"value is not a valid dict\",\"type\":\"type_error.dict\"}]"),
+                json(notAnObject.body()).path("detail"));
         assertTrue(basic.client().health().ready(), "nothing was started");
     }
 
@@ -307,7 +319,7 @@ public abstract class RuntimeProtocolContract {
         var accepted = startAsync("async-1", "{\"seconds\":0.5}");
 
         assertEquals(202, accepted.status());
-        assertEquals("processing", json(accepted.body()).path("status").asText());
+        assertEquals("starting", json(accepted.body()).path("status").asText(), "Cog's 202 status");
         assertEquals("BUSY", slow.client().health().status());
         JsonNode done = awaitSlow("async-1", p -> p.path("status").asText().equals("succeeded"));
         assertEquals(0.5, done.path("output").path("slept").asDouble());
@@ -352,7 +364,7 @@ public abstract class RuntimeProtocolContract {
         var second = assertThrows(RuntimeResponseException.class,
                 () -> slow.client().predict("second", json("{\"seconds\":1}"), e -> { }));
         assertEquals(409, second.status());
-        assertTrue(json(second.body()).path("detail").asText().contains("already running"), second.body());
+        assertTrue(json(second.body()).path("detail").asText().startsWith("Already running a prediction"), second.body());
         assertEquals("BUSY", slow.client().health().status());
 
         slow.client().cancel("first");

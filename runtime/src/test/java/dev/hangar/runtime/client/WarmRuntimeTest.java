@@ -110,7 +110,7 @@ class WarmRuntimeTest {
             assertEquals(new Health.Concurrency(2, 2, 0), full.concurrency().orElseThrow());
             var third = assertThrows(RuntimeResponseException.class, () -> runtime.client.predict("c", input("c", 0), e -> { }));
             assertEquals(409, third.status());
-            assertTrue(third.getMessage().contains("already running"), third.getMessage());
+            assertTrue(third.getMessage().contains("Already running a prediction"), third.getMessage());
             assertEquals(404, status(runtime, "c"), "a refused run is never created");
 
             Prediction pa = first.get(20, TimeUnit.SECONDS);
@@ -189,7 +189,9 @@ class WarmRuntimeTest {
             for (var entry : bad.entrySet()) {
                 var answer = post(runtime, "{\"id\":\"" + entry.getKey() + "\",\"input\":{},\"output_dir\":" + entry.getValue() + "}");
                 assertEquals(422, answer.status(), entry.getKey() + ": " + answer.body());
-                assertTrue(JSON.readTree(answer.body()).path("detail").asText().contains("output_dir"), answer.body());
+                JsonNode detail = JSON.readTree(answer.body()).path("detail").path(0);
+                assertEquals(JSON.readTree("[\"body\",\"output_dir\"]"), detail.path("loc"), answer.body());
+                assertTrue(detail.path("msg").asText().contains("output_dir"), answer.body());
                 assertEquals(404, status(runtime, entry.getKey()), entry.getKey() + " must not be created");
             }
             var badContext = post(runtime, "{\"id\":\"ctx\",\"input\":{},\"context\":{\"execution_id\":7}}");
