@@ -130,12 +130,7 @@ public class LocalAdapter implements RunAdapter {
             run.onCancel(() -> container.stop(run.executionId()));
             container.awaitReady(config.startTimeout());
             Span.current().addEvent("runtime ready");
-            Prediction prediction = container.runtime().predict(run.executionId(), plan.inputs(),
-                    event -> {
-                        if (event.isRunEvent()) { // Cog's start, metric and non-text output are not run events
-                            run.emit(toBody(event));
-                        }
-                    });
+            Prediction prediction = container.runtime().predict(run.executionId(), plan.inputs(), events(run));
             return outcome(plan, run, container, prediction);
         } catch (IOException | HangarException | DockerException e) {
             return failure(plan, run, container, e);
@@ -194,6 +189,15 @@ public class LocalAdapter implements RunAdapter {
 
     private static Envelope canceled(ActiveRun run, RunContainer container) {
         return run.error(ErrorCode.ERR_CANCELED, "the run was canceled", container.tail());
+    }
+
+    /** Where a prediction's stream goes: its run events to the run; Cog's start, metric and non-text output are none. */
+    static java.util.function.Consumer<StreamEvent> events(ActiveRun run) {
+        return event -> {
+            if (event.isRunEvent()) {
+                run.emit(toBody(event));
+            }
+        };
     }
 
     /**

@@ -84,7 +84,7 @@ final class WarmRunner {
             try {
                 prediction = container.runtime.predict(stop.predictionId, resolved.inputs(),
                         new RunContext(inside + "/" + RunFolders.OUTPUTS, run.executionId()),
-                        event -> run.emit(LocalAdapter.toBody(event)));
+                        LocalAdapter.events(run));
             } finally {
                 stop.ended.set(true);
             }
