@@ -19,7 +19,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
  * Applies {@link Topics#RUNS_EVENTS} to the run index, in order, and fans each event out to this
  * replica's sockets — also an event another replica stored first, since every replica has its own
  * subscribers ({@link StreamHub} sends each event once per replica). Unreadable records go to
- * {@link Topics#RUNS_EVENTS_DLQ}. While the database is away the record is retried, not dropped
+ * {@link Topics#RUNS_EVENTS_DLQ}. A run's end wakes the relay for its owner's next held run. While the database is away the record is retried, not dropped
  * or acknowledged: its offset is not committed, and consumption waits until it is stored.
  */
 @ApplicationScoped
@@ -28,10 +28,12 @@ public class RunEventConsumer {
 
     private final RunStore store;
     private final StreamHub hub;
+    private final OutboxRelay relay;
 
-    public RunEventConsumer(RunStore store, StreamHub hub) {
+    public RunEventConsumer(RunStore store, StreamHub hub, OutboxRelay relay) {
         this.store = store;
         this.hub = hub;
+        this.relay = relay;
     }
 
     @Incoming("run-events")
@@ -52,6 +54,9 @@ public class RunEventConsumer {
             }
             if (applied.outcome().deliverable()) {
                 hub.publish(event, applied.owner());
+                if (event.event() instanceof RunEvent.Terminal) {
+                    relay.wake(applied.owner()); // a slot of the owner's limit is free: its next run may go
+                }
             }
         } finally {
             RunContext.clear();
