@@ -64,6 +64,7 @@ class OwnerQueueTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("hangar.gateway.auth-enabled", "true",
                     "hangar.gateway.bootstrap-tokens", OWNER_A + "=" + A.substring(7) + "," + OWNER_B + "=" + B.substring(7),
+                    "hangar.gateway.queue.owner-max-active", "32",
                     "hangar.gateway.queue.owner-overrides", OWNER_A + "=" + A_LIMIT,
                     "hangar.gateway.outbox.interval", "300ms");
         }
@@ -133,7 +134,7 @@ class OwnerQueueTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> poll().contains(other));
         JsonPath otherRun = run(B, other);
         assertEquals("dispatched", otherRun.getString("queue.state"));
-        assertEquals(32, otherRun.getInt("queue.owner_limit"), "the default limit");
+        assertEquals(32, otherRun.getInt("queue.owner_limit"), "the default limit, for an owner without an override");
         assertEquals(1, otherRun.getInt("queue.owner_active"), "B's count is B's own run: A's are not in it");
         finish(other);
         await().atMost(Duration.ofSeconds(10)).until(() -> "success".equals(run(B, other).getString("status")));
