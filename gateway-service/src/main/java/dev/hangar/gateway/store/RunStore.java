@@ -194,36 +194,17 @@ public class RunStore {
     }
 
     /**
-     * {@link #apply} for a batch of events in one transaction (one commit instead of one per
-     * event: the ingest path's largest cost). Runs are locked in execution-id order, so replicas
-     * applying overlapping batches cannot deadlock; events of one run keep their order. Answers
-     * each event's outcome in the order given.
+     * {@link #apply} for a batch of events in one transaction and a few set-based statements
+     * ({@link EventBatch}): per-event commits and round trips were the ingest path's largest cost.
+     * Answers each event's outcome in the order given.
      */
     public List<Applied> applyAll(List<RunEvent> events) {
-        Integer[] order = new Integer[events.size()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        java.util.Arrays.sort(order, java.util.Comparator.comparing(i -> events.get(i).executionId())); // stable
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try {
-                var applied = new Applied[events.size()];
-                var owners = new java.util.HashMap<String, Optional<String>>();
-                for (int i : order) {
-                    RunEvent event = events.get(i);
-                    Outcome outcome = apply(c, event);
-                    String owner = owners.computeIfAbsent(event.executionId(), id -> {
-                        try {
-                            return Optional.ofNullable(owner(c, id));
-                        } catch (SQLException e) {
-                            throw unavailable(e);
-                        }
-                    }).orElse(null);
-                    applied[i] = new Applied(outcome, owner);
-                }
+                var applied = EventBatch.apply(c, events);
                 c.commit();
-                return List.of(applied);
+                return applied;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
