@@ -65,6 +65,7 @@ class OwnerQueueTest {
             return Map.of("hangar.gateway.auth-enabled", "true",
                     "hangar.gateway.bootstrap-tokens", OWNER_A + "=" + A.substring(7) + "," + OWNER_B + "=" + B.substring(7),
                     "hangar.gateway.queue.owner-max-active", "32",
+                    "hangar.gateway.queue.owner-max-waiting", "45",
                     "hangar.gateway.queue.owner-overrides", OWNER_A + "=" + A_LIMIT,
                     "hangar.gateway.outbox.interval", "300ms");
         }
@@ -177,6 +178,28 @@ class OwnerQueueTest {
         }
         assertFalse(received.contains(canceled), "the canceled run never reached Kafka");
         assertEquals(expected, receivedOf(mine), "every run of the flood went out once, in order, none lost");
+
+        // past owner-max-waiting (45 held), a submission is refused before anything is written
+        List<String> more = new ArrayList<>();
+        while (more.size() < 60) {
+            var answer = given().header("Authorization", A).contentType("application/json")
+                    .body("{\"ref\":\"" + REF + "\",\"inputs\":{\"text\":\"x\"}}").post("/v1/runs");
+            if (answer.statusCode() == 429) {
+                assertEquals("ERR_RATE_LIMITED", answer.jsonPath().getString("code"));
+                assertEquals("2", answer.header("Retry-After"));
+                assertTrue(answer.jsonPath().getString("detail").contains("at most 45 may wait"), answer.body().asString());
+                break;
+            }
+            assertEquals(202, answer.statusCode(), answer.body().asString());
+            more.add(answer.jsonPath().getString("execution_id"));
+        }
+        assertTrue(more.size() >= 45 && more.size() <= 45 + A_LIMIT, "accepted until 45 were held: " + more.size());
+        List<String> listed = given().header("Authorization", A).get("/v1/runs?limit=1000").then().statusCode(200)
+                .extract().jsonPath().getList("execution_id");
+        assertEquals(flood + more.size(), listed.size(), "a run for every 202, none for the 429");
+        for (String id : more) {
+            given().header("Authorization", A).post("/v1/runs/" + id + "/cancel").then().statusCode(202);
+        }
     }
 
     private String submit(String token) {

@@ -121,6 +121,7 @@ public class RunSubmissionService {
         }
         // The run and its command are committed together; the relay sends it when the owner has a
         // slot free and keeps trying while Kafka does not take it, so the 202 holds either way.
+        admission.accepted(owner);
         relay.wake(owner);
         return new Submission(accepted(executionId, owner, true), true);
     }

@@ -4,6 +4,7 @@ import dev.hangar.gateway.config.GatewayConfig;
 import dev.hangar.gateway.error.RateLimited;
 import dev.hangar.gateway.store.OutboxStore;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -14,16 +15,22 @@ import java.util.function.Supplier;
  * every database connection from reads, health checks and the event consumer; and a submission is
  * refused (429, nothing written) while its owner has {@code owner-max-waiting} runs held, or the
  * whole installation {@code max-waiting}. The caps are checked, not locked: concurrent
- * submissions can pass them by a few.
+ * submissions can pass them by a few. Both counts are read from the outbox at most every half
+ * second (an owner's own accepted submissions are added meanwhile): counting a long queue on
+ * every submission was a fifth of the submit path's database time (perf/PROFILE-gateway.md).
  */
 @ApplicationScoped
 public class SubmitAdmission {
-    /** How long the installation-wide count is reused: counting a large outbox on every submission would cost more than it saves. */
+    /** How long a count is reused: counting a large outbox on every submission would cost more than it saves. */
     private static final long COUNT_TTL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
+    /** An owner's waiting runs as last counted, plus the submissions accepted since. */
+    private record Count(long value, long countedAt) {}
 
     private final GatewayConfig.Queue config;
     private final OutboxStore outbox;
     private final Semaphore slots;
+    private final ConcurrentHashMap<String, Count> owners = new ConcurrentHashMap<>();
     private volatile long waitingAll;
     private volatile long countedAt = System.nanoTime() - COUNT_TTL_NANOS;
 
@@ -60,7 +67,7 @@ public class SubmitAdmission {
 
     /** Refuses (429, before anything is written) while the owner or the installation has too many runs held. */
     public void requireRoom(String owner) {
-        long mine = outbox.waitingOf(owner);
+        long mine = waitingOf(owner);
         if (mine >= config.ownerMaxWaiting()) {
             throw new RateLimited("you have " + mine + " runs waiting for a slot (at most " + config.ownerMaxWaiting()
                     + " may wait); this run was not accepted: wait for some to finish, then submit again", config.retryAfter());
@@ -70,6 +77,21 @@ public class SubmitAdmission {
             throw new RateLimited("the installation has " + all + " runs waiting (at most " + config.maxWaiting()
                     + "); this run was not accepted: retry after the Retry-After seconds", config.retryAfter());
         }
+    }
+
+    /** Counts a submission {@link #requireRoom} let through, until the next count. */
+    public void accepted(String owner) {
+        owners.computeIfPresent(owner, (k, c) -> new Count(c.value() + 1, c.countedAt()));
+    }
+
+    private long waitingOf(String owner) {
+        long now = System.nanoTime();
+        Count count = owners.get(owner);
+        if (count == null || now - count.countedAt() >= COUNT_TTL_NANOS) {
+            count = new Count(outbox.waitingOf(owner), now);
+            owners.put(owner, count);
+        }
+        return count.value();
     }
 
     private long waitingAll() {
