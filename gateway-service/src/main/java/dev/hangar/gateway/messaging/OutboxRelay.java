@@ -59,6 +59,8 @@ public class OutboxRelay {
     private final Set<String> woken = ConcurrentHashMap.newKeySet();
     /** Whether a pass for {@link #woken} is already waiting to run. */
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
+    /** Whether rows that wait for no owner were written since the last pass (events to send). */
+    private final AtomicBoolean unownedWoken = new AtomicBoolean();
     private ScheduledExecutorService timer;
 
     public OutboxRelay(OutboxStore outbox, RunCommandPublisher publisher, BusHealth bus, OwnerLimits limits, GatewayConfig config,
@@ -101,6 +103,8 @@ public class OutboxRelay {
     public void wake(String owner) {
         if (owner != null) {
             woken.add(owner);
+        } else {
+            unownedWoken.set(true);
         }
         if (timer != null && wakeQueued.compareAndSet(false, true)) {
             try {
@@ -120,7 +124,7 @@ public class OutboxRelay {
         wakeQueued.set(false);
         var owners = new ArrayList<String>(woken);
         woken.removeAll(owners);
-        relay(owners);
+        relay(owners, unownedWoken.getAndSet(false)); // a submission's pass needs no look at the events' rows
     }
 
     void pass() {
@@ -131,7 +135,7 @@ public class OutboxRelay {
                     return;
                 }
             }
-            relay(outbox.waitingOwners());
+            relay(outbox.waitingOwners(), true);
         } catch (HangarException e) {
             LOG.debugf("outbox pass skipped: %s", e.getMessage()); // the database is away; next pass
         } catch (RuntimeException e) {
@@ -139,11 +143,11 @@ public class OutboxRelay {
         }
     }
 
-    /** Rows that wait for no owner, then each owner's free slots. */
-    private void relay(List<String> owners) {
+    /** Rows that wait for no owner (if asked), then each owner's free slots. */
+    private void relay(List<String> owners, boolean unowned) {
         try {
             int batch = config.batchSize();
-            while (bus.problem().isEmpty() && outbox.relay(batch, this::send) == batch) {
+            while (unowned && bus.problem().isEmpty() && outbox.relay(batch, this::send) == batch) {
                 // more waiting: go on
             }
             for (String owner : owners) {
