@@ -42,6 +42,7 @@ public enum ErrorCode {
     ERR_OUTPUT_INVALID(422, Fix.INPUT, "The processor left something in its outputs folder that is not a regular file (a symlink, hard link, FIFO, device); nothing of the run was stored."),
     ERR_OUTPUT_LIMIT(413, Fix.INPUT, "The processor wrote more than the executor accepts (output files, output bytes, or one reply or event); the message names the limit."),
     ERR_UPLOAD_FAILED(503, Fix.RETRY, "Outputs could not be written to the artefact store."),
+    ERR_RATE_LIMITED(429, Fix.RETRY, "Too many runs are waiting (yours, or on the whole installation) or being submitted at once; retry after the Retry-After seconds."),
     ERR_UNAVAILABLE(503, Fix.RETRY, "A component Hangar needs (Kafka, registry, database, Docker, S3) is unreachable; retry later."),
     ERR_COMMAND_INVALID(400, Fix.INPUT, "A bus record is not valid JSON or not a valid command; it went to the dead-letter topic."),
     ERR_INTERNAL_UNAUTHORIZED(401, Fix.INPUT, "A call between Hangar services lacks the right internal token; set the same HANGAR_INTERNAL_TOKEN on every service."),

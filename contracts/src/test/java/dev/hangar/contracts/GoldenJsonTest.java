@@ -36,6 +36,7 @@ class GoldenJsonTest {
             Map.entry("run-summary.json", RunSummary.class),
             Map.entry("run-detail-running.json", RunDetail.class),
             Map.entry("run-detail-success.json", RunDetail.class),
+            Map.entry("run-detail-queued.json", RunDetail.class),
             Map.entry("run-control.json", RunControl.class),
             Map.entry("run-control-accepted.json", RunControl.Accepted.class),
             Map.entry("run-event-queued.json", RunEvent.class),
@@ -83,7 +84,7 @@ class GoldenJsonTest {
             ProcessorSpec.Network.Endpoint.class, ProcessorSpec.Retry.class, ProcessorSpec.Warm.class, ProcessorRef.class, ArtifactInfo.class,
             RunEvent.Queued.class, RunEvent.Started.class, RunEvent.Log.class, RunEvent.Token.class,
             RunEvent.Progress.class, RunEvent.Output.class, RunEvent.Completed.class, RunEvent.Failed.class,
-            RunEvent.Canceled.class, Attachments.Resolved.class);
+            RunEvent.Canceled.class, Attachments.Resolved.class, RunQueue.class);
 
     static Stream<Arguments> goldenFiles() {
         return GOLDEN.entrySet().stream().sorted(Map.Entry.comparingByKey())

@@ -4,6 +4,7 @@ import dev.hangar.cli.VersionProvider;
 import dev.hangar.cli.client.GatewayClient;
 import dev.hangar.cli.config.GatewayOptions;
 import dev.hangar.cli.output.Output;
+import dev.hangar.cli.output.QueueText;
 import dev.hangar.contracts.RunSummary;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +49,7 @@ public final class RunsListCommand implements Callable<Integer> {
         }
         List<List<String>> rows = new ArrayList<>();
         for (RunSummary r : runs) {
-            rows.add(List.of(r.executionId(), r.ref().toString(), r.status().wire(), r.adapter().wire(), r.mode().wire(),
+            rows.add(List.of(r.executionId(), r.ref().toString(), QueueText.status(r), r.adapter().wire(), r.mode().wire(),
                     r.createdAt().toString()));
         }
         out.table(List.of("EXECUTION ID", "REF", "STATUS", "ADAPTER", "MODE", "CREATED"), rows);

@@ -6,6 +6,7 @@ import dev.hangar.cli.error.ErrorReporter;
 import dev.hangar.cli.output.EnvelopePrinter;
 import dev.hangar.cli.output.EventPrinter;
 import dev.hangar.cli.output.Output;
+import dev.hangar.cli.output.QueueText;
 import dev.hangar.contracts.Envelope;
 import java.net.URI;
 import java.util.List;
@@ -18,6 +19,19 @@ public final class RunWatch {
     @FunctionalInterface
     public interface Saver {
         List<OutputDownloader.Saved> save(Envelope envelope);
+    }
+
+    /** A queued run says why it waits (held for the owner's limit, or waiting for an executor); the stream says the rest. */
+    private static void printQueue(GatewayClient client, String executionId, Output out) {
+        try {
+            String line = QueueText.waiting(client.getRun(executionId).queue());
+            if (line != null) {
+                out.err().println(line);
+                out.err().flush();
+            }
+        } catch (RuntimeException e) {
+            // only a hint: the stream follows the run either way
+        }
     }
 
     public static int follow(GatewayClient client, String executionId, URI streamUri, RunFollower.Settings settings,
@@ -35,6 +49,9 @@ public final class RunWatch {
         RunFollower.Outcome outcome;
         try {
             printer.submitted(executionId);
+            if (!json) {
+                printQueue(client, executionId, out);
+            }
             outcome = new RunFollower(client.eventStream(), client::getRun, settings)
                     .follow(executionId, streamUri, printer);
         } finally {

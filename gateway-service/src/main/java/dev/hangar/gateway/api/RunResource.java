@@ -11,6 +11,8 @@ import dev.hangar.gateway.auth.Caller;
 import dev.hangar.gateway.auth.RunAdmission;
 import dev.hangar.gateway.service.RunControlService;
 import dev.hangar.gateway.service.RunSubmissionService;
+import dev.hangar.gateway.service.SubmitAdmission;
+import io.smallrye.common.annotation.RunOnVirtualThread;
 import dev.hangar.gateway.store.RunStore;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
@@ -38,26 +40,36 @@ public class RunResource {
     private final RunStore store;
     private final Caller caller;
     private final RunAdmission admission;
+    private final SubmitAdmission load;
 
     public RunResource(RunSubmissionService submissions, RunControlService control, RunStore store, Caller caller,
-                       RunAdmission admission) {
+                       RunAdmission admission, SubmitAdmission load) {
         this.caller = caller;
+        this.load = load;
         this.admission = admission;
         this.submissions = submissions;
         this.control = control;
         this.store = store;
     }
 
-    /** Checks and queues a run: 202 with where to follow it, or 200 with the run an idempotency key already started. */
+    /**
+     * Checks and queues a run: 202 with where to follow it, or 200 with the run an idempotency key
+     * already started; 429 with Retry-After when the gateway cannot take more now. On a virtual
+     * thread, so a flood of submissions waiting for their slot never queues the reads behind it
+     * on the worker pool.
+     */
     @POST
+    @RunOnVirtualThread
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponse(responseCode = "202", description = "queued",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RunAccepted.class)))
     @APIResponse(responseCode = "200", description = "the run this idempotency key already started",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RunAccepted.class)))
+    @APIResponse(responseCode = "429", description = "ERR_RATE_LIMITED: too many runs waiting or submissions at once; see Retry-After")
     public Response submit(RunRequest request) {
         admission.require(request, caller.owner(), caller.scopes());
-        var submission = submissions.submit(request, caller.owner());
+        String owner = caller.owner();
+        var submission = load.submitting(() -> submissions.submit(request, owner));
         RunAccepted run = submission.run();
         return Response.status(submission.created() ? 202 : 200).entity(run).location(URI.create(run.runUrl())).build();
     }

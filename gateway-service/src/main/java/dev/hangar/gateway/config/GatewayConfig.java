@@ -53,6 +53,9 @@ public interface GatewayConfig {
     /** The sweeper that ends runs nobody will end. */
     Sweeper sweeper();
 
+    /** Per-owner concurrency and admission limits (docs/delivery.md, Queueing). */
+    Queue queue();
+
     /** The WebSocket streams. */
     Stream stream();
 
@@ -69,6 +72,42 @@ public interface GatewayConfig {
         /** Rows one relay pass publishes at most. */
         @WithDefault("200")
         int batchSize();
+    }
+
+    /** Queueing and admission settings. */
+    interface Queue {
+        /**
+         * Runs of one owner dispatched to the executors and not yet ended, at most; more are accepted
+         * (202, queued) but held in the gateway and released in submit order as the owner's runs end.
+         */
+        @WithDefault("32")
+        int ownerMaxActive();
+
+        /** Exceptions to owner-max-active, {@code owner=N,owner=N} (HANGAR_OWNER_MAX_ACTIVE_OVERRIDES). */
+        Optional<String> ownerOverrides();
+
+        /** Runs of one owner held in the gateway at most; a submission past it gets 429 ERR_RATE_LIMITED. */
+        @WithDefault("10000")
+        int ownerMaxWaiting();
+
+        /** Runs held in the gateway across all owners at most; a submission past it gets 429 ERR_RATE_LIMITED. */
+        @WithDefault("100000")
+        int maxWaiting();
+
+        /**
+         * Submissions this replica handles at once; keep it well below the database pool, so reads
+         * (GET, health, the event consumer) always find a connection.
+         */
+        @WithDefault("8")
+        int maxConcurrentSubmits();
+
+        /** How long a submission waits for one of those slots before 429 ERR_RATE_LIMITED. */
+        @WithDefault("2s")
+        Duration submitWait();
+
+        /** The Retry-After a refused submission carries. */
+        @WithDefault("2s")
+        Duration retryAfter();
     }
 
     /** Sweeper settings. */

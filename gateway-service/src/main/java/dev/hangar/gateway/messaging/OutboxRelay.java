@@ -3,6 +3,7 @@ package dev.hangar.gateway.messaging;
 import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.Topics;
 import dev.hangar.gateway.config.GatewayConfig;
+import dev.hangar.gateway.config.OwnerLimits;
 import dev.hangar.gateway.store.OutboxStore;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -10,6 +11,7 @@ import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -17,22 +19,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Moves outbox rows to Kafka: a submission's own command at once (on the request's thread, so
- * it stays in the request's trace), and every row left behind on a timer. While Kafka is away
- * the timer sends one row as a probe (or, with nothing waiting, asks the cluster for its nodes)
- * so the outbox does not pile copies into the producer's buffer; {@link BusHealth} follows the
- * outcome.
+ * Moves outbox rows to Kafka on its own thread: woken by a submission (its owner's commands) or
+ * by a run's end (a slot of its owner's limit is free), and on a timer for everything else. A
+ * submission therefore never waits for Kafka; a command continues its submission's trace all the
+ * same (the row keeps the request's trace context). An owner's commands go out oldest first, at
+ * most {@link OwnerLimits#of} dispatched and unfinished at once, so one owner's flood waits in
+ * the outbox and never ahead of another owner's runs. While Kafka is away the timer asks the
+ * cluster for its nodes before it sends anything, so the outbox does not pile copies into the
+ * producer's buffer; {@link BusHealth} follows the outcome.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -41,14 +49,21 @@ public class OutboxRelay {
     private final OutboxStore outbox;
     private final RunCommandPublisher publisher;
     private final BusHealth bus;
+    private final OwnerLimits limits;
     private final GatewayConfig.Outbox config;
     /** The services' own Kafka client settings (servers, SASL), for the probe's admin client. */
     private final Map<String, Object> adminConfig;
     /** Outbox rows name the contract's topics; this installation's channels may use others. */
     private final Map<String, String> topics;
+    /** Owners whose commands may go out now (a submission, a run's end), for the next pass. */
+    private final Set<String> woken = ConcurrentHashMap.newKeySet();
+    /** Whether a pass for {@link #woken} is already waiting to run. */
+    private final AtomicBoolean wakeQueued = new AtomicBoolean();
+    /** Whether rows that wait for no owner were written since the last pass (events to send). */
+    private final AtomicBoolean unownedWoken = new AtomicBoolean();
     private ScheduledExecutorService timer;
 
-    public OutboxRelay(OutboxStore outbox, RunCommandPublisher publisher, BusHealth bus, GatewayConfig config,
+    public OutboxRelay(OutboxStore outbox, RunCommandPublisher publisher, BusHealth bus, OwnerLimits limits, GatewayConfig config,
                        @Identifier("default-kafka-broker") Map<String, Object> kafka,
                        @ConfigProperty(name = "mp.messaging.outgoing.run-requests.topic") String commands,
                        @ConfigProperty(name = "mp.messaging.incoming.run-events.topic") String events) {
@@ -56,6 +71,7 @@ public class OutboxRelay {
         this.outbox = outbox;
         this.publisher = publisher;
         this.bus = bus;
+        this.limits = limits;
         this.config = config.outbox();
         var admin = new HashMap<String, Object>();
         kafka.forEach((key, value) -> {
@@ -81,46 +97,76 @@ public class OutboxRelay {
     }
 
     /**
-     * Publishes a just-committed run's command, waiting at most {@code publish-wait} for Kafka.
-     * Returns whether Kafka has it; if not, it stays in the outbox for the timer.
+     * Asks for a prompt pass over an owner's commands: it submitted one, or one of its runs ended.
+     * Returns at once; many wakes before the pass runs make one pass.
      */
-    public boolean publishNow(String executionId) {
-        try {
-            return outbox.relayKey(executionId, rows -> send(rows, config.publishWait())) > 0;
-        } catch (HangarException e) {
-            LOG.warnf("the command of %s stays in the outbox for now: %s", executionId, e.getMessage());
-            return false;
+    public void wake(String owner) {
+        if (owner != null) {
+            woken.add(owner);
+        } else {
+            unownedWoken.set(true);
+        }
+        if (timer != null && wakeQueued.compareAndSet(false, true)) {
+            try {
+                timer.execute(this::wokenPass);
+            } catch (RejectedExecutionException e) {
+                wakeQueued.set(false); // shutting down
+            }
         }
     }
 
-    /** Asks the timer for a pass now (the sweeper wrote rows). */
+    /** Asks for a prompt pass over rows that wait for no owner (the sweeper wrote events). */
     public void wake() {
-        if (timer != null) {
-            timer.execute(this::pass);
-        }
+        wake(null);
+    }
+
+    private void wokenPass() {
+        wakeQueued.set(false);
+        var owners = new ArrayList<String>(woken);
+        woken.removeAll(owners);
+        relay(owners, unownedWoken.getAndSet(false)); // a submission's pass needs no look at the events' rows
     }
 
     void pass() {
         try {
             if (bus.problem().isPresent()) {
-                if (outbox.pending() == 0) {
-                    probe();
-                } else {
-                    outbox.relay(1, rows -> send(rows, config.publishWait()));
-                }
+                probe(); // the cluster answering first: a failed publish then marks it down again
                 if (bus.problem().isPresent()) {
                     return;
                 }
             }
-            int batch = config.batchSize();
-            while (outbox.relay(batch, rows -> send(rows, config.publishWait())) == batch && bus.problem().isEmpty()) {
-                // more waiting: go on
-            }
+            relay(outbox.waitingOwners(), true);
         } catch (HangarException e) {
             LOG.debugf("outbox pass skipped: %s", e.getMessage()); // the database is away; next pass
         } catch (RuntimeException e) {
             LOG.warn("outbox pass failed", e);
         }
+    }
+
+    /** Rows that wait for no owner (if asked), then each owner's free slots. */
+    private void relay(List<String> owners, boolean unowned) {
+        try {
+            int batch = config.batchSize();
+            while (unowned && bus.problem().isEmpty() && outbox.relay(batch, this::send) == batch) {
+                // more waiting: go on
+            }
+            for (String owner : owners) {
+                if (bus.problem().isPresent()) {
+                    return;
+                }
+                while (relayOwner(owner, batch) == batch && bus.problem().isEmpty()) {
+                    // more slots free: go on
+                }
+            }
+        } catch (HangarException e) {
+            LOG.debugf("outbox pass skipped: %s", e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("outbox pass failed", e);
+        }
+    }
+
+    private int relayOwner(String owner, int batch) {
+        return outbox.relayOwner(owner, limits.of(owner), batch, this::send);
     }
 
     /** With nothing to send, whether Kafka answers at all. */
@@ -135,12 +181,14 @@ public class OutboxRelay {
         }
     }
 
-    private Set<Long> send(List<OutboxStore.Row> rows, Duration wait) {
+    private Set<Long> send(List<OutboxStore.Row> rows) {
+        Duration wait = config.publishWait();
         var pending = new LinkedHashMap<Long, CompletableFuture<Void>>();
         String failure = null;
         for (var row : rows) {
             try {
-                pending.put(row.id(), publisher.send(topics.getOrDefault(row.topic(), row.topic()), row.key(), row.payload()));
+                pending.put(row.id(), publisher.send(topics.getOrDefault(row.topic(), row.topic()), row.key(), row.payload(),
+                        row.traceparent()));
             } catch (RuntimeException e) {
                 failure = BusHealth.describe(e);
                 break;

@@ -35,8 +35,9 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 /**
  * Turns a {@code POST /v1/runs} into a queued run: every check first, then the run row and its
- * command in one transaction (the outbox), then the command on the bus. A run is never queued
- * without its command, and no command exists without its run.
+ * command in one transaction (the outbox), then a wake of the relay that puts the command on the
+ * bus once its owner has a free slot. A run is never queued without its command, and no command
+ * exists without its run; a submission never waits for Kafka.
  */
 @ApplicationScoped
 public class RunSubmissionService {
@@ -47,10 +48,12 @@ public class RunSubmissionService {
     private final BusHealth bus;
     private final GatewayConfig config;
     private final SecretStore secrets;
+    private final SubmitAdmission admission;
 
     public RunSubmissionService(@RestClient RegistryClient registry, RunStore store, OutboxRelay relay, BusHealth bus,
-                                GatewayConfig config, SecretStore secrets) {
+                                GatewayConfig config, SecretStore secrets, SubmitAdmission admission) {
         this.secrets = secrets;
+        this.admission = admission;
         this.registry = registry;
         this.store = store;
         this.relay = relay;
@@ -105,18 +108,21 @@ public class RunSubmissionService {
 
         String executionId = ExecutionIds.next();
         RunContext.tag(executionId);
-        var command = new RunRequested(RunRequested.SCHEMA_VERSION, executionId, 1, Instant.now(), traceparent(),
+        String traceparent = traceparent();
+        var command = new RunRequested(RunRequested.SCHEMA_VERSION, executionId, 1, Instant.now(), traceparent,
                 ref, adapter, mode, platform, writePrefix, inputs, request.adapterOpts(), build, image,
                 request.timeoutSeconds(), request.attachments(), plan, owner);
         bus.requireUp(); // refuse while Kafka is away rather than queue what cannot be sent
+        admission.requireRoom(owner);
         var existing = store.insertQueued(new RunStore.NewRun(owner, executionId, ref, adapter, mode, idempotencyKey, plan,
-                Cost.ceiling(limits), config.defaultPlanLimit(), limits.timeoutSeconds(), Json.write(command)));
+                Cost.ceiling(limits), config.defaultPlanLimit(), limits.timeoutSeconds(), Json.write(command), traceparent));
         if (existing.isPresent()) {
             return new Submission(accepted(existing.get(), owner, false), false);
         }
-        // The run and its command are committed together; if Kafka does not take it now, the relay
-        // keeps trying, so the 202 holds either way.
-        relay.publishNow(executionId);
+        // The run and its command are committed together; the relay sends it when the owner has a
+        // slot free and keeps trying while Kafka does not take it, so the 202 holds either way.
+        admission.accepted(owner);
+        relay.wake(owner);
         return new Submission(accepted(executionId, owner, true), true);
     }
 

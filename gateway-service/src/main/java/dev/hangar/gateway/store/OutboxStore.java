@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.ToIntFunction;
 
 /**
  * The transactional outbox: records committed with the rows they belong to, waiting for Kafka.
@@ -15,17 +16,24 @@ import java.util.Set;
  * same row, and deleted in the transaction that took them only once Kafka acknowledged them; a
  * replica that dies mid-publish leaves its rows to the next relay pass (a harmless re-publish:
  * records are keyed by execution id and consumers de-duplicate).
+ *
+ * <p>A run's command carries its owner and waits for a free slot of the owner's concurrency
+ * limit: an owner's rows are released oldest first, at most as many as the owner has slots free,
+ * under a per-owner advisory lock, so two replicas never release past the limit together.
  */
 @ApplicationScoped
 public class OutboxStore {
+    /** The advisory lock space of the per-owner release (the other key is the owner's hash). */
+    private static final int OWNER_LOCK_SPACE = 0x48414e47; // "HANG"
+
     private final AgroalDataSource db;
 
     public OutboxStore(AgroalDataSource db) {
         this.db = db;
     }
 
-    /** One record waiting for Kafka. */
-    public record Row(long id, String topic, String key, String payload) {}
+    /** One record waiting for Kafka, with the trace context it was committed in (may be null). */
+    public record Row(long id, String topic, String key, String payload, String traceparent) {}
 
     /** Publishes rows and answers the ids Kafka acknowledged. Blocking. */
     @FunctionalInterface
@@ -33,52 +41,120 @@ public class OutboxStore {
         Set<Long> send(List<Row> rows);
     }
 
+    /** Adds a record that is never held (an event, or a command of a run without an owner). */
     static void add(Connection c, String topic, String key, String payload) throws SQLException {
-        try (var ps = c.prepareStatement("INSERT INTO outbox (topic, record_key, payload) VALUES (?, ?, ?)")) {
+        add(c, topic, key, payload, null, null);
+    }
+
+    /** Adds a record; one with an {@code owner} waits for a slot of the owner's limit. */
+    static void add(Connection c, String topic, String key, String payload, String owner, String traceparent)
+            throws SQLException {
+        try (var ps = c.prepareStatement("INSERT INTO outbox (topic, record_key, payload, owner, traceparent) "
+                + "VALUES (?, ?, ?, ?, ?)")) {
             ps.setString(1, topic);
             ps.setString(2, key);
             ps.setString(3, payload);
+            ps.setString(4, owner);
+            ps.setString(5, traceparent);
             ps.executeUpdate();
         }
     }
 
-    /** Relays the oldest rows nobody else holds; returns how many were published. */
+    /** Relays the oldest rows that wait for no owner; returns how many were published. */
     public int relay(int limit, Sender sender) {
-        return relay("SELECT id, topic, record_key, payload FROM outbox ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED",
-                limit, null, sender);
+        return relay(c -> limit, "SELECT id, topic, record_key, payload, traceparent FROM outbox WHERE owner IS NULL "
+                + "ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED", null, sender);
     }
 
-    /** Relays the rows of one record key (a submission's own command) unless another relay holds them. */
-    public int relayKey(String key, Sender sender) {
-        return relay("SELECT id, topic, record_key, payload FROM outbox WHERE record_key = ? ORDER BY id LIMIT ? "
-                + "FOR UPDATE SKIP LOCKED", 100, key, sender);
-    }
-
-    /** Rows waiting (a gauge, and for tests). */
-    public long pending() {
-        try (Connection c = db.getConnection(); var ps = c.prepareStatement("SELECT count(*) FROM outbox");
+    /** The owners with commands waiting. */
+    public List<String> waitingOwners() {
+        try (Connection c = db.getConnection();
+             var ps = c.prepareStatement("SELECT DISTINCT owner FROM outbox WHERE owner IS NOT NULL");
              var rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
+            var owners = new ArrayList<String>();
+            while (rs.next()) {
+                owners.add(rs.getString(1));
+            }
+            return owners;
         } catch (SQLException e) {
             throw RunStore.unavailable(e);
         }
     }
 
-    private int relay(String select, int limit, String key, Sender sender) {
+    /**
+     * Relays an owner's oldest waiting commands, as many as its limit has slots free (at most
+     * {@code batch}); returns how many were published.
+     */
+    public int relayOwner(String owner, int maxActive, int batch, Sender sender) {
+        ToIntFunction<Connection> free = c -> {
+            try (var lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?, hashtext(?))")) {
+                lock.setInt(1, OWNER_LOCK_SPACE);
+                lock.setString(2, owner);
+                lock.executeQuery().close();
+                return Math.min(batch, maxActive - RunStore.activeOf(c, owner));
+            } catch (SQLException e) {
+                throw RunStore.unavailable(e);
+            }
+        };
+        return relay(free, "SELECT id, topic, record_key, payload, traceparent FROM outbox WHERE owner = ? "
+                + "ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED", owner, sender);
+    }
+
+    /**
+     * Takes a run's command out of the outbox if it is still there (held, or not yet relayed),
+     * inside the caller's transaction; waits for a relay that holds it, so a true answer means it
+     * never reached Kafka.
+     */
+    static boolean withdraw(Connection c, String executionId) throws SQLException {
+        try (var ps = c.prepareStatement("DELETE FROM outbox WHERE record_key = ? AND topic = ?")) {
+            ps.setString(1, executionId);
+            ps.setString(2, Topics.RUNS_REQUESTED);
+            return ps.executeUpdate() > 0;
+        }
+    }
+
+    /** Rows waiting (a gauge, and for tests). */
+    public long pending() {
+        return count("SELECT count(*) FROM outbox", null);
+    }
+
+    /** Commands of an owner waiting (held or about to be relayed). */
+    public long waitingOf(String owner) {
+        return count("SELECT count(*) FROM outbox WHERE owner = ?", owner);
+    }
+
+    private long count(String sql, String owner) {
+        try (Connection c = db.getConnection(); var ps = c.prepareStatement(sql)) {
+            if (owner != null) {
+                ps.setString(1, owner);
+            }
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw RunStore.unavailable(e);
+        }
+    }
+
+    private int relay(ToIntFunction<Connection> limitOf, String select, String owner, Sender sender) {
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try {
+                int limit = limitOf.applyAsInt(c);
                 var rows = new ArrayList<Row>();
-                try (var ps = c.prepareStatement(select)) {
-                    int i = 1;
-                    if (key != null) {
-                        ps.setString(i++, key);
-                    }
-                    ps.setInt(i, limit);
-                    try (var rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+                if (limit > 0) {
+                    try (var ps = c.prepareStatement(select)) {
+                        int i = 1;
+                        if (owner != null) {
+                            ps.setString(i++, owner);
+                        }
+                        ps.setInt(i, limit);
+                        try (var rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                        rs.getString(5)));
+                            }
                         }
                     }
                 }

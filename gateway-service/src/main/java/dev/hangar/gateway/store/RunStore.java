@@ -9,15 +9,19 @@ import dev.hangar.contracts.Mode;
 import dev.hangar.contracts.ProcessorRef;
 import dev.hangar.contracts.RunDetail;
 import dev.hangar.contracts.RunEvent;
+import dev.hangar.contracts.RunQueue;
 import dev.hangar.contracts.RunStatus;
 import dev.hangar.contracts.RunSummary;
 import dev.hangar.contracts.Topics;
+import dev.hangar.gateway.config.OwnerLimits;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -30,14 +34,20 @@ import java.util.Optional;
 @ApplicationScoped
 public class RunStore {
     private final AgroalDataSource db;
+    private final OwnerLimits limits;
 
-    public RunStore(AgroalDataSource db) {
+    public RunStore(AgroalDataSource db, OwnerLimits limits) {
         this.db = db;
+        this.limits = limits;
     }
 
-    /** What a submission stores: the run, and its command for the outbox ({@code command} is the record's JSON). */
+    /**
+     * What a submission stores: the run, and its command for the outbox ({@code command} is the
+     * record's JSON, {@code traceparent} the submission's trace context).
+     */
     public record NewRun(String owner, String executionId, ProcessorRef ref, Adapter adapter, Mode mode, String idempotencyKey,
-                         String plan, double ceiling, double defaultPlanLimit, int timeoutSeconds, String command) {}
+                         String plan, double ceiling, double defaultPlanLimit, int timeoutSeconds, String command,
+                         String traceparent) {}
 
     /**
      * Records a submitted run as queued, holding its worst-case cost on its plan, and puts its
@@ -72,7 +82,7 @@ public class RunStore {
                     ps.setInt(10, run.timeoutSeconds());
                     ps.executeUpdate();
                 }
-                OutboxStore.add(c, Topics.RUNS_REQUESTED, run.executionId(), run.command());
+                OutboxStore.add(c, Topics.RUNS_REQUESTED, run.executionId(), run.command(), run.owner(), run.traceparent());
                 c.commit();
                 return Optional.empty();
             } catch (SQLException e) {
@@ -175,6 +185,27 @@ public class RunStore {
                 c.commit();
                 return new Applied(outcome, owner);
             } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /**
+     * {@link #apply} for a batch of events in one transaction and a few set-based statements
+     * ({@link EventBatch}): per-event commits and round trips were the ingest path's largest cost.
+     * Answers each event's outcome in the order given.
+     */
+    public List<Applied> applyAll(List<RunEvent> events) {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                var applied = EventBatch.apply(c, events);
+                c.commit();
+                return applied;
+            } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
@@ -306,10 +337,12 @@ public class RunStore {
         }
     }
 
-    /** The run with, once it has ended, its envelope. */
+    /** The run with, once it has ended, its envelope, and while it is queued, where it waits. */
     public Optional<RunDetail> find(String executionId, String owner) {
-        return sql("SELECT execution_id, ref, status, adapter, mode, created_at, updated_at, envelope FROM runs "
-                + "WHERE execution_id = ?" + VISIBLE, ps -> {
+        try (Connection c = db.getConnection(); var ps = c.prepareStatement("SELECT r.execution_id, r.ref, r.status, r.adapter, "
+                + "r.mode, r.created_at, r.updated_at, r.published_at, r.envelope, (SELECT count(*) FROM outbox w WHERE w.owner = r.owner "
+                + "AND w.id <= o.id) AS position FROM runs r LEFT JOIN outbox o ON o.record_key = r.execution_id "
+                + "AND o.owner = r.owner WHERE r.execution_id = ? AND r.owner = ?")) {
             ps.setString(1, executionId);
             ps.setString(2, owner);
             try (ResultSet rs = ps.executeQuery()) {
@@ -317,26 +350,102 @@ public class RunStore {
                     return Optional.empty();
                 }
                 String envelope = rs.getString("envelope");
-                RunDetail detail = envelope == null ? RunDetail.of(summary(rs)) : RunDetail.of(Json.read(envelope, Envelope.class));
-                return Optional.of(detail);
+                if (envelope != null) {
+                    return Optional.of(RunDetail.of(Json.read(envelope, Envelope.class)));
+                }
+                RunSummary summary = summary(rs);
+                return Optional.of(RunDetail.of(summary.status() == RunStatus.QUEUED
+                        ? summary.withQueue(queue(rs, activeOf(c, owner), limits.of(owner))) : summary));
             }
-        });
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
     }
 
-    /** Newest first. */
+    /** Newest first; a queued run says where it waits. */
     public List<RunSummary> list(String owner, int limit) {
-        return sql("SELECT execution_id, ref, status, adapter, mode, created_at, updated_at FROM runs "
-                + "WHERE TRUE" + VISIBLE + " ORDER BY created_at DESC LIMIT ?", ps -> {
+        try (Connection c = db.getConnection(); var ps = c.prepareStatement("WITH waiting AS (SELECT record_key, "
+                + "row_number() OVER (ORDER BY id) AS position FROM outbox WHERE owner = ?) "
+                + "SELECT execution_id, ref, status, adapter, mode, created_at, updated_at, published_at, w.position "
+                + "FROM runs r LEFT JOIN waiting w ON w.record_key = r.execution_id "
+                + "WHERE TRUE" + VISIBLE + " ORDER BY created_at DESC LIMIT ?")) {
             ps.setString(1, owner);
-            ps.setInt(2, limit);
+            ps.setString(2, owner);
+            ps.setInt(3, limit);
             var rows = new ArrayList<RunSummary>();
+            Integer active = null;
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(summary(rs));
+                    RunSummary summary = summary(rs);
+                    if (summary.status() == RunStatus.QUEUED) {
+                        active = active == null ? activeOf(c, owner) : active;
+                        summary = summary.withQueue(queue(rs, active, limits.of(owner)));
+                    }
+                    rows.add(summary);
                 }
             }
             return rows;
-        });
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /**
+     * Where a queued run of the current row waits: its command still in the outbox is held while
+     * the runs ahead of it fill the owner's free slots, then on its way; once relayed, on Kafka.
+     */
+    private static RunQueue queue(ResultSet rs, int active, int limit) throws SQLException {
+        long position = rs.getLong("position");
+        boolean waiting = !rs.wasNull() && position > 0;
+        Instant created = rs.getTimestamp("created_at").toInstant();
+        var published = rs.getTimestamp("published_at");
+        long queuedFor = Math.max(0, Duration.between(created, Instant.now()).toMillis());
+        if (waiting) {
+            var state = position > limit - active ? RunQueue.State.HELD_OWNER_LIMIT : RunQueue.State.DISPATCHING;
+            return new RunQueue(state, (int) position, active, limit, created, queuedFor);
+        }
+        return new RunQueue(RunQueue.State.DISPATCHED, null, active, limit,
+                published == null ? created : published.toInstant(), queuedFor);
+    }
+
+    /** The owner's runs dispatched to Kafka and not yet ended: what its concurrency limit counts. */
+    static int activeOf(Connection c, String owner) throws SQLException {
+        try (var ps = c.prepareStatement("SELECT count(*) FROM runs WHERE owner = ? AND status IN ('queued', 'running') "
+                + "AND published_at IS NOT NULL")) {
+            ps.setString(1, owner);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    /**
+     * Ends a run whose command never reached Kafka (held, or not yet relayed) with {@code canceled},
+     * stored and put in the outbox for every replica's subscribers, in one transaction. False when
+     * the command had already been relayed: then only the executors can stop it.
+     */
+    public boolean cancelUndispatched(String executionId, RunEvent canceled) {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                // the outbox row first, as the relay takes it: waits for a relay holding it
+                if (!OutboxStore.withdraw(c, executionId)) {
+                    c.rollback();
+                    return false;
+                }
+                if (apply(c, canceled) == Outcome.STORED) {
+                    OutboxStore.add(c, Topics.RUNS_EVENTS, executionId, Json.write(canceled));
+                }
+                c.commit();
+                return true;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
     }
 
     /**
@@ -370,7 +479,7 @@ public class RunStore {
         }
         return new RunSummary(rs.getString("execution_id"), parsed, RunStatus.fromWire(rs.getString("status")),
                 Adapter.fromWire(rs.getString("adapter")), Mode.fromWire(rs.getString("mode")),
-                rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
+                rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant(), null);
     }
 
     private interface Statement<T> {
