@@ -71,7 +71,7 @@ public final class CogBuild {
             if (option != null) {
                 return option;
             }
-            String env = System.getenv("HANGAR_RUNTIME_BASE");
+            String env = System.getProperty("hangar.runtime.base", System.getenv("HANGAR_RUNTIME_BASE"));
             return env == null || env.isBlank() ? DEFAULT_BASE : env;
         }
 
