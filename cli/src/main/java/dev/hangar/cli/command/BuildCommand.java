@@ -73,8 +73,12 @@ public final class BuildCommand implements Callable<Integer> {
             + "wheels, no index (default: $HANGAR_PIP_WHEELS; else pip uses $PIP_INDEX_URL).")
     Path pipWheels;
 
+    /** The working directory DIR is taken from; tests point it elsewhere. */
+    Path cwd = Path.of("");
+
     @Override
     public Integer call() {
+        dir = cwd.resolve(dir);
         if (Files.isRegularFile(dir.resolve(CogConfig.NAME)) && !Files.isRegularFile(dir.resolve(SpecFile.NAME))) {
             return cog();
         }

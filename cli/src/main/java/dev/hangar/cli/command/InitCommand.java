@@ -29,8 +29,12 @@ public final class InitCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", defaultValue = ".", paramLabel = "DIR", description = "The project folder (made if missing).")
     Path dir;
 
+    /** The working directory DIR is taken from; tests point it elsewhere. */
+    Path cwd = Path.of("");
+
     @Override
     public Integer call() {
+        dir = cwd.resolve(dir);
         Output out = Output.of(spec);
         for (String name : FILES.keySet()) {
             if (Files.exists(dir.resolve(name))) {
