@@ -28,12 +28,14 @@ import picocli.CommandLine.Spec;
 /** {@code hangar build}: build a processor's image on this host, without pushing, for {@code run --build}. */
 @Command(name = "build", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Build a processor image locally, without pushing it.",
-                "A Cog project (DIR/cog.yaml): generates the Dockerfile from cog.yaml (see --dockerfile), builds it on the",
-                "runtime base, derives the input/output schema from the predictor's signature inside the image (no network)",
-                "and labels the image as Cog does (run.cog.openapi_schema, run.cog.config, run.cog.version, ...). Tagged",
-                "hangar-<folder>:<yyyyMMddHHmmss> (UTC) and hangar-<folder>:latest, which `hangar predict`/`run` use.",
-                "A hangar.yaml project: builds DIR/Dockerfile, tagged <image>:<yyyyMMdd-HHmmss>, and records it so that",
-                "`hangar run --build` runs the newest local build instead of the pinned digest (register it with `hangar push` once)."})
+                "A Cog project (DIR/cog.yaml): generates the Dockerfile from cog.yaml (see --dockerfile), builds it on the "
+                        + "runtime base, derives the input/output schema from the predictor's signature inside the image (no "
+                        + "network) and labels the image as Cog does (run.cog.openapi_schema, run.cog.config, run.cog.version, "
+                        + "...). Tagged hangar-<folder>:<yyyyMMddHHmmss> (UTC) and hangar-<folder>:latest, which `hangar "
+                        + "predict` and `run` use; an unchanged project reuses its last image.",
+                "A hangar.yaml project: builds DIR/Dockerfile, tagged <image>:<yyyyMMdd-HHmmss>, and records it so that "
+                        + "`hangar run --build` runs the newest local build instead of the pinned digest (register it with "
+                        + "`hangar push` once)."})
 public final class BuildCommand implements Callable<Integer> {
 
     @Spec
@@ -58,8 +60,8 @@ public final class BuildCommand implements Callable<Integer> {
     @Option(names = "--no-cache", description = "Cog project: do not use the engine's layer cache.")
     boolean noCache;
 
-    @Option(names = "--separate-weights", description = {"Cog project: put the project's " + CogBuild.WEIGHTS_DIR + "/ folder in "
-            + "its own layer before the code,", "so a code change neither rebuilds nor re-pushes it (its layer digest stays the same)."})
+    @Option(names = "--separate-weights", description = "Cog project: put the project's " + CogBuild.WEIGHTS_DIR + "/ folder in "
+            + "its own layer before the code, so a code change neither rebuilds nor re-pushes it (its layer digest stays the same).")
     boolean separateWeights;
 
     @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",

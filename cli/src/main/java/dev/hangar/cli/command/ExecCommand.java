@@ -16,9 +16,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code hangar exec -- CMD ARGS...}: any command inside the project's image, as {@code cog exec} (formerly {@code cog run}). */
 @Command(name = "exec", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Run a command inside the Cog project's image (built first; the cache makes an unchanged one quick),",
-                "with the project folder mounted at /src, no network, as uid 10001, with a TTY when stdin and stdout are",
-                "terminals. Its exit status is the command's. Example: hangar exec -- python3 -c 'import cog; print(cog.__file__)'"})
+        description = {"Run any command inside a Cog project's image.",
+                "As `cog exec`: builds the project (the cache makes an unchanged one quick), then runs CMD with the project "
+                        + "folder mounted at /src, no network, as uid 10001, with a TTY when stdin and stdout are terminals. "
+                        + "The exit status is the command's. Example: hangar exec -- python3 -c 'import cog; print(cog.__file__)'"})
 public final class ExecCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -18,8 +18,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code hangar init}: Cog's starter project (cog.yaml, predict.py, .dockerignore), never over a file that exists. */
 @Command(name = "init", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Start a Cog project in DIR (default: the current directory): cog.yaml, predict.py and .dockerignore,",
-                "the starter files Cog's `cog init` writes. Refuses, writing nothing, if any of them exists."})
+        description = {"Start a Cog project: cog.yaml, predict.py and .dockerignore.",
+                "Writes the starter files Cog's `cog init` writes into DIR (default: the current directory). "
+                        + "Refuses, writing nothing, if any of them exists."})
 public final class InitCommand implements Callable<Integer> {
     static final Map<String, String> FILES = files();
 

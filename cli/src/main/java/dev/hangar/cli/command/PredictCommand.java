@@ -17,11 +17,12 @@ import picocli.CommandLine.Spec;
 
 /** {@code hangar predict}: one prediction of the Cog project in this folder (or of an image), on this host. */
 @Command(name = "predict", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Run one prediction locally, as `cog predict` does: builds the Cog project in the current folder",
-                "(the engine's cache makes an unchanged one quick) or takes IMAGE, checks the -i inputs against the image's",
-                "schema before anything starts, runs the container with no network, read-only, unprivileged, shows setup's",
-                "logs until it is ready, streams the output as it comes and writes file outputs to disk.",
-                "Exit status 0 iff the prediction succeeded. `hangar run -i ...` in a Cog project folder does the same."})
+        description = {"Run one prediction of a Cog model on this host.",
+                "As `cog predict`: builds the Cog project in the current folder (the engine's cache makes an unchanged one "
+                        + "quick) or takes IMAGE, checks the -i inputs against the image's schema before anything starts, runs "
+                        + "the container with no network, read-only and unprivileged, shows setup's logs until it is ready, "
+                        + "streams the output as it comes and writes file outputs to disk. Exit status 0 iff the prediction "
+                        + "succeeded. `hangar run -i ...` in a Cog project folder does the same."})
 public final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

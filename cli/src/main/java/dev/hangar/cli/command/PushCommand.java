@@ -35,10 +35,10 @@ import picocli.CommandLine.Spec;
                 "Builds DIR/Dockerfile, pushes it as <image>:<yyyyMMdd-HHmmss> (UTC time),",
                 "reads its manifest digest from the OCI registry, then stores the spec in",
                 "DIR/hangar.yaml with that digest pinned for --platform.",
-                "In a Cog project folder (cog.yaml, no hangar.yaml): `hangar push [IMAGE]`, IMAGE = [REGISTRY/]NS/NAME",
-                "(default: cog.yaml's image:; registry 127.0.0.1:5000) builds as `hangar build`, pushes, and registers",
-                "NS/NAME at the next version with the schema the build derived as its inputs_schema; an image equal to",
-                "the newest version's pin pushes nothing. Then: hangar run --ref NS/NAME@VERSION -i ..."})
+                "In a Cog project folder (cog.yaml, no hangar.yaml): `hangar push [IMAGE]`, IMAGE = [REGISTRY/]NS/NAME "
+                        + "(default: cog.yaml's image:; registry 127.0.0.1:5000) builds as `hangar build`, pushes, and registers "
+                        + "NS/NAME at the next version with the schema the build derived as its inputs_schema; an image equal "
+                        + "to the newest version's pin pushes nothing. Then: hangar run --ref NS/NAME@VERSION -i ..."})
 public final class PushCommand implements Callable<Integer> {
     static final DateTimeFormatter TAG = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 

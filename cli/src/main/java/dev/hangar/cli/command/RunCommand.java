@@ -45,8 +45,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Run a processor and follow it until it ends.",
                 "Events stream to stderr as they happen; the result goes to stdout. Exit status 0 iff the run succeeded.",
-                "Without --ref in a Cog project folder (cog.yaml, no hangar.yaml): one local prediction, as `hangar predict`",
-                "(and `cog run -i ...`): builds, checks -i against the image's schema, runs it here with no network; -o, -e apply."})
+                "Without --ref in a Cog project folder (cog.yaml, no hangar.yaml): one local prediction, as `hangar predict` "
+                        + "(and `cog run -i ...`): builds, checks -i against the image's schema, runs it here with no network; "
+                        + "-o and -e apply."})
 public final class RunCommand implements Callable<Integer> {
     static final String BUILD_IGNORED = "warning: --build applies to --adapter local only; it is ignored with --adapter remote";
 

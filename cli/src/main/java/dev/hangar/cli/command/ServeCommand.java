@@ -27,10 +27,11 @@ import picocli.CommandLine.Spec;
 
 /** {@code hangar serve}: the model's HTTP API on a loopback port, until interrupted, as {@code cog serve}. */
 @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Serve the Cog project's HTTP API (Cog's: POST /predictions, GET /health-check, ...) on a loopback",
-                "port until interrupted (Ctrl-C), with /openapi.json (the schema the build derived) and /docs (a page",
-                "describing it; no assets from outside this host). Builds the project first. The container has no network:",
-                "the port is forwarded to the runtime's unix socket in the container's run folder."})
+        description = {"Serve a Cog model's HTTP API on a loopback port until interrupted.",
+                "As `cog serve`: builds the project, starts its container and serves Cog's API (POST /predictions, GET "
+                        + "/health-check, ...) on HOST:PORT until Ctrl-C, with /openapi.json (the schema the build derived) and "
+                        + "/docs (a page describing it; no assets from outside this host). The container has no network: the "
+                        + "port is forwarded to the runtime's unix socket in the container's run folder."})
 public final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -12,9 +12,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code hangar train}: run the project's training entry point ({@code train:} in cog.yaml) once, locally. */
 @Command(name = "train", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Run the Cog project's train entry point (cog.yaml `train:`) once on this host, as `cog train` does:",
-                "builds the project, checks the -i inputs against the image's TrainingInput schema, runs it with no network",
-                "and saves the produced weights (file outputs) to disk (-o, default weights.EXT / output.N.EXT)."})
+        description = {"Run a Cog project's training once on this host and save the weights.",
+                "As `cog train`: builds the project, checks the -i inputs against the image's TrainingInput schema (from "
+                        + "cog.yaml's `train:`), runs it with no network and saves the produced weights (file outputs) to -o "
+                        + "(default: the folder weights/)."})
 public final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
