@@ -61,7 +61,12 @@ dropped, no new privileges, uid 10001, `/tmp` a tmpfs, a run folder mounted at `
 forwards 127.0.0.1:PORT to the runtime's unix socket in that folder (the container still has no network);
 a non-loopback `--host` is refused. `push` registers the next version of NS/NAME with the derived `Input` as
 its `inputs_schema` (the gateway then validates `run --ref` inputs against it); an image equal to the newest
-version's pin is not pushed again.
+version's pin is not pushed again. Once pushed (with `image:` in cog.yaml), `hangar build` also records each
+new build for the newest version, so `hangar run --ref NS/NAME@N --build` runs the local build through the
+platform (on the engine that built it) instead of the pin.
+
+Without `--ref` in a Cog project folder, `hangar run -i ...` is `hangar predict -i ...`; with `--ref` it is
+unchanged (through the gateway, Kafka and an executor).
 COG
   for cmd in "" "init" "build" "predict" "train" "exec" "serve" "push" "run" "runs" "runs get" "runs list" "runs watch" \
              "runs cancel" "processors get" "processors list" "plans set" "plans get" "plans list" "secrets set" "secrets list" "secrets rm" "login" "logout" \

@@ -29,6 +29,7 @@ public final class LocalContainer implements AutoCloseable {
     private final String id;
     private final Path folder;
     private Process logs;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private LocalContainer(String id, Path folder) {
         this.id = id;
@@ -144,6 +145,9 @@ public final class LocalContainer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         stopLogs();
         Docker.capture(List.of("docker", "rm", "-f", id), null);
         CogBuild.delete(folder);

@@ -3,6 +3,7 @@ package dev.hangar.cli.command;
 import dev.hangar.cli.VersionProvider;
 import dev.hangar.cli.cog.CogBuild;
 import dev.hangar.cli.cog.CogConfig;
+import dev.hangar.cli.cog.CogPush;
 import dev.hangar.cli.service.SpecFile;
 import java.util.function.Consumer;
 import dev.hangar.cli.client.DockerCli;
@@ -32,7 +33,8 @@ import picocli.CommandLine.Spec;
                         + "runtime base, derives the input/output schema from the predictor's signature inside the image (no "
                         + "network) and labels the image as Cog does (run.cog.openapi_schema, run.cog.config, run.cog.version, "
                         + "...). Tagged hangar-<folder>:<yyyyMMddHHmmss> (UTC) and hangar-<folder>:latest, which `hangar "
-                        + "predict` and `run` use; an unchanged project reuses its last image.",
+                        + "predict` and `run` use; an unchanged project reuses its last image. When cog.yaml names the "
+                        + "image: of a pushed processor, the build is also recorded for `hangar run --ref NS/NAME@N --build`.",
                 "A hangar.yaml project: builds DIR/Dockerfile, tagged <image>:<yyyyMMdd-HHmmss>, and records it so that "
                         + "`hangar run --build` runs the newest local build instead of the pinned digest (register it with "
                         + "`hangar push` once)."})
@@ -142,8 +144,12 @@ public final class BuildCommand implements Callable<Integer> {
         if (compact) {
             out.err().println();
         }
+        String recorded = record(config, built, out);
         if (json) {
             var node = dev.hangar.contracts.Json.MAPPER.createObjectNode();
+            if (recorded != null) {
+                node.put("recorded_for", recorded);
+            }
             node.put("image_id", built.image());
             node.putPOJO("tags", built.tags());
             node.put("reused", built.reused());
@@ -154,9 +160,46 @@ public final class BuildCommand implements Callable<Integer> {
             out.out().println("  image  " + built.image());
             out.out().println("run it with: hangar predict" + CogInputs.names(built.schema(), "Input").stream()
                     .map(n -> " -i " + n + "=...").reduce("", String::concat));
+            if (recorded != null) {
+                out.out().println("recorded for the platform: hangar run --ref " + recorded + " --build ... runs this build");
+            }
         }
         out.out().flush();
         return 0;
+    }
+
+    /**
+     * When cog.yaml names the {@code image} and that processor is registered, records this build
+     * for its newest version, so {@code hangar run --ref NS/NAME@N --build} runs it (on this
+     * engine). Best effort: a local build never fails for want of a gateway; returns the ref or null.
+     */
+    private String record(CogConfig config, CogBuild.Built built, Output out) {
+        if (config.image() == null) {
+            return null;
+        }
+        try (GatewayClient client = gateway.client()) {
+            CogPush.Target target = CogPush.Target.parse(config.image());
+            if (client.readiness() < 0) {
+                return null;
+            }
+            var latest = client.listProcessors().stream()
+                    .filter(p -> p.ref().namespace().equals(target.namespace()) && p.ref().name().equals(target.name()))
+                    .max(java.util.Comparator.comparingInt(p -> p.ref().version())).orElse(null);
+            if (latest == null) {
+                return null;
+            }
+            // the platform names local builds <repository>:<time>, as `hangar build` of a hangar.yaml project tags them
+            String tagged = target.repository() + ":" + PushCommand.TAG.format(ZonedDateTime.now(ZoneOffset.UTC));
+            dev.hangar.cli.cog.Docker.require(java.util.List.of("docker", "tag", built.image(), tagged), "docker tag");
+            client.recordBuild(latest.ref(), new LocalBuild(tagged, built.image(), null));
+            return latest.ref().toString();
+        } catch (CliError e) {
+            if (!json) {
+                out.err().println("note: not recorded for `hangar run --build` (" + e.getMessage() + ")");
+                out.err().flush();
+            }
+            return null;
+        }
     }
 
     /** The compact progress view: docker's current step on one line, rewritten as the build goes. */

@@ -76,8 +76,24 @@ final class CogLocal {
                     + "to cog.yaml");
         }
         ObjectNode input = CogInputs.build(schema, kind.component, assignments, cwd, kind.what);
-        PrintWriter err = out.err();
         try (LocalContainer container = LocalContainer.start(image, env)) {
+            Thread cleanup = new Thread(container::close); // Ctrl-C: the container goes too
+            Runtime.getRuntime().addShutdownHook(cleanup);
+            try {
+                return job(kind, container, input, output, json, cwd, out);
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cleanup);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook runs anyway
+                }
+            }
+        }
+    }
+
+    private static int job(Kind kind, LocalContainer container, ObjectNode input, Path output, boolean json, Path cwd, Output out) {
+        PrintWriter err = out.err();
+        {
             if (!json) {
                 container.showLogs(err);
             }

@@ -117,6 +117,8 @@ class CogLoopIT {
         assertTrue(Files.readString(dir.resolve("predict.py")).contains("class Predictor(BasePredictor)"));
 
         Files.writeString(dir.resolve("predict.py"), PREDICTOR); // the user writes their model
+        String image = "127.0.0.1:5000/e2e-cog/" + name;
+        Files.writeString(dir.resolve("cog.yaml"), Files.readString(dir.resolve("cog.yaml")) + "image: \"" + image + "\"\n");
 
         var build = hangar(dir, "build");
         assertEquals(0, build.exit(), build.err());
@@ -132,12 +134,11 @@ class CogLoopIT {
 
         serve(dir);
 
-        String image = "127.0.0.1:5000/e2e-cog/" + name;
         var push = hangar(dir, "push", image);
         assertEquals(0, push.exit(), push.err());
         String ref = "e2e-cog/" + name + "@1";
         assertTrue(push.out().contains("pushed " + ref), push.out());
-        var again = hangar(dir, "push", image);
+        var again = hangar(dir, "push"); // cog.yaml's image: names the same
         assertEquals(0, again.exit(), again.err());
         assertTrue(again.out().contains("unchanged: " + ref), again.out());
 
@@ -155,6 +156,17 @@ class CogLoopIT {
         var bad = hangar(tmp, "run", "--ref", ref, "-i", "text=kafka", "-i", "times=9", "--json");
         assertEquals(1, bad.exit(), "the gateway checks the derived schema: times <= 5\n" + bad.out());
         assertEquals("ERR_INPUT_INVALID", Json.MAPPER.readTree(bad.out()).at("/error/code").asText(), bad.out());
+
+        // a local change, built and recorded: `run --ref ... --build` runs it instead of the pin
+        Files.writeString(dir.resolve("predict.py"), PREDICTOR.replace("\"!\"", "\"?\""));
+        var rebuilt = hangar(dir, "build");
+        assertEquals(0, rebuilt.exit(), rebuilt.err());
+        assertTrue(rebuilt.out().contains("recorded for the platform: hangar run --ref " + ref + " --build"), rebuilt.out());
+        Path built = tmp.resolve("local.json");
+        var withBuild = hangar(tmp, "run", "--ref", ref, "--build", "-i", "text=a", "-i", "times=2", "--save-first", built.toString(),
+                "--json");
+        assertEquals(0, withBuild.exit(), withBuild.out() + withBuild.err());
+        assertEquals("A?A?", Json.MAPPER.readTree(Files.readString(built)).asText());
     }
 
     /** {@code hangar serve -p 0} in the background, used over HTTP, then interrupted. */
