@@ -174,11 +174,11 @@ public final class CogBuild {
         requireBase(base, config);
         String project = CogConfig.projectName(dir);
         Path context = null;
+        String stage = "hangar-build-" + project + ":stage";
         try {
             context = Files.createTempDirectory("hangar-build-");
             boolean hasWeights = prepare(dir, config, options, context);
             Files.writeString(context.resolve("Dockerfile"), dockerfile(config, options, hasWeights));
-            String stage = "hangar-build-" + project + ":stage";
             List<String> cmd = new ArrayList<>(List.of("docker", "build", "--network", "host", "-t", stage));
             if (options.noCache()) {
                 cmd.add("--no-cache");
@@ -223,6 +223,8 @@ public final class CogBuild {
             if (context != null) {
                 delete(context);
             }
+            // untag only: a labelled image keeps it as its parent, and the engine's cache keeps its layers
+            Docker.capture(List.of("docker", "rmi", "--no-prune", stage), null);
         }
     }
 

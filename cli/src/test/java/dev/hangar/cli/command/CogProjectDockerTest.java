@@ -368,7 +368,6 @@ class CogProjectDockerTest {
         Files.writeString(dir.resolve("predict.py"), "from cog import BasePredictor\n\nclass Predictor(BasePredictor):\n"
                 + "    def predict(self, x: complex) -> str:\n        return 'x'\n");
         var badSignature = run(dir, "build", "-t", "hangar-it-cogcli-test/bad:1");
-        Docker.capture(List.of("docker", "rmi", "hangar-build-bad:stage"), null);
         assertEquals(1, badSignature.exit(), badSignature.toString());
         assertTrue(badSignature.err().contains("predict.py:Predictor:"), badSignature.err());
         assertTrue(badSignature.err().contains("x"), badSignature.err());
@@ -386,6 +385,16 @@ class CogProjectDockerTest {
         var init = run(dir, "init");
         assertEquals(1, init.exit());
         assertTrue(init.err().contains("cog.yaml already exists"), init.err());
+    }
+
+    @Test
+    void theCompactProgressViewRewritesOneLineWithTheCurrentStep() {
+        var text = new java.io.StringWriter();
+        var view = new BuildCommand.StepView(new java.io.PrintWriter(text, true));
+        view.accept("Step 1/3 : FROM base");
+        view.accept(" ---> 1234");
+        view.accept("Step 2/3 : COPY src/ /src/");
+        assertEquals("\r\033[2KStep 1/3 : FROM base\r\033[2KStep 2/3 : COPY src/ /src/", text.toString());
     }
 
     @Test

@@ -109,6 +109,26 @@ class CogLoopIT {
     void initBuildRunServePushAndRunThroughThePlatform(@TempDir Path tmp) throws Exception {
         buildBase();
         String name = "loop-" + UUID.randomUUID().toString().substring(0, 8);
+        try {
+            loop(tmp, name);
+        } finally {
+            removeImages("hangar-" + name, "127.0.0.1:5000/e2e-cog/" + name);
+        }
+    }
+
+    /** This run's local tags (the registry keeps what was pushed: the pinned processor needs it). */
+    static void removeImages(String... repositories) throws Exception {
+        for (String repository : repositories) {
+            Process list = new ProcessBuilder("docker", "images", "--format", "{{.Repository}}:{{.Tag}}", repository).start();
+            List<String> tags = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+            list.waitFor();
+            for (String tag : tags) {
+                new ProcessBuilder("docker", "rmi", tag).start().waitFor();
+            }
+        }
+    }
+
+    static void loop(Path tmp, String name) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve(name));
 
         var init = hangar(dir, "init");
