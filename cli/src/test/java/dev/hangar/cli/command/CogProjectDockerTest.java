@@ -387,6 +387,37 @@ class CogProjectDockerTest {
         assertTrue(init.err().contains("cog.yaml already exists"), init.err());
     }
 
+    /** Every sample Cog project (written in Cog's documented style) builds, with the schema its test expects. */
+    @Test
+    void theSampleCogProjectsBuildWithTheirExpectedSchemas(@TempDir Path tmp) throws Exception {
+        Path samples = RUNTIME.resolve("src/test/resources/cog-projects");
+        List<Path> projects;
+        try (var list = Files.list(samples)) {
+            projects = list.filter(Files::isDirectory).sorted().toList();
+        }
+        assertTrue(projects.size() >= 9, projects.toString());
+        for (Path sample : projects) {
+            String tag = "hangar-it-cogcli-test/sample-" + sample.getFileName() + ":1";
+            try {
+                var b = run(sample, "build", "-t", tag);
+                assertEquals(0, b.exit(), sample.getFileName() + ": " + b);
+                JsonNode schemas = Json.MAPPER.readTree(label(tag, "run.cog.openapi_schema")).at("/components/schemas");
+                JsonNode expected = Json.MAPPER.readTree(Files.readString(sample.resolve("expected_schema.json")));
+                expected.fieldNames().forEachRemaining(name -> assertEquals(expected.get(name), schemas.get(name),
+                        sample.getFileName() + ": components.schemas." + name));
+                if (sample.getFileName().toString().equals("failing-setup")) {
+                    var p = run(tmp, "predict", tag, "-i", "text=x");
+                    assertEquals(1, p.exit());
+                    assertTrue(p.err().contains("setup() failed"), p.err());
+                    assertTrue(p.err().contains("weights not found: /src/weights.bin"), p.err());
+                    assertEquals(0, localContainers(), "the container is removed");
+                }
+            } finally {
+                Docker.capture(List.of("docker", "rmi", tag), null);
+            }
+        }
+    }
+
     @Test
     void theCompactProgressViewRewritesOneLineWithTheCurrentStep() {
         var text = new java.io.StringWriter();
