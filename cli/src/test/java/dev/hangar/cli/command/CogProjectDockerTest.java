@@ -104,7 +104,10 @@ class CogProjectDockerTest {
 
     @AfterAll
     static void removeImages() {
-        for (String t : TAGS) {
+        List<String> tags = new ArrayList<>(TAGS);
+        tags.addAll(Docker.capture(List.of("docker", "images", "--format", "{{.Repository}}:{{.Tag}}", "hangar-shout"), null)
+                .out().lines().toList());
+        for (String t : tags) {
             Docker.capture(List.of("docker", "rmi", t), null);
         }
         System.clearProperty("hangar.runtime.base");
