@@ -10,8 +10,66 @@ h() { "$ROOT/bin/hangar" "$@" --help; }
   echo "success, 1 on any failure (the message says whether to fix the input or retry). Shell"
   echo "completion and man pages, installed once: \`bin/hangar completion --install\` (bash; \`--shell zsh\`"
   echo "for zsh) and \`bin/hangar man --install\`, then \`man hangar-run\`."
-  for cmd in "" "run" "runs" "runs get" "runs list" "runs watch" "runs cancel" "push" "build" "processors get" \
-             "processors list" "plans set" "plans get" "plans list" "secrets set" "secrets list" "secrets rm" "login" "logout" \
+  cat <<'COG'
+
+## Cog projects
+
+A folder with a `cog.yaml` (and no `hangar.yaml`) is a [Cog](https://github.com/replicate/cog) project, and
+the commands work on it as Cog's do, with no new concepts:
+
+```sh
+hangar init                              # cog.yaml, predict.py, .dockerignore (refuses to overwrite)
+hangar build                             # image hangar-<folder>:<yyyyMMddHHmmss> and :latest
+hangar predict -i prompt="a cat" -i image=@photo.png -o out.png   # or: hangar run -i ...
+hangar train -i data=@train.txt          # weights saved to weights/
+hangar exec -- python3 -c 'import cog'   # any command in the image
+hangar serve -p 8393                     # the HTTP API on 127.0.0.1, /docs and /openapi.json
+hangar push 127.0.0.1:5000/me/my-model   # then: hangar run --ref me/my-model@1 -i prompt=...
+```
+
+`cog.yaml` fields (as in Cog's docs/yaml.md; any other key is refused naming it):
+
+| field | on Hangar |
+|---|---|
+| `build.python_version` | `3.11` (or `3.11.x`): the base image's Python. Any other version is refused, naming what is available |
+| `build.system_packages` | Debian packages, `apt-get install` from the machine's Debian mirror during the build |
+| `build.python_packages` / `build.python_requirements` | pip (python3-pip from Debian, added only then) from `$PIP_INDEX_URL`, or with `--pip-wheels DIR` / `$HANGAR_PIP_WHEELS` from a folder of wheels, no index |
+| `build.run` | shell commands (strings or `{command: ...}`; `mounts` need BuildKit and are refused), run as root after the packages |
+| `build.gpu`, `build.cuda` | a CUDA base from the table below; none is built on this installation, so a GPU project is refused naming the base it needs |
+| `predict` (or `run`), `train` | `file.py:Name`; checked before the build (file and class exist) and by deriving the schema in the image |
+| `concurrency.max` | predictions one container runs at once (`COG_MAX_CONCURRENCY`) |
+| `environment` | `NAME=value` entries set in the image |
+| `image` | what `hangar push` pushes to when no IMAGE is given |
+
+CUDA compatibility table (`build.cuda`, default 12.1): 11.8 → `127.0.0.1:5000/hangar/runtime-cuda:11.8-python3.11`,
+12.1 → `…:12.1-python3.11`, 12.4 → `…:12.4-python3.11`.
+
+The build: the Dockerfile (`hangar build --dockerfile`) starts `FROM 127.0.0.1:5000/hangar/runtime-python:3.11`
+(`$HANGAR_RUNTIME_BASE` overrides it), then packages, `run` commands, `weights/` (with `--separate-weights`),
+the code in `/src`, and runs as uid 10001. Files matched by `.dockerignore` or `.cogignore` stay out. The
+input/output schema is then derived from the predictor's signature inside the built image (no network:
+`python3 -m hangar_runtime.signature`), and the image is labelled as Cog labels it: `run.cog.openapi_schema`,
+`run.cog.config` (cog.yaml as JSON), `run.cog.version`, `run.cog.has_init`, `run.cog.pip_freeze` (when pip
+installed anything). An unchanged project reuses the last image (no new tag). `--separate-weights` puts the
+project's `weights/` folder in its own layer before the code: a code change keeps that layer's digest, so a
+push does not upload the weights again.
+
+`predict`/`run -i`/`train` check the inputs against the image's schema label before a container starts (an
+unknown or missing input is named; values are typed by the schema; `@path` for a file input is sent as a
+`data:` URL), then run the container as the executor does: network none, read-only root, all capabilities
+dropped, no new privileges, uid 10001, `/tmp` a tmpfs, a run folder mounted at `/hangar/io`. `serve`
+forwards 127.0.0.1:PORT to the runtime's unix socket in that folder (the container still has no network);
+a non-loopback `--host` is refused. `push` registers the next version of NS/NAME with the derived `Input` as
+its `inputs_schema` (the gateway then validates `run --ref` inputs against it); an image equal to the newest
+version's pin is not pushed again. Once pushed (with `image:` in cog.yaml), `hangar build` also records each
+new build for the newest version, so `hangar run --ref NS/NAME@N --build` runs the local build through the
+platform (on the engine that built it) instead of the pin.
+
+Without `--ref` in a Cog project folder, `hangar run -i ...` is `hangar predict -i ...`; with `--ref` it is
+unchanged (through the gateway, Kafka and an executor).
+COG
+  for cmd in "" "init" "build" "predict" "train" "exec" "serve" "push" "run" "runs" "runs get" "runs list" "runs watch" \
+             "runs cancel" "processors get" "processors list" "plans set" "plans get" "plans list" "secrets set" "secrets list" "secrets rm" "login" "logout" \
              "tokens create" "tokens list" "tokens revoke" "version" "completion" "man"; do
     echo
     echo "## hangar $cmd"

@@ -5,6 +5,11 @@ import dev.hangar.cli.command.ManCommand;
 import dev.hangar.cli.command.PlansCommand;
 import dev.hangar.cli.command.ProcessorsCommand;
 import dev.hangar.cli.command.BuildCommand;
+import dev.hangar.cli.command.ExecCommand;
+import dev.hangar.cli.command.InitCommand;
+import dev.hangar.cli.command.PredictCommand;
+import dev.hangar.cli.command.ServeCommand;
+import dev.hangar.cli.command.TrainCommand;
 import dev.hangar.cli.command.PushCommand;
 import dev.hangar.cli.command.RunCommand;
 import dev.hangar.cli.command.RunsCommand;
@@ -18,7 +23,8 @@ import picocli.CommandLine.Command;
 /** The root command; it has no action of its own, so running it bare is a usage error. */
 @Command(name = "hangar", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Run containerised ML processors as jobs on a Hangar gateway.",
-        subcommands = {RunCommand.class, RunsCommand.class, PushCommand.class, BuildCommand.class, ProcessorsCommand.class,
+        subcommands = {RunCommand.class, RunsCommand.class, PushCommand.class, BuildCommand.class, InitCommand.class,
+                PredictCommand.class, TrainCommand.class, ExecCommand.class, ServeCommand.class, ProcessorsCommand.class,
                 PlansCommand.class, SecretsCommand.class, LoginCommand.class, LogoutCommand.class, TokensCommand.class,
                 VersionCommand.class, CompletionCommand.class, ManCommand.class},
         footer = {"", "Gateway URL: --url, else $HANGAR_URL, else `url` in the config file",

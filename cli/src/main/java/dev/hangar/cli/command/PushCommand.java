@@ -1,6 +1,10 @@
 package dev.hangar.cli.command;
 
 import dev.hangar.cli.VersionProvider;
+import dev.hangar.cli.cog.CogBuild;
+import dev.hangar.cli.cog.CogConfig;
+import dev.hangar.cli.cog.CogPush;
+import java.util.List;
 import dev.hangar.cli.client.DockerCli;
 import dev.hangar.cli.client.GatewayClient;
 import dev.hangar.cli.client.OciRegistry;
@@ -30,7 +34,11 @@ import picocli.CommandLine.Spec;
         description = {"Build and push a processor image, and register its spec pinned to the digest.",
                 "Builds DIR/Dockerfile, pushes it as <image>:<yyyyMMdd-HHmmss> (UTC time),",
                 "reads its manifest digest from the OCI registry, then stores the spec in",
-                "DIR/hangar.yaml with that digest pinned for --platform."})
+                "DIR/hangar.yaml with that digest pinned for --platform.",
+                "In a Cog project folder (cog.yaml, no hangar.yaml): `hangar push [IMAGE]`, IMAGE = [REGISTRY/]NS/NAME "
+                        + "(default: cog.yaml's image:; registry 127.0.0.1:5000) builds as `hangar build`, pushes, and registers "
+                        + "NS/NAME at the next version with the schema the build derived as its inputs_schema; an image equal "
+                        + "to the newest version's pin pushes nothing. Then: hangar run --ref NS/NAME@VERSION -i ..."})
 public final class PushCommand implements Callable<Integer> {
     static final DateTimeFormatter TAG = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
@@ -41,7 +49,8 @@ public final class PushCommand implements Callable<Integer> {
     GatewayOptions gateway;
 
     @Parameters(index = "0", arity = "0..1", defaultValue = ".", paramLabel = "DIR",
-            description = "The processor directory, holding hangar.yaml and Dockerfile (default: the current directory).")
+            description = "The processor directory, holding hangar.yaml and Dockerfile, or a Cog project (cog.yaml); in a Cog "
+                    + "project folder, the IMAGE to push to (default: the current directory).")
     Path dir;
 
     @Option(names = "--platform", defaultValue = "amd64", paramLabel = "PLATFORM",
@@ -60,8 +69,21 @@ public final class PushCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the stored processor spec as JSON.")
     boolean json;
 
+    @Option(names = "--separate-weights", description = "Cog project: the weights/ folder in its own layer (see hangar build).")
+    boolean separateWeights;
+
+    /** The working directory (the Cog project when DIR is an image name); tests point it elsewhere. */
+    Path cwd = Path.of("");
+
     @Override
     public Integer call() {
+        Path project = cwd.resolve(dir);
+        if (isCog(project)) {
+            return cog(project, null);
+        }
+        if (!Files.isDirectory(project) && isCog(cwd)) {
+            return cog(cwd, dir.toString());
+        }
         ProcessorSpec local = readSpec(dir);
         if (!Files.isRegularFile(dir.resolve("Dockerfile"))) {
             throw new CliError(ErrorCode.ERR_OPTION_INVALID, "no Dockerfile in " + dir);
@@ -107,5 +129,76 @@ public final class PushCommand implements Callable<Integer> {
             out.err().println(what);
             out.err().flush();
         }
+    }
+
+    private static boolean isCog(Path dir) {
+        return Files.isRegularFile(dir.resolve(CogConfig.NAME)) && !Files.isRegularFile(dir.resolve(SpecFile.NAME));
+    }
+
+    private int cog(Path project, String image) {
+        Output out = Output.of(spec);
+        CogConfig config = CogConfig.read(project);
+        CogPush.Target target = CogPush.Target.parse(image != null ? image : config.image());
+        try (GatewayClient client = gateway.client()) {
+            if (client.readiness() < 0) {
+                throw CliError.unreachable("gateway", client.base(), null);
+            }
+            CogBuild.Options d = CogBuild.Options.defaults();
+            CogBuild.Built built = CogBuild.build(project, config,
+                    new CogBuild.Options(null, false, separateWeights, d.wheels(), d.pipIndexUrl(), d.base()),
+                    verbose ? line -> {
+                        out.err().println(line);
+                        out.err().flush();
+                    } : line -> { }, json ? null : out.err());
+            ProcessorSpec latest = client.listProcessors().stream()
+                    .filter(p -> p.ref().namespace().equals(target.namespace()) && p.ref().name().equals(target.name()))
+                    .max(java.util.Comparator.comparingInt(p -> p.ref().version())).orElse(null);
+            String pinned = latest == null ? null : latest.digests().get(platform.wire());
+            if (pinned != null && pushedAs(built.image(), target.repository()).contains(pinned)) {
+                return unchanged(out, latest, pinned);
+            }
+            String tag = TAG.format(ZonedDateTime.now(ZoneOffset.UTC));
+            String tagged = target.repository() + ":" + tag;
+            dev.hangar.cli.cog.Docker.require(List.of("docker", "tag", built.image(), tagged), "docker tag");
+            progress(out, "pushing " + tagged);
+            new DockerCli(out.err(), verbose).push(tagged);
+            String digest = new OciRegistry(client.http()).manifestDigest(target.repository(), tag);
+            if (digest.equals(pinned)) {
+                return unchanged(out, latest, pinned);
+            }
+            int version = latest == null ? 1 : latest.ref().version() + 1;
+            ProcessorSpec stored = client.putProcessor(CogPush.spec(target, version, config, built.schema(), platform, digest), override);
+            if (json) {
+                out.json(stored);
+            } else {
+                out.out().println("pushed " + stored.ref() + " (" + platform.wire() + ")");
+                out.out().println("  image  " + target.repository() + "@" + digest);
+                out.out().println("  tag    " + tagged);
+                out.out().println("run it with: hangar run --ref " + stored.ref() + CogInputs.names(built.schema(), "Input").stream()
+                        .map(n -> " -i " + n + "=...").reduce("", String::concat));
+            }
+            out.out().flush();
+            return 0;
+        }
+    }
+
+    private int unchanged(Output out, ProcessorSpec latest, String digest) {
+        if (json) {
+            out.json(latest);
+        } else {
+            out.out().println("unchanged: " + latest.ref() + " is already this image (" + digest + "); nothing pushed");
+            out.out().flush();
+        }
+        return 0;
+    }
+
+    /** The digests this local image is known under in {@code repository} (from earlier pushes by this engine). */
+    private static List<String> pushedAs(String imageId, String repository) {
+        String digests = dev.hangar.cli.cog.Docker.inspect(imageId, "{{range .RepoDigests}}{{println .}}{{end}}");
+        if (digests == null) {
+            return List.of();
+        }
+        return digests.lines().map(String::strip).filter(l -> l.startsWith(repository + "@"))
+                .map(l -> l.substring(repository.length() + 1)).toList();
     }
 }

@@ -44,7 +44,10 @@ import picocli.CommandLine.Spec;
 /** {@code hangar run}: submit a run, follow its events, print its envelope. */
 @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Run a processor and follow it until it ends.",
-                "Events stream to stderr as they happen; the result goes to stdout. Exit status 0 iff the run succeeded."})
+                "Events stream to stderr as they happen; the result goes to stdout. Exit status 0 iff the run succeeded.",
+                "Without --ref in a Cog project folder (cog.yaml, no hangar.yaml): one local prediction, as `hangar predict` "
+                        + "(and `cog run -i ...`): builds, checks -i against the image's schema, runs it here with no network; "
+                        + "-o and -e apply."})
 public final class RunCommand implements Callable<Integer> {
     static final String BUILD_IGNORED = "warning: --build applies to --adapter local only; it is ignored with --adapter remote";
 
@@ -123,6 +126,14 @@ public final class RunCommand implements Callable<Integer> {
             + "as one NDJSON line on stderr.")
     boolean json;
 
+    @Option(names = {"-o", "--output"}, paramLabel = "PATH", description = "Cog project (no --ref): where a file output is "
+            + "written (a folder for several).")
+    Path output;
+
+    @Option(names = {"-e", "--env"}, paramLabel = "NAME=VALUE", description = "Cog project (no --ref): an environment variable "
+            + "for the container. Repeatable.")
+    List<String> env;
+
     /** Where {@code --inputs -} reads from; tests substitute it. */
     InputStream stdin = System.in;
 
@@ -141,6 +152,14 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (ref == null && Files.isRegularFile(cwd.resolve(dev.hangar.cli.cog.CogConfig.NAME))
+                && !Files.isRegularFile(cwd.resolve(SpecFile.NAME))) {
+            return PredictCommand.predict(CogLocal.Kind.PREDICT, spec, null, assignments, output, env, json, cwd);
+        }
+        if (output != null || env != null) {
+            throw new CliError(ErrorCode.ERR_OPTION_INVALID, "-o and -e apply to a local prediction in a Cog project folder "
+                    + "(cog.yaml, no --ref); with a processor of the platform use --save-dir/--save-first");
+        }
         Output out = Output.of(spec);
         Draft draft = draft();
         draft.warnings().forEach(out.err()::println);

@@ -1,0 +1,139 @@
+package dev.hangar.cli.command;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hangar.cli.VersionProvider;
+import dev.hangar.cli.cog.CogBuild;
+import dev.hangar.cli.cog.Forwarder;
+import dev.hangar.cli.cog.LocalContainer;
+import dev.hangar.cli.error.CliError;
+import dev.hangar.cli.output.Output;
+import dev.hangar.contracts.ErrorCode;
+import dev.hangar.contracts.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code hangar serve}: the model's HTTP API on a loopback port, until interrupted, as {@code cog serve}. */
+@Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {"Serve a Cog model's HTTP API on a loopback port until interrupted.",
+                "As `cog serve`: builds the project, starts its container and serves Cog's API (POST /predictions, GET "
+                        + "/health-check, ...) on HOST:PORT until Ctrl-C, with /openapi.json (the schema the build derived) and "
+                        + "/docs (a page describing it; no assets from outside this host). The container has no network: the "
+                        + "port is forwarded to the runtime's unix socket in the container's run folder."})
+public final class ServeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "IMAGE", description = "An image built by `hangar build` "
+            + "(default: build the project in the current folder).")
+    String image;
+
+    @Option(names = {"-p", "--port"}, paramLabel = "PORT", defaultValue = "8393",
+            description = "The TCP port (0 picks a free one; default: ${DEFAULT-VALUE}, as cog serve).")
+    int port;
+
+    @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",
+            description = "A loopback address to listen on: 127.0.0.1, ::1 or localhost (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--upload-url", paramLabel = "URL", description = {"Where the runtime uploads file outputs (PUT), instead "
+            + "of returning them as data: URLs (HANGAR_UPLOAD_URL in the container).",
+            "The container has no network: only a URL it can reach without one works."})
+    String uploadUrl;
+
+    @Option(names = {"-e", "--env"}, paramLabel = "NAME=VALUE", description = "An environment variable for the container. Repeatable.")
+    List<String> env;
+
+    /** The project folder; tests point it elsewhere. */
+    Path cwd = Path.of("");
+
+    /** Counted down to stop serving (tests); Ctrl-C ends the process and the shutdown hook cleans up. */
+    final CountDownLatch stop = new CountDownLatch(1);
+
+    /** The port actually bound, once listening (tests read it with {@code -p 0}). */
+    volatile int boundPort;
+
+    @Override
+    public Integer call() throws Exception {
+        Output out = Output.of(spec);
+        InetAddress address = loopback(host);
+        if (port < 0 || port > 65535) {
+            throw new CliError(ErrorCode.ERR_OPTION_INVALID, "--port must be 0 to 65535, got " + port);
+        }
+        List<String> environment = new ArrayList<>(env == null ? List.of() : env);
+        if (uploadUrl != null) {
+            if (!uploadUrl.matches("https?://\\S+")) {
+                throw new CliError(ErrorCode.ERR_OPTION_INVALID, "--upload-url must be an http(s) URL, got '" + uploadUrl + "'");
+            }
+            environment.add("HANGAR_UPLOAD_URL=" + uploadUrl);
+        }
+        String ref = image;
+        JsonNode schema;
+        if (ref == null) {
+            CogBuild.Built built = CogLocal.build(cwd, out.err(), false);
+            ref = built.image();
+            schema = built.schema();
+        } else {
+            schema = CogBuild.schemaOf(ref);
+        }
+        LocalContainer container = LocalContainer.start(ref, environment);
+        Thread cleanup = new Thread(container::close);
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try {
+            container.showLogs(out.err());
+            container.awaitReady(LocalContainer.SETUP_TIMEOUT);
+            Map<String, Forwarder.Page> pages = schema == null ? Map.of("/docs", docs())
+                    : Map.of("/docs", docs(), "/openapi.json", new Forwarder.Page("application/json",
+                    Json.MAPPER.writeValueAsBytes(schema)));
+            try (Forwarder forwarder = Forwarder.open(address, port, container.folder().resolve("runtime.sock"), pages)) {
+                boundPort = forwarder.port();
+                String base = "http://" + (address.getHostAddress().contains(":") ? "[" + address.getHostAddress() + "]"
+                        : address.getHostAddress()) + ":" + boundPort;
+                out.err().println("serving " + ref + " on " + base + " (docs: " + base + "/docs); Ctrl-C stops it");
+                out.err().flush();
+                stop.await();
+            }
+            return 0;
+        } finally {
+            container.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs anyway
+            }
+        }
+    }
+
+    /** The address for --host, refused unless it is a loopback one: the API has no authentication. */
+    static InetAddress loopback(String host) {
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new CliError(ErrorCode.ERR_OPTION_INVALID, "--host " + host + " is not an address");
+        }
+        if (!address.isLoopbackAddress()) {
+            throw new CliError(ErrorCode.ERR_OPTION_INVALID, "--host " + host + " is not a loopback address; the model's API "
+                    + "has no authentication, so hangar serve listens on 127.0.0.1, ::1 or localhost only");
+        }
+        return address;
+    }
+
+    private static Forwarder.Page docs() throws IOException {
+        try (InputStream in = ServeCommand.class.getResourceAsStream("/dev/hangar/cli/cog/docs.html")) {
+            return new Forwarder.Page("text/html; charset=utf-8", in.readAllBytes());
+        }
+    }
+}
