@@ -11,10 +11,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,7 +41,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * after the gateway has stored it; this run's execution ids are learnt from
  * {@code hangar.runs.requested} by a nonce in their inputs. {@code bare}: N records of the size
  * of one submission (with its header) on a topic of its own, from the first send to the last
- * record consumed; the topic is deleted after. Env: KAFKA_PASSWORD, HANGAR_TOKEN,
+ * record consumed, after one unmeasured pass of the same; the topic is deleted after. Env: KAFKA_PASSWORD, HANGAR_TOKEN,
  * KAFKA_BOOTSTRAP_SERVERS (127.0.0.1:9092), HANGAR_GATEWAY (http://127.0.0.1:8080).
  * Prints one {@code key=value} line on stdout.
  */
@@ -71,14 +69,17 @@ public class Throughput {
     static void hangar(int n, String ref, String entry, int timeoutSeconds) throws Exception {
         var mine = ConcurrentHashMap.<String>newKeySet();
         var ended = new ConcurrentHashMap<String, String>(); // execution id -> terminal type, from the stream
-        var stream = allRunsStream(ended);
-        try (var consumer = consumer()) {
+        var ranOn = new ConcurrentHashMap<String, String>(); // execution id -> executor, from its started event
+        var stream = allRunsStream(ended, ranOn);
+        try (var consumer = consumer(); var producer = producer()) {
             var partitions = partitions(consumer, "hangar.runs.requested");
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position); // fix the start before the first submission
+            consumer.poll(Duration.ofMillis(100)); // connected before the clock starts
+            producer.partitionsFor("hangar.runs.submit");
             long start = System.nanoTime();
-            Thread submitter = Thread.ofPlatform().start(() -> submit(n, ref, entry));
+            Thread submitter = Thread.ofPlatform().start(() -> submit(producer, n, ref, entry));
             long deadline = start + TimeUnit.SECONDS.toNanos(timeoutSeconds);
             long last = start;
             int done = 0;
@@ -102,20 +103,21 @@ public class Throughput {
             stream.abort();
             double seconds = (last - start) / 1e9;
             long failed = mine.stream().filter(id -> ended.containsKey(id) && !"completed".equals(ended.get(id))).count();
-            System.out.printf("runs=%d requested=%d done=%d failed=%d seconds=%.2f rate=%.1f timed_out=%s%n",
-                    n, mine.size(), done, failed, seconds, done / seconds, done < n);
+            var split = new java.util.TreeMap<String, Integer>();
+            mine.forEach(id -> split.merge(ranOn.getOrDefault(id, "?"), 1, Integer::sum));
+            System.out.printf("runs=%d requested=%d done=%d failed=%d seconds=%.2f rate=%.1f timed_out=%s by_executor=%s%n",
+                    n, mine.size(), done, failed, seconds, done / seconds, done < n,
+                    split.toString().replace(" ", "").replace("{", "").replace("}", ""));
         }
     }
 
-    static void submit(int n, String ref, String entry) {
+    static void submit(KafkaProducer<String, String> producer, int n, String ref, String entry) {
         try {
             if (entry.equals("bus")) {
-                try (var producer = producer()) {
-                    for (int i = 0; i < n; i++) {
-                        producer.send(busRecord("hangar.runs.submit", ref, i));
-                    }
-                    producer.flush();
+                for (int i = 0; i < n; i++) {
+                    producer.send(busRecord("hangar.runs.submit", ref, i));
                 }
+                producer.flush();
                 return;
             }
             var http = HttpClient.newHttpClient();
@@ -146,8 +148,8 @@ public class Throughput {
         return record;
     }
 
-    /** Follows /v1/runs/stream, noting each run's terminal event type. */
-    static WebSocket allRunsStream(Map<String, String> ended) throws Exception {
+    /** Follows /v1/runs/stream, noting each run's executor and terminal event type. */
+    static WebSocket allRunsStream(Map<String, String> ended, Map<String, String> ranOn) throws Exception {
         var listener = new WebSocket.Listener() {
             final StringBuilder frame = new StringBuilder();
 
@@ -158,6 +160,9 @@ public class Throughput {
                     try {
                         JsonNode event = JSON.readTree(frame.toString());
                         String type = event.path("event").path("type").asText();
+                        if (type.equals("started")) {
+                            ranOn.put(event.path("execution_id").asText(), event.path("event").path("executor").asText());
+                        }
                         if (type.equals("completed") || type.equals("failed") || type.equals("canceled")) {
                             ended.put(event.path("execution_id").asText(), type);
                         }
@@ -187,16 +192,11 @@ public class Throughput {
                 consumer.assign(partitions);
                 consumer.seekToBeginning(partitions);
                 partitions.forEach(consumer::position);
+                consumer.poll(Duration.ofMillis(100)); // connected before the clock starts, as above
+                producer.partitionsFor(topic);
+                passOf(n, topic, producer, consumer); // the warm-up pass, as the stack gets one
                 long start = System.nanoTime();
-                for (int i = 0; i < n; i++) {
-                    producer.send(busRecord(topic, "perf/noop@1", i));
-                }
-                producer.flush();
-                int got = 0;
-                long deadline = start + TimeUnit.SECONDS.toNanos(60);
-                while (got < n && System.nanoTime() < deadline) {
-                    got += consumer.poll(Duration.ofMillis(20)).count();
-                }
+                int got = passOf(n, topic, producer, consumer);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 System.out.printf("runs=%d done=%d seconds=%.3f rate=%.1f partitions=%d record_bytes=%d%n",
                         n, got, seconds, got / seconds, count, submission("perf/noop@1", n / 2).length());
@@ -204,6 +204,20 @@ public class Throughput {
                 admin.deleteTopics(List.of(topic)).all().get();
             }
         }
+    }
+
+    /** Sends N records and reads until N came back (or 60 s passed); returns how many did. */
+    static int passOf(int n, String topic, KafkaProducer<String, String> producer, KafkaConsumer<String, String> consumer) {
+        for (int i = 0; i < n; i++) {
+            producer.send(busRecord(topic, "perf/noop@1", i));
+        }
+        producer.flush();
+        int got = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (got < n && System.nanoTime() < deadline) {
+            got += consumer.poll(Duration.ofMillis(20)).count();
+        }
+        return got;
     }
 
     static List<TopicPartition> partitions(KafkaConsumer<String, String> consumer, String topic) {

@@ -27,3 +27,21 @@ bare_container() {
   until curl -fsS --unix-socket "$1/runtime.sock" http://runtime/health-check 2>/dev/null | grep -q READY; do sleep 0.005; done
   echo "$cid"
 }
+# record HEADING ROWS_FILE: adds the table rows in ROWS_FILE to perf/results.md, after the last row
+# of the table under the line that starts with HEADING (at the end of the file if there is none)
+record() {
+  local file=$ROOT/perf/results.md tmp
+  tmp=$(mktemp)
+  awk -v head="$1" -v rows="$2" '
+    { line[NR] = $0 }
+    END {
+      sect = 0; last = 0
+      for (i = 1; i <= NR; i++) {
+        if (index(line[i], head) == 1) sect = 1; else if (sect && line[i] ~ /^# /) sect = 0
+        if (sect && line[i] ~ /^\|/) last = i
+      }
+      for (i = 1; i <= NR; i++) { print line[i]; if (i == last) while ((getline l < rows) > 0) print l }
+      if (last == 0) while ((getline l < rows) > 0) print l
+    }' "$file" > "$tmp" && cat "$tmp" > "$file"
+  rm -f "$tmp"
+}
