@@ -53,6 +53,7 @@ GATEWAY=${HANGAR_GATEWAY:-http://127.0.0.1:8080}
 work=$(mktemp -d)
 BARE_CID="" EXEC2_PID="" EXEC2_ID=""
 cleanup() {
+  [ -z "$CPU_PID" ] || kill -TERM "$CPU_PID" 2>/dev/null || true
   [ -z "$BARE_CID" ] || docker rm -f "$BARE_CID" >/dev/null 2>&1 || true
   stop_executor2
   rm -rf "$work"
@@ -64,8 +65,13 @@ row() { printf '| %s | %s | %s | %s | %s |\n' "$@" >> "$work/rows"; }
 note() { echo "- $*" >> "$work/notes"; log "$*"; }
 kv() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p" | head -n 1; } # kv KEY LINE: the value of KEY=value in LINE
 java_cp() { "$JAVA" -cp "$CP" "$@" 2> >(grep -v -e SLF4J -e 'WARNING: ' >&2); }
-cpu_start() { python3 "$ROOT/perf/cpu.py" snap "$work/cpu"; }
-cpu_report() { python3 "$ROOT/perf/cpu.py" diff "$work/cpu"; }
+CPU_PID=""
+cpu_start() { rm -f "$work/cpu"; python3 "$ROOT/perf/cpu.py" watch "$work/cpu" & CPU_PID=$!; sleep 0.3; }
+cpu_report() { # the CPU line of what ran since cpu_start (may run in a subshell: waits for the file, not the pid)
+  kill -TERM "$CPU_PID" 2>/dev/null || true
+  for _ in $(seq 1 50); do [ -s "$work/cpu" ] && break; sleep 0.1; done
+  cat "$work/cpu" 2>/dev/null || echo "(no CPU sample)"
+}
 
 # ---------------------------------------------------------------- preflight and fixtures
 [ -n "$HANGAR_TOKEN" ] || die "no token: set HANGAR_TOKEN or HANGAR_STACK_ROOT (a checkout with .local/keys/local-token)"
@@ -212,7 +218,7 @@ bench_fanout() {
   note "fan-out: $(cpu_report)"
   local run all bare
   run=$(grep '^case=hangar-run' <<<"$out"); all=$(grep '^case=hangar-all' <<<"$out"); bare=$(grep '^case=bare-vertx' <<<"$out")
-  note "fan-out: $(kv events "$run") events a run; the $SUBS run-stream sockets joined in $(kv connect_s "$run") s (replayed: $(kv replayed "$run")), the all-runs ones in $(kv connect_s "$all") s; spread after the first receipt p50/p99: one run $(kv spread_p50 "$run")/$(kv spread_p99 "$run") ms, all runs $(kv spread_p50 "$all")/$(kv spread_p99 "$all") ms, bare $(kv spread_p50 "$bare")/$(kv spread_p99 "$bare") ms"
+  note "fan-out: both groups follow the same run at once ($(kv events "$run") events); the $SUBS run-stream sockets joined in $(kv connect_s "$run") s and got $(kv replayed "$run") event(s) as replay (older than their socket), the all-runs ones in $(kv connect_s "$all") s; the baseline broadcasts to $((2 * SUBS)) clients; spread after the first receipt p50/p99: one run $(kv spread_p50 "$run")/$(kv spread_p99 "$run") ms, all runs $(kv spread_p50 "$all")/$(kv spread_p99 "$all") ms, bare $(kv spread_p50 "$bare")/$(kv spread_p99 "$bare") ms"
   fan_row() { # LABEL LINE
     row "$1" "$(kv p50 "$2") / $(kv p99 "$2") ms, $(kv dropped "$2") dropped" \
         "$(kv p50 "$bare") / $(kv p99 "$bare") ms, $(kv dropped "$bare") dropped (bare Vert.x)" \

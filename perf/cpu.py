@@ -1,25 +1,27 @@
 #!/usr/bin/env python3
-"""Where the CPU went during a benchmark: `cpu.py snap FILE` before, `cpu.py diff FILE` after.
+"""Where the CPU went during a benchmark: `cpu.py watch OUT &` before, `kill -TERM` after.
 
-Reads /proc (user+system ticks of every process, and the machine's busy time) and prints the
-cores used on average between the two calls, in total and per component of the stack, e.g.
-`busy 1.93/2 cores: gateway 0.61, executor 0.40, postgres 0.30, ...`. A process that started
-after the snapshot counts with all its ticks; one that ended meanwhile is missed (so the sum
-can be below the total: the rest is shown as `ended or unlisted`).
+Samples /proc every 0.25 s (user+system ticks of every process, and the machine's busy time)
+and, when stopped, writes to OUT the cores used on average meanwhile, in total and per component
+of the stack, e.g. `busy 1.93/2 cores over 20.1 s: gateway 0.61, executor 0.40, postgres 0.30, ...`.
+A process counts with the ticks it had at its last sample (all of them if it started meanwhile),
+so one that lived less than a sample is missed: the rest of the machine's busy time is shown as
+`ended or unlisted`. The sampler itself costs a few percent of a core.
 """
-import json
 import os
+import signal
 import sys
 import time
 
 TICKS = os.sysconf("SC_CLK_TCK")
-LABELS = [  # first match of the command line wins
-    ("gateway-service", "gateway"), ("executor-service", "executor"), ("registry-service", "registry"),
-    ("storage-service", "storage"), ("kafka.Kafka", "kafka"), ("postgres", "postgres"),
-    ("hangar_runtime", "containers"), ("S3Proxy", "s3proxy"), ("s3proxy", "s3proxy"),
-    ("dockerd", "docker"), ("containerd", "docker"), ("runc", "docker"), ("docker-proxy", "docker"),
-    ("perf/", "bench client"), ("wrk", "bench client"), ("maven", "builds/tests (others)"),
-    ("surefire", "builds/tests (others)"), ("quarkus-run", "other java"),
+LABELS = [  # first match of the command line wins; builds and tests first (their class paths name modules)
+    ("surefire", "builds/tests (others)"), ("failsafe", "builds/tests (others)"), ("maven", "builds/tests (others)"),
+    ("services/gateway-service/", "gateway"), ("services/executor-service/", "executor"),
+    ("services/registry-service/", "registry"), ("services/storage-service/", "storage"),
+    ("kafka.Kafka", "kafka"), ("postgres", "postgres"), ("hangar_runtime", "containers"),
+    ("s3proxy", "s3proxy"), ("S3Proxy", "s3proxy"),
+    ("dockerd", "docker"), ("containerd", "docker"), ("runc", "docker"),
+    ("perf/", "bench client"), ("wrk ", "bench client"), ("curl ", "bench client"), ("java", "other java"),
 ]
 
 
@@ -62,10 +64,25 @@ def diff(before, after):
     return f"busy {total:.2f}/{cores} cores over {seconds:.1f} s: {parts}"
 
 
+def watch(out):
+    first = snapshot()
+    seen = {pid: list(v) for pid, v in first["procs"].items()}
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    last = first
+    while not stop:
+        time.sleep(0.25)
+        last = snapshot()
+        for pid, v in last["procs"].items():
+            if pid in seen and seen[pid][0] == v[0]:
+                seen[pid][1] = max(seen[pid][1], v[1])
+            else:
+                seen[pid] = v
+                first["procs"].pop(pid, None)  # a new process (or a reused pid): all its ticks count
+    last = dict(last, procs=seen)
+    with open(out, "w") as f:
+        f.write(diff(first, last) + "\n")
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "snap":
-        with open(sys.argv[2], "w") as f:
-            json.dump(snapshot(), f)
-    else:
-        with open(sys.argv[2]) as f:
-            print(diff(json.load(f), snapshot()))
+    watch(sys.argv[2])
