@@ -172,11 +172,12 @@ stop_executor2() {
   docker ps -aq --filter "label=dev.hangar.executor=$EXEC2_ID" | xargs -r docker rm -f >/dev/null
 }
 
-# tp_run LABEL RUNS: one measured batch of no-op runs on the bus; prints the result line, notes the CPU
+# tp_run LABEL RUNS [ENTRY]: one measured batch of no-op runs, on the bus (or ENTRY=http: POST
+# /v1/runs, 32 in flight); prints the result line, notes the CPU and the executors' shares
 tp_run() {
   local line
   cpu_start
-  line=$(java_cp "$ROOT/perf/Throughput.java" hangar "$2" perf/noop@1 bus 120)
+  line=$(java_cp "$ROOT/perf/Throughput.java" hangar "$2" perf/noop@1 "${3:-bus}" 120)
   note "$1: $(cpu_report); runs by executor: $(kv by_executor "$line")"
   [ "$(kv failed "$line")" = 0 ] || note "$1: $(kv failed "$line") run(s) failed"
   [ "$(kv timed_out "$line")" = false ] || note "$1: only $(kv done "$line") of $2 runs ended within 120 s"
@@ -194,6 +195,8 @@ bench_throughput() {
     java_cp "$ROOT/perf/Throughput.java" hangar 50 perf/noop@1 bus 60 >/dev/null # fills the pool
     line=$(tp_run "1 executor" "$TP_RUNS"); rate=$(kv rate "$line")
     row "no-op runs/s on the bus, 1 executor, warm ($TP_RUNS runs)" "$rate" "$b (bare Kafka)" "$(ratio "$rate" "$b")" "≥ 1,000"
+    line=$(tp_run "1 executor, POST /v1/runs" "$TP_RUNS" http); rate=$(kv rate "$line")
+    row "no-op runs/s by POST /v1/runs (32 in flight), 1 executor, warm" "$rate" "$b" "$(ratio "$rate" "$b")" "—"
     start_executor2
     java_cp "$ROOT/perf/Throughput.java" hangar 100 perf/noop@1 bus 60 >/dev/null # the rebalance, the new pool
     line=$(tp_run "2 executors" "$TP_RUNS"); rate=$(kv rate "$line")
@@ -202,9 +205,14 @@ bench_throughput() {
   else
     row "no-op runs/s on the bus, 1 executor, warm" "$NA" "$b (bare Kafka)" "-" "≥ 1,000"
     row "no-op runs/s on the bus, 2 executors, warm" "$NA" "$b" "-" "≥ 1,000"
-    log "throughput: $TP_COLD_RUNS cold runs instead (1 executor)"
+    log "throughput: $TP_COLD_RUNS cold runs instead, with 1 and 2 executors"
     line=$(tp_run "1 executor, cold" "$TP_COLD_RUNS"); rate=$(kv rate "$line")
     row "(no warm pool) no-op runs/s, 1 executor, cold ($TP_COLD_RUNS runs)" "$rate" "$b" "$(ratio "$rate" "$b")" "—"
+    start_executor2
+    java_cp "$ROOT/perf/Throughput.java" hangar 4 perf/noop@1 bus 60 >/dev/null # the rebalance
+    line=$(tp_run "2 executors, cold" "$TP_COLD_RUNS"); rate=$(kv rate "$line")
+    stop_executor2
+    row "(no warm pool) no-op runs/s, 2 executors, cold" "$rate" "$b" "$(ratio "$rate" "$b")" "—"
   fi
 }
 

@@ -44,7 +44,8 @@ def snapshot():
                 cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        procs[pid] = [label(cmd), int(fields[11]) + int(fields[12])]  # utime + stime
+        # keyed by pid and start time, so a reused pid is a new process; utime + stime
+        procs[f"{pid}:{fields[19]}"] = [label(cmd), int(fields[11]) + int(fields[12])]
     with open("/proc/stat") as f:
         cpu = [int(x) for x in f.readline().split()[1:]]
     idle = cpu[3] + cpu[4]
@@ -56,8 +57,8 @@ def diff(before, after):
     cores = os.cpu_count()
     total = (after["busy"] - before["busy"]) / TICKS / seconds
     by = {}
-    for pid, (name, ticks) in after["procs"].items():
-        start = before["procs"].get(pid, [name, 0])[1]
+    for key, (name, ticks) in after["procs"].items():
+        start = before["procs"].get(key, [name, 0])[1]
         by[name] = by.get(name, 0) + (ticks - start) / TICKS / seconds
     by["ended or unlisted"] = by.get("ended or unlisted", 0) + max(0.0, total - sum(by.values()))
     parts = ", ".join(f"{k} {v:.2f}" for k, v in sorted(by.items(), key=lambda kv: -kv[1]) if v >= 0.02)
@@ -73,12 +74,11 @@ def watch(out):
     while not stop:
         time.sleep(0.25)
         last = snapshot()
-        for pid, v in last["procs"].items():
-            if pid in seen and seen[pid][0] == v[0]:
-                seen[pid][1] = max(seen[pid][1], v[1])
+        for key, (name, ticks) in last["procs"].items():
+            if key in seen:
+                seen[key] = [name, max(seen[key][1], ticks)]  # the latest name (a postgres backend renames itself)
             else:
-                seen[pid] = v
-                first["procs"].pop(pid, None)  # a new process (or a reused pid): all its ticks count
+                seen[key] = [name, ticks]  # a new process: all its ticks count
     last = dict(last, procs=seen)
     with open(out, "w") as f:
         f.write(diff(first, last) + "\n")
