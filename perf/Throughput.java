@@ -122,24 +122,37 @@ public class Throughput {
             }
             var http = HttpClient.newHttpClient();
             var slots = new Semaphore(HTTP_IN_FLIGHT);
-            var refused = new AtomicInteger();
             for (int i = 0; i < n; i++) {
                 slots.acquire();
-                http.sendAsync(HttpRequest.newBuilder(URI.create(GATEWAY + "/v1/runs")).header("Authorization", "Bearer " + TOKEN)
-                                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(submission(ref, i))).build(),
-                        HttpResponse.BodyHandlers.ofString()).whenComplete((answer, error) -> {
-                    slots.release();
-                    if (error != null || answer.statusCode() != 202) {
-                        if (refused.getAndIncrement() == 0) {
-                            System.err.println("submission refused: " + (error != null ? error : answer.statusCode() + " " + answer.body()));
-                        }
-                    }
-                });
+                post(http, ref, i).whenComplete((ok, error) -> slots.release());
             }
             slots.acquire(HTTP_IN_FLIGHT);
+            if (RATE_LIMITED.get() > 0) {
+                System.err.println(RATE_LIMITED.get() + " submission(s) got 429 and were sent again after Retry-After");
+            }
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    static final AtomicInteger RATE_LIMITED = new AtomicInteger();
+
+    /** One POST /v1/runs; a 429 (the gateway's bulkhead or an owner's waiting cap) is sent again after its Retry-After. */
+    static java.util.concurrent.CompletableFuture<Void> post(HttpClient http, String ref, int i) {
+        var request = HttpRequest.newBuilder(URI.create(GATEWAY + "/v1/runs")).header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(submission(ref, i))).build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenCompose(answer -> {
+            if (answer.statusCode() == 429) {
+                RATE_LIMITED.incrementAndGet();
+                long wait = answer.headers().firstValueAsLong("Retry-After").orElse(1);
+                var later = java.util.concurrent.CompletableFuture.delayedExecutor(Math.min(wait, 2), TimeUnit.SECONDS);
+                return java.util.concurrent.CompletableFuture.supplyAsync(() -> null, later).thenCompose(x -> post(http, ref, i));
+            }
+            if (answer.statusCode() != 202) {
+                System.err.println("submission refused: " + answer.statusCode() + " " + answer.body());
+            }
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        });
     }
 
     static ProducerRecord<String, String> busRecord(String topic, String ref, int i) {

@@ -52,13 +52,7 @@ GATEWAY=${HANGAR_GATEWAY:-http://127.0.0.1:8080}
 
 work=$(mktemp -d)
 BARE_CID="" EXEC2_PID="" EXEC2_ID=""
-cleanup() {
-  [ -z "$CPU_PID" ] || kill -TERM "$CPU_PID" 2>/dev/null || true
-  [ -z "$BARE_CID" ] || docker rm -f "$BARE_CID" >/dev/null 2>&1 || true
-  stop_executor2
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap 'rm -rf "$work"' EXIT
 log() { echo "bench: $*" >&2; }
 die() { log "$*"; exit 1; }
 row() { printf '| %s | %s | %s | %s | %s |\n' "$@" >> "$work/rows"; }
@@ -99,6 +93,8 @@ fi
 NOOP_IMAGE=$(image_of perf/noop@1)
 log "perf/noop@1: $NOOP_IMAGE (warm pool: $([ "$WARM" = 1 ] && echo yes || echo no))"
 NA="warm pool not available"
+# x RATIO: "1.31×", or "-" when there is none
+x() { if [ "$1" = - ]; then echo -; else echo "$1×"; fi; }
 ms_or_na() { if [ -n "$1" ]; then echo "$1 ms"; else echo "$NA"; fi; }
 
 # ---------------------------------------------------------------- warm submit → envelope
@@ -116,8 +112,8 @@ bench_warm() {
   "$JAVA" "$ROOT/perf/RuntimePost.java" 20 "$WARM_RUNS" "$io/runtime.sock" '{"input":{}}' > "$work/bare-warm.ms"
   docker rm -f "$BARE_CID" >/dev/null; BARE_CID=""
   b50=$(pct "$work/bare-warm.ms" 50); b99=$(pct "$work/bare-warm.ms" 99)
-  row "warm submit→envelope p50, sequential ($WARM_RUNS runs)" "$(ms_or_na "$h50")" "$b50 ms (bare POST /predictions)" "$(ratio "$h50" "$b50")" "≤ 25 ms"
-  row "warm submit→envelope p99, sequential" "$(ms_or_na "$h99")" "$b99 ms" "$(ratio "$h99" "$b99")" "≤ 100 ms"
+  row "warm submit→envelope p50, sequential ($WARM_RUNS runs)" "$(ms_or_na "$h50")" "$b50 ms (bare POST /predictions)" "$(x "$(ratio "$h50" "$b50")")" "≤ 25 ms"
+  row "warm submit→envelope p99, sequential" "$(ms_or_na "$h99")" "$b99 ms" "$(x "$(ratio "$h99" "$b99")")" "≤ 100 ms"
 }
 
 # ---------------------------------------------------------------- cold submit → envelope
@@ -129,8 +125,8 @@ bench_cold() {
   local h50 h99 b50 b99
   h50=$(sed -n 's/.*hangar p50=\([0-9.]*\)ms.*/\1/p' <<<"$line"); h99=$(sed -n 's/.*hangar p50=[0-9.]*ms p99=\([0-9.]*\)ms.*/\1/p' <<<"$line")
   b50=$(sed -n 's/.*bare docker p50=\([0-9.]*\)ms.*/\1/p' <<<"$line"); b99=$(sed -n 's/.*bare docker p50=[0-9.]*ms p99=\([0-9.]*\)ms.*/\1/p' <<<"$line")
-  row "cold submit→envelope p50 (examples/echo, $COLD_RUNS runs)" "$h50 ms" "$b50 ms (bare \`docker run\`)" "$(ratio "$h50" "$b50")×" "≤ 1.2×"
-  row "cold submit→envelope p99" "$h99 ms" "$b99 ms" "$(ratio "$h99" "$b99")×" "≤ 1.2×"
+  row "cold submit→envelope p50 (examples/echo, $COLD_RUNS runs)" "$h50 ms" "$b50 ms (bare \`docker run\`)" "$(x "$(ratio "$h50" "$b50")")" "≤ 1.2×"
+  row "cold submit→envelope p99" "$h99 ms" "$b99 ms" "$(x "$(ratio "$h99" "$b99")")" "≤ 1.2×"
 }
 
 # ---------------------------------------------------------------- runs/s
@@ -194,25 +190,25 @@ bench_throughput() {
   if [ "$WARM" = 1 ]; then
     java_cp "$ROOT/perf/Throughput.java" hangar 50 perf/noop@1 bus 60 >/dev/null # fills the pool
     line=$(tp_run "1 executor" "$TP_RUNS"); rate=$(kv rate "$line")
-    row "no-op runs/s on the bus, 1 executor, warm ($TP_RUNS runs)" "$rate" "$b (bare Kafka)" "$(ratio "$rate" "$b")" "≥ 1,000"
+    row "no-op runs/s on the bus, 1 executor, warm ($TP_RUNS runs)" "$rate" "$b (bare Kafka)" "$(x "$(ratio "$rate" "$b")")" "≥ 1,000"
     line=$(tp_run "1 executor, POST /v1/runs" "$TP_RUNS" http); rate=$(kv rate "$line")
-    row "no-op runs/s by POST /v1/runs (32 in flight), 1 executor, warm" "$rate" "$b" "$(ratio "$rate" "$b")" "—"
+    row "no-op runs/s by POST /v1/runs (32 in flight), 1 executor, warm" "$rate" "$b" "$(x "$(ratio "$rate" "$b")")" "—"
     start_executor2
     java_cp "$ROOT/perf/Throughput.java" hangar 100 perf/noop@1 bus 60 >/dev/null # the rebalance, the new pool
     line=$(tp_run "2 executors" "$TP_RUNS"); rate=$(kv rate "$line")
     stop_executor2
-    row "no-op runs/s on the bus, 2 executors, warm" "$rate" "$b" "$(ratio "$rate" "$b")" "≥ 1,000"
+    row "no-op runs/s on the bus, 2 executors, warm" "$rate" "$b" "$(x "$(ratio "$rate" "$b")")" "≥ 1,000"
   else
     row "no-op runs/s on the bus, 1 executor, warm" "$NA" "$b (bare Kafka)" "-" "≥ 1,000"
     row "no-op runs/s on the bus, 2 executors, warm" "$NA" "$b" "-" "≥ 1,000"
     log "throughput: $TP_COLD_RUNS cold runs instead, with 1 and 2 executors"
     line=$(tp_run "1 executor, cold" "$TP_COLD_RUNS"); rate=$(kv rate "$line")
-    row "(no warm pool) no-op runs/s, 1 executor, cold ($TP_COLD_RUNS runs)" "$rate" "$b" "$(ratio "$rate" "$b")" "—"
+    row "(no warm pool) no-op runs/s, 1 executor, cold ($TP_COLD_RUNS runs)" "$rate" "$b" "$(x "$(ratio "$rate" "$b")")" "—"
     start_executor2
     java_cp "$ROOT/perf/Throughput.java" hangar 4 perf/noop@1 bus 60 >/dev/null # the rebalance
     line=$(tp_run "2 executors, cold" "$TP_COLD_RUNS"); rate=$(kv rate "$line")
     stop_executor2
-    row "(no warm pool) no-op runs/s, 2 executors, cold" "$rate" "$b" "$(ratio "$rate" "$b")" "—"
+    row "(no warm pool) no-op runs/s, 2 executors, cold" "$rate" "$b" "$(x "$(ratio "$rate" "$b")")" "—"
   fi
 }
 
@@ -230,7 +226,7 @@ bench_fanout() {
   fan_row() { # LABEL LINE
     row "$1" "$(kv p50 "$2") / $(kv p99 "$2") ms, $(kv dropped "$2") dropped" \
         "$(kv p50 "$bare") / $(kv p99 "$bare") ms, $(kv dropped "$bare") dropped (bare Vert.x)" \
-        "$(ratio "$(kv p50 "$2")" "$(kv p50 "$bare")")× / $(ratio "$(kv p99 "$2")" "$(kv p99 "$bare")")×" "p99 ≤ 50 ms, none dropped"
+        "$(x "$(ratio "$(kv p50 "$2")" "$(kv p50 "$bare")")") / $(x "$(ratio "$(kv p99 "$2")" "$(kv p99 "$bare")")")" "p99 ≤ 50 ms, none dropped"
   }
   fan_row "WS delivery p50 / p99, $SUBS subscribers on one run" "$run"
   fan_row "WS delivery p50 / p99, $SUBS subscribers on all runs" "$all"
@@ -269,12 +265,24 @@ bench_http() {
     note "GET /v1/runs/{id} c=$c: $(cpu_report)"
     read -r -a h <<<"$(wrk_rate "$c" "$GATEWAY/q/health/live")"
     [ -z "${r[2]:-}" ] || note "GET /v1/runs/{id} c=$c: ${r[2]} answers were not 2xx"
-    row "GET /v1/runs/{id} req/s, $c connection(s) (p99 latency)" "${r[0]} (${r[1]} ms)" "${h[0]} (${h[1]} ms) GET /q/health/live" "$(ratio "${r[0]}" "${h[0]}")" "report"
+    row "GET /v1/runs/{id} req/s, $c connection(s) (p99 latency)" "${r[0]} (${r[1]} ms)" "${h[0]} (${h[1]} ms) GET /q/health/live" "$(x "$(ratio "${r[0]}" "${h[0]}")")" "report"
   done
 }
 
+# each part in a subshell of its own: one that fails leaves a row saying so, cleans up what it
+# started (a container, the second executor, the sampler) and the others still run
+part_cleanup() {
+  [ -z "$CPU_PID" ] || kill -TERM "$CPU_PID" 2>/dev/null || true
+  [ -z "$BARE_CID" ] || docker rm -f "$BARE_CID" >/dev/null 2>&1 || true
+  stop_executor2
+}
 for part in warm cold throughput fanout http; do
-  if wants "$part"; then "bench_$part"; fi
+  wants "$part" || continue
+  set +e
+  (trap part_cleanup EXIT; trap "exit 130" INT TERM; set -e; "bench_$part")
+  rc=$?
+  set -e
+  [ "$rc" = 0 ] || row "$part" "failed (exit $rc): see the messages above" "-" "-" "-"
 done
 
 machine="$(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB, load $(cut -d' ' -f1-3 /proc/loadavg)"
