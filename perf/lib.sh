@@ -12,8 +12,8 @@ export KAFKA_PASSWORD=${KAFKA_PASSWORD:-$(cat "$STACK/.local/keys/kafka-password
 
 # pct FILE P: the P-th percentile (nearest rank) of one number a line
 pct() { sort -n "$1" | awk -v p="$2" '{a[NR]=$1} END {i=int((NR*p+99)/100); if(i<1)i=1; printf "%.1f", a[i]}'; }
-# ratio A B: A/B with two decimals ("-" when either is missing)
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.2f", a/b }'; }
+# ratio A B: A/B with two decimals, two significant digits below 0.1 ("-" when either is missing)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a == "" || b == "" || b + 0 == 0) print "-"; else if (a/b < 0.1) printf "%.2g", a/b; else printf "%.2f", a/b }'; }
 # image_of REF: the pinned amd64 image of a pushed processor (image@digest)
 image_of() {
   "$HANGAR_CLI" processors get "$1" --json | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["image"]+"@"+s["digests"]["amd64"])'
