@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
  * received (same sizes, same count, same spacing) to as many (2 × SUBS) Vert.x clients. The
  * clients are the same code for both, so the ratio is the gateway's.
  *
- * <pre>java -cp $(perf/classpath.sh) perf/FanOut.java SUBS COUNT INTERVAL_MS DELAY_MS</pre>
+ * <pre>java -cp $(perf/classpath.sh) perf/FanOut.java SUBS COUNT INTERVAL_MS DELAY_MS
+ * java -cp $(perf/classpath.sh) perf/FanOut.java bare SUBS COUNT INTERVAL_MS   (the baseline alone, synthetic frames)</pre>
  *
  * Delivery latency = receipt − the event's {@code created_at} (stamped by the executor; by the
  * broadcaster in the baseline). Spread = receipt − the first subscriber's receipt of that event,
@@ -45,9 +46,7 @@ import java.util.regex.Pattern;
 public class FanOut {
     static final String GATEWAY = System.getenv().getOrDefault("HANGAR_GATEWAY", "http://127.0.0.1:8080");
     static final String TOKEN = System.getenv().getOrDefault("HANGAR_TOKEN", "");
-    static final Pattern SEQ = Pattern.compile("\"seq\":(\\d+)");
     static final Pattern CREATED = Pattern.compile("\"created_at\":\"([^\"]+)\"");
-    static final Pattern TYPE = Pattern.compile("\"event\":\\{\"type\":\"(\\w+)\"");
     static final Pattern ID = Pattern.compile("\"execution_id\"\\s*:\\s*\"([^\"]+)\"");
     /** The executor's created_at form (nanoseconds), so the baseline's frames have the same size. */
     static final DateTimeFormatter NANOS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(ZoneOffset.UTC);
@@ -55,6 +54,15 @@ public class FanOut {
     static final long MAX_GAP_MICROS = 200_000;
 
     public static void main(String[] args) throws Exception {
+        if (args[0].equals("bare")) { // the baseline alone, on synthetic frames: java ... FanOut.java bare SUBS COUNT INTERVAL_MS
+            var vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+            int subs = Integer.parseInt(args[1]);
+            var client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(subs + 10).setConnectTimeout(30_000));
+            bare(client, subs, synthetic(Integer.parseInt(args[2]), Integer.parseInt(args[3])), "bare-vertx", true);
+            client.close();
+            vertx.close();
+            return;
+        }
         int subs = Integer.parseInt(args[0]);
         int count = Integer.parseInt(args[1]);
         int interval = Integer.parseInt(args[2]);
@@ -63,7 +71,7 @@ public class FanOut {
         var client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(subs * 2 + 10).setConnectTimeout(30_000));
         try {
             // JIT warm-up of the client code against the bare server, not reported
-            bare(client, Math.min(subs, 50), synthetic(50), "warm-up", false);
+            bare(client, Math.min(subs, 50), synthetic(50, 10), "warm-up", false);
             var frames = hangar(client, subs, count, interval, delay);
             bare(client, 2 * subs, frames, "bare-vertx", true);
         } finally {
@@ -107,17 +115,16 @@ public class FanOut {
             if (onlyRun != null && (run == null || !text.contains(run))) {
                 return;
             }
-            Matcher seq = SEQ.matcher(text);
-            Matcher created = CREATED.matcher(text);
-            if (!seq.find() || !created.find()) {
+            long seq = number(text, "\"seq\":");
+            int created = text.indexOf("\"created_at\":\"");
+            if (seq < 0 || created < 0) {
                 return; // a problem frame: the stream ends without its events
             }
-            got.add(new long[] {Long.parseLong(seq.group(1)), micros(Instant.parse(created.group(1))), now});
+            got.add(new long[] {seq, parseMicros(text, created + 14), now});
             if (record) {
                 frames.add(text);
             }
-            Matcher type = TYPE.matcher(text);
-            if (type.find() && List.of("completed", "failed", "canceled").contains(type.group(1))) {
+            if (text.contains("\"type\":\"completed\"") || text.contains("\"type\":\"failed\"") || text.contains("\"type\":\"canceled\"")) {
                 terminal = true;
                 if (!expectEnvelope) {
                     end();
@@ -212,12 +219,13 @@ public class FanOut {
         }
     }
 
-    /** Frames like a token run's, for the warm-up. */
-    static List<String> synthetic(int n) {
+    /** Frames like a token run's (N tokens INTERVAL_MS apart, then completed and the envelope), for the warm-up. */
+    static List<String> synthetic(int n, int interval) {
         var frames = new ArrayList<String>();
-        for (int i = 1; i <= n; i++) {
-            frames.add("{\"schema_version\":1,\"execution_id\":\"r-warmup\",\"attempt\":1,\"seq\":" + i + ",\"created_at\":\""
-                    + NANOS.format(Instant.ofEpochMilli(i * 2L)) + "\",\"event\":{\"type\":\"token\",\"text\":\" token-" + i + "\"}}");
+        for (int i = 1; i <= n + 1; i++) {
+            String event = i <= n ? "{\"type\":\"token\",\"text\":\" token-" + i + "\"}" : "{\"type\":\"completed\"}";
+            frames.add("{\"schema_version\":1,\"execution_id\":\"r-synthetic\",\"attempt\":1,\"seq\":" + i + ",\"created_at\":\""
+                    + NANOS.format(Instant.ofEpochMilli((long) i * interval)) + "\",\"event\":" + event + "}");
         }
         frames.add("{\"status\":\"success\"}");
         return frames;
@@ -315,6 +323,42 @@ public class FanOut {
         Matcher id = ID.matcher(answer.body());
         id.find();
         return id.group(1);
+    }
+
+    /** The digits after KEY in TEXT, or -1. Cheap on purpose: it runs for every frame of every socket. */
+    static long number(String text, String key) {
+        int at = text.indexOf(key);
+        if (at < 0) {
+            return -1;
+        }
+        long value = 0;
+        for (int i = at + key.length(); i < text.length() && Character.isDigit(text.charAt(i)); i++) {
+            value = value * 10 + (text.charAt(i) - '0');
+        }
+        return value;
+    }
+
+    private static final Map<String, Long> DAYS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Epoch microseconds of the ISO instant {@code yyyy-MM-ddTHH:mm:ss[.f…]Z} at FROM in TEXT, without a full parse. */
+    static long parseMicros(String text, int from) {
+        long day = DAYS.computeIfAbsent(text.substring(from, from + 10), d -> java.time.LocalDate.parse(d).toEpochDay());
+        int h = two(text, from + 11), m = two(text, from + 14), s = two(text, from + 17);
+        long fraction = 0;
+        int digits = 0;
+        for (int i = from + 20; text.charAt(from + 19) == '.' && Character.isDigit(text.charAt(i)); i++, digits++) {
+            if (digits < 6) {
+                fraction = fraction * 10 + (text.charAt(i) - '0');
+            }
+        }
+        for (; digits < 6; digits++) {
+            fraction *= 10;
+        }
+        return ((day * 86_400 + h * 3600L + m * 60L + s) * 1_000_000) + fraction;
+    }
+
+    private static int two(String text, int at) {
+        return (text.charAt(at) - '0') * 10 + (text.charAt(at + 1) - '0');
     }
 
     static long micros(Instant t) {

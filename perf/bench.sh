@@ -9,7 +9,7 @@
 #     --no-record  leave perf/results.md alone
 #   Sizes (full / --small), each overridable by its env var:
 #     BENCH_WARM_RUNS 200/20  BENCH_COLD_RUNS 100/10  BENCH_TP_RUNS 1000/50  BENCH_TP_COLD_RUNS 40/10
-#     BENCH_SUBS 1000/50  BENCH_TOKENS 100/20  BENCH_INTERVAL_MS 20  BENCH_WRK_SECONDS 5/2  BENCH_WRK_CONNS "1 16 64"/"1 8"
+#     BENCH_SUBS 1000/50  BENCH_TOKENS 50/20  BENCH_INTERVAL_MS 200/50  BENCH_WRK_SECONDS 5/2  BENCH_WRK_CONNS "1 16 64"/"1 8"
 #   Needs the stack up (`bin/stack up`; another checkout's with HANGAR_STACK_ROOT=...), Docker, and
 #   wrk (installed here with apt-get when missing). Pushes perf/processors/{noop,tokens} with --override.
 #
@@ -44,8 +44,8 @@ COLD_RUNS=${BENCH_COLD_RUNS:-$(size 100 10)}
 TP_RUNS=${BENCH_TP_RUNS:-$(size 1000 50)}
 TP_COLD_RUNS=${BENCH_TP_COLD_RUNS:-$(size 40 10)}
 SUBS=${BENCH_SUBS:-$(size 1000 50)}
-TOKENS=${BENCH_TOKENS:-$(size 100 20)}
-INTERVAL_MS=${BENCH_INTERVAL_MS:-20}
+TOKENS=${BENCH_TOKENS:-$(size 50 20)}
+INTERVAL_MS=${BENCH_INTERVAL_MS:-$(size 200 50)}
 WRK_SECONDS=${BENCH_WRK_SECONDS:-$(size 5 2)}
 WRK_CONNS=${BENCH_WRK_CONNS:-$(size "1 16 64" "1 8")}
 GATEWAY=${HANGAR_GATEWAY:-http://127.0.0.1:8080}
