@@ -27,11 +27,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * WebSocket fan-out: SUBS subscribers on one run's stream and SUBS on the all-runs stream, at
- * the same time, receiving the events of one perf/tokens run (COUNT tokens INTERVAL_MS apart),
- * against a bare Vert.x broadcast server in this JVM that sends the frames the run's subscribers
- * received (same sizes, same count, same spacing) to as many (2 × SUBS) Vert.x clients. The
- * clients are the same code for both, so the ratio is the gateway's.
+ * WebSocket fan-out: SUBS subscribers on one run's stream, then SUBS on the all-runs stream,
+ * each group receiving the events of a perf/tokens run (COUNT tokens INTERVAL_MS apart), against
+ * a bare Vert.x broadcast server in this JVM that sends the frames the run's subscribers received
+ * (same sizes, same count, same spacing) to as many Vert.x clients. The clients are the same
+ * code for both, so the ratio is the gateway's.
  *
  * <pre>java -cp $(perf/classpath.sh) perf/FanOut.java SUBS COUNT INTERVAL_MS DELAY_MS
  * java -cp $(perf/classpath.sh) perf/FanOut.java bare SUBS COUNT INTERVAL_MS   (the baseline alone, synthetic frames)</pre>
@@ -72,8 +72,9 @@ public class FanOut {
         try {
             // JIT warm-up of the client code against the bare server, not reported
             bare(client, Math.min(subs, 50), synthetic(50, 10), "warm-up", false);
-            var frames = hangar(client, subs, count, interval, delay);
-            bare(client, 2 * subs, frames, "bare-vertx", true);
+            var frames = hangarRun(client, subs, count, interval, delay);
+            hangarAll(client, subs, count, interval);
+            bare(client, subs, frames, "bare-vertx", true);
         } finally {
             client.close();
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -140,38 +141,41 @@ public class FanOut {
         }
     }
 
-    /**
-     * SUBS sockets on the all-runs stream (joined before the run is submitted) and SUBS on the run's
-     * own stream (joined while it waits DELAY_MS before its first token), all following it at once.
-     */
-    static List<String> hangar(WebSocketClient client, int subs, int count, int interval, int delay) throws Exception {
-        var done = new CountDownLatch(2 * subs);
-        var id = new AtomicReference<String>();
-        var all = new ArrayList<Subscriber>();
-        var run = new ArrayList<Subscriber>();
+    /** SUBS sockets on one run's stream, joined while the run waits DELAY_MS before its first token. */
+    static List<String> hangarRun(WebSocketClient client, int subs, int count, int interval, int delay) throws Exception {
+        var done = new CountDownLatch(subs);
+        var subscribers = new ArrayList<Subscriber>();
         for (int i = 0; i < subs; i++) {
-            all.add(new Subscriber(id, false, done));
             var s = new Subscriber(null, true, done);
             s.record = i == 0;
-            run.add(s);
+            subscribers.add(s);
         }
-        double connectAll = connectAll(client, "/v1/runs/stream", all, true);
         long submitted = System.nanoTime();
-        // no event of a run is published before its submission is answered, so none is missed here
-        id.set(submit(count, interval, delay));
-        double connectRun = connectAll(client, "/v1/runs/" + id.get() + "/stream", run, true);
+        String id = submit(count, interval, delay);
+        double connect = connectAll(client, "/v1/runs/" + id + "/stream", subscribers, true);
         double joined = (System.nanoTime() - submitted) / 1e9;
         done.await(delay + (long) count * interval + 60_000, TimeUnit.MILLISECONDS);
-        var both = new ArrayList<>(all);
-        both.addAll(run);
-        var expected = expected(both);
-        report("hangar-run", run, expected, connectRun, String.format(" joined_s=%.2f delay_s=%.1f", joined, delay / 1000.0));
-        report("hangar-all", all, expected, connectAll, "");
+        report("hangar-run", subscribers, expected(subscribers), connect, String.format(" joined_s=%.2f delay_s=%.1f", joined, delay / 1000.0));
         String dump = System.getenv("FANOUT_FRAMES");
         if (dump != null) {
-            java.nio.file.Files.write(java.nio.file.Path.of(dump), run.getFirst().frames);
+            java.nio.file.Files.write(java.nio.file.Path.of(dump), subscribers.getFirst().frames);
         }
-        return run.getFirst().frames;
+        return subscribers.getFirst().frames;
+    }
+
+    /** SUBS sockets on the all-runs stream, joined before the run is submitted. */
+    static void hangarAll(WebSocketClient client, int subs, int count, int interval) throws Exception {
+        var done = new CountDownLatch(subs);
+        var id = new AtomicReference<String>();
+        var subscribers = new ArrayList<Subscriber>();
+        for (int i = 0; i < subs; i++) {
+            subscribers.add(new Subscriber(id, false, done));
+        }
+        double connect = connectAll(client, "/v1/runs/stream", subscribers, true);
+        // no event of a run is published before its submission is answered, so none is missed here
+        id.set(submit(count, interval, 0));
+        done.await((long) count * interval + 60_000, TimeUnit.MILLISECONDS);
+        report("hangar-all", subscribers, expected(subscribers), connect, "");
     }
 
     /** The baseline: a Vert.x server broadcasting FRAMES to SUBS clients at the spacing of their created_at. */

@@ -222,7 +222,7 @@ bench_fanout() {
   note "fan-out: $(cpu_report)"
   local run all bare
   run=$(grep '^case=hangar-run' <<<"$out"); all=$(grep '^case=hangar-all' <<<"$out"); bare=$(grep '^case=bare-vertx' <<<"$out")
-  note "fan-out: both groups follow the same run at once ($(kv events "$run") events); the $SUBS run-stream sockets joined in $(kv connect_s "$run") s and got $(kv replayed "$run") event(s) as replay (older than their socket), the all-runs ones in $(kv connect_s "$all") s; the baseline broadcasts to $((2 * SUBS)) clients; spread after the first receipt p50/p99: one run $(kv spread_p50 "$run")/$(kv spread_p99 "$run") ms, all runs $(kv spread_p50 "$all")/$(kv spread_p99 "$all") ms, bare $(kv spread_p50 "$bare")/$(kv spread_p99 "$bare") ms"
+  note "fan-out: $(kv events "$run") events a run; the $SUBS run-stream sockets joined in $(kv connect_s "$run") s and got $(kv replayed "$run") event(s) as replay (older than their socket), the all-runs ones in $(kv connect_s "$all") s; spread after the first receipt p50/p99: one run $(kv spread_p50 "$run")/$(kv spread_p99 "$run") ms, all runs $(kv spread_p50 "$all")/$(kv spread_p99 "$all") ms, bare $(kv spread_p50 "$bare")/$(kv spread_p99 "$bare") ms"
   fan_row() { # LABEL LINE
     row "$1" "$(kv p50 "$2") / $(kv p99 "$2") ms, $(kv dropped "$2") dropped" \
         "$(kv p50 "$bare") / $(kv p99 "$bare") ms, $(kv dropped "$bare") dropped (bare Vert.x)" \
