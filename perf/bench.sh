@@ -78,8 +78,9 @@ CP=$("$ROOT/perf/classpath.sh")
 WARM=0
 if out=$("$HANGAR_CLI" push "$ROOT/perf/processors/noop" --override 2>&1); then
   WARM=1
-elif grep -q "unknown key 'warm'" <<<"$out"; then
-  note "warm pool not available: the registry refuses the spec's \`warm:\` ($(grep -m1 -o "unknown key 'warm'[^(]*" <<<"$out"))"
+elif grep -q -e "unknown key 'warm'" -e 'Unrecognized field "warm"' <<<"$out"; then
+  # the CLI (unknown key) or the registry (unrecognized field) does not know the key yet
+  note "warm pool not available: the spec's \`warm:\` is refused ($(grep -m1 -o -e "unknown key 'warm'" -e 'Unrecognized field "warm"' <<<"$out"))"
   mkdir -p "$work/noop" && cp "$ROOT/perf/processors/noop/"* "$work/noop/"
   python3 - "$work/noop/hangar.yaml" <<'EOF'
 import re, sys
