@@ -4,16 +4,14 @@
 # Every number is a ratio against a baseline measured in this same run. Appends to perf/results.md.
 #   perf/output-overhead.sh [RUNS]      (needs `bin/stack up`)
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=perf/lib.sh
+. "$(dirname "$0")/lib.sh"
 RUNS=${1:-20}
-JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-export HANGAR_TOKEN=${HANGAR_TOKEN:-$(cat "$ROOT/.local/keys/local-token" 2>/dev/null)}
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-pct() { sort -n "$1" | awk -v p="$2" '{a[NR]=$1} END {i=int((NR*p+99)/100); if(i<1)i=1; printf "%.1f", a[i]}'; }
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
-"$ROOT/bin/hangar" push --override "$ROOT/perf/processors/blob" >/dev/null
-image=$("$ROOT/bin/hangar" processors get perf/blob@1 --json | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["image"]+"@"+s["digests"]["amd64"])')
+"$HANGAR_CLI" push --override "$ROOT/perf/processors/blob" >/dev/null
+image=$("$HANGAR_CLI" processors get perf/blob@1 --json | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["image"]+"@"+s["digests"]["amd64"])')
 
 bare() { # SIZE -> one bare run's ms on stdout
   local io start cid
@@ -35,7 +33,8 @@ report() { # LABEL HANGAR_FILE BARE_FILE
   local r50 r99
   r50=$(awk -v a="$h50" -v b="$b50" 'BEGIN{printf "%.2f", a/b}'); r99=$(awk -v a="$h99" -v b="$b99" 'BEGIN{printf "%.2f", a/b}')
   printf '%-22s hangar p50=%sms p99=%sms  baseline p50=%sms p99=%sms  ratio p50=%sx p99=%sx\n' "$1" "$h50" "$h99" "$b50" "$b99" "$r50" "$r99"
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(date -u +%F)" "$1" "$RUNS" "$h50" "$h99" "$b50" "$b99" "$r50" "$r99" >> "$ROOT/perf/results.md"
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(date -u +%F)" "$1" "$RUNS" "$h50" "$h99" "$b50" "$b99" "$r50" "$r99" > "$work/row"
+  record "# Results: output size" "$work/row"
 }
 
 for size in 1024 52428800; do
@@ -48,7 +47,7 @@ done
 
 # CLI start-up: `hangar --version` against the JVM alone printing its version, same JDK, same flags.
 for _ in $(seq 1 "$RUNS"); do
-  s=$(date +%s%N); "$ROOT/bin/hangar" --version >/dev/null; ms_since "$s" >> "$work/cli"
+  s=$(date +%s%N); "$HANGAR_CLI" --version >/dev/null; ms_since "$s" >> "$work/cli"
   s=$(date +%s%N); "$JAVA_HOME/bin/java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -version 2>/dev/null; ms_since "$s" >> "$work/jvm"
 done
 report "cli start-up" "$work/cli" "$work/jvm"
