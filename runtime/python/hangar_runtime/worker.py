@@ -180,7 +180,9 @@ class Worker:
         self.info = {"predictions": signature.inspect_predictor(cls)}
         if self.config.trainer:  # Cog's `train: "train.py:train"`: a function (or a class of its own)
             self._trainer = loader.load_class(self.config.trainer)
-            self.info["trainings"] = signature.inspect_predictor(self._trainer)
+            # a class (`train: "predict.py:Predictor"`) trains with its train() method
+            method = "train" if inspect.isclass(self._trainer) and callable(getattr(self._trainer, "train", None)) else None
+            self.info["trainings"] = signature.inspect_predictor(self._trainer, method)
         elif callable(getattr(cls, "train", None)):
             self.info["trainings"] = signature.inspect_predictor(cls, "train")
 
