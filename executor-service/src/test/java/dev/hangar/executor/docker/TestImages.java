@@ -90,6 +90,14 @@ public final class TestImages {
         docker.close();
     }
 
+    /** Removes every container an executor id started (what a test's executor left). */
+    static void removeContainersOf(DockerClient docker, String executorId) {
+        for (var c : docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(RunContainer.LABEL_EXECUTOR, executorId)).exec()) {
+            docker.removeContainerCmd(c.getId()).withForce(true).exec();
+        }
+    }
+
     public static boolean baseImagePresent(DockerClient docker) {
         return !docker.listImagesCmd().withImageNameFilter(BASE).exec().isEmpty();
     }
