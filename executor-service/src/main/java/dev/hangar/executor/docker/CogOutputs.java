@@ -82,7 +82,7 @@ final class CogOutputs {
         String payload = url.substring(comma + 1);
         byte[] bytes;
         try {
-            bytes = base64 ? Base64.getMimeDecoder().decode(payload)
+            bytes = base64 ? Base64.getDecoder().decode(payload.replaceAll("\\s", ""))
                     : URLDecoder.decode(payload.replace("+", "%2B"), StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             throw new HangarException(ErrorCode.ERR_OUTPUT_INVALID, "the Cog image returned a data: URL that does not decode: "
