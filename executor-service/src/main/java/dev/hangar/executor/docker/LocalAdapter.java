@@ -98,8 +98,8 @@ public class LocalAdapter implements RunAdapter {
         requireRunnableHere(plan, run);
         if (plan.spec().cogHttp() && !plan.mock()) {
             return run.error(ErrorCode.ERR_ADAPTER_UNAVAILABLE, plan.spec().ref() + " is an unmodified Cog image "
-                    + "(server: cog-http), which runs in mock mode only: Cog reads its secrets from the environment, which "
-                    + "real mode never uses; run it with --mock, or rebuild it FROM the Hangar runtime (hangar build)", null);
+                    + "(server: cog-http), which runs in mock mode only: a Cog server speaks neither Hangar's secret hand-off "
+                    + "nor its egress proxy; run it with --mode mock, or rebuild it FROM the Hangar runtime (hangar build)", null);
         }
         WarmKey key = plan.spec().cogHttp() ? null : warm.keyFor(plan, run);
         if (key != null) {
