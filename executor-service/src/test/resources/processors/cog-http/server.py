@@ -7,7 +7,7 @@ POST /predictions/{id}/cancel the running prediction ends as "canceled"
 
 Inputs (for tests): text -> output {"echo", "file": data URL}; fail -> status failed;
 sleep (seconds) -> waits, cancelable; probe -> tries loopback ports and lists interfaces.
-`--never-ready` keeps the health check at STARTING.
+`--never-ready` keeps the health check at STARTING; `--setup-fails` reports SETUP_FAILED.
 """
 
 import base64
@@ -21,6 +21,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 NEVER_READY = "--never-ready" in sys.argv
+SETUP_FAILS = "--setup-fails" in sys.argv
 STARTED = time.time()
 SETUP_SECONDS = 0.5
 predictions = {}
@@ -105,7 +106,9 @@ class Handler(BaseHTTPRequestHandler):
         return body if isinstance(body, dict) and isinstance(body.get("input", {}), dict) else None
 
     def do_GET(self):
-        if self.path == "/health-check":
+        if self.path == "/health-check" and SETUP_FAILS:
+            self.reply(200, {"status": "SETUP_FAILED", "setup": {"status": "failed", "logs": "RuntimeError: no weights\n"}})
+        elif self.path == "/health-check":
             ready = not NEVER_READY and time.time() - STARTED > SETUP_SECONDS
             self.reply(200, {"status": "READY" if ready else "STARTING",
                              "setup": {"status": "succeeded" if ready else None, "logs": ""}})

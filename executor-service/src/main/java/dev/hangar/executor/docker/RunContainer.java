@@ -319,6 +319,7 @@ final class RunContainer implements AutoCloseable {
         } catch (IOException ignored) {
             // the stream ends with the container anyway
         }
+        CogForwarder.remove(docker, sidecarId); // never kept: only the processor's container is worth a look
         if (keep && id != null) {
             LOG.infof("keeping container %s of run %s for debugging (adapter_opts.keep_container)", id, executionId);
             return;

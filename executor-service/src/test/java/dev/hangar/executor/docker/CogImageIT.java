@@ -60,6 +60,7 @@ class CogImageIT {
     private String bucket;
     private String image;
     private String neverReady;
+    private String setupFails;
     private LocalAdapter adapter;
     private LocalAdapter impatient;
     private final Fixtures.RecordingPublisher publisher = new Fixtures.RecordingPublisher();
@@ -81,6 +82,9 @@ class CogImageIT {
         Files.writeString(never.resolve("Dockerfile"), "ARG COG\nFROM ${COG}\nCMD [\"--never-ready\"]\n");
         dockerBuild(never, TestImages.tagPrefix() + "cog-never-ready:test", "COG=" + tag);
         neverReady = docker.inspectImageCmd(TestImages.tagPrefix() + "cog-never-ready:test").exec().getId();
+        Files.writeString(never.resolve("Dockerfile"), "ARG COG\nFROM ${COG}\nCMD [\"--setup-fails\"]\n");
+        dockerBuild(never, TestImages.tagPrefix() + "cog-setup-fails:test", "COG=" + tag);
+        setupFails = docker.inspectImageCmd(TestImages.tagPrefix() + "cog-setup-fails:test").exec().getId();
         workDir = Files.createTempDirectory("hangar-cog");
         var config = Fixtures.TestConfig.defaults(workDir).withId(EXECUTOR_ID);
         var cog = CogConfig.of(TestImages.runtime(docker));
@@ -160,7 +164,7 @@ class CogImageIT {
     @Test
     void whileRunningTheCogContainerIsLockedDownAndTheSidecarUsesItsNetwork() throws Exception {
         String id = newExecutionId();
-        var plan = plan(image, id, Json.MAPPER.createObjectNode().put("sleep", 30), 60, true, false);
+        var plan = plan(image, id, Json.MAPPER.createObjectNode().put("sleep", 30), 60, true, true);
         var run = activeRun(id, plan);
         var running = CompletableFuture.supplyAsync(() -> adapter.execute(plan, run));
         await().atMost(Duration.ofSeconds(30)).until(() -> running.isDone()
@@ -188,9 +192,14 @@ class CogImageIT {
         Envelope envelope = running.get(30, TimeUnit.SECONDS);
         assertEquals(RunStatus.CANCELED, envelope.status(), String.valueOf(envelope.error()));
         assertEquals(ErrorCode.ERR_CANCELED, envelope.error().code());
-        assertTrue(envelope.error().stderrTail().contains("prediction " + id + " canceled"),
-                "the cancel reached the Cog server's POST /predictions/{id}/cancel: " + envelope.error().stderrTail());
-        assertEquals(List.of(), leftovers(id), "both containers are removed after a cancel");
+        // keep_container keeps the (stopped) Cog container, so its whole log can be read afterwards
+        var kept = docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(RunContainer.LABEL_EXECUTION, id)).exec();
+        try {
+            assertEquals(List.of(cog.getId()), kept.stream().map(c -> c.getId()).toList(), "the sidecar is never kept");
+            await().atMost(Duration.ofSeconds(10)).until(() -> logs(cog.getId()).contains("prediction " + id + " canceled"));
+        } finally {
+            kept.forEach(c -> docker.removeContainerCmd(c.getId()).withForce(true).exec());
+        }
     }
 
     @Test
@@ -219,6 +228,17 @@ class CogImageIT {
         assertTrue(envelope.error().message().contains("the Cog server did not become READY within 3 s"), envelope.error().message());
         assertNotNull(envelope.error().stderrTail());
         assertTrue(envelope.error().stderrTail().contains("never ready"), envelope.error().stderrTail());
+        assertEquals(List.of(), leftovers(id));
+    }
+
+    @Test
+    void aFailedSetupIsSetupFailedAndBothContainersGo() {
+        String id = newExecutionId();
+        var plan = plan(setupFails, id, Json.MAPPER.createObjectNode().put("text", "x"), 60, true, false);
+
+        Envelope envelope = adapter.execute(plan, activeRun(id, plan));
+
+        assertEquals(ErrorCode.ERR_SETUP_FAILED, envelope.error().code(), envelope.error().message());
         assertEquals(List.of(), leftovers(id));
     }
 
