@@ -21,18 +21,49 @@ import java.util.Map;
  * @param network      where real mode may connect to (none when absent); mock mode never has a network
  * @param retry        how often a run may be attempted after infrastructure failures; absent = {@link Retry#DEFAULT}
  * @param warm         warm containers kept for it (docs/warm-pool.md); absent = none, every run starts its own container
+ * @param server       what serves predictions inside the image: {@value #SERVER_HANGAR} (absent: the Hangar runtime on
+ *                     the run folder's unix socket) or {@value #SERVER_COG_HTTP} (an unmodified Cog image's HTTP
+ *                     server on TCP port 5000, reached through a forwarder sidecar; mock mode only, no warm pool)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ProcessorSpec(ProcessorRef ref, String description, String image, Map<String, String> digests,
                             Resources runtime, List<String> secrets, JsonNode inputsSchema,
-                            List<OutputDecl> outputs, Network network, Retry retry, Warm warm) {
+                            List<OutputDecl> outputs, Network network, Retry retry, Warm warm, String server) {
+    /** The Hangar runtime serves the image (the default). */
+    public static final String SERVER_HANGAR = "hangar";
+    /** An unmodified Cog image: Cog's HTTP server on TCP port 5000 inside it. */
+    public static final String SERVER_COG_HTTP = "cog-http";
 
     public ProcessorSpec {
         digests = digests == null ? Map.of() : Map.copyOf(digests);
         runtime = runtime == null ? Resources.DEFAULT : runtime;
         secrets = secrets == null ? List.of() : List.copyOf(secrets);
         outputs = outputs == null ? List.of() : List.copyOf(outputs);
+    }
+
+    /** A spec served by the Hangar runtime ({@code server} absent). */
+    public ProcessorSpec(ProcessorRef ref, String description, String image, Map<String, String> digests,
+                         Resources runtime, List<String> secrets, JsonNode inputsSchema, List<OutputDecl> outputs,
+                         Network network, Retry retry, Warm warm) {
+        this(ref, description, image, digests, runtime, secrets, inputsSchema, outputs, network, retry, warm, null);
+    }
+
+    /** Whether the image is an unmodified Cog image ({@code server: cog-http}) rather than one FROM the Hangar runtime. */
+    public boolean cogHttp() {
+        return SERVER_COG_HTTP.equals(server);
+    }
+
+    /** Wire key → what is wrong with {@code server}: an unknown value, or a Cog image given a warm pool. */
+    public Map<String, String> serverProblems() {
+        var problems = new java.util.LinkedHashMap<String, String>();
+        if (server != null && !SERVER_HANGAR.equals(server) && !SERVER_COG_HTTP.equals(server)) {
+            problems.put("server", "must be '" + SERVER_HANGAR + "' or '" + SERVER_COG_HTTP + "', got '" + server + "'");
+        } else if (cogHttp() && warmPool().enabled()) {
+            problems.put("warm", "is not supported for server '" + SERVER_COG_HTTP
+                    + "' (unmodified Cog images run cold, one container per run); remove the warm block");
+        }
+        return problems;
     }
 
     /** A spec that allows no egress and has the default retry policy ({@code network}, {@code retry} absent). */
@@ -293,7 +324,7 @@ public record ProcessorSpec(ProcessorRef ref, String description, String image, 
 
     /** The same spec with other digest pins (none: {@code Map.of()}). */
     public ProcessorSpec withDigests(Map<String, String> pins) {
-        return new ProcessorSpec(ref, description, image, pins, runtime, secrets, inputsSchema, outputs, network, retry, warm);
+        return new ProcessorSpec(ref, description, image, pins, runtime, secrets, inputsSchema, outputs, network, retry, warm, server);
     }
 
     /** One declared output file. */

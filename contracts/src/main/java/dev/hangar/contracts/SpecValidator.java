@@ -66,6 +66,7 @@ public final class SpecValidator {
                 .forEach((key, problem) -> errors.add(new Problem.FieldError("/" + key.replace('.', '/'), problem)));
         spec.warmPool().problems()
                 .forEach((key, problem) -> errors.add(new Problem.FieldError("/" + key.replace('.', '/'), problem)));
+        spec.serverProblems().forEach((key, problem) -> errors.add(new Problem.FieldError("/" + key, problem)));
         if (spec.inputsSchema() == null || !spec.inputsSchema().isObject()) {
             errors.add(new Problem.FieldError("/inputs_schema", "is required and must be a JSON Schema object"));
         } else {

@@ -57,6 +57,7 @@ class GoldenJsonTest {
             Map.entry("processor-spec.json", ProcessorSpec.class),
             Map.entry("processor-spec-network.json", ProcessorSpec.class),
             Map.entry("processor-spec-warm.json", ProcessorSpec.class),
+            Map.entry("processor-spec-cog.json", ProcessorSpec.class),
             Map.entry("plan.json", Plan.class),
             Map.entry("plan-limit.json", Plan.Limit.class),
             Map.entry("secret-value.json", SecretValue.class),

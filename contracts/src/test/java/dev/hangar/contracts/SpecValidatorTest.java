@@ -131,4 +131,27 @@ class SpecValidatorTest {
                     spec.inputsSchema(), null, null, null, fine));
         }
     }
+
+    @Test
+    void serverNamesTheHangarRuntimeOrAnUnmodifiedCogImageWhichRunsCold() throws Exception {
+        assertFalse(spec.cogHttp(), "no server key: the Hangar runtime");
+        var cog = Json.MAPPER.treeToValue(GoldenJsonTest.read("processor-spec-cog.json"), ProcessorSpec.class);
+        SpecValidator.requireValidSpec(cog);
+        assertTrue(cog.cogHttp());
+        assertEquals("cog-http", cog.withoutDigests().server(), "the server survives re-pinning");
+
+        var unknown = new ProcessorSpec(spec.ref(), null, spec.image(), spec.digests(), spec.runtime(), null,
+                spec.inputsSchema(), null, null, null, null, "cog");
+        var e = assertThrows(HangarException.class, () -> SpecValidator.requireValidSpec(unknown));
+        assertEquals(ErrorCode.ERR_SPEC_INVALID, e.code());
+        assertEquals(java.util.List.of("/server"), e.errors().stream().map(Problem.FieldError::path).toList());
+        assertTrue(e.getMessage().contains("'hangar' or 'cog-http'"), e.getMessage());
+
+        var warmCog = new ProcessorSpec(spec.ref(), null, spec.image(), spec.digests(), spec.runtime(), null,
+                spec.inputsSchema(), null, null, null, new ProcessorSpec.Warm(0, 2, 1, 60, "owner"), "cog-http");
+        var w = assertThrows(HangarException.class, () -> SpecValidator.requireValidSpec(warmCog));
+        assertEquals(java.util.List.of("/warm"), w.errors().stream().map(Problem.FieldError::path).toList());
+        SpecValidator.requireValidSpec(new ProcessorSpec(spec.ref(), null, spec.image(), spec.digests(), spec.runtime(), null,
+                spec.inputsSchema(), null, null, null, null, "hangar"));
+    }
 }

@@ -8,6 +8,7 @@ import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.OutputIndex;
 import dev.hangar.contracts.RunEvent;
+import dev.hangar.executor.config.CogConfig;
 import dev.hangar.executor.config.ExecutorConfig;
 import dev.hangar.executor.config.LimitsConfig;
 import dev.hangar.executor.config.WarmConfig;
@@ -34,6 +35,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * socket), reached through a unix socket in the mounted run folder, stopped before its outputs
  * are read, removed afterwards whatever happened ({@link RunContainer}). A spec with a {@code warm}
  * block runs in a warm container instead ({@link WarmPool}, {@link WarmRunner}, docs/warm-pool.md).
+ * An unmodified Cog image ({@code server: cog-http}) runs cold, in mock mode only, behind a
+ * {@link CogForwarder} sidecar; its data-URL outputs become files ({@link CogOutputs}).
  */
 @ApplicationScoped
 public class LocalAdapter implements RunAdapter {
@@ -49,11 +52,13 @@ public class LocalAdapter implements RunAdapter {
             Thread.ofPlatform().daemon().name("run-deadlines").factory());
     private final WarmPool warm;
     private final WarmRunner warmRuns;
+    private final CogConfig cog;
 
     /** Without a warm pool of its own making: every run of a spec with a {@code warm} block shares {@code warm}. */
     @Inject
     public LocalAdapter(DockerClient docker, ImageResolver images, RunFolders folders, OutputStore outputs,
-                        ExecutorConfig config, LimitsConfig limits, WarmPool warm) {
+                        ExecutorConfig config, LimitsConfig limits, WarmPool warm, CogConfig cog) {
+        this.cog = cog;
         this.limits = limits;
         this.collector = new OutputCollector(limits.maxOutputFiles(), limits.maxOutputBytes());
         this.docker = docker;
@@ -64,6 +69,12 @@ public class LocalAdapter implements RunAdapter {
         this.host = new HostPlatform(config.platform());
         this.warm = warm;
         this.warmRuns = new WarmRunner(warm, folders, outputs, collector, config, timers);
+    }
+
+    /** With the default Cog forwarder image. */
+    public LocalAdapter(DockerClient docker, ImageResolver images, RunFolders folders, OutputStore outputs,
+                        ExecutorConfig config, LimitsConfig limits, WarmPool warm) {
+        this(docker, images, folders, outputs, config, limits, warm, CogConfig.DEFAULTS);
     }
 
     /** With a warm pool of default settings of its own (tests). */
@@ -85,7 +96,12 @@ public class LocalAdapter implements RunAdapter {
     @Override
     public Envelope execute(RunPlan plan, ActiveRun run) {
         requireRunnableHere(plan, run);
-        WarmKey key = warm.keyFor(plan, run);
+        if (plan.spec().cogHttp() && !plan.mock()) {
+            return run.error(ErrorCode.ERR_ADAPTER_UNAVAILABLE, plan.spec().ref() + " is an unmodified Cog image "
+                    + "(server: cog-http), which runs in mock mode only: a Cog server speaks neither Hangar's secret hand-off "
+                    + "nor its egress proxy; run it with --mode mock, or rebuild it FROM the Hangar runtime (hangar build)", null);
+        }
+        WarmKey key = plan.spec().cogHttp() ? null : warm.keyFor(plan, run);
         if (key != null) {
             // a live warm container of the image proves it is here and was verified when that container started
             String digest = warm.hasLive(plan.image()) ? verified(plan) : images.ensure(plan, run.platform());
@@ -103,7 +119,8 @@ public class LocalAdapter implements RunAdapter {
         ExecutorMeters.warmRun("cold");
         String digest = images.ensure(plan, run.platform());
         run.ranImage(digest, Fingerprint.of(plan, run));
-        try (var container = new RunContainer(docker, folders, config, limits, timers, run, plan.keepContainer())) {
+        try (var container = new RunContainer(docker, folders, config, limits, timers, run, plan.keepContainer(),
+                cog.forwarderImage())) {
             return runIn(container, plan, run, digest);
         }
     }
@@ -163,6 +180,9 @@ public class LocalAdapter implements RunAdapter {
                     container.tail(prediction.logs()));
         }
         container.stopForReading();
+        if (plan.spec().cogHttp()) {
+            CogOutputs.write(prediction.output(), container.outputs()); // the container is stopped: only the executor writes
+        }
         var files = collector.collect(container.outputs()); // every file checked before the first upload
         var stored = outputs.upload(files, plan.writePrefix(), run.executionId(), ref -> run.emit(new RunEvent.Output(ref)));
         return run.success(stored, OutputIndex.pathUnder(plan.writePrefix()));

@@ -11,6 +11,7 @@ import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.ProcessorSpec;
 import dev.hangar.contracts.RunEvent;
+import dev.hangar.executor.config.CogConfig;
 import dev.hangar.executor.config.ExecutorConfig;
 import dev.hangar.executor.config.LimitsConfig;
 import dev.hangar.executor.service.ActiveRun;
@@ -34,7 +35,9 @@ import org.jboss.logging.Logger;
  * or after a cancel's grace period, and removed with its folder on {@link #close()} (unless the
  * run keeps it for debugging). A real-mode run's secrets reach the runtime through a one-shot
  * socket ({@link SecretsHandoff}), never the container's environment; its egress, if the spec
- * allows any, goes through a per-run {@link EgressProxy} on a socket in the same folder.
+ * allows any, goes through a per-run {@link EgressProxy} on a socket in the same folder. An
+ * unmodified Cog image ({@code server: cog-http}) gets none of the Hangar environment; its
+ * {@link CogForwarder} sidecar puts the Cog server's port 5000 on the folder's socket instead.
  */
 final class RunContainer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RunContainer.class);
@@ -57,12 +60,22 @@ final class RunContainer implements AutoCloseable {
     private final int maxEgressConnections;
     private final AtomicBoolean timedOut = new AtomicBoolean();
     private volatile String id;
+    /** The image of an unmodified Cog image's forwarder sidecar. */
+    private final String forwarderImage;
+    private volatile String sidecarId;
     private ScheduledFuture<?> deadline;
     private final List<AutoCloseable> services = new ArrayList<>();
 
     /** Makes the run's (empty) folder; the container comes with {@link #start}. */
     RunContainer(DockerClient docker, RunFolders folders, ExecutorConfig config, LimitsConfig limits,
                  ScheduledExecutorService timers, ActiveRun run, boolean keep) {
+        this(docker, folders, config, limits, timers, run, keep, CogConfig.DEFAULTS.forwarderImage());
+    }
+
+    /** With the forwarder image a {@code server: cog-http} run's sidecar starts from. */
+    RunContainer(DockerClient docker, RunFolders folders, ExecutorConfig config, LimitsConfig limits,
+                 ScheduledExecutorService timers, ActiveRun run, boolean keep, String forwarderImage) {
+        this.forwarderImage = forwarderImage;
         this.docker = docker;
         this.folders = folders;
         this.config = config;
@@ -90,6 +103,10 @@ final class RunContainer implements AutoCloseable {
 
     /** Opens the run's secret hand-off and egress proxy, creates the container locked down, starts it and follows its output. */
     void start(RunPlan plan, ActiveRun run) throws IOException {
+        if (plan.spec().cogHttp()) {
+            startCog(plan);
+            return;
+        }
         var env = new ArrayList<>(List.of("HANGAR_MODE=" + run.mode().wire(),
                 "HANGAR_SOCKET=" + IO_DIR + "/" + RunFolders.SOCKET,
                 "HANGAR_OUTPUT_DIR=" + IO_DIR + "/" + RunFolders.OUTPUTS,
@@ -117,6 +134,30 @@ final class RunContainer implements AutoCloseable {
                 .getId();
         docker.startContainerCmd(id).exec();
         docker.logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true).exec(logs);
+    }
+
+    /**
+     * An unmodified Cog image: its own entrypoint, none of the Hangar environment or sockets, the
+     * same lockdown (network none); then the forwarder sidecar in its network namespace.
+     */
+    private void startCog(RunPlan plan) {
+        var labels = Map.of(LABEL_MANAGED, "true", LABEL_EXECUTOR, config.id(), LABEL_EXECUTION, executionId);
+        id = docker.createContainerCmd(plan.image())
+                .withName("hangar-" + folder.getFileName())
+                .withUser(config.containerUser())
+                .withLabels(labels)
+                .withHostConfig(hostConfig(plan))
+                .exec()
+                .getId();
+        docker.startContainerCmd(id).exec();
+        docker.logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true).exec(logs);
+        sidecarId = CogForwarder.start(docker, forwarderImage, id, folder, config.containerUser(),
+                "hangar-" + folder.getFileName() + "-fwd", labels);
+    }
+
+    /** Whether this run's image is an unmodified Cog image behind a forwarder. */
+    boolean cog() {
+        return sidecarId != null;
     }
 
     private <T extends AutoCloseable> T open(T service) {
@@ -151,6 +192,7 @@ final class RunContainer implements AutoCloseable {
      */
     void stopForReading() {
         closeServices();
+        CogForwarder.remove(docker, sidecarId);
         try {
             docker.stopContainerCmd(id).withTimeout(0).exec();
         } catch (com.github.dockerjava.api.exception.NotModifiedException alreadyStopped) {
@@ -196,7 +238,16 @@ final class RunContainer implements AutoCloseable {
 
     /** Polls the runtime's health until READY; a dead container or failed setup ends the wait. */
     void awaitReady(Duration startTimeout) throws IOException {
-        awaitReady(runtime, this::running, startTimeout);
+        try {
+            awaitReady(runtime, this::running, startTimeout);
+        } catch (HangarException e) {
+            if (cog() && e.code() == ErrorCode.ERR_CONTAINER_FAILED) {
+                throw new HangarException(ErrorCode.ERR_CONTAINER_FAILED, "the Cog server did not become READY within "
+                        + startTimeout.toSeconds() + " s (GET /health-check on port " + CogForwarder.COG_PORT
+                        + " of the image; does it run Cog's HTTP server?)");
+            }
+            throw e;
+        }
     }
 
     /** Polls a runtime's health until READY (or BUSY: serving already); a dead container or failed setup ends the wait. */
@@ -268,6 +319,7 @@ final class RunContainer implements AutoCloseable {
         } catch (IOException ignored) {
             // the stream ends with the container anyway
         }
+        CogForwarder.remove(docker, sidecarId); // never kept: only the processor's container is worth a look
         if (keep && id != null) {
             LOG.infof("keeping container %s of run %s for debugging (adapter_opts.keep_container)", id, executionId);
             return;
@@ -277,14 +329,20 @@ final class RunContainer implements AutoCloseable {
     }
 
     private void kill() {
-        try {
-            docker.killContainerCmd(id).exec();
-        } catch (DockerException e) {
-            LOG.debugf("kill %s: %s", id, e.getMessage());
+        for (String container : new String[] {id, sidecarId}) {
+            if (container == null) {
+                continue;
+            }
+            try {
+                docker.killContainerCmd(container).exec();
+            } catch (DockerException e) {
+                LOG.debugf("kill %s: %s", container, e.getMessage());
+            }
         }
     }
 
     private void remove() {
+        CogForwarder.remove(docker, sidecarId);
         if (id == null) {
             return;
         }
