@@ -219,11 +219,12 @@ final class CogLocal {
         List<byte[]> contents = new ArrayList<>();
         List<String> names = new ArrayList<>();
         collect(p.output(), contents, names);
-        p.raw().path("output_files").forEach(f -> {
+        // A runtime that sent its files as data: URLs also left copies of them in its folder: take them once.
+        JsonNode listed = contents.isEmpty() ? p.raw().path("output_files") : com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        listed.forEach(f -> {
             String name = f.isTextual() ? f.asText() : f.path("name").asText(f.path("path").asText(""));
             Path file = runtimeOutputs.resolve(name).normalize();
-            if (!name.isEmpty() && file.startsWith(runtimeOutputs) && Files.isRegularFile(file)
-                    && !(name.equals("output.json") && !contents.isEmpty())) {
+            if (!name.isEmpty() && file.startsWith(runtimeOutputs) && Files.isRegularFile(file)) {
                 try {
                     contents.add(Files.readAllBytes(file));
                     names.add(Path.of(name).getFileName().toString());
