@@ -9,7 +9,7 @@ import dev.hangar.contracts.Topics;
 import dev.hangar.gateway.auth.RunAdmission;
 import dev.hangar.gateway.auth.TokenStore;
 import dev.hangar.gateway.service.RunSubmissionService;
-import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +51,7 @@ public class RunSubmitConsumer {
     }
 
     @Incoming("run-submissions")
-    @Blocking
+    @Blocking(value = "hangar-submits", ordered = false) // records of different producers need no order among them
     public void onSubmit(ConsumerRecord<String, String> record) throws Exception {
         try {
             var token = tokens.entry(bearer(record)).orElseThrow(() -> new HangarException(ErrorCode.ERR_UNAUTHORIZED,

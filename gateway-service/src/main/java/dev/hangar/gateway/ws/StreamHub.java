@@ -149,10 +149,12 @@ public class StreamHub {
         if (subscribers == null) {
             return;
         }
+        // a run's frame (and its envelope) is written once for all its sockets, not per socket
+        String envelope = envelopeOf(event);
         for (var subscriber : subscribers) {
             synchronized (subscriber) {
                 if (!subscriber.replaying) {
-                    subscriber.deliver(event);
+                    subscriber.deliver(event, frame, envelope);
                 } else if (subscriber.pending.size() < pageSize) {
                     subscriber.pending.add(event);
                 } else {
@@ -160,6 +162,11 @@ public class StreamHub {
                 }
             }
         }
+    }
+
+    /** A terminal event's envelope as JSON (a stream's last frame), else null. */
+    private static String envelopeOf(RunEvent event) {
+        return event.event() instanceof RunEvent.Terminal terminal ? Json.write(terminal.envelope()) : null;
     }
 
     private void warn(Throwable t) {
@@ -188,21 +195,26 @@ public class StreamHub {
         }
 
         void deliver(RunEvent event) {
+            deliver(event, Json.write(event), envelopeOf(event));
+        }
+
+        /** Sends {@code frame} (the event as JSON) unless the socket has it; {@code envelope} ends the stream. */
+        void deliver(RunEvent event, String frame, String envelope) {
             boolean after = event.attempt() > lastAttempt || (event.attempt() == lastAttempt && event.seq() > lastSeq);
             if (finished || !after) {
                 return;
             }
             lastAttempt = event.attempt();
             lastSeq = event.seq();
-            var send = connection.sendText(Json.write(event)).subscribeAsCompletionStage();
+            var send = connection.sendText(frame).subscribeAsCompletionStage();
             send.whenComplete((ok, e) -> {
                 if (e != null) {
                     warn(e);
                 }
             });
             lastSend = send;
-            if (event.event() instanceof RunEvent.Terminal terminal) {
-                finish(Json.write(terminal.envelope()));
+            if (envelope != null) {
+                finish(envelope);
             }
         }
 
