@@ -1,8 +1,6 @@
 package dev.hangar.executor.docker;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.exception.DockerException;
-import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.HostConfig;
@@ -68,15 +66,6 @@ final class CogForwarder {
 
     /** Removes the sidecar, whatever state it is in. */
     static void remove(DockerClient docker, String id) {
-        if (id == null) {
-            return;
-        }
-        try {
-            docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
-        } catch (NotFoundException ignored) {
-            // already gone
-        } catch (DockerException e) {
-            LOG.warnf("could not remove the Cog forwarder %s: %s", id, e.getMessage());
-        }
+        Containers.remove(docker, id, "the Cog forwarder");
     }
 }

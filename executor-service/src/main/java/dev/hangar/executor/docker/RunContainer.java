@@ -2,7 +2,6 @@ package dev.hangar.executor.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.DockerException;
-import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.HostConfig;
@@ -343,16 +342,7 @@ final class RunContainer implements AutoCloseable {
 
     private void remove() {
         CogForwarder.remove(docker, sidecarId);
-        if (id == null) {
-            return;
-        }
-        try {
-            docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
-        } catch (NotFoundException ignored) {
-            // already gone
-        } catch (DockerException e) {
-            LOG.warnf("could not remove container %s: %s", id, e.getMessage());
-        }
+        Containers.remove(docker, id, "container");
     }
 
     private static void pause(Duration d) {

@@ -235,15 +235,8 @@ final class WarmContainer {
                 LOG.debugf("closing %s: %s", service, e.getMessage());
             }
         }
-        if (id != null) {
-            try {
-                docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
-            } catch (NotFoundException gone) {
-                // removed already
-            } catch (RuntimeException e) {
-                LOG.warnf("could not remove warm container %s: %s; its pool folder stays", id, e.getMessage());
-                return;
-            }
+        if (!Containers.remove(docker, id, "warm container (its pool folder stays)")) {
+            return;
         }
         removed.complete(null);
         try {
