@@ -10,7 +10,6 @@ import dev.hangar.contracts.HangarException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.jboss.logging.Logger;
 
 /**
  * The sidecar of an unmodified Cog image's run: a container FROM the Hangar runtime image that
@@ -21,7 +20,6 @@ import org.jboss.logging.Logger;
  * all capabilities dropped, read-only root, no new privileges, small limits.
  */
 final class CogForwarder {
-    private static final Logger LOG = Logger.getLogger(CogForwarder.class);
     /** Where every Cog server listens inside its image. */
     static final int COG_PORT = 5000;
     private static final long MEMORY = 64L * 1024 * 1024;
