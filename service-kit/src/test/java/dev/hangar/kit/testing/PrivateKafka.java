@@ -41,13 +41,43 @@ public final class PrivateKafka implements AutoCloseable {
                 dir.resolve("data").toString(), password).start();
         Files.write(dir.resolve("server.properties"), config.getInputStream().readAllBytes());
         config.waitFor();
+        format(password);
+    }
+
+    /**
+     * Formats the data folder. A format that fails is tried once more on an emptied folder (a CI
+     * run once saw one fail within two seconds, its log gone with the test's folder); the
+     * failure says what the tool printed.
+     */
+    private void format(String password) throws IOException, InterruptedException {
         byte[] clusterId = new byte[16];
         new SecureRandom().nextBytes(clusterId);
-        var format = java(List.of("kafka.tools.StorageTool", "format", "-t", Base64.getUrlEncoder().withoutPadding().encodeToString(clusterId),
-                "-c", dir.resolve("server.properties").toString(), "--add-scram",
-                "SCRAM-SHA-512=[name=hangar,password=" + password + "]"));
-        if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
-            throw new IllegalStateException("formatting the private broker failed; see " + dir.resolve("kafka.log"));
+        var command = List.of("kafka.tools.StorageTool", "format", "-t", Base64.getUrlEncoder().withoutPadding().encodeToString(clusterId),
+                "-c", dir.resolve("server.properties").toString(), "--add-scram", "SCRAM-SHA-512=[name=hangar,password=" + password + "]");
+        for (int attempt = 1; ; attempt++) {
+            var format = java(command);
+            if (format.waitFor(60, TimeUnit.SECONDS) && format.exitValue() == 0) {
+                return;
+            }
+            format.destroyForcibly();
+            String log = Files.exists(dir.resolve("kafka.log")) ? Files.readString(dir.resolve("kafka.log")) : "(no log)";
+            String tail = log.substring(Math.max(0, log.length() - 4000)).replace(password, "<password>");
+            if (attempt == 2) {
+                throw new IllegalStateException("formatting the private broker failed twice; its log ends:\n" + tail);
+            }
+            System.err.println("formatting the private broker failed; trying once more. Its log ends:\n" + tail);
+            deleteTree(dir.resolve("data"));
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 
