@@ -2,8 +2,8 @@
 # PyTorch and SentencePiece for Debian's python3: what models/tiny-lm's tests and base training
 # need on the host (its processor image installs the same Debian packages inside).
 #
-#   ml.sh install   apt-get install python3-torch python3-sentencepiece if /usr/bin/python3
-#                   cannot import them (apt-get update only if that install fails)
+#   ml.sh install   apt-get install python3-torch python3-sentencepiece unless dpkg has both; then
+#                   check that /usr/bin/python3 imports them (apt-get update only if that install fails)
 #   ml.sh status    one line: what is installed
 #
 # Idempotent: a second run changes nothing. Env: ML_PYTHON (/usr/bin/python3).
@@ -17,11 +17,14 @@ LOG_TAG=ml
 
 PY=${ML_PYTHON:-/usr/bin/python3}
 
+# the packages' status is enough on each `bin/stack up` (importing torch costs seconds); the import
+# is checked once, right after installing
+packaged() { dpkg-query -W -f='${Status}\n' python3-torch python3-sentencepiece 2>/dev/null | grep -c '^install ok installed$' | grep -qx 2; }
 installed() { [ -x "$PY" ] && "$PY" -c 'import torch, sentencepiece' >/dev/null 2>&1; }
 
 case "${1:-}" in
   install)
-    installed && exit 0
+    packaged && exit 0
     require_root
     ensure_dirs
     apt_install python3-torch python3-sentencepiece

@@ -80,10 +80,7 @@ public final class TestImages {
         if (docker == null) {
             return;
         }
-        for (var c : docker.listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(RunContainer.LABEL_EXECUTOR, executorId)).exec()) {
-            docker.removeContainerCmd(c.getId()).withForce(true).exec();
-        }
+        removeContainersOf(docker, executorId);
         if (workDir != null) {
             new RunFolders(Fixtures.TestConfig.defaults(workDir)).delete(workDir);
         }

@@ -24,10 +24,8 @@ import dev.hangar.executor.config.WarmConfig;
 import dev.hangar.executor.service.ActiveRun;
 import dev.hangar.executor.service.Fixtures;
 import dev.hangar.executor.service.RunPlan;
-import dev.hangar.executor.store.OutputStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,27 +71,22 @@ class WarmBenchIT {
     @BeforeAll
     void setUp() throws IOException {
         assumeTrue(Boolean.getBoolean("hangar.bench"), "a benchmark: run with -Dhangar.bench=true");
-        docker = new DockerClientProducer().dockerClient("unix:///var/run/docker.sock");
-        bucket = System.getenv().getOrDefault("ARTIFACTS_BUCKET", "hangar-artifacts");
-        s3 = Fixtures.stackS3();
-        image = TestImages.processor(docker, Path.of("src/test/resources/processors/warm"), "executor-warm");
-        workDir = Files.createTempDirectory("hangar-warm-bench");
-        var config = Fixtures.TestConfig.defaults(workDir).withId(EXECUTOR_ID);
-        var folders = new RunFolders(config);
-        pool = new WarmPool(docker, folders, config, TestLimits.DEFAULTS, CONFIG);
-        adapter = new LocalAdapter(docker, new ImageResolver(docker), folders, new OutputStore(s3, () -> bucket), config,
-                TestLimits.DEFAULTS, pool);
+        docker = TestImages.engine();
+        var rig = WarmRig.open(docker, EXECUTOR_ID, CONFIG, "hangar-warm-bench");
+        s3 = rig.s3();
+        bucket = rig.bucket();
+        image = rig.image();
+        workDir = rig.workDir();
+        pool = rig.pool();
+        adapter = rig.adapter();
     }
 
     @AfterAll
     void tearDown() throws IOException {
-        if (docker == null) {
-            return;
+        if (pool != null) {
+            pool.close();
         }
-        pool.close();
-        TestImages.removeContainersOf(docker, EXECUTOR_ID);
-        new RunFolders(Fixtures.TestConfig.defaults(workDir)).delete(workDir);
-        docker.close();
+        TestImages.cleanUp(docker, EXECUTOR_ID, workDir);
     }
 
     @Test

@@ -25,7 +25,6 @@ import dev.hangar.executor.config.WarmConfig;
 import dev.hangar.executor.service.ActiveRun;
 import dev.hangar.executor.service.Fixtures;
 import dev.hangar.executor.service.RunPlan;
-import dev.hangar.executor.store.OutputStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -85,23 +84,15 @@ class WarmPoolIT {
 
     @BeforeAll
     void setUp() throws IOException {
-        docker = new DockerClientProducer().dockerClient("unix:///var/run/docker.sock");
-        try {
-            docker.pingCmd().exec();
-        } catch (RuntimeException e) {
-            assumeTrue(false, "skipped: no usable docker engine (start the local stack): " + e.getMessage());
-        }
-        assumeTrue(TestImages.baseImagePresent(docker), "skipped: the base image is missing (the local stack builds it)");
+        docker = TestImages.engine();
         assumeTrue(RunFolders.executorIsRoot(), "skipped: warm containers need the executor to run as root (it seals run folders)");
-        bucket = System.getenv().getOrDefault("ARTIFACTS_BUCKET", "hangar-artifacts");
-        s3 = Fixtures.stackS3();
-        image = TestImages.processor(docker, Path.of("src/test/resources/processors/warm"), "executor-warm");
-        workDir = Files.createTempDirectory("hangar-warm");
-        var config = Fixtures.TestConfig.defaults(workDir).withId(EXECUTOR_ID);
-        var folders = new RunFolders(config);
-        pool = new WarmPool(docker, folders, config, TestLimits.DEFAULTS, QUICK);
-        adapter = new LocalAdapter(docker, new ImageResolver(docker), folders, new OutputStore(s3, () -> bucket), config,
-                TestLimits.DEFAULTS, pool);
+        var rig = WarmRig.open(docker, EXECUTOR_ID, QUICK, "hangar-warm");
+        s3 = rig.s3();
+        bucket = rig.bucket();
+        image = rig.image();
+        workDir = rig.workDir();
+        pool = rig.pool();
+        adapter = rig.adapter();
     }
 
     @AfterAll
@@ -113,11 +104,7 @@ class WarmPoolIT {
             pool.close();
             assertEquals(List.of(), containersOfThisExecutor(), "closing the pool removes its containers");
         }
-        TestImages.removeContainersOf(docker, EXECUTOR_ID);
-        if (workDir != null) {
-            new RunFolders(Fixtures.TestConfig.defaults(workDir)).delete(workDir);
-        }
-        docker.close();
+        TestImages.cleanUp(docker, EXECUTOR_ID, workDir);
     }
 
     // ---- isolation between runs ----
