@@ -10,6 +10,10 @@ Adapter folders (what the sampler loads on top of its base model):
 
     adapter_config.json  {"format": "hangar-lm-lora/1", "lora": {LoraConfig}, "base_model": ...}
     adapter.pt           a state dict holding only the lora_a / lora_b tensors
+
+or the same packed into one file (pack_adapter), which is how a checkpoint travels to a sampling
+run as a single attachment: torch.save of {"format": "hangar-lm-lora-file/1", "config": the
+adapter_config.json text, "tensors": the state dict}, read back with weights_only=True.
 """
 
 import dataclasses
@@ -26,6 +30,7 @@ from .checkpoint import load_tensors, save_tensors, write_json
 from .model import TransformerLM
 
 ADAPTER_FORMAT = "hangar-lm-lora/1"
+ADAPTER_FILE_FORMAT = "hangar-lm-lora-file/1"
 ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE = "adapter_config.json", "adapter.pt"
 ATTN_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj")
 MLP_MODULES = ("up_proj", "down_proj")
@@ -140,18 +145,45 @@ def read_adapter_config(directory: Union[str, Path]) -> dict:
     path = Path(directory) / ADAPTER_CONFIG_FILE
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing: not a hangar-lm adapter folder")
-    data = json.loads(path.read_text(encoding="utf-8"))
+    return _checked(json.loads(path.read_text(encoding="utf-8")), path)
+
+
+def _checked(data: dict, where) -> dict:
     if data.get("format") != ADAPTER_FORMAT:
-        raise ValueError(f"{path}: format is {data.get('format')!r}, expected {ADAPTER_FORMAT!r}")
+        raise ValueError(f"{where}: format is {data.get('format')!r}, expected {ADAPTER_FORMAT!r}")
     return data
 
 
-def load_adapter(model: TransformerLM, directory: Union[str, Path], merge: bool = False) -> dict:
-    """Adds the saved adapter to a base model (in place). With merge=True the update is folded
-    into the base weights (no extra cost per token; the model is then a plain model again)."""
-    meta = read_adapter_config(directory)
+def pack_adapter(directory: Union[str, Path], path: Union[str, Path]) -> Path:
+    """Writes the adapter folder as one file (atomically), for a checkpoint that must travel as
+    a single attachment."""
+    directory, path = Path(directory), Path(path)
+    read_adapter_config(directory)
+    packed = {"format": ADAPTER_FILE_FORMAT,
+              "config": (directory / ADAPTER_CONFIG_FILE).read_text(encoding="utf-8"),
+              "tensors": load_tensors(directory / ADAPTER_WEIGHTS_FILE)}
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(packed, tmp)
+    tmp.replace(path)
+    return path
+
+
+def _read(source: Path, device) -> Tuple[dict, Dict[str, torch.Tensor]]:
+    if source.is_dir():
+        return read_adapter_config(source), load_tensors(source / ADAPTER_WEIGHTS_FILE, device)
+    packed = load_tensors(source, device)
+    if not isinstance(packed, dict) or packed.get("format") != ADAPTER_FILE_FORMAT:
+        raise ValueError(f"{source}: not a hangar-lm adapter folder nor a file written by pack_adapter")
+    return _checked(json.loads(packed["config"]), source), packed["tensors"]
+
+
+def load_adapter(model: TransformerLM, source: Union[str, Path], merge: bool = False) -> dict:
+    """Adds the saved adapter (a folder, or one file from pack_adapter) to a base model, in
+    place. With merge=True the update is folded into the base weights (no extra cost per
+    token; the model is then a plain model again)."""
+    meta, state = _read(Path(source), model.device)
     apply_lora(model, LoraConfig.from_dict(meta["lora"]))
-    load_adapter_state(model, load_tensors(Path(directory) / ADAPTER_WEIGHTS_FILE, model.device))
+    load_adapter_state(model, state)
     if merge:
         merge_lora(model)
     return meta

@@ -1,10 +1,11 @@
 import tempfile
 import unittest
+from pathlib import Path
 
 import torch
 
 from hangar_lm import AdamParams, Datum, LoraConfig, TrainingSession, load_model, load_sampler
-from hangar_lm.lora import LoRALinear, apply_lora, load_adapter, merge_lora
+from hangar_lm.lora import LoRALinear, apply_lora, load_adapter, merge_lora, pack_adapter
 from hangar_lm.sampling import SampleRequest, SamplingParams
 
 from tests.helpers import saved_tiny_model, tiny_model, tokenizer
@@ -140,6 +141,8 @@ class LoraTest(unittest.TestCase):
         for merge in (True, False):
             sampler = load_sampler(self.base_dir, directory, merge=merge)
             torch.testing.assert_close(sampler.model(x), expected, atol=1e-5, rtol=1e-5)
+        packed = pack_adapter(directory, Path(tempfile.mkdtemp()) / "adapter.hlora")
+        torch.testing.assert_close(load_sampler(self.base_dir, packed).model(x), expected, atol=1e-5, rtol=1e-5)
         base = load_sampler(self.base_dir)
         self.assertFalse(torch.allclose(base.model(x), expected, atol=1e-3))
         request = SampleRequest(data()[0].model_input[:4], SamplingParams(max_tokens=4, seed=0, temperature=0))
@@ -181,6 +184,17 @@ class LoraTest(unittest.TestCase):
         self.assertEqual(Datum.from_dict({"model_input": [1, 5], "loss_fn_inputs": {"weights": [1, 1]}}).model_input, [1, 5])
         with self.assertRaisesRegex(ValueError, "encoded_text"):
             Datum.from_dict({"model_input": {"chunks": [{"type": "image", "data": ""}]}, "loss_fn_inputs": {}})
+
+    def test_a_packed_adapter_is_tensors_only_and_checked(self):
+        s = self.session()
+        directory = tempfile.mkdtemp()
+        s.save_for_sampler(directory)
+        packed = pack_adapter(directory, Path(directory) / "one.hlora")
+        with self.assertRaisesRegex(ValueError, "not a hangar-lm adapter"):
+            load_adapter(tiny_model(), Path(directory) / "adapter.pt")  # a bare state dict is not a packed adapter
+        torch.save({"format": "hangar-lm-lora-file/1", "config": '{"format": "other"}', "tensors": {}}, packed)
+        with self.assertRaisesRegex(ValueError, "expected 'hangar-lm-lora/1'"):
+            load_adapter(tiny_model(), packed)
 
     def test_adapter_does_not_fit_another_shape(self):
         s = self.session()
