@@ -77,7 +77,8 @@ class GoldenJsonTest {
             Map.entry("namespace-owner.json", Catalogue.NamespaceOwner.class),
             Map.entry("pin-override.json", Catalogue.PinOverride.class),
             Map.entry("attempt-claim.json", AttemptClaim.class),
-            Map.entry("attempt-claim-request.json", AttemptClaim.Request.class));
+            Map.entry("attempt-claim-request.json", AttemptClaim.Request.class),
+            Map.entry("attempt-ended.json", AttemptClaim.Ended.class));
 
     /** Records that travel only inside one that has a golden file (or never leave a process). */
     static final Set<Class<?>> PARTS = Set.of(Envelope.Error.class, Envelope.Meta.class, Problem.FieldError.class,
