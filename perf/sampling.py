@@ -149,7 +149,7 @@ def platform(url, token, base_model, requests, max_tokens, repeats=3):
     def serial():
         return sum(sample(url, token, b) for b in bodies)
 
-    def concurrent():
+    def together():
         with concurrent.futures.ThreadPoolExecutor(requests) as pool:
             return sum(pool.map(lambda b: sample(url, token, b), bodies))
 
@@ -163,7 +163,7 @@ def platform(url, token, base_model, requests, max_tokens, repeats=3):
         return best_s, tokens
 
     serial_s, serial_n = timed(serial)
-    batched_s, batched_n = timed(concurrent)
+    batched_s, batched_n = timed(together)
     single_s, single_n = min(singles)
     return {"cold_s": cold, "single_s": single_s, "single_tps": single_n / single_s,
             "ttft_ms": statistics.median(ttfts) * 1000 if ttfts else float("nan"),
