@@ -166,6 +166,12 @@ class SampleIT {
         eventsOf(id).stream().filter(e -> type(e).equals("token")).forEach(e -> streamed.append(e.path("event").path("text").asText()));
         assertEquals(text, streamed.toString(), "the first sequence's tokens streamed as the run's token events");
 
+        // on a terminal (script(1) gives the CLI a pty) the tokens print as they stream, then the result
+        var tty = hangarOnATerminal("sample", "--base-model", "hangar/tiny-lm", "--prompt", "The tower said", "--max-tokens", "10",
+                "--seed", "3", "--num-samples", "2");
+        assertEquals(0, tty.exit(), tty.toString());
+        assertEquals(text + "\n\n" + plain.out(), tty.out().replace("\r\n", "\n"), "streamed tokens, then the same result");
+
         var bad = hangar("sample", "--base-model", "hangar/tiny-lm", "--prompt", "x", "--top-p", "2");
         assertEquals(1, bad.exit(), bad.toString());
         assertTrue(bad.err().contains("ERR_SAMPLE_INVALID") && bad.err().contains("/sampling_params/top_p"), bad.err());
@@ -278,6 +284,24 @@ class SampleIT {
         var out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(3, TimeUnit.MINUTES), "bin/hangar did not finish");
         return new Stack.Result(process.exitValue(), out, new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    /** bin/hangar with stdin and stdout on a pseudo-terminal (util-linux script(1)); stderr goes to the same pty. */
+    private Stack.Result hangarOnATerminal(String... args) throws Exception {
+        var line = new StringBuilder("exec ").append(quote(Stack.ROOT.resolve("bin/hangar").toString()));
+        for (String a : args) {
+            line.append(' ').append(quote(a));
+        }
+        line.append(" --url ").append(quote(gateway.url())).append(" --token ").append(quote(ALICE)).append(" 2>/dev/null");
+        var process = new ProcessBuilder("script", "-q", "-e", "-c", line.toString(), "/dev/null").directory(Stack.ROOT.toFile()).start();
+        process.getOutputStream().close();
+        var out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(3, TimeUnit.MINUTES), "bin/hangar did not finish");
+        return new Stack.Result(process.exitValue(), out, "");
+    }
+
+    private static String quote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
     }
 
     private static JsonNode python(Path script, String stdin) throws Exception {
