@@ -50,6 +50,8 @@ public enum ErrorCode {
     ERR_VERSION_IMMUTABLE(409, Fix.INPUT, "A pinned version is immutable: a new digest is a new version (or the namespace owner's explicit override)."),
     ERR_SCOPE_MISSING(403, Fix.INPUT, "The API token lacks the scope this request needs; use a token with that scope."),
     ERR_TOKEN_NOT_FOUND(404, Fix.INPUT, "No API token of yours has that id; list them with `hangar tokens list`."),
+    ERR_SAMPLE_INVALID(400, Fix.INPUT, "A sampling request is malformed (base_model, prompt, sampling_params, num_samples, prompt logprobs); the message names the field and its allowed values."),
+    ERR_MODEL_NOT_FOUND(404, Fix.INPUT, "No base model has that id on this installation; list them with GET /v1/models."),
     ERR_INTERNAL(500, Fix.RETRY, "An unexpected error; it is logged with the execution id.");
 
     /** What the caller should do about an error. */

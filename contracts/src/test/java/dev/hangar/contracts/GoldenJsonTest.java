@@ -78,7 +78,11 @@ class GoldenJsonTest {
             Map.entry("pin-override.json", Catalogue.PinOverride.class),
             Map.entry("attempt-claim.json", AttemptClaim.class),
             Map.entry("attempt-claim-request.json", AttemptClaim.Request.class),
-            Map.entry("attempt-ended.json", AttemptClaim.Ended.class));
+            Map.entry("attempt-ended.json", AttemptClaim.Ended.class),
+            Map.entry("sample-request.json", Sampling.Request.class),
+            Map.entry("sample-request-text.json", Sampling.Request.class),
+            Map.entry("sample-response.json", Sampling.Response.class),
+            Map.entry("base-models.json", Sampling.BaseModels.class));
 
     /** Records that travel only inside one that has a golden file (or never leave a process). */
     static final Set<Class<?>> PARTS = Set.of(Envelope.Error.class, Envelope.Meta.class, Problem.FieldError.class,
@@ -86,7 +90,9 @@ class GoldenJsonTest {
             ProcessorSpec.Network.Endpoint.class, ProcessorSpec.Retry.class, ProcessorSpec.Warm.class, ProcessorRef.class, ArtifactInfo.class,
             RunEvent.Queued.class, RunEvent.Started.class, RunEvent.Log.class, RunEvent.Token.class,
             RunEvent.Progress.class, RunEvent.Output.class, RunEvent.Completed.class, RunEvent.Failed.class,
-            RunEvent.Canceled.class, Attachments.Resolved.class, RunQueue.class);
+            RunEvent.Canceled.class, Attachments.Resolved.class, RunQueue.class,
+            Sampling.ModelInput.class, Sampling.Chunk.class, Sampling.Params.class, Sampling.Sequence.class,
+            Sampling.BaseModel.class);
 
     static Stream<Arguments> goldenFiles() {
         return GOLDEN.entrySet().stream().sorted(Map.Entry.comparingByKey())
