@@ -160,6 +160,16 @@ class CogServeDockerTest {
             assertEquals("hihihi|from the web", new String(uploaded.get("/bucket/out.txt text/plain"), StandardCharsets.UTF_8),
                     uploaded.keySet().toString());
 
+            // a large body (a 2 MiB data: URL) sent as curl sends it, after "Expect: 100-continue", passes too
+            String big = java.util.Base64.getEncoder().encodeToString("x".repeat(2 * 1024 * 1024).getBytes(StandardCharsets.UTF_8));
+            var large = http.send(HttpRequest.newBuilder(URI.create(base + "/predictions")).expectContinue(true)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"input\":{\"text\":"
+                    + "\"l\",\"times\":1,\"doc\":\"data:text/plain;base64," + big + "\"}}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, large.statusCode(), large.body());
+            assertEquals("succeeded", Json.MAPPER.readTree(large.body()).path("status").asText(), large.body());
+            assertEquals(2 * 1024 * 1024 + 2, uploaded.entrySet().stream().filter(e -> !e.getKey().startsWith("/bucket/out.txt "))
+                    .findFirst().orElseThrow().getValue().length, "l|xxxx... uploaded by the CLI");
+
             // a broken URL input is refused here, with Cog's 422 shape and the code
             var refused = http.send(HttpRequest.newBuilder(URI.create(base + "/predictions")).header("Content-Type",
                     "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"input\":{\"text\":\"hi\",\"times\":1,"
