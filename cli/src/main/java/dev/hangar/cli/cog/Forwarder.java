@@ -87,6 +87,7 @@ public final class Forwarder implements AutoCloseable {
         }
     }
 
+    /** One request: a page of ours, a job request rewritten first, or anything else byte for byte. */
     private void handle(Socket client) {
         try (client) {
             InputStream in = client.getInputStream();
@@ -99,58 +100,71 @@ public final class Forwarder implements AutoCloseable {
             String method = line[0];
             String path = line.length > 1 ? line[1].split("\\?", 2)[0] : "";
             Page page = pages.get(path.equals("/docs/") ? "/docs" : path);
+            var job = JOB_PATH.matcher(path);
             if (page != null && (method.equals("GET") || method.equals("HEAD"))) {
                 answer(out, 200, page.type(), page.body(), method.equals("HEAD"));
-                return;
-            }
-            var job = JOB_PATH.matcher(path);
-            boolean rewrite = rewriter != null && (method.equals("POST") || method.equals("PUT")) && job.matches();
-            try (SocketChannel upstream = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-                OutputStream up = Channels.newOutputStream(upstream);
-                Thread toRuntime = null;
-                if (rewrite) {
-                    byte[] body = body(request, in, out);
-                    if (body == null) {
-                        return;
-                    }
-                    byte[] rewritten;
-                    try {
-                        rewritten = rewriter.rewrite(job.group(1), body);
-                    } catch (CliError e) {
-                        refuse(out, e);
-                        return;
-                    }
-                    byte[] sent = rewritten == null ? body : rewritten;
-                    up.write(request.without("content-length", "transfer-encoding", "expect", "connection")
-                            .with("Content-Length: " + sent.length).with("Connection: close").bytes());
-                    up.write(sent);
-                    up.flush();
-                } else {
-                    up.write(request.without("connection").with("Connection: close").bytes());
-                    up.flush();
-                    toRuntime = Thread.ofVirtual().start(() -> {
-                        try {
-                            in.transferTo(up);
-                            upstream.shutdownOutput();
-                        } catch (IOException ignored) {
-                            // either side went away
-                        }
-                    });
-                }
-                InputStream down = Channels.newInputStream(upstream);
-                Head response = Head.parse(readHead(down));
-                if (response != null) {
-                    out.write(response.without("connection").with("Connection: close").bytes());
-                    down.transferTo(out);
-                }
-                out.flush();
-                if (toRuntime != null) {
-                    toRuntime.interrupt();
-                }
+            } else if (rewriter != null && (method.equals("POST") || method.equals("PUT")) && job.matches()) {
+                forwardRewritten(request, job.group(1), in, out);
+            } else {
+                forward(request, in, out);
             }
         } catch (IOException ignored) {
             // the client or the runtime went away
         }
+    }
+
+    /** The job request read whole, its body rewritten (or refused here), then sent on. */
+    private void forwardRewritten(Head request, String kind, InputStream in, OutputStream out) throws IOException {
+        byte[] body = body(request, in, out);
+        if (body == null) {
+            return;
+        }
+        byte[] sent;
+        try {
+            byte[] rewritten = rewriter.rewrite(kind, body);
+            sent = rewritten == null ? body : rewritten;
+        } catch (CliError e) {
+            refuse(out, e);
+            return;
+        }
+        try (SocketChannel upstream = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            OutputStream up = Channels.newOutputStream(upstream);
+            up.write(request.without("content-length", "transfer-encoding", "expect", "connection")
+                    .with("Content-Length: " + sent.length).with("Connection: close").bytes());
+            up.write(sent);
+            up.flush();
+            relayResponse(upstream, out);
+        }
+    }
+
+    /** Anything else, byte for byte (marked as the connection's only request). */
+    private void forward(Head request, InputStream in, OutputStream out) throws IOException {
+        try (SocketChannel upstream = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            OutputStream up = Channels.newOutputStream(upstream);
+            up.write(request.without("connection").with("Connection: close").bytes());
+            up.flush();
+            Thread toRuntime = Thread.ofVirtual().start(() -> {
+                try {
+                    in.transferTo(up);
+                    upstream.shutdownOutput();
+                } catch (IOException ignored) {
+                    // either side went away
+                }
+            });
+            relayResponse(upstream, out);
+            toRuntime.interrupt();
+        }
+    }
+
+    /** The runtime's answer to the client as it comes (SSE included), marked as the connection's last. */
+    private static void relayResponse(SocketChannel upstream, OutputStream out) throws IOException {
+        InputStream down = Channels.newInputStream(upstream);
+        Head response = Head.parse(readHead(down));
+        if (response != null) {
+            out.write(response.without("connection").with("Connection: close").bytes());
+            down.transferTo(out);
+        }
+        out.flush();
     }
 
     /** The request's body by its Content-Length (after a 100 Continue if asked); null once refused. */
