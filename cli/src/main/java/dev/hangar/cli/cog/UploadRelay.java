@@ -7,6 +7,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.net.UnixDomainSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,7 +51,7 @@ public final class UploadRelay implements AutoCloseable {
 
     /** Binds {@code folder/upload.sock} (writable by the container's user) for uploads to {@code url}. */
     public static UploadRelay open(Path folder, String url, Duration timeout) throws IOException {
-        URI base = URI.create(url.endsWith("/") ? url : url + "/");
+        URI base = URI.create(url);
         Path path = folder.resolve(SOCKET);
         Files.deleteIfExists(path);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(path));
@@ -77,13 +79,16 @@ public final class UploadRelay implements AutoCloseable {
                 return;
             }
             String[] line = request.first().split(" ");
-            String name = line.length > 1 && line[1].startsWith("/") ? line[1].substring(1) : "";
-            if (!line[0].equals("PUT") || name.isEmpty() || name.contains("/") || name.contains("?") || name.equals(".")
-                    || name.equals("..") || name.equals("%2e%2e")) {
-                reply(out, 400, null, "the upload relay takes PUT /<file name>");
+            String name = line[0].equals("PUT") && line.length > 1 && line[1].startsWith("/") ? fileName(line[1].substring(1)) : null;
+            long length = parseLength(request.value("content-length"));
+            if (name == null) {
+                if (length > 0 && length <= 1024 * 1024) {
+                    copy(in, OutputStream.nullOutputStream(), length); // read, so the refusal is not lost to a reset
+                }
+                reply(out, 400, null, "the upload relay takes PUT /<file name>: one path segment, no '..', no '/' even "
+                        + "percent-encoded");
                 return;
             }
-            long length = parseLength(request.value("content-length"));
             if (length < 0 || length > MAX_BYTES) {
                 reply(out, 413, null, "an output for upload must have a Content-Length of 0 to " + MAX_BYTES + " bytes");
                 return;
@@ -99,7 +104,8 @@ public final class UploadRelay implements AutoCloseable {
                 String type = request.value("content-type");
                 String id = request.value("x-prediction-id");
                 try {
-                    reply(out, 201, put(base.resolve(name), spool, type, id), "");
+                    URI target = target(base, name);
+                    reply(out, 201, put(target, spool, type, id), "");
                 } catch (CliError e) {
                     reply(out, 502, null, e.code() + ": " + e.getMessage());
                 }
@@ -150,6 +156,31 @@ public final class UploadRelay implements AutoCloseable {
             return UrlFetcher.strip(stored);
         }
         throw new CliError(ErrorCode.ERR_UPLOAD_FAILED, UrlFetcher.strip(url) + " redirected the upload more than once");
+    }
+
+    /** {@code base}'s folder + the encoded name; a query on the base (a signed prefix) is kept for the PUT. */
+    static URI target(URI base, String name) {
+        String path = base.getRawPath() == null || base.getRawPath().isEmpty() ? "/" : base.getRawPath();
+        return URI.create(base.getScheme() + "://" + base.getRawAuthority() + (path.endsWith("/") ? path : path + "/")
+                + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20")
+                + (base.getRawQuery() == null ? "" : "?" + base.getRawQuery()));
+    }
+
+    /**
+     * The file name a request path segment names, or null unless it is one plain segment: the
+     * container is not trusted (a model can speak to this socket itself), so a name that would
+     * leave the upload URL's folder once a server decodes it ({@code ..}, {@code %2F}) is refused.
+     */
+    static String fileName(String segment) {
+        String name;
+        try {
+            name = URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException badEscape) {
+            return null;
+        }
+        boolean plain = !name.isEmpty() && name.length() <= 255 && !name.equals(".") && !name.equals("..")
+                && name.chars().noneMatch(c -> c == '/' || c == '\\' || c == '?' || c == '#' || c < 0x20 || c == 0x7f);
+        return plain ? name : null;
     }
 
     private static long parseLength(String value) {
