@@ -45,7 +45,8 @@ public final class UploadRelay implements AutoCloseable {
         this.path = path;
         this.server = server;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(timeout).build();
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(timeout).build();
         Thread.ofVirtual().name("hangar-upload-relay").start(this::accept);
     }
 

@@ -76,7 +76,7 @@ public final class UrlFetcher {
 
     public UrlFetcher(Limits limits) {
         this.limits = limits;
-        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(limits.timeout()).build();
     }
 
