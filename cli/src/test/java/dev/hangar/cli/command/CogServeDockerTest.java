@@ -152,6 +152,8 @@ class CogServeDockerTest {
             assertTrue(get(http, base + "/docs/swagger-initializer.js").body().contains("url: \"/openapi.json\""));
             assertEquals("3.0.2", Json.MAPPER.readTree(get(http, base + "/openapi.json").body()).path("openapi").asText("3.0.2"));
 
+            renderedInABrowser(base);
+
             // a URL input is fetched here, the file output uploaded by the CLI: the output is its URL
             JsonNode done = post(http, base + "/predictions", "{\"input\":{\"text\":\"hi\",\"times\":3,\"doc\":\""
                     + webBase + "/doc.txt\"}}", 200);
@@ -202,6 +204,25 @@ class CogServeDockerTest {
         }
         assertEquals(0, exit.get(), err.toString());
         assertEquals(0, CogProjectDockerTest.localContainers(), "stopping removes the container");
+    }
+
+    /**
+     * With Debian's chromium on this host: the page really renders the model's operations from
+     * /openapi.json (headless, no network beyond loopback: the page's assets all come from the CLI).
+     */
+    static void renderedInABrowser(String base) throws Exception {
+        Path chromium = Path.of("/usr/bin/chromium");
+        if (!Files.isExecutable(chromium)) {
+            System.err.println("CogServeDockerTest: no /usr/bin/chromium, the page is checked over HTTP only");
+            return;
+        }
+        Process p = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--virtual-time-budget=10000", "--dump-dom", base + "/docs").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String dom = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        for (String path : java.util.List.of("/predictions", "/health-check", "/predictions/{prediction_id}/cancel")) {
+            assertTrue(dom.contains("data-path=\"" + path + "\""), "Swagger UI rendered " + path + ":\n" + dom);
+        }
     }
 
     static HttpResponse<String> get(HttpClient http, String url) throws Exception {
