@@ -17,7 +17,16 @@ public final class UrlInputs {
 
     /** Replaces, in place, every http(s) value of a file input of {@code component} in {@code input}. */
     public static void inline(JsonNode openapi, String component, ObjectNode input, UrlFetcher fetcher) {
-        JsonNode properties = openapi.path("components").path("schemas").path(component).path("properties");
+        inline(openapi, openapi.path("components").path("schemas").path(component), input, fetcher);
+    }
+
+    /**
+     * As above for an object schema inside {@code root} (whose {@code #/...} references it resolves):
+     * a processor's {@code inputs_schema} is its own root, its choices in {@code $defs}.
+     */
+    public static void inline(JsonNode root, JsonNode objectSchema, ObjectNode input, UrlFetcher fetcher) {
+        JsonNode openapi = root;
+        JsonNode properties = objectSchema.path("properties");
         for (Iterator<Map.Entry<String, JsonNode>> it = input.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
             JsonNode property = properties.get(field.getKey());
