@@ -75,6 +75,7 @@ class Config:
     webhook_retries: int = 8
     webhook_backoff_seconds: float = 0.5
     upload_url: str | None = None
+    upload_socket: str | None = None
     setup_timeout_seconds: float = 0.0
     healthcheck_timeout_seconds: float = 5.0
     weights: str | None = None
@@ -113,6 +114,7 @@ class Config:
             webhook_retries=_int(env, "HANGAR_WEBHOOK_RETRIES", 8, 0, 100),
             webhook_backoff_seconds=_float(env, "HANGAR_WEBHOOK_BACKOFF_SECONDS", 0.5),
             upload_url=(upload_url or env.get("HANGAR_UPLOAD_URL") or None),
+            upload_socket=env.get("HANGAR_UPLOAD_SOCKET") or None,
             setup_timeout_seconds=_float(env, "HANGAR_SETUP_TIMEOUT_SECONDS", 0.0),
             healthcheck_timeout_seconds=_float(env, "HANGAR_HEALTHCHECK_TIMEOUT_SECONDS", 5.0),
             weights=env.get("COG_WEIGHTS") or None,

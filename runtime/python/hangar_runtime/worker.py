@@ -447,7 +447,12 @@ class Worker:
         return self._processor
 
     def _uploader(self, job: Job):
-        base = job.request.get("output_file_prefix") or self.config.upload_url
+        prefix = job.request.get("output_file_prefix")
+        if self.config.upload_socket and not prefix:
+            # `hangar serve --upload-url`: the container has no network; the CLI uploads what this hands it.
+            relay = self.config.upload_socket
+            return lambda path: uploads.put_via_socket(relay, path, job.id)
+        base = prefix or self.config.upload_url
         return None if not base else (lambda path: uploads.put_file(base, path))
 
     def _free_slot(self, job: Job) -> None:

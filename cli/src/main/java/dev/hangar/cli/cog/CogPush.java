@@ -17,7 +17,8 @@ import java.util.Set;
 /**
  * What {@code hangar push} adds for a Cog project: the platform's processor spec made from
  * cog.yaml and the schema the build derived, so nothing is written twice (the spec's
- * {@code inputs_schema} is the derived {@code Input}), and the version numbering (a changed
+ * {@code inputs_schema} is the derived {@code Input}; {@code build.gpu} is {@code runtime.gpus},
+ * {@code concurrency.max} the warm {@code max_concurrency}), and the version numbering (a changed
  * image is the next version, an unchanged one is no push at all).
  */
 public final class CogPush {
@@ -120,6 +121,21 @@ public final class CogPush {
         String description = "Cog model " + target.namespace() + "/" + target.name() + " (" + config.predict() + ")"
                 + (title.isBlank() ? "" : "");
         return new ProcessorSpec(target.ref(version), description, target.repository(), Map.of(platform.wire(), digest),
-                ProcessorSpec.Resources.DEFAULT, List.of(), inputsSchema(openapi), List.of(), null, null);
+                resources(config), List.of(), inputsSchema(openapi), List.of(), null, null, warm(config));
+    }
+
+    /** {@code build.gpu: true} asks the platform for one GPU per run ({@code runtime.gpus}); the rest stays the default. */
+    static ProcessorSpec.Resources resources(CogConfig config) {
+        ProcessorSpec.Resources d = ProcessorSpec.Resources.DEFAULT;
+        return config.build().gpu() ? new ProcessorSpec.Resources(d.cpu(), d.memoryMb(), 1, d.timeoutSeconds()) : d;
+    }
+
+    /**
+     * {@code concurrency.max: N} above 1 means one container serves N predictions at once: on the
+     * platform, a warm container ({@code warm.max_concurrency: N}, the pool's other keys at their
+     * defaults). 1 (or absent) keeps the cold path, one container per run, as before.
+     */
+    static ProcessorSpec.Warm warm(CogConfig config) {
+        return config.concurrency() > 1 ? new ProcessorSpec.Warm(null, null, config.concurrency(), null, null) : null;
     }
 }

@@ -21,7 +21,8 @@ import java.util.TreeSet;
  * {@code -i name=value} for a Cog image, checked against its schema label before any container
  * starts (as {@code cog predict} does): an unknown or missing input is named, each value typed by
  * its property ({@code -i steps=20} an integer, {@code -i scale=0.5} a number), a file input
- * ({@code format: uri}) given as {@code @path} sent as a {@code data:} URL, a URL as it is.
+ * ({@code format: uri}) given as {@code @path} sent as a {@code data:} URL, an http(s) URL fetched by the
+ * CLI ({@link dev.hangar.cli.cog.UrlInputs}) since the container has no network.
  */
 final class CogInputs {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -104,18 +105,7 @@ final class CogInputs {
 
     /** Cog writes choices as {@code allOf: [{$ref: "#/components/schemas/name"}]}: the referenced schema. */
     static JsonNode resolve(JsonNode openapi, JsonNode property) {
-        JsonNode p = property;
-        for (int i = 0; i < 8; i++) {
-            JsonNode ref = p.path("$ref");
-            if (!ref.isTextual() && p.path("allOf").size() == 1) {
-                ref = p.path("allOf").get(0).path("$ref");
-            }
-            if (!ref.isTextual() || !ref.asText().startsWith("#/")) {
-                return p;
-            }
-            p = openapi.at(ref.asText().substring(1));
-        }
-        return p;
+        return dev.hangar.cli.cog.UrlInputs.resolve(openapi, property);
     }
 
     /** The set of {@code -i} names a schema's component accepts, for help text. */

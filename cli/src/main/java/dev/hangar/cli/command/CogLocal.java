@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hangar.cli.cog.CogBuild;
 import dev.hangar.cli.cog.CogConfig;
 import dev.hangar.cli.cog.LocalContainer;
+import dev.hangar.cli.cog.UrlFetcher;
+import dev.hangar.cli.cog.UrlInputs;
 import dev.hangar.cli.error.CliError;
 import dev.hangar.cli.output.Output;
 import dev.hangar.contracts.ErrorCode;
@@ -76,6 +78,7 @@ final class CogLocal {
                     + "to cog.yaml");
         }
         ObjectNode input = CogInputs.build(schema, kind.component, assignments, cwd, kind.what);
+        UrlInputs.inline(schema, kind.component, input, UrlFetcher.fromEnv()); // before the container: it has no network
         try (LocalContainer container = LocalContainer.start(image, env)) {
             Thread cleanup = new Thread(container::close); // Ctrl-C: the container goes too
             Runtime.getRuntime().addShutdownHook(cleanup);

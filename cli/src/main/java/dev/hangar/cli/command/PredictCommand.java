@@ -32,7 +32,8 @@ public final class PredictCommand implements Callable<Integer> {
     String image;
 
     @Option(names = "-i", paramLabel = "NAME=VALUE", description = {"An input, typed by the schema: -i steps=20, -i scale=0.5, "
-            + "-i prompt=\"a cat\"; a file input as -i image=@photo.png (sent as a data: URL) or a URL, -i image=https://...;",
+            + "-i prompt=\"a cat\"; a file input as -i image=@photo.png (sent as a data: URL) or a URL, -i image=https://... "
+            + "(fetched by the CLI, the container has no network: at most $HANGAR_FETCH_MAX_BYTES, default 64 MiB);",
             "@FILE for a text input reads the file, @@ is a literal @. Repeatable."})
     List<String> inputs;
 

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hangar.cli.VersionProvider;
 import dev.hangar.cli.client.GatewayClient;
+import dev.hangar.cli.cog.UrlFetcher;
+import dev.hangar.cli.cog.UrlInputs;
 import dev.hangar.cli.config.GatewayOptions;
 import dev.hangar.cli.error.CliError;
 import dev.hangar.cli.output.Output;
@@ -49,6 +51,8 @@ import picocli.CommandLine.Spec;
                         + "(and `cog run -i ...`): builds, checks -i against the image's schema, runs it here with no network; "
                         + "-o and -e apply."})
 public final class RunCommand implements Callable<Integer> {
+    /** A URL input's bytes sent inline with a mock-mode run: base64 in a Kafka record (1 MiB by default) must fit. */
+    static final long MAX_INLINE_BYTES = 512L * 1024;
     static final String BUILD_IGNORED = "warning: --build applies to --adapter local only; it is ignored with --adapter remote";
 
     @Spec
@@ -88,8 +92,9 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "-i", paramLabel = "KEY=VALUE",
             description = {"One input, typed by the processor's input schema: -i steps=20 sends a number, "
                     + "-i tags='[\"a\"]' an array. A dotted KEY (a.b) sets a nested input; VALUE @FILE reads it from a "
-                    + "file (@@ stands for a literal @); an input with format hangar-file is uploaded: -i doc=@report.pdf. "
-                    + "Repeatable; wins over the inputs above."})
+                    + "file (@@ stands for a literal @); an input with format hangar-file is uploaded: -i doc=@report.pdf; "
+                    + "in mock mode an http(s) URL for a file input (format uri, as Cog's) is fetched here and sent as a data: "
+                    + "URL, at most 512 KiB (the container has no network). Repeatable; wins over the inputs above."})
     List<String> assignments;
 
     @Option(names = "--attach", paramLabel = "NAME=PATH",
@@ -265,11 +270,29 @@ public final class RunCommand implements Callable<Integer> {
             JsonNode schema = client.getProcessor(ProcessorRef.parse(r.ref())).inputsSchema();
             ObjectNode merged = ((ObjectNode) in).deepCopy();
             Attachments.merge(files, TypedInputs.apply(schema, draft.assignments(), merged, cwd), "a file input (-i KEY=@PATH)");
+            if (r.mode() == Mode.MOCK && schema != null) {
+                // a mock-mode container has no network: a URL file input travels in the request, as a data: URL
+                try {
+                    UrlInputs.inline(schema, schema, merged, new UrlFetcher(inlineLimits(UrlFetcher.Limits.fromEnv(System.getenv()))));
+                } catch (CliError e) {
+                    if (!ErrorCode.ERR_INPUT_TOO_LARGE.name().equals(e.code())) {
+                        throw e;
+                    }
+                    throw new CliError(ErrorCode.ERR_INPUT_TOO_LARGE, e.getMessage() + ". A mock-mode run carries a URL input "
+                            + "inline, at most " + MAX_INLINE_BYTES / 1024 + " KiB: run it in real mode (with egress to its host) "
+                            + "or on this host with `hangar predict`");
+                }
+            }
             in = merged;
         }
         Map<String, String> uploaded = files.isEmpty() ? null : Attachments.upload(client, files, log);
         return new RunRequest(r.ref(), r.adapter(), r.mode(), r.platform(), r.writePrefix(), in, r.adapterOpts(), r.build(),
                 r.timeoutSeconds(), r.idempotencyKey(), r.plan(), uploaded);
+    }
+
+    /** At most {@link #MAX_INLINE_BYTES}: the request goes through the gateway and a Kafka record. */
+    static UrlFetcher.Limits inlineLimits(UrlFetcher.Limits limits) {
+        return new UrlFetcher.Limits(Math.min(limits.maxBytes(), MAX_INLINE_BYTES), limits.timeout(), limits.maxRedirects());
     }
 
     private RunWatch.Saver saver(GatewayClient client, Output out) {

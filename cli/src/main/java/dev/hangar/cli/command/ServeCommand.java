@@ -5,16 +5,21 @@ import dev.hangar.cli.VersionProvider;
 import dev.hangar.cli.cog.CogBuild;
 import dev.hangar.cli.cog.Forwarder;
 import dev.hangar.cli.cog.LocalContainer;
+import dev.hangar.cli.cog.SwaggerUi;
+import dev.hangar.cli.cog.UploadRelay;
+import dev.hangar.cli.cog.UrlFetcher;
+import dev.hangar.cli.cog.UrlInputs;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hangar.cli.error.CliError;
 import dev.hangar.cli.output.Output;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.Json;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -30,9 +35,14 @@ import picocli.CommandLine.Spec;
         description = {"Serve a Cog model's HTTP API on a loopback port until interrupted.",
                 "As `cog serve`: builds the project, starts its container and serves Cog's API (POST /predictions, GET "
                         + "/health-check, ...) on HOST:PORT until Ctrl-C, with /openapi.json (the schema the build derived) and "
-                        + "/docs (a page describing it; no assets from outside this host). The container has no network: the "
-                        + "port is forwarded to the runtime's unix socket in the container's run folder."})
+                        + "/docs (Swagger UI over it, every asset served by the CLI: nothing loads from outside this host). "
+                        + "The container has no network: the port is forwarded to the runtime's unix socket in the container's "
+                        + "run folder, http(s) URL file inputs are fetched by the CLI and handed over as data: URLs, and "
+                        + "--upload-url uploads are made by the CLI."})
 public final class ServeCommand implements Callable<Integer> {
+    /** A job request's body, read whole to fetch its URL inputs (data: URLs included). */
+    static final long MAX_REQUEST_BYTES = 256L * 1024 * 1024;
+
     @Spec
     CommandSpec spec;
 
@@ -48,9 +58,10 @@ public final class ServeCommand implements Callable<Integer> {
             description = "A loopback address to listen on: 127.0.0.1, ::1 or localhost (default: ${DEFAULT-VALUE}).")
     String host;
 
-    @Option(names = "--upload-url", paramLabel = "URL", description = {"Where the runtime uploads file outputs (PUT), instead "
-            + "of returning them as data: URLs (HANGAR_UPLOAD_URL in the container).",
-            "The container has no network: only a URL it can reach without one works."})
+    @Option(names = "--upload-url", paramLabel = "URL", description = {"Upload file outputs to URL/<file name> (PUT, as Cog "
+            + "does) and answer with their URLs, instead of data: URLs.",
+            "The container has no network: it hands each file to the CLI, which makes the PUT (a redirect is followed "
+                    + "only on the same host)."})
     String uploadUrl;
 
     @Option(names = {"-e", "--env"}, paramLabel = "NAME=VALUE", description = "An environment variable for the container. Repeatable.")
@@ -74,10 +85,10 @@ public final class ServeCommand implements Callable<Integer> {
         }
         List<String> environment = new ArrayList<>(env == null ? List.of() : env);
         if (uploadUrl != null) {
-            if (!uploadUrl.matches("https?://\\S+")) {
+            if (!uploadUrl.matches("https?://\\S+") || java.net.URI.create(uploadUrl.replace(" ", "%20")).getHost() == null) {
                 throw new CliError(ErrorCode.ERR_OPTION_INVALID, "--upload-url must be an http(s) URL, got '" + uploadUrl + "'");
             }
-            environment.add("HANGAR_UPLOAD_URL=" + uploadUrl);
+            environment.add("HANGAR_UPLOAD_SOCKET=/hangar/io/" + UploadRelay.SOCKET);
         }
         String ref = image;
         JsonNode schema;
@@ -91,13 +102,16 @@ public final class ServeCommand implements Callable<Integer> {
         LocalContainer container = LocalContainer.start(ref, environment);
         Thread cleanup = new Thread(container::close);
         Runtime.getRuntime().addShutdownHook(cleanup);
-        try {
+        UrlFetcher.Limits limits = UrlFetcher.Limits.fromEnv(System.getenv());
+        try (UploadRelay relay = uploadUrl == null ? null : UploadRelay.open(container.folder(), uploadUrl, limits.timeout().multipliedBy(4))) {
             container.showLogs(out.err());
             container.awaitReady(LocalContainer.SETUP_TIMEOUT);
-            Map<String, Forwarder.Page> pages = schema == null ? Map.of("/docs", docs())
-                    : Map.of("/docs", docs(), "/openapi.json", new Forwarder.Page("application/json",
-                    Json.MAPPER.writeValueAsBytes(schema)));
-            try (Forwarder forwarder = Forwarder.open(address, port, container.folder().resolve("runtime.sock"), pages)) {
+            Map<String, Forwarder.Page> pages = new HashMap<>(SwaggerUi.pages());
+            if (schema != null) {
+                pages.put("/openapi.json", new Forwarder.Page("application/json", Json.MAPPER.writeValueAsBytes(schema)));
+            }
+            try (Forwarder forwarder = Forwarder.open(address, port, container.folder().resolve("runtime.sock"), pages,
+                    schema == null ? null : urlInputs(schema, new UrlFetcher(limits)), MAX_REQUEST_BYTES)) {
                 boundPort = forwarder.port();
                 String base = "http://" + (address.getHostAddress().contains(":") ? "[" + address.getHostAddress() + "]"
                         : address.getHostAddress()) + ":" + boundPort;
@@ -116,6 +130,27 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    /** A job request's http(s) file inputs, fetched here and sent on as data: URLs (the container has no network). */
+    static Forwarder.Rewriter urlInputs(JsonNode schema, UrlFetcher fetcher) {
+        return (kind, body) -> {
+            JsonNode request;
+            try {
+                request = Json.MAPPER.readTree(body);
+            } catch (IOException notJson) {
+                return null; // the runtime answers it
+            }
+            if (request == null || !(request.get("input") instanceof ObjectNode input)) {
+                return null;
+            }
+            UrlInputs.inline(schema, kind.equals("trainings") ? "TrainingInput" : "Input", input, fetcher);
+            try {
+                return Json.MAPPER.writeValueAsBytes(request);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+    }
+
     /** The address for --host, refused unless it is a loopback one: the API has no authentication. */
     static InetAddress loopback(String host) {
         InetAddress address;
@@ -129,11 +164,5 @@ public final class ServeCommand implements Callable<Integer> {
                     + "has no authentication, so hangar serve listens on 127.0.0.1, ::1 or localhost only");
         }
         return address;
-    }
-
-    private static Forwarder.Page docs() throws IOException {
-        try (InputStream in = ServeCommand.class.getResourceAsStream("/dev/hangar/cli/cog/docs.html")) {
-            return new Forwarder.Page("text/html; charset=utf-8", in.readAllBytes());
-        }
     }
 }

@@ -109,4 +109,27 @@ class CogBuildTest {
         assertTrue(assertThrows(CliError.class, () -> CogPush.Target.parse(null)).getMessage().contains("image:"));
         assertThrows(CliError.class, () -> CogPush.Target.parse("Me/Model"));
     }
+
+    @Test
+    void pushMapsConcurrencyMaxToWarmMaxConcurrencyAndGpuToRuntimeGpus() throws Exception {
+        JsonNode openapi = Json.MAPPER.readTree("{\"components\":{\"schemas\":{\"Input\":{\"type\":\"object\","
+                + "\"properties\":{\"text\":{\"type\":\"string\"}}}}}}");
+        var target = CogPush.Target.parse("127.0.0.1:5000/me/model");
+        CogConfig plain = CogConfig.parse("build:\n  python_version: \"3.11\"\npredict: \"predict.py:Predictor\"\n", "cog.yaml");
+        var cold = CogPush.spec(target, 1, plain, openapi, dev.hangar.contracts.Platform.AMD64, "sha256:" + "a".repeat(64));
+        assertEquals(null, cold.warm(), "concurrency 1: the cold path");
+        assertEquals(0, cold.runtime().gpus());
+
+        CogConfig busy = CogConfig.parse("build:\n  python_version: \"3.11\"\n  gpu: true\npredict: \"predict.py:Predictor\"\n"
+                + "concurrency:\n  max: 8\n", "cog.yaml");
+        var spec = CogPush.spec(target, 2, busy, openapi, dev.hangar.contracts.Platform.AMD64, "sha256:" + "b".repeat(64));
+        assertEquals(8, spec.warm().maxConcurrency());
+        assertTrue(spec.warm().enabled(), "one warm container serves the 8");
+        assertEquals(1, spec.runtime().gpus());
+        // what the registry stores and validates: the wire form, and no problem with it
+        JsonNode wire = Json.MAPPER.valueToTree(spec);
+        assertEquals(8, wire.at("/warm/max_concurrency").asInt(), wire.toString());
+        assertEquals(1, wire.at("/runtime/gpus").asInt(), wire.toString());
+        assertTrue(spec.warm().problems().isEmpty(), spec.warm().problems().toString());
+    }
 }

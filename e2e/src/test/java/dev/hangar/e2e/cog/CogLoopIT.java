@@ -221,7 +221,10 @@ class CogLoopIT {
                     .asText(), openapi.body());
             var docs = http.send(HttpRequest.newBuilder(URI.create(base + "/docs")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, docs.statusCode());
-            assertTrue(docs.body().contains("/openapi.json"), docs.body());
+            assertTrue(docs.body().contains("<div id=\"swagger-ui\">"), docs.body()); // Swagger UI, from the CLI
+            var init = http.send(HttpRequest.newBuilder(URI.create(base + "/docs/swagger-initializer.js")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertTrue(init.body().contains("/openapi.json"), init.body());
         } finally {
             serve.destroy(); // SIGTERM, as Ctrl-C: the shutdown hook removes the container
             assertTrue(serve.waitFor(60, TimeUnit.SECONDS), "serve stops when interrupted");
