@@ -50,7 +50,25 @@ public enum ErrorCode {
     ERR_VERSION_IMMUTABLE(409, Fix.INPUT, "A pinned version is immutable: a new digest is a new version (or the namespace owner's explicit override)."),
     ERR_SCOPE_MISSING(403, Fix.INPUT, "The API token lacks the scope this request needs; use a token with that scope."),
     ERR_TOKEN_NOT_FOUND(404, Fix.INPUT, "No API token of yours has that id; list them with `hangar tokens list`."),
+    ERR_SESSION_NOT_FOUND(404, Fix.INPUT, "No training session (or future) has that id, or it is not yours; create one with create_model."),
+    ERR_SESSION_CLOSED(409, Fix.INPUT, "The training session was closed or expired (no heartbeat within its timeout); create a new one, its state is gone."),
+    ERR_SESSION_LOST(410, Fix.INPUT, "The container holding the training session's model is gone (restarted, its executor lost); its state cannot be recovered: create a new session and load your last saved weights."),
     ERR_INTERNAL(500, Fix.RETRY, "An unexpected error; it is logged with the execution id.");
+
+    /**
+     * The codes a processor may end a run with itself, by failing with a message that starts
+     * with {@code "<CODE>: "}; any other code in a message stays ERR_PROCESSOR_FAILED, so a
+     * processor cannot pass for the platform (ERR_REGISTRY_MISMATCH, ERR_UNAUTHORIZED, ...).
+     */
+    public static final java.util.Set<ErrorCode> RAISED_BY_PROCESSORS = java.util.Set.of(ERR_SESSION_LOST);
+
+    /** The code a processor's failure message names at its start, if it is one processors may raise. */
+    public static java.util.Optional<ErrorCode> raisedBy(String processorError) {
+        if (processorError == null) {
+            return java.util.Optional.empty();
+        }
+        return RAISED_BY_PROCESSORS.stream().filter(c -> processorError.startsWith(c.name() + ":")).findFirst();
+    }
 
     /** What the caller should do about an error. */
     public enum Fix { INPUT, RETRY, NONE }
