@@ -62,12 +62,20 @@ public enum ErrorCode {
      */
     public static final java.util.Set<ErrorCode> RAISED_BY_PROCESSORS = java.util.Set.of(ERR_SESSION_LOST);
 
-    /** The code a processor's failure message names at its start, if it is one processors may raise. */
-    public static java.util.Optional<ErrorCode> raisedBy(String processorError) {
-        if (processorError == null) {
+    private static final java.util.regex.Pattern RAISED = java.util.regex.Pattern.compile(
+            "(?:[A-Za-z_][A-Za-z0-9_.]*: )?(ERR_[A-Z_]+): (.*)", java.util.regex.Pattern.DOTALL);
+
+    /**
+     * The code and message a processor's failure names at its start ({@code "ERR_X: why"}, or the
+     * runtime's {@code "ExceptionType: ERR_X: why"}), if the code is one processors may raise.
+     */
+    public static java.util.Optional<HangarException> raisedBy(String processorError) {
+        var m = processorError == null ? null : RAISED.matcher(processorError);
+        if (m == null || !m.matches()) {
             return java.util.Optional.empty();
         }
-        return RAISED_BY_PROCESSORS.stream().filter(c -> processorError.startsWith(c.name() + ":")).findFirst();
+        return RAISED_BY_PROCESSORS.stream().filter(c -> c.name().equals(m.group(1))).findFirst()
+                .map(c -> new HangarException(c, m.group(2).strip()));
     }
 
     /** What the caller should do about an error. */
