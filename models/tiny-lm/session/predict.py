@@ -19,10 +19,9 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-for candidate in (HERE, HERE.parent):  # hangar_lm sits beside this file in the image, one up in the repo
-    if (candidate / "hangar_lm").is_dir():
-        sys.path.insert(0, str(candidate))
-        break
+# hangar_lm, assets/ and weights/ sit beside this file in the image (/src), one folder up in the repo
+ROOT = HERE if (HERE / "hangar_lm").is_dir() else HERE.parent
+sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
@@ -63,12 +62,12 @@ class Predictor(Processor):
         torch.set_num_threads(int(os.environ.get("HANGAR_LM_THREADS", "1")))
         self.device = os.environ.get("HANGAR_LM_DEVICE") or ("cuda" if torch.cuda.is_available() else "cpu")
         if self.mode == "real":
-            self.base_dir = Path(os.environ.get("HANGAR_LM_MODEL", str(HERE.parent / "weights" / "tiny-lm-base")))
+            self.base_dir = Path(os.environ.get("HANGAR_LM_MODEL", str(ROOT / "weights" / "tiny-lm-base")))
             self.base_name = "hangar/tiny-lm"
             self.new_session = lambda lora: TrainingSession.create(self.base_dir, lora, self.device)
         else:
             tokenizer = Tokenizer.load(os.environ.get("HANGAR_LM_TOKENIZER",
-                                                      str(HERE.parent / "assets" / "tokenizer.model")))
+                                                      str(ROOT / "assets" / "tokenizer.model")))
             config = ModelConfig.tiny(tokenizer.vocab_size)
             torch.manual_seed(0)
             weights = TransformerLM(config).state_dict()  # kept in memory: the runtime empties /tmp between runs
@@ -109,6 +108,8 @@ class Predictor(Processor):
             self.sessions[session_id] = Held(self.new_session(config),
                                              {k: getattr(config, k) for k in
                                               ("rank", "seed", "train_mlp", "train_attn", "train_unembed")})
+            # the container's own log (docker logs) says which session it holds, for operators
+            print(f"holding training session {session_id}", file=sys.__stderr__, flush=True)
         held = self.sessions[session_id]
         return {"type": "create_model", "model_id": session_id, "base_model": args.get("base_model", self.base_name),
                 "lora_config": held.lora}
