@@ -94,6 +94,9 @@ class TrainingSessionIT {
 
     @AfterAll
     void stopServices() throws Exception {
+        if (gateway != null) { // the closing runs reach the executor before the gateway goes (else the next run's gateway sends them)
+            await().atMost(Duration.ofSeconds(30)).until(() -> waitingInOutbox() == 0);
+        }
         for (var process : new ServiceProcess[] {executor, gateway, registry}) {
             if (process != null) {
                 process.close();
@@ -401,6 +404,19 @@ class TrainingSessionIT {
             }
         }
         return found;
+    }
+
+    private static long waitingInOutbox() throws Exception {
+        try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/hangar_gateway_failover", "hangar",
+                StackCredentials.dbPassword());
+             var ps = c.prepareStatement("SELECT count(*) FROM outbox WHERE owner IN (?, ?)")) {
+            ps.setString(1, ALICE);
+            ps.setString(2, BOB);
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     private static void createTopics(String... names) throws Exception {
