@@ -55,7 +55,7 @@ class TrainingSessionsTest {
     /** This test's own events topic: a fresh group on the shared one would first read every other test's events. */
     static final String EVENTS = "gwtest-train-events-" + RUN;
 
-    /** Two owners; the test's base model; heartbeats time out in 3 s. */
+    /** Two owners; the test's base model; heartbeats time out in 60 s (the expiry test ages its session in the database). */
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
@@ -67,7 +67,7 @@ class TrainingSessionsTest {
                             + BOB.substring(7)),
                     Map.entry("hangar.gateway.training.models", "test/base=" + REF),
                     Map.entry("hangar.gateway.training.mode", "mock"),
-                    Map.entry("hangar.gateway.training.heartbeat-timeout", "5s"),
+                    Map.entry("hangar.gateway.training.heartbeat-timeout", "60s"),
                     Map.entry("hangar.gateway.training.expiry-interval", "500ms"),
                     Map.entry("hangar.gateway.outbox.interval", "300ms"));
         }
@@ -75,6 +75,9 @@ class TrainingSessionsTest {
 
     @ConfigProperty(name = "mp.messaging.outgoing.run-requests.topic")
     String commands;
+
+    @jakarta.inject.Inject
+    io.agroal.api.AgroalDataSource db;
 
     KafkaConsumer<String, String> executor;
     KafkaProducer<String, String> events;
@@ -113,28 +116,6 @@ class TrainingSessionsTest {
     @Test
     void aSessionsCallsGoOutKeyedByItOneAtATimeInTheOrderTheyWereMade() throws Exception {
         String session = create(ALICE);
-        var beats = heartbeats(session); // as a Tinker client does, while it trains
-        try {
-            inOrder(session);
-        } finally {
-            beats.interrupt();
-        }
-    }
-
-    private Thread heartbeats(String session) {
-        return Thread.ofVirtual().start(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                given().header("Authorization", ALICE).post("/v1/training/sessions/" + session + "/heartbeat");
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
-    }
-
-    private void inOrder(String session) throws Exception {
         var create = awaitCommands(session, 1).getFirst();
         assertEquals(session, create.key(), "the Kafka key is the session: one partition, one executor");
         JsonNode command = Json.MAPPER.readTree(create.value());
@@ -147,7 +128,6 @@ class TrainingSessionsTest {
             calls.add(call(ALICE, session, op, "{}").path("future_id").asText());
         }
         String other = create(ALICE); // another session is never held behind this one
-        var otherBeats = heartbeats(other);
         await().atMost(Duration.ofSeconds(10)).until(() -> commandsOf(other).size() == 1);
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> commandsOf(session).size() == 1);
         assertEquals("pending", future(ALICE, calls.getFirst()).path("status").asText());
@@ -174,7 +154,6 @@ class TrainingSessionsTest {
         given().header("Authorization", ALICE).contentType("application/json").body("{\"args\":{}}")
                 .post("/v1/training/sessions/" + session + "/calls/forward").then().statusCode(409)
                 .body("code", equalTo("ERR_SESSION_CLOSED"));
-        otherBeats.interrupt();
         given().header("Authorization", ALICE).post("/v1/training/sessions/" + other + "/close").then().statusCode(200);
     }
 
@@ -182,10 +161,14 @@ class TrainingSessionsTest {
     void aSessionWhoseHeartbeatsStopExpiresAndIsClosedOnce() throws Exception {
         String session = create(ALICE);
         finish(awaitCommands(session, 1).getFirst());
-        for (int i = 0; i < 3; i++) { // heartbeats keep it
-            Thread.sleep(2500);
-            given().header("Authorization", ALICE).post("/v1/training/sessions/" + session + "/heartbeat").then().statusCode(200)
-                    .body("status", equalTo("open"));
+        given().header("Authorization", ALICE).post("/v1/training/sessions/" + session + "/heartbeat").then().statusCode(200)
+                .body("status", equalTo("open"));
+        Thread.sleep(1500); // a few expiry rounds: a session heard from within its timeout stays open
+        given().header("Authorization", ALICE).get("/v1/training/sessions/" + session).then().body("status", equalTo("open"));
+        try (var c = db.getConnection(); var ps = c.prepareStatement( // its client went quiet a minute ago
+                "UPDATE training_sessions SET last_heartbeat_at = now() - interval '61 seconds' WHERE session_id = ?")) {
+            ps.setString(1, session);
+            assertEquals(1, ps.executeUpdate());
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> "expired".equals(
                 given().header("Authorization", ALICE).get("/v1/training/sessions/" + session).then().extract().path("status")));

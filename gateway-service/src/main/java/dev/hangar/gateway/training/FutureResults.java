@@ -37,11 +37,12 @@ public class FutureResults {
         this.storage = storage;
     }
 
-    JsonNode result(RunDetail run) {
+    /** The result, or empty when the run stored no output.json (not a session processor's run). */
+    java.util.Optional<JsonNode> result(RunDetail run) {
         OutputRef output = run.outputs() == null ? null : run.outputs().stream()
                 .filter(o -> o.path().endsWith("/output.json")).findFirst().orElse(null);
         if (output == null) {
-            throw new HangarException(ErrorCode.ERR_INTERNAL, "the call's run " + run.executionId() + " stored no output.json");
+            return java.util.Optional.empty();
         }
         if (output.sizeBytes() > MAX_RESULT_BYTES) {
             throw new HangarException(ErrorCode.ERR_OUTPUT_LIMIT, "the result of " + run.executionId() + " is " + output.sizeBytes()
@@ -49,14 +50,14 @@ public class FutureResults {
         }
         var cached = cache.get(output.cid());
         if (cached != null) {
-            return cached;
+            return java.util.Optional.of(cached);
         }
         JsonNode result = read(output);
         if (cache.size() >= CACHED) {
             cache.clear();
         }
         cache.put(output.cid(), result);
-        return result;
+        return java.util.Optional.of(result);
     }
 
     private JsonNode read(OutputRef output) {

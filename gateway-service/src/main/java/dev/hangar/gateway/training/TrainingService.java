@@ -153,8 +153,13 @@ public class TrainingService {
             return new Training.FutureResult(futureId, call.sessionId(), call.op(), Training.FutureStatus.FAILED, null,
                     new dev.hangar.contracts.Envelope.Error(error.code(), error.message(), null));
         }
-        return new Training.FutureResult(futureId, call.sessionId(), call.op(), Training.FutureStatus.COMPLETED,
-                results.result(run), null);
+        var result = results.result(run);
+        if (result.isEmpty()) {
+            return new Training.FutureResult(futureId, call.sessionId(), call.op(), Training.FutureStatus.FAILED, null,
+                    new dev.hangar.contracts.Envelope.Error(ErrorCode.ERR_PROCESSOR_FAILED,
+                            "the call's run ended without its result (output.json)", null));
+        }
+        return new Training.FutureResult(futureId, call.sessionId(), call.op(), Training.FutureStatus.COMPLETED, result.get(), null);
     }
 
     /** Ends every session whose heartbeats stopped (called by {@link SessionExpiry}); returns how many. */
