@@ -55,7 +55,33 @@ public enum ErrorCode {
     ERR_TOKEN_NOT_FOUND(404, Fix.INPUT, "No API token of yours has that id; list them with `hangar tokens list`."),
     ERR_SAMPLE_INVALID(400, Fix.INPUT, "A sampling request is malformed (base_model, prompt, sampling_params, num_samples, prompt logprobs); the message names the field and its allowed values."),
     ERR_MODEL_NOT_FOUND(404, Fix.INPUT, "No base model has that id on this installation; list them with GET /v1/models."),
+    ERR_SESSION_NOT_FOUND(404, Fix.INPUT, "No training session (or future) has that id, or it is not yours; create one with create_model."),
+    ERR_SESSION_CLOSED(409, Fix.INPUT, "The training session was closed or expired (no heartbeat within its timeout); create a new one, its state is gone."),
+    ERR_SESSION_LOST(410, Fix.INPUT, "The container holding the training session's model is gone (restarted, its executor lost); its state cannot be recovered: create a new session and load your last saved weights."),
     ERR_INTERNAL(500, Fix.RETRY, "An unexpected error; it is logged with the execution id.");
+
+    /**
+     * The codes a processor may end a run with itself, by failing with a message that starts
+     * with {@code "<CODE>: "}; any other code in a message stays ERR_PROCESSOR_FAILED, so a
+     * processor cannot pass for the platform (ERR_REGISTRY_MISMATCH, ERR_UNAUTHORIZED, ...).
+     */
+    public static final java.util.Set<ErrorCode> RAISED_BY_PROCESSORS = java.util.Set.of(ERR_SESSION_LOST);
+
+    private static final java.util.regex.Pattern RAISED = java.util.regex.Pattern.compile(
+            "(?:[A-Za-z_][A-Za-z0-9_.]*: )?(ERR_[A-Z_]+): (.*)", java.util.regex.Pattern.DOTALL);
+
+    /**
+     * The code and message a processor's failure names at its start ({@code "ERR_X: why"}, or the
+     * runtime's {@code "ExceptionType: ERR_X: why"}), if the code is one processors may raise.
+     */
+    public static java.util.Optional<HangarException> raisedBy(String processorError) {
+        var m = processorError == null ? null : RAISED.matcher(processorError);
+        if (m == null || !m.matches()) {
+            return java.util.Optional.empty();
+        }
+        return RAISED_BY_PROCESSORS.stream().filter(c -> c.name().equals(m.group(1))).findFirst()
+                .map(c -> new HangarException(c, m.group(2).strip()));
+    }
 
     /** What the caller should do about an error. */
     public enum Fix { INPUT, RETRY, NONE }

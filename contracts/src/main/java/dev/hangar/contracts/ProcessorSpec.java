@@ -96,7 +96,7 @@ public record ProcessorSpec(ProcessorRef ref, String description, String image, 
      * @param maxWarm        the most containers per processor, mode and owner; 0 = no warm pool
      * @param maxConcurrency runs one container serves at the same time (1..{@value #MAX_CONCURRENCY})
      * @param idleSeconds    how long a container above {@code min_warm} may stay idle before it is removed
-     * @param scope          {@code owner} or {@code shared}
+     * @param scope          {@code owner}, {@code shared} or {@code session} (one container per training session)
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Warm(Integer minWarm, Integer maxWarm, Integer maxConcurrency, Integer idleSeconds, String scope) {
@@ -105,6 +105,8 @@ public record ProcessorSpec(ProcessorRef ref, String description, String image, 
         public static final int MAX_IDLE_SECONDS = 86_400;
         public static final String OWNER = "owner";
         public static final String SHARED = "shared";
+        /** One container per training session (the command's {@code session}): it keeps the session's state in its process. */
+        public static final String SESSION = "session";
         /** No warm pool: the cold path, one container per run. */
         public static final Warm NONE = new Warm(0, 0, 1, 300, OWNER);
 
@@ -127,6 +129,11 @@ public record ProcessorSpec(ProcessorRef ref, String description, String image, 
             return SHARED.equals(scope);
         }
 
+        /** Whether each training session gets a container of its own (docs/training-sessions.md). */
+        public boolean perSession() {
+            return SESSION.equals(scope);
+        }
+
         /** Wire key → what is wrong, for each value out of range. */
         public Map<String, String> problems() {
             var problems = new java.util.LinkedHashMap<String, String>();
@@ -142,8 +149,20 @@ public record ProcessorSpec(ProcessorRef ref, String description, String image, 
             if (idleSeconds < 1 || idleSeconds > MAX_IDLE_SECONDS) {
                 problems.put("warm.idle_seconds", "must be between 1 and " + MAX_IDLE_SECONDS + " seconds, got " + idleSeconds);
             }
-            if (!OWNER.equals(scope) && !SHARED.equals(scope)) {
-                problems.put("warm.scope", "must be '" + OWNER + "' or '" + SHARED + "', got '" + scope + "'");
+            if (!OWNER.equals(scope) && !SHARED.equals(scope) && !SESSION.equals(scope)) {
+                problems.put("warm.scope", "must be '" + OWNER + "', '" + SHARED + "' or '" + SESSION + "', got '" + scope + "'");
+            }
+            if (SESSION.equals(scope)) { // one process holds the session's state and runs its calls one at a time
+                if (maxWarm != 1) {
+                    problems.put("warm.max_warm", "must be 1 with scope 'session' (one container holds a session), got " + maxWarm);
+                }
+                if (minWarm != 0) {
+                    problems.put("warm.min_warm", "must be 0 with scope 'session' (a session's container starts with it), got " + minWarm);
+                }
+                if (maxConcurrency != 1) {
+                    problems.put("warm.max_concurrency", "must be 1 with scope 'session' (a session's calls run in order), got "
+                            + maxConcurrency);
+                }
             }
             return problems;
         }

@@ -82,7 +82,31 @@ class GoldenJsonTest {
             Map.entry("sample-request.json", Sampling.Request.class),
             Map.entry("sample-request-text.json", Sampling.Request.class),
             Map.entry("sample-response.json", Sampling.Response.class),
-            Map.entry("base-models.json", Sampling.BaseModels.class));
+            Map.entry("base-models.json", Sampling.BaseModels.class),
+            Map.entry("run-requested-session.json", RunRequested.class),
+            Map.entry("training-create-session.json", Training.CreateSession.class),
+            Map.entry("training-call.json", Training.Call.class),
+            Map.entry("training-inputs.json", Training.Inputs.class),
+            Map.entry("training-future.json", Training.Future.class),
+            Map.entry("training-future-completed.json", Training.FutureResult.class),
+            Map.entry("training-future-failed.json", Training.FutureResult.class),
+            Map.entry("training-session-info.json", Training.SessionInfo.class),
+            Map.entry("tinker-create-session-request.json", Tinker.CreateSessionRequest.class),
+            Map.entry("tinker-create-session-response.json", Tinker.CreateSessionResponse.class),
+            Map.entry("tinker-session-heartbeat-request.json", Tinker.SessionHeartbeatRequest.class),
+            Map.entry("tinker-session-heartbeat-response.json", Tinker.SessionHeartbeatResponse.class),
+            Map.entry("tinker-server-capabilities.json", Tinker.ServerCapabilities.class),
+            Map.entry("tinker-create-model-request.json", Tinker.CreateModelRequest.class),
+            Map.entry("tinker-untyped-future.json", Tinker.UntypedFuture.class),
+            Map.entry("tinker-forward-backward-request.json", Tinker.ForwardBackwardRequest.class),
+            Map.entry("tinker-optim-step-request.json", Tinker.OptimStepRequest.class),
+            Map.entry("tinker-save-weights-request.json", Tinker.SaveWeightsRequest.class),
+            Map.entry("tinker-load-weights-request.json", Tinker.LoadWeightsRequest.class),
+            Map.entry("tinker-weights-info-request.json", Tinker.WeightsInfoRequest.class),
+            Map.entry("tinker-weights-info-response.json", Tinker.WeightsInfoResponse.class),
+            Map.entry("tinker-retrieve-future-request.json", Tinker.RetrieveFutureRequest.class),
+            Map.entry("tinker-try-again.json", Tinker.TryAgain.class),
+            Map.entry("tinker-request-failed.json", Tinker.RequestFailed.class));
 
     /** Records that travel only inside one that has a golden file (or never leave a process). */
     static final Set<Class<?>> PARTS = Set.of(Envelope.Error.class, Envelope.Meta.class, Problem.FieldError.class,
@@ -92,7 +116,8 @@ class GoldenJsonTest {
             RunEvent.Progress.class, RunEvent.Output.class, RunEvent.Completed.class, RunEvent.Failed.class,
             RunEvent.Canceled.class, Attachments.Resolved.class, RunQueue.class,
             Sampling.ModelInput.class, Sampling.Chunk.class, Sampling.Params.class, Sampling.Sequence.class,
-            Sampling.BaseModel.class);
+            Sampling.BaseModel.class,
+            Training.LoraConfig.class, Tinker.SupportedModel.class, Tinker.ForwardBackwardInput.class, Tinker.AdamParams.class);
 
     static Stream<Arguments> goldenFiles() {
         return GOLDEN.entrySet().stream().sorted(Map.Entry.comparingByKey())

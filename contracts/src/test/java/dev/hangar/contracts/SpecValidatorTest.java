@@ -117,7 +117,10 @@ class SpecValidatorTest {
                         "/warm/max_concurrency", "/warm/idle_seconds", "/warm/scope"),
                 new ProcessorSpec.Warm(3, 2, 65, 86_401, "Owner"), java.util.List.of("/warm/min_warm", "/warm/max_concurrency",
                         "/warm/idle_seconds", "/warm/scope"),
-                new ProcessorSpec.Warm(0, -1, 1, 1, "owner"), java.util.List.of("/warm/max_warm", "/warm/min_warm"));
+                new ProcessorSpec.Warm(0, -1, 1, 1, "owner"), java.util.List.of("/warm/max_warm", "/warm/min_warm"),
+                // a session's state lives in one process that runs its calls in order
+                new ProcessorSpec.Warm(1, 2, 2, 60, "session"), java.util.List.of("/warm/max_warm", "/warm/min_warm",
+                        "/warm/max_concurrency"));
         bad.forEach((settings, expected) -> {
             var broken = new ProcessorSpec(spec.ref(), null, spec.image(), spec.digests(), spec.runtime(), null,
                     spec.inputsSchema(), null, null, null, settings);
@@ -126,7 +129,8 @@ class SpecValidatorTest {
             assertEquals(expected, e.errors().stream().map(Problem.FieldError::path).toList(), settings.toString());
             assertTrue(e.errors().stream().allMatch(f -> f.message().contains("got")), e.errors().toString());
         });
-        for (var fine : java.util.List.of(new ProcessorSpec.Warm(0, 0, 1, 1, "owner"), new ProcessorSpec.Warm(32, 32, 64, 86_400, "shared"))) {
+        for (var fine : java.util.List.of(new ProcessorSpec.Warm(0, 0, 1, 1, "owner"), new ProcessorSpec.Warm(32, 32, 64, 86_400, "shared"),
+                new ProcessorSpec.Warm(0, 1, 1, 600, "session"))) {
             SpecValidator.requireValidSpec(new ProcessorSpec(spec.ref(), null, spec.image(), spec.digests(), spec.runtime(), null,
                     spec.inputsSchema(), null, null, null, fine));
         }

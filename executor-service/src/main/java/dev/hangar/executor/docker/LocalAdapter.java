@@ -170,14 +170,25 @@ public class LocalAdapter implements RunAdapter {
         folders.handOver(container.folder());
     }
 
+    /**
+     * A failed prediction's envelope: ERR_PROCESSOR_FAILED, or the code its message starts with
+     * when that is one a processor may raise ({@link ErrorCode#RAISED_BY_PROCESSORS}).
+     */
+    static Envelope failed(ActiveRun run, Prediction prediction, String logs) {
+        var raised = ErrorCode.raisedBy(prediction.error());
+        if (raised.isPresent()) {
+            return run.error(raised.get().code(), raised.get().getMessage(), logs);
+        }
+        return run.error(ErrorCode.ERR_PROCESSOR_FAILED, "the processor failed: " + prediction.error(), logs);
+    }
+
     /** A prediction that ended: canceled, failed, or its outputs uploaded with outputs.json last. */
     private Envelope outcome(RunPlan plan, ActiveRun run, RunContainer container, Prediction prediction) {
         if (run.canceled()) {
             return canceled(run, container);
         }
         if (!prediction.succeeded()) {
-            return run.error(ErrorCode.ERR_PROCESSOR_FAILED, "the processor failed: " + prediction.error(),
-                    container.tail(prediction.logs()));
+            return failed(run, prediction, container.tail(prediction.logs()));
         }
         container.stopForReading();
         if (plan.spec().cogHttp()) {

@@ -100,7 +100,7 @@ public class WarmPool {
         if (!warm.enabled() || closed || !RunFolders.executorIsRoot() || coldOnly.contains(plan.image())) {
             return null;
         }
-        return WarmKey.of(plan, run.mode(), run.command().owner());
+        return WarmKey.of(plan, run.mode(), run.command().owner(), run.command().session());
     }
 
     /** Whether a live container of this image is here (the image is then present and was verified when it started). */

@@ -130,12 +130,14 @@ final class WarmRunner {
             return timedOut(plan, run, stop, tails.tail(prediction.logs()));
         }
         if (!prediction.succeeded()) {
-            return run.error(ErrorCode.ERR_PROCESSOR_FAILED, "the processor failed: " + prediction.error(),
-                    tails.tail(prediction.logs()));
+            return LocalAdapter.failed(run, prediction, tails.tail(prediction.logs()));
         }
         var files = collector.collect(sealed.resolve(RunFolders.OUTPUTS)); // every file checked before the first upload
         var stored = outputs.upload(files, plan.writePrefix(), run.executionId(), ref -> run.emit(new RunEvent.Output(ref)));
         pool.succeeded(key);
+        if (run.command().endsSession() && key.session() != null) {
+            pool.retire(stop.container, "its training session " + key.session() + " was closed"); // frees it now, not at idle_seconds
+        }
         return run.success(stored, OutputIndex.pathUnder(plan.writePrefix()));
     }
 

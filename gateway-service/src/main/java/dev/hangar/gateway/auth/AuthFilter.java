@@ -13,9 +13,14 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * Every {@code /v1} request acts as an owner ({@link Authenticator}); otherwise it is 401
  * ERR_UNAUTHORIZED. Its token must have the scope the request needs ({@link #required}), or it is
  * 403 ERR_SCOPE_MISSING. Logging in ({@code POST /v1/sessions}) is the one request that brings its
- * token in the body instead.
+ * token in the body instead. Tinker's surface ({@code /api/v1}, docs/tinker-api.md) takes the same
+ * tokens in {@code x-api-key} (or a bearer header), never a cookie; its health check is open.
  */
 public class AuthFilter {
+    /** Tinker's REST surface. */
+    public static final String TINKER = "/api/v1/";
+    /** Tinker's credential header. */
+    public static final String API_KEY = "x-api-key";
     private final Authenticator authenticator;
     private final Caller caller;
 
@@ -27,12 +32,16 @@ public class AuthFilter {
     @ServerRequestFilter
     public Optional<Response> authenticate(ContainerRequestContext request) {
         String path = request.getUriInfo().getPath();
-        if (!path.startsWith("/v1/") || (path.equals("/v1/sessions") && request.getMethod().equals("POST"))) {
+        boolean tinker = path.startsWith(TINKER) && !path.equals(TINKER + "healthz");
+        if (!tinker && (!path.startsWith("/v1/") || (path.equals("/v1/sessions") && request.getMethod().equals("POST")))) {
             return Optional.empty();
         }
         String method = request.getMethod();
-        var credentials = new Authenticator.Credentials(request.getHeaderString(HttpHeaders.AUTHORIZATION),
-                request.getHeaderString(HttpHeaders.COOKIE), request.getHeaderString("Origin"),
+        String apiKey = request.getHeaderString(API_KEY);
+        String authorization = tinker && apiKey != null && !apiKey.isBlank() ? "Bearer " + apiKey.strip()
+                : request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        var credentials = new Authenticator.Credentials(authorization,
+                tinker ? null : request.getHeaderString(HttpHeaders.COOKIE), request.getHeaderString("Origin"),
                 request.getHeaderString("Sec-Fetch-Site"), request.getHeaderString(HttpHeaders.HOST),
                 "https".equals(request.getUriInfo().getRequestUri().getScheme()), !method.equals("GET") && !method.equals("HEAD"));
         return switch (authenticator.authenticate(credentials)) {
@@ -51,6 +60,10 @@ public class AuthFilter {
      * {@code run} for any other change.
      */
     static Optional<ApiToken.Scope> required(String path, String method) {
+        if (path.startsWith(TINKER)) { // reads that Tinker sends as POST
+            boolean read = method.equals("GET") || path.equals(TINKER + "retrieve_future") || path.equals(TINKER + "weights_info");
+            return Optional.of(read ? ApiToken.Scope.READ : ApiToken.Scope.RUN);
+        }
         if (path.equals("/v1/session") || path.startsWith("/v1/sessions") || path.equals("/v1/tokens") || path.startsWith("/v1/tokens/")) {
             return Optional.empty();
         }

@@ -59,6 +59,9 @@ public interface GatewayConfig {
     /** The WebSocket streams. */
     Stream stream();
 
+    /** Training sessions and the Tinker API (docs/training-sessions.md). */
+    TrainingConfig training();
+
     /** Outbox relay settings. */
     interface Outbox {
         /** How often each replica publishes rows left behind (Kafka was down, a replica died mid-publish). */

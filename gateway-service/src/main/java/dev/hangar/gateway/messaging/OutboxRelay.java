@@ -187,7 +187,7 @@ public class OutboxRelay {
         String failure = null;
         for (var row : rows) {
             try {
-                pending.put(row.id(), publisher.send(topics.getOrDefault(row.topic(), row.topic()), row.key(), row.payload(),
+                pending.put(row.id(), publisher.send(topics.getOrDefault(row.topic(), row.topic()), row.kafkaKey(), row.payload(),
                         row.traceparent()));
             } catch (RuntimeException e) {
                 failure = BusHealth.describe(e);

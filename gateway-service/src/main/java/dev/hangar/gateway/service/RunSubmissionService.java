@@ -64,7 +64,18 @@ public class RunSubmissionService {
     /** The run that stands for a request; {@code created} is false when an idempotency key matched an earlier one. */
     public record Submission(RunAccepted run, boolean created) {}
 
+    /**
+     * A run that is a training session's call (docs/training-sessions.md): keyed on Kafka by the
+     * session, held in the outbox while the session's previous call is in flight, and marked as
+     * the session's last when {@code end}.
+     */
+    public record Affinity(String session, String op, boolean end) {}
+
     public Submission submit(RunRequest request, String owner) {
+        return submit(request, owner, null);
+    }
+
+    public Submission submit(RunRequest request, String owner, Affinity affinity) {
         if (request == null) {
             throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "the request body is empty; send a RunRequest JSON object");
         }
@@ -111,11 +122,13 @@ public class RunSubmissionService {
         String traceparent = traceparent();
         var command = new RunRequested(RunRequested.SCHEMA_VERSION, executionId, 1, Instant.now(), traceparent,
                 ref, adapter, mode, platform, writePrefix, inputs, request.adapterOpts(), build, image,
-                request.timeoutSeconds(), request.attachments(), plan, owner);
+                request.timeoutSeconds(), request.attachments(), plan, owner,
+                affinity == null ? null : affinity.session(), affinity == null ? null : affinity.end());
         bus.requireUp(); // refuse while Kafka is away rather than queue what cannot be sent
         admission.requireRoom(owner);
         var existing = store.insertQueued(new RunStore.NewRun(owner, executionId, ref, adapter, mode, idempotencyKey, plan,
-                Cost.ceiling(limits), config.defaultPlanLimit(), limits.timeoutSeconds(), Json.write(command), traceparent));
+                Cost.ceiling(limits), config.defaultPlanLimit(), limits.timeoutSeconds(), Json.write(command), traceparent,
+                affinity == null ? null : affinity.session(), affinity == null ? null : affinity.op()));
         if (existing.isPresent()) {
             return new Submission(accepted(existing.get(), owner, false), false);
         }

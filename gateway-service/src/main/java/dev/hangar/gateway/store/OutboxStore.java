@@ -33,7 +33,20 @@ public class OutboxStore {
     }
 
     /** One record waiting for Kafka, with the trace context it was committed in (may be null). */
-    public record Row(long id, String topic, String key, String payload, String traceparent) {}
+    public record Row(long id, String topic, String key, String payload, String traceparent, String partitionKey) {
+        /** The Kafka record key: a training session's id for its runs (one partition, one executor), else the row's key. */
+        public String kafkaKey() {
+            return partitionKey == null ? key : partitionKey;
+        }
+    }
+
+    /**
+     * A training session's commands go one at a time, in order (docs/training-sessions.md): a row
+     * waits while an earlier row of its session is in the outbox or an earlier run of it is in flight.
+     */
+    private static final String SESSION_IN_ORDER = " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.partition_key = outbox.partition_key "
+            + "AND e.id < outbox.id) AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.session_id = outbox.partition_key "
+            + "AND r.published_at IS NOT NULL AND r.status IN ('queued', 'running'))";
 
     /** Publishes rows and answers the ids Kafka acknowledged. Blocking. */
     @FunctionalInterface
@@ -49,21 +62,27 @@ public class OutboxStore {
     /** Adds a record; one with an {@code owner} waits for a slot of the owner's limit. */
     static void add(Connection c, String topic, String key, String payload, String owner, String traceparent)
             throws SQLException {
-        try (var ps = c.prepareStatement("INSERT INTO outbox (topic, record_key, payload, owner, traceparent) "
-                + "VALUES (?, ?, ?, ?, ?)")) {
+        add(c, topic, key, payload, owner, traceparent, null);
+    }
+
+    static void add(Connection c, String topic, String key, String payload, String owner, String traceparent, String partitionKey)
+            throws SQLException {
+        try (var ps = c.prepareStatement("INSERT INTO outbox (topic, record_key, payload, owner, traceparent, partition_key) "
+                + "VALUES (?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, topic);
             ps.setString(2, key);
             ps.setString(3, payload);
             ps.setString(4, owner);
             ps.setString(5, traceparent);
+            ps.setString(6, partitionKey);
             ps.executeUpdate();
         }
     }
 
     /** Relays the oldest rows that wait for no owner; returns how many were published. */
     public int relay(int limit, Sender sender) {
-        return relay(c -> limit, "SELECT id, topic, record_key, payload, traceparent FROM outbox WHERE owner IS NULL "
-                + "ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED", null, sender);
+        return relay(c -> limit, "SELECT id, topic, record_key, payload, traceparent, partition_key FROM outbox WHERE owner IS NULL"
+                + SESSION_IN_ORDER + " ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED", null, sender);
     }
 
     /** The owners with commands waiting. */
@@ -96,8 +115,8 @@ public class OutboxStore {
                 throw RunStore.unavailable(e);
             }
         };
-        return relay(free, "SELECT id, topic, record_key, payload, traceparent FROM outbox WHERE owner = ? "
-                + "ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED", owner, sender);
+        return relay(free, "SELECT id, topic, record_key, payload, traceparent, partition_key FROM outbox WHERE owner = ?"
+                + SESSION_IN_ORDER + " ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED", owner, sender);
     }
 
     /**
@@ -153,7 +172,7 @@ public class OutboxStore {
                         try (var rs = ps.executeQuery()) {
                             while (rs.next()) {
                                 rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                                        rs.getString(5)));
+                                        rs.getString(5), rs.getString(6)));
                             }
                         }
                     }

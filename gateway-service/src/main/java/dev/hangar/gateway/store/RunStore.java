@@ -47,7 +47,14 @@ public class RunStore {
      */
     public record NewRun(String owner, String executionId, ProcessorRef ref, Adapter adapter, Mode mode, String idempotencyKey,
                          String plan, double ceiling, double defaultPlanLimit, int timeoutSeconds, String command,
-                         String traceparent) {}
+                         String traceparent, String session, String sessionOp) {
+        /** A run of no training session. */
+        public NewRun(String owner, String executionId, ProcessorRef ref, Adapter adapter, Mode mode, String idempotencyKey,
+                      String plan, double ceiling, double defaultPlanLimit, int timeoutSeconds, String command, String traceparent) {
+            this(owner, executionId, ref, adapter, mode, idempotencyKey, plan, ceiling, defaultPlanLimit, timeoutSeconds, command,
+                    traceparent, null, null);
+        }
+    }
 
     /**
      * Records a submitted run as queued, holding its worst-case cost on its plan, and puts its
@@ -69,7 +76,7 @@ public class RunStore {
                     PlanStore.reserve(c, run.owner(), run.plan(), run.ceiling(), run.defaultPlanLimit());
                 }
                 try (var ps = c.prepareStatement("INSERT INTO runs (execution_id, ref, adapter, mode, status, idempotency_key, "
-                        + "plan, reserved, owner, timeout_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                        + "plan, reserved, owner, timeout_seconds, session_id, session_op) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                     ps.setString(1, run.executionId());
                     ps.setString(2, run.ref().toString());
                     ps.setString(3, run.adapter().wire());
@@ -80,9 +87,12 @@ public class RunStore {
                     ps.setDouble(8, run.plan() == null ? 0 : run.ceiling());
                     ps.setString(9, run.owner());
                     ps.setInt(10, run.timeoutSeconds());
+                    ps.setString(11, run.session());
+                    ps.setString(12, run.sessionOp());
                     ps.executeUpdate();
                 }
-                OutboxStore.add(c, Topics.RUNS_REQUESTED, run.executionId(), run.command(), run.owner(), run.traceparent());
+                OutboxStore.add(c, Topics.RUNS_REQUESTED, run.executionId(), run.command(), run.owner(), run.traceparent(),
+                        run.session());
                 c.commit();
                 return Optional.empty();
             } catch (SQLException e) {
@@ -494,7 +504,7 @@ public class RunStore {
         }
     }
 
-    static HangarException unavailable(SQLException e) {
+    public static HangarException unavailable(SQLException e) {
         return new HangarException(ErrorCode.ERR_UNAVAILABLE, "the run database is unavailable: " + e.getMessage(), e);
     }
 }

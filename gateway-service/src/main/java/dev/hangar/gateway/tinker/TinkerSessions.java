@@ -1,0 +1,49 @@
+package dev.hangar.gateway.tinker;
+
+import dev.hangar.contracts.ErrorCode;
+import dev.hangar.contracts.HangarException;
+import dev.hangar.gateway.training.TrainingStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** Tinker's client sessions: made by create_session, kept alive (with every model made in them) by session_heartbeat. */
+@ApplicationScoped
+public class TinkerSessions {
+    static final Pattern ID = Pattern.compile("tc_[a-z0-9]{24}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private final TrainingStore store;
+
+    public TinkerSessions(TrainingStore store) {
+        this.store = store;
+    }
+
+    String create(String owner, List<String> tags) {
+        var id = new StringBuilder("tc_");
+        for (int i = 0; i < 24; i++) {
+            id.append("abcdefghijklmnopqrstuvwxyz0123456789".charAt(RANDOM.nextInt(36)));
+        }
+        store.insertClient(id.toString(), owner, tags == null ? null : String.join(",", tags));
+        return id.toString();
+    }
+
+    /** The owner's client session id, or ERR_SESSION_NOT_FOUND. */
+    String require(String owner, String id) {
+        if (id == null || !ID.matcher(id).matches() || !store.clientExists(id, owner)) {
+            throw notFound(id);
+        }
+        return id;
+    }
+
+    void heartbeat(String owner, String id) {
+        if (id == null || !ID.matcher(id).matches() || !store.heartbeatClient(id, owner)) {
+            throw notFound(id);
+        }
+    }
+
+    private static HangarException notFound(String id) {
+        return new HangarException(ErrorCode.ERR_SESSION_NOT_FOUND, "no session has the id '" + id
+                + "' (or it is not yours); create one with create_session");
+    }
+}
