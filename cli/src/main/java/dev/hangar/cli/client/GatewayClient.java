@@ -22,41 +22,105 @@ import dev.hangar.contracts.RunDetail;
 import dev.hangar.contracts.RunRequest;
 import dev.hangar.contracts.RunSummary;
 import dev.hangar.contracts.SecretValue;
+import dev.hangar.cli.config.CliConfig;
+import dev.hangar.contracts.RunStatus;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZonedDateTime;
 import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * The gateway's REST API ({@code /v1/...}); every non-2xx answer becomes a {@link CliError}.
- * Close it: a live JDK client keeps a selector thread in native code, and the JVM waits up to
+ *
+ * <p>Every call is one logical request, sent again on a transient failure (408, 429, 5xx, a
+ * connection that failed; see {@link RetryPolicy}) until it succeeds, fails for good, or
+ * {@link Settings#timeout()} has passed, retries and waits included. A user error (4xx, or a
+ * problem whose code says to fix the input) is never retried. A POST carries an
+ * {@value #IDEMPOTENCY_HEADER} header, one key per logical call of this client (so one per command
+ * invocation and POST), the same on each retry, so the gateway can tell a retry from a new request
+ * ({@code POST /v1/runs} also gets it as the body's {@code idempotency_key} when the caller set none).
+ * Commands add one method per endpoint here and get all of this without asking.
+ *
+ * <p>Close it: a live JDK client keeps a selector thread in native code, and the JVM waits up to
  * 300 ms for such threads when it exits.
  */
 public final class GatewayClient implements AutoCloseable {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
-    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
     static final int MAX_REDIRECTS = 3;
+    /** The header a POST carries its idempotency key in (the IETF httpapi draft's name). */
+    public static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
+
+    /**
+     * How calls behave: {@code timeout} bounds each logical call (all its attempts), {@code retry}
+     * says when to try again, {@code tokenSource} names where the API key came from (for the
+     * message when the gateway refuses it).
+     */
+    public record Settings(Duration timeout, RetryPolicy retry, String tokenSource) {
+        public static final Settings DEFAULT = new Settings(CliConfig.DEFAULT_TIMEOUT, RetryPolicy.DEFAULT, null);
+
+        public Settings withRetry(RetryPolicy policy) {
+            return new Settings(timeout, policy, tokenSource);
+        }
+
+        public Settings withTimeout(Duration t) {
+            return new Settings(t, retry, tokenSource);
+        }
+    }
 
     private final URI base;
     private final String token;
+    private final Settings settings;
     private final HttpClient http;
+    /** This invocation's idempotency key; each POST adds its sequence number. */
+    private final String invocationKey = "hangar-" + UUID.randomUUID();
+    private final AtomicInteger posts = new AtomicInteger();
 
     public GatewayClient(URI base, String token) {
+        this(base, token, Settings.DEFAULT);
+    }
+
+    public GatewayClient(URI base, String token, Settings settings) {
         this.base = base;
         this.token = token;
-        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
+        this.settings = settings;
+        Duration connect = settings.timeout().compareTo(CONNECT_TIMEOUT) < 0 ? settings.timeout() : CONNECT_TIMEOUT;
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connect)
                 .followRedirects(HttpClient.Redirect.NEVER);
         if (!"https".equals(base.getScheme())) {
             b.sslContext(PlainHttp.SSL); // the default context parses the CA store: ~0.3 s of start-up for nothing
         }
         this.http = b.build();
+    }
+
+    /** A client for a resolved configuration (URL, key, timeout), with the default retry policy. */
+    public static GatewayClient of(CliConfig config) {
+        return new GatewayClient(config.url(), config.token(), new Settings(config.timeout(), RetryPolicy.DEFAULT,
+                config.tokenSource()));
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /** A fresh idempotency key for one logical POST: this invocation's key and the POST's number. */
+    public String nextIdempotencyKey() {
+        return invocationKey + "-" + posts.incrementAndGet();
     }
 
     @Override
@@ -81,19 +145,39 @@ public final class GatewayClient implements AutoCloseable {
 
     /** {@code POST /v1/runs}: 202 with where to follow the run, or 200 with the run its idempotency key names. */
     public Submission submit(RunRequest request) {
-        HttpResponse<String> r = exchange("POST", "/v1/runs", Json.write(request));
+        RunRequest keyed = request.idempotencyKey() != null ? request : withKey(request, nextIdempotencyKey());
+        HttpResponse<String> r = exchange("POST", "/v1/runs", Json.write(keyed), keyed.idempotencyKey()).response();
         return new Submission(read("POST", "/v1/runs", r, RunAccepted.class), r.statusCode() == 200);
+    }
+
+    private static RunRequest withKey(RunRequest r, String key) {
+        return new RunRequest(r.ref(), r.adapter(), r.mode(), r.platform(), r.writePrefix(), r.inputs(), r.adapterOpts(), r.build(),
+                r.timeoutSeconds(), key, r.plan(), r.attachments());
     }
 
     /** {@code POST /v1/runs/{id}/cancel}: 202 {@code {execution_id, status}} once the cancel is under way. */
     public RunControl.Accepted cancelRun(String executionId) {
         String path = "/v1/runs/" + segment(executionId) + "/cancel";
-        HttpResponse<String> r = exchange("POST", path, null);
+        Reply<String> reply;
+        try {
+            reply = exchange("POST", path, null, nextIdempotencyKey());
+        } catch (CliError e) {
+            if (e.is(ErrorCode.ERR_RUN_FINISHED) && e.attempts() > 1 && canceled(executionId)) {
+                return RunControl.Accepted.of(executionId); // an earlier attempt's cancel went through; its answer was lost
+            }
+            throw e;
+        }
+        HttpResponse<String> r = reply.response();
         if (r.statusCode() != 202) {
             throw new CliError(ErrorCode.ERR_INTERNAL, "the gateway answered POST " + path + " with HTTP " + r.statusCode()
                     + ", not 202: the cancel was not accepted");
         }
         return read("POST", path, r, RunControl.Accepted.class);
+    }
+
+    private boolean canceled(String executionId) {
+        RunDetail run = getRun(executionId);
+        return run.status() == RunStatus.CANCELED;
     }
 
     /** {@code GET /v1/runs/{id}}: the run, with its envelope's fields once it has ended. */
@@ -182,18 +266,22 @@ public final class GatewayClient implements AutoCloseable {
      * stored (content-addressed, so the same bytes always give the same path).
      */
     public OutputRef upload(Path file, String filename) {
-        HttpRequest.Builder b = request("/v1/attachments?filename=" + URLEncoder.encode(filename, StandardCharsets.UTF_8))
-                .header("Accept", "application/json").header("Content-Type", "application/octet-stream");
+        String path = "/v1/attachments?filename=" + URLEncoder.encode(filename, StandardCharsets.UTF_8);
+        HttpRequest.BodyPublisher body;
         try {
-            b.POST(HttpRequest.BodyPublishers.ofFile(file));
+            body = HttpRequest.BodyPublishers.ofFile(file); // opened again by each attempt
         } catch (java.io.FileNotFoundException e) {
             throw new CliError(ErrorCode.ERR_ATTACHMENT_INVALID, "cannot read " + file + ": " + e.getMessage(), e);
         }
-        HttpResponse<String> response = call(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        if (response.statusCode() / 100 != 2) {
-            throw failure("POST", "/v1/attachments", response.statusCode(), response.body());
+        String key = nextIdempotencyKey();
+        // no answer deadline: the answer comes after the whole file is sent, however long that takes
+        Reply<String> reply = call("POST", "/v1/attachments", left -> request(path).header("Accept", "application/json")
+                .header("Content-Type", "application/octet-stream").header(IDEMPOTENCY_HEADER, key).POST(body).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8), false);
+        if (reply.failed()) {
+            throw failure("POST", "/v1/attachments", reply);
         }
-        return read("POST", "/v1/attachments", response, OutputRef.class);
+        return read("POST", "/v1/attachments", reply.response(), OutputRef.class);
     }
 
     /** An artefact's bytes as they arrive, and the length the gateway announced (-1 if none). */
@@ -214,13 +302,18 @@ public final class GatewayClient implements AutoCloseable {
         for (String s : key.split("/", -1)) {
             path.append('/').append(segment(s));
         }
-        URI uri = URI.create(base + path.toString());
+        URI first = URI.create(base + path.toString());
+        URI uri = first;
         for (int redirects = 0; ; redirects++) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT).GET();
-            if (token != null && sameOrigin(uri, base)) {
-                b.header("Authorization", "Bearer " + token);
-            }
-            HttpResponse<InputStream> response = call(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            URI target = uri;
+            Reply<InputStream> reply = call("GET", path.toString(), left -> {
+                HttpRequest.Builder b = HttpRequest.newBuilder(target).timeout(left).GET();
+                if (token != null && sameOrigin(target, base)) {
+                    b.header("Authorization", "Bearer " + token);
+                }
+                return b.build();
+            }, GatewayClient::streamOnSuccess, true);
+            HttpResponse<InputStream> response = reply.response();
             int status = response.statusCode();
             var location = response.headers().firstValue("Location");
             if (status / 100 == 3 && location.isPresent() && redirects < MAX_REDIRECTS) {
@@ -229,10 +322,18 @@ public final class GatewayClient implements AutoCloseable {
                 continue;
             }
             if (status / 100 != 2) {
-                throw failure("GET", path.toString(), status, drain(response.body()));
+                throw failure("GET", path.toString(), reply);
             }
             return new Download(response.body(), response.headers().firstValueAsLong("Content-Length").orElse(-1));
         }
+    }
+
+    /** A success streams as it arrives; any other answer is small, read whole, so a retry can look at it and drop it. */
+    private static HttpResponse.BodySubscriber<InputStream> streamOnSuccess(HttpResponse.ResponseInfo info) {
+        if (info.statusCode() / 100 == 2) {
+            return HttpResponse.BodySubscribers.ofInputStream();
+        }
+        return HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofByteArray(), ByteArrayInputStream::new);
     }
 
     private static boolean sameOrigin(URI a, URI b) {
@@ -269,7 +370,8 @@ public final class GatewayClient implements AutoCloseable {
 
     /** HTTP status of {@code GET /q/health/ready}, or -1 when the gateway does not answer. */
     public int readiness() {
-        HttpRequest request = request("/q/health/ready").timeout(Duration.ofSeconds(3)).GET().build();
+        Duration wait = settings.timeout().compareTo(Duration.ofSeconds(3)) < 0 ? settings.timeout() : Duration.ofSeconds(3);
+        HttpRequest request = request("/q/health/ready").timeout(wait).GET().build();
         try {
             return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
@@ -285,37 +387,120 @@ public final class GatewayClient implements AutoCloseable {
     }
 
     private <T> T send(String method, String path, String json, JavaType type) {
-        return read(method, path, exchange(method, path, json), type);
+        return read(method, path, exchange(method, path, json).response(), type);
     }
 
     private static JavaType listOf(Class<?> element) {
         return CliJson.LENIENT.getTypeFactory().constructCollectionType(List.class, element);
     }
 
-    /** The 2xx answer; any other status is the gateway's error, as a {@link CliError}. */
-    private HttpResponse<String> exchange(String method, String path, String json) {
-        HttpRequest.Builder b = request(path).timeout(REQUEST_TIMEOUT).header("Accept", "application/json");
-        if (json != null) {
-            b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
-        } else {
-            b.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        HttpResponse<String> response = call(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        int status = response.statusCode();
-        if (status / 100 != 2) {
-            throw failure(method, path, status, response.body());
-        }
-        return response;
+    /** The 2xx answer; any other status is the gateway's error, as a {@link CliError}. A POST gets a fresh key. */
+    private Reply<String> exchange(String method, String path, String json) {
+        return exchange(method, path, json, "POST".equals(method) ? nextIdempotencyKey() : null);
     }
 
-    private <T> HttpResponse<T> call(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+    private Reply<String> exchange(String method, String path, String json, String idempotencyKey) {
+        Reply<String> reply = call(method, path, left -> {
+            HttpRequest.Builder b = request(path).timeout(left).header("Accept", "application/json");
+            if (idempotencyKey != null) {
+                b.header(IDEMPOTENCY_HEADER, idempotencyKey);
+            }
+            if (json != null) {
+                b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+            } else {
+                b.method(method, HttpRequest.BodyPublishers.noBody());
+            }
+            return b.build();
+        }, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8), true);
+        if (reply.failed()) {
+            throw failure(method, path, reply);
+        }
+        return reply;
+    }
+
+    /**
+     * The last answer to one logical call, after how many attempts; {@code error} is the body of a
+     * non-2xx answer (read as text), null on success.
+     */
+    record Reply<T>(HttpResponse<T> response, int attempts, String error) {
+        boolean failed() {
+            return response.statusCode() / 100 != 2 && response.statusCode() / 100 != 3;
+        }
+    }
+
+    /**
+     * Sends the request {@code build} makes (given the time left, for its answer deadline when
+     * {@code bounded}) until an answer is not transient, the policy's attempts are used up, or the
+     * deadline would pass during the next wait. A connection failure on the last attempt is a
+     * {@link CliError} that says how often it was tried.
+     */
+    private <T> Reply<T> call(String method, String path, Function<Duration, HttpRequest> build,
+                              HttpResponse.BodyHandler<T> handler, boolean bounded) {
+        RetryPolicy policy = settings.retry();
+        long deadline = System.nanoTime() + settings.timeout().toNanos();
+        for (int attempt = 1; ; attempt++) {
+            Duration left = Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
+            HttpResponse<T> response = null;
+            IOException failed = null;
+            try {
+                response = http.send(build.apply(bounded ? left : null), handler);
+            } catch (IOException e) {
+                failed = e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CliError(ErrorCode.ERR_CANCELED, "interrupted while waiting for the gateway", e);
+            }
+            String error = response == null || response.statusCode() / 100 == 2 || response.statusCode() / 100 == 3
+                    ? null : errorText(response.body());
+            boolean again = failed != null ? !(failed instanceof HttpTimeoutException) || failed instanceof HttpConnectTimeoutException
+                    : error != null && transientAnswer(response.statusCode(), error);
+            if (!again) {
+                return new Reply<>(response, attempt, error);
+            }
+            Optional<Duration> retryAfter = response == null ? Optional.empty()
+                    : RetryPolicy.parseRetryAfter(response.headers().firstValue("Retry-After").orElse(null), ZonedDateTime.now());
+            Duration wait = policy.delay(attempt, retryAfter, ThreadLocalRandom.current());
+            if (attempt >= policy.maxAttempts() || System.nanoTime() + wait.toNanos() >= deadline) {
+                if (failed != null) {
+                    throw CliError.unreachable("gateway", base, failed).after(attempt, method + " " + path);
+                }
+                return new Reply<>(response, attempt, error);
+            }
+            sleep(wait);
+        }
+    }
+
+    /** Transient by status, unless the problem's own code says the input must change (then trying again cannot help). */
+    private static boolean transientAnswer(int status, String body) {
+        if (!RetryPolicy.transientStatus(status)) {
+            return false;
+        }
+        ErrorCode code = problemCode(body);
+        return code == null || code.fix() == ErrorCode.Fix.RETRY;
+    }
+
+    private static ErrorCode problemCode(String body) {
         try {
-            return http.send(request, handler);
-        } catch (IOException e) {
-            throw CliError.unreachable("gateway", base, e);
+            JsonNode node = CliJson.parse(body);
+            return node == null || !node.path("code").isTextual() ? null : ErrorCode.valueOf(node.get("code").asText());
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static String errorText(Object body) {
+        if (body instanceof String text) {
+            return text;
+        }
+        return body instanceof InputStream in ? drain(in) : "";
+    }
+
+    private static void sleep(Duration wait) {
+        try {
+            Thread.sleep(wait);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CliError(ErrorCode.ERR_CANCELED, "interrupted while waiting for the gateway", e);
+            throw new CliError(ErrorCode.ERR_CANCELED, "interrupted while waiting to retry the gateway", e);
         }
     }
 
@@ -340,25 +525,46 @@ public final class GatewayClient implements AutoCloseable {
         return CliJson.convert(node, type);
     }
 
+    /** The final answer of a call that failed, as a {@link CliError} that knows its status and attempts. */
+    private CliError failure(String method, String path, Reply<?> reply) {
+        int status = reply.response().statusCode();
+        CliError e = failure(method, path, status, reply.error());
+        if (status == 401) {
+            e = e.withMessage(e.getMessage() + "; " + (token == null
+                    ? "no API key was given: pass --api-key, set $HANGAR_API_KEY, or run `hangar login`"
+                    : "the gateway refused the API key from " + (settings.tokenSource() == null ? "the command"
+                            : settings.tokenSource()) + ": check the key, or run `hangar login`"));
+        }
+        if (status == 429 || status == 503) {
+            var retryAfter = reply.response().headers().firstValue("Retry-After");
+            if (retryAfter.isPresent()) {
+                e = e.withMessage(e.getMessage() + " (the gateway asks to wait " + retryAfter.get() + " s)");
+            }
+        }
+        return reply.attempts() > 1 ? e.after(reply.attempts(), null) : e;
+    }
+
     /** problem+json keeps the gateway's code; any other error body is classified by status. */
     static CliError failure(String method, String path, int status, String body) {
         try {
             JsonNode node = CliJson.parse(body);
             if (node != null && node.hasNonNull("code")) {
                 Problem p = CliJson.LENIENT.treeToValue(node, Problem.class);
-                return CliError.from(p, node.path("code").asText());
+                return CliError.from(p, node.path("code").asText()).withStatus(status);
             }
         } catch (JsonProcessingException | IllegalArgumentException e) {
             // not a problem document; classified below
         }
         ErrorCode code = switch (status) {
             case 401, 403 -> ErrorCode.ERR_UNAUTHORIZED;
+            case 404 -> ErrorCode.ERR_BAD_REQUEST;
             case 422 -> ErrorCode.ERR_INPUT_INVALID;
-            case 502, 503, 504 -> ErrorCode.ERR_UNAVAILABLE;
+            case 429 -> ErrorCode.ERR_RATE_LIMITED;
+            case 408, 502, 503, 504 -> ErrorCode.ERR_UNAVAILABLE;
             default -> status >= 500 ? ErrorCode.ERR_INTERNAL : ErrorCode.ERR_BAD_REQUEST;
         };
         String excerpt = body == null || body.isBlank() ? "" : ": " + abbreviate(body.strip(), 200);
-        return new CliError(code, "the gateway answered " + method + " " + path + " with HTTP " + status + excerpt);
+        return new CliError(code, "the gateway answered " + method + " " + path + " with HTTP " + status + excerpt).withStatus(status);
     }
 
     private HttpRequest.Builder request(String path) {

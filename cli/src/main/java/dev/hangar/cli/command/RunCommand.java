@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hangar.cli.VersionProvider;
 import dev.hangar.cli.client.GatewayClient;
-import dev.hangar.cli.config.GatewayOptions;
+import dev.hangar.cli.config.ConnectionOptions;
 import dev.hangar.cli.error.CliError;
 import dev.hangar.cli.output.Output;
 import dev.hangar.cli.output.ProgressBar;
@@ -54,8 +54,9 @@ public final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** No --timeout here: run's --timeout is the run's deadline; the call timeout goes before the command. */
     @Mixin
-    GatewayOptions gateway;
+    ConnectionOptions gateway;
 
     @Option(names = "--ref", paramLabel = "NS/NAME@VER",
             description = "The processor version to run, e.g. examples/echo@1 (default: the ref in ./hangar.yaml, "
@@ -171,7 +172,7 @@ public final class RunCommand implements Callable<Integer> {
             String id = accepted.executionId();
             RunFollower.Settings follow = settings;
             if (submitted.existing()) {
-                if (!json) {
+                if (!json && idempotencyKey != null) { // else a retry found the run its first attempt started
                     out.err().println("idempotency key " + idempotencyKey + " names run " + id
                             + (accepted.status() == null ? "" : " (" + accepted.status().wire() + ")") + "; following it");
                     out.err().flush();
