@@ -64,7 +64,7 @@ public final class GatewayClient implements AutoCloseable {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     static final int MAX_REDIRECTS = 3;
     /** The header a POST carries its idempotency key in (the IETF httpapi draft's name). */
-    public static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
+    public static final String IDEMPOTENCY_HEADER = RunRequest.IDEMPOTENCY_HEADER;
 
     /**
      * How calls behave: {@code timeout} bounds each logical call (all its attempts), {@code retry}
@@ -455,6 +455,9 @@ public final class GatewayClient implements AutoCloseable {
             boolean again = failed != null ? !(failed instanceof HttpTimeoutException) || failed instanceof HttpConnectTimeoutException
                     : error != null && transientAnswer(response.statusCode(), error);
             if (!again) {
+                if (failed != null) {
+                    throw noAnswer(method, path, failed, attempt);
+                }
                 return new Reply<>(response, attempt, error);
             }
             Optional<Duration> retryAfter = response == null ? Optional.empty()
@@ -462,12 +465,22 @@ public final class GatewayClient implements AutoCloseable {
             Duration wait = policy.delay(attempt, retryAfter, ThreadLocalRandom.current());
             if (attempt >= policy.maxAttempts() || System.nanoTime() + wait.toNanos() >= deadline) {
                 if (failed != null) {
-                    throw CliError.unreachable("gateway", base, failed).after(attempt, method + " " + path);
+                    throw noAnswer(method, path, failed, attempt);
                 }
                 return new Reply<>(response, attempt, error);
             }
             sleep(wait);
         }
+    }
+
+    /** A call that got no answer: the connection failed, or the answer did not come within the timeout. */
+    private CliError noAnswer(String method, String path, IOException failed, int attempts) {
+        if (failed instanceof HttpTimeoutException && !(failed instanceof HttpConnectTimeoutException)) {
+            return new CliError(ErrorCode.ERR_UNAVAILABLE, "the gateway at " + base + " gave no answer in time to " + method + " "
+                    + path + " (the timeout is " + settings.timeout().toMillis() + " ms; raise it with --timeout)", failed)
+                    .after(attempts, null);
+        }
+        return CliError.unreachable("gateway", base, failed).after(attempts, method + " " + path);
     }
 
     /** Transient by status, unless the problem's own code says the input must change (then trying again cannot help). */
