@@ -214,9 +214,24 @@ public final class GatewayClient implements AutoCloseable {
         return send("GET", "/v1/session", null, Session.Info.class);
     }
 
-    /** {@code POST /v1/tokens}: the new token, shown this once. */
+    /**
+     * {@code POST /v1/tokens}: the new token, shown this once. When a retry finds the token its
+     * lost first attempt made (200, no secret), that token is revoked and one more is created, so
+     * the caller ends with exactly one token and its secret.
+     */
     public ApiToken.Created createToken(ApiToken.Create request) {
-        return send("POST", "/v1/tokens", Json.write(request), ApiToken.Created.class);
+        for (int round = 1; ; round++) {
+            Reply<String> reply = exchange("POST", "/v1/tokens", Json.write(request), nextIdempotencyKey());
+            ApiToken.Created created = read("POST", "/v1/tokens", reply.response(), ApiToken.Created.class);
+            if (created.token() != null) {
+                return created;
+            }
+            if (round == 2) {
+                throw new CliError(ErrorCode.ERR_INTERNAL, "the gateway answered POST /v1/tokens with a fresh key but no token");
+            }
+            revokeToken(created.id()); // its secret went with the lost answer: nobody can use it
+
+        }
     }
 
     /** {@code GET /v1/tokens[?all=true]}: names, scopes and dates, never a token. */

@@ -203,6 +203,29 @@ class RetryAndIdempotencyTest {
     }
 
     @Test
+    void aTokenWhoseFirstAnswerWasLostIsRevokedAndMadeAgainSoOneIsLeft() throws Exception {
+        String made = "{\"id\":\"tok_1\",\"owner\":\"me\",\"name\":\"ci\",\"scopes\":[\"read\"],\"created_at\":\"2026-12-01T00:00:00Z\"";
+        Answer existing = Answer.of(200, made + "}");
+        Answer fresh = Answer.of(201, made.replace("tok_1", "tok_2") + ",\"token\":\"hgr_secret\"}");
+        try (var gateway = new FlakyGateway(n -> switch (n) {
+            case 1 -> UNAVAILABLE;      // the token was made, the answer lost
+            case 2 -> existing;         // the retry, same key: that token, no secret
+            case 3 -> Answer.of(204, ""); // DELETE /v1/tokens/tok_1
+            default -> fresh;
+        })) {
+            var r = CliRunner.run("tokens", "create", "ci", "--scope", "read", "--base-url", gateway.url(), "--api-key", "k");
+            assertEquals(0, r.exit(), r::toString);
+            assertEquals("hgr_secret", r.out().strip());
+            var seen = gateway.seen();
+            assertEquals(List.of("POST /v1/tokens", "POST /v1/tokens", "DELETE /v1/tokens/tok_1", "POST /v1/tokens"),
+                    seen.stream().map(s -> s.method() + " " + s.path()).toList());
+            String key = seen.get(0).header(GatewayClient.IDEMPOTENCY_HEADER);
+            assertEquals(key, seen.get(1).header(GatewayClient.IDEMPOTENCY_HEADER));
+            assertNotEquals(key, seen.get(3).header(GatewayClient.IDEMPOTENCY_HEADER), "the new token is a new request");
+        }
+    }
+
+    @Test
     void aRefusedKeySaysWhereItCameFromAndToLogIn() throws Exception {
         try (var gateway = FlakyGateway.failing(5, Answer.problem(401, "ERR_UNAUTHORIZED"), CANCELING)) {
             var r = cancel(gateway);
