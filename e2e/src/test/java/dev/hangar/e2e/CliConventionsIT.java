@@ -229,7 +229,11 @@ class CliConventionsIT {
                 List.of("runs", "get"),
                 List.of("run", "--ref", "examples/echo@1", "--inputs-file", dir.resolve("missing.json").toString()),
                 List.of("run", "--ref", "examples/echo@1", "--attach", "doc=" + dir.resolve("missing.pdf")),
-                List.of("secrets", "set", "CLICONV_X", "--from-file", dir.resolve("missing.txt").toString())));
+                List.of("secrets", "set", "CLICONV_X", "--from-file", dir.resolve("missing.txt").toString()),
+                // a folder where a file is wanted cannot be read, even by root
+                List.of("run", "--ref", "examples/echo@1", "--inputs-file", dir.toString()),
+                List.of("run", "--ref", "examples/echo@1", "--attach", "doc=" + dir),
+                List.of("secrets", "set", "CLICONV_X", "--from-file", dir.toString())));
         if (!root) {
             cases.add(List.of("secrets", "set", "CLICONV_X", "--from-file", unreadable.toString()));
         }

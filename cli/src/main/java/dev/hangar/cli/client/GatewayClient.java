@@ -402,7 +402,7 @@ public final class GatewayClient implements AutoCloseable {
     }
 
     private <T> T send(String method, String path, String json, JavaType type) {
-        return read(method, path, exchange(method, path, json).response(), type);
+        return read(method, path, exchange(method, path, json), type);
     }
 
     private static JavaType listOf(Class<?> element) {
@@ -410,10 +410,11 @@ public final class GatewayClient implements AutoCloseable {
     }
 
     /** The 2xx answer; any other status is the gateway's error, as a {@link CliError}. A POST gets a fresh key. */
-    private Reply<String> exchange(String method, String path, String json) {
-        return exchange(method, path, json, "POST".equals(method) ? nextIdempotencyKey() : null);
+    private HttpResponse<String> exchange(String method, String path, String json) {
+        return exchange(method, path, json, "POST".equals(method) ? nextIdempotencyKey() : null).response();
     }
 
+    /** As above, with the key the caller chose (null: none), and how many attempts it took. */
     private Reply<String> exchange(String method, String path, String json, String idempotencyKey) {
         Reply<String> reply = call(method, path, left -> {
             HttpRequest.Builder b = request(path).timeout(left).header("Accept", "application/json");
@@ -439,7 +440,7 @@ public final class GatewayClient implements AutoCloseable {
      */
     record Reply<T>(HttpResponse<T> response, int attempts, String error) {
         boolean failed() {
-            return response.statusCode() / 100 != 2 && response.statusCode() / 100 != 3;
+            return response.statusCode() / 100 != 2;
         }
     }
 
@@ -486,6 +487,19 @@ public final class GatewayClient implements AutoCloseable {
             }
             sleep(wait);
         }
+    }
+
+    /**
+     * One ready-made request as one logical call: retried like every other (a POST without an
+     * {@value #IDEMPOTENCY_HEADER} gets one), any answer returned as it is, no answer a {@link CliError}.
+     */
+    private <T> HttpResponse<T> call(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+        HttpRequest keyed = request;
+        if ("POST".equals(request.method()) && request.headers().firstValue(IDEMPOTENCY_HEADER).isEmpty()) {
+            keyed = HttpRequest.newBuilder(request, (name, value) -> true).header(IDEMPOTENCY_HEADER, nextIdempotencyKey()).build();
+        }
+        HttpRequest sent = keyed;
+        return call(request.method(), request.uri().getRawPath(), left -> sent, handler, false).response();
     }
 
     /** A call that got no answer: the connection failed, or the answer did not come within the timeout. */
