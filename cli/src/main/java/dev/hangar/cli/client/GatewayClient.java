@@ -3,6 +3,7 @@ package dev.hangar.cli.client;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hangar.cli.config.CliConfig;
 import dev.hangar.cli.error.CliError;
 import dev.hangar.contracts.ArtifactPath;
 import dev.hangar.contracts.ErrorCode;
@@ -22,7 +23,6 @@ import dev.hangar.contracts.RunDetail;
 import dev.hangar.contracts.RunRequest;
 import dev.hangar.contracts.RunSummary;
 import dev.hangar.contracts.SecretValue;
-import dev.hangar.cli.config.CliConfig;
 import dev.hangar.contracts.RunStatus;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -30,18 +30,13 @@ import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.ZonedDateTime;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -90,6 +85,7 @@ public final class GatewayClient implements AutoCloseable {
     /** This invocation's idempotency key; each POST adds its sequence number. */
     private final String invocationKey = "hangar-" + UUID.randomUUID();
     private final AtomicInteger posts = new AtomicInteger();
+    private final RetryingCalls calls;
 
     public GatewayClient(URI base, String token) {
         this(base, token, Settings.DEFAULT);
@@ -106,6 +102,7 @@ public final class GatewayClient implements AutoCloseable {
             b.sslContext(PlainHttp.SSL); // the default context parses the CA store: ~0.3 s of start-up for nothing
         }
         this.http = b.build();
+        this.calls = new RetryingCalls(http, base, settings);
     }
 
     /** A client for a resolved configuration (URL, key, timeout), with the default retry policy. */
@@ -158,7 +155,7 @@ public final class GatewayClient implements AutoCloseable {
     /** {@code POST /v1/runs/{id}/cancel}: 202 {@code {execution_id, status}} once the cancel is under way. */
     public RunControl.Accepted cancelRun(String executionId) {
         String path = "/v1/runs/" + segment(executionId) + "/cancel";
-        Reply<String> reply;
+        RetryingCalls.Reply<String> reply;
         try {
             reply = exchange("POST", path, null, nextIdempotencyKey());
         } catch (CliError e) {
@@ -221,7 +218,7 @@ public final class GatewayClient implements AutoCloseable {
      */
     public ApiToken.Created createToken(ApiToken.Create request) {
         for (int round = 1; ; round++) {
-            Reply<String> reply = exchange("POST", "/v1/tokens", Json.write(request), nextIdempotencyKey());
+            RetryingCalls.Reply<String> reply = exchange("POST", "/v1/tokens", Json.write(request), nextIdempotencyKey());
             ApiToken.Created created = read("POST", "/v1/tokens", reply.response(), ApiToken.Created.class);
             if (created.token() != null) {
                 return created;
@@ -290,7 +287,7 @@ public final class GatewayClient implements AutoCloseable {
         }
         String key = nextIdempotencyKey();
         // no answer deadline: the answer comes after the whole file is sent, however long that takes
-        Reply<String> reply = call("POST", "/v1/attachments", left -> request(path).header("Accept", "application/json")
+        RetryingCalls.Reply<String> reply = call("POST", "/v1/attachments", left -> request(path).header("Accept", "application/json")
                 .header("Content-Type", "application/octet-stream").header(IDEMPOTENCY_HEADER, key).POST(body).build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8), false);
         if (reply.failed()) {
@@ -321,7 +318,7 @@ public final class GatewayClient implements AutoCloseable {
         URI uri = first;
         for (int redirects = 0; ; redirects++) {
             URI target = uri;
-            Reply<InputStream> reply = call("GET", path.toString(), left -> {
+            RetryingCalls.Reply<InputStream> reply = call("GET", path.toString(), left -> {
                 HttpRequest.Builder b = HttpRequest.newBuilder(target).timeout(left).GET();
                 if (token != null && sameOrigin(target, base)) {
                     b.header("Authorization", "Bearer " + token);
@@ -332,7 +329,7 @@ public final class GatewayClient implements AutoCloseable {
             int status = response.statusCode();
             var location = response.headers().firstValue("Location");
             if (status / 100 == 3 && location.isPresent() && redirects < MAX_REDIRECTS) {
-                drain(response.body());
+                RetryingCalls.drain(response.body());
                 uri = uri.resolve(location.get());
                 continue;
             }
@@ -353,15 +350,6 @@ public final class GatewayClient implements AutoCloseable {
 
     private static boolean sameOrigin(URI a, URI b) {
         return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getRawAuthority().equalsIgnoreCase(b.getRawAuthority());
-    }
-
-    /** An error body, read up to 64 KiB, for the message. */
-    private static String drain(InputStream in) {
-        try (in) {
-            return new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
     }
 
     /** The WebSocket URL of a run's events, for when the gateway did not name one. */
@@ -415,8 +403,8 @@ public final class GatewayClient implements AutoCloseable {
     }
 
     /** As above, with the key the caller chose (null: none), and how many attempts it took. */
-    private Reply<String> exchange(String method, String path, String json, String idempotencyKey) {
-        Reply<String> reply = call(method, path, left -> {
+    private RetryingCalls.Reply<String> exchange(String method, String path, String json, String idempotencyKey) {
+        RetryingCalls.Reply<String> reply = call(method, path, left -> {
             HttpRequest.Builder b = request(path).timeout(left).header("Accept", "application/json");
             if (idempotencyKey != null) {
                 b.header(IDEMPOTENCY_HEADER, idempotencyKey);
@@ -435,61 +423,6 @@ public final class GatewayClient implements AutoCloseable {
     }
 
     /**
-     * The last answer to one logical call, after how many attempts; {@code error} is the body of a
-     * non-2xx answer (read as text), null on success.
-     */
-    record Reply<T>(HttpResponse<T> response, int attempts, String error) {
-        boolean failed() {
-            return response.statusCode() / 100 != 2;
-        }
-    }
-
-    /**
-     * Sends the request {@code build} makes (given the time left, for its answer deadline when
-     * {@code bounded}) until an answer is not transient, the policy's attempts are used up, or the
-     * deadline would pass during the next wait. A connection failure on the last attempt is a
-     * {@link CliError} that says how often it was tried.
-     */
-    private <T> Reply<T> call(String method, String path, Function<Duration, HttpRequest> build,
-                              HttpResponse.BodyHandler<T> handler, boolean bounded) {
-        RetryPolicy policy = settings.retry();
-        long deadline = System.nanoTime() + settings.timeout().toNanos();
-        for (int attempt = 1; ; attempt++) {
-            Duration left = Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
-            HttpResponse<T> response = null;
-            IOException failed = null;
-            try {
-                response = http.send(build.apply(bounded ? left : null), handler);
-            } catch (IOException e) {
-                failed = e;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CliError(ErrorCode.ERR_CANCELED, "interrupted while waiting for the gateway", e);
-            }
-            String error = response == null || response.statusCode() / 100 == 2 || response.statusCode() / 100 == 3
-                    ? null : errorText(response.body());
-            boolean again = failed != null ? !(failed instanceof HttpTimeoutException) || failed instanceof HttpConnectTimeoutException
-                    : error != null && transientAnswer(response.statusCode(), error);
-            if (!again) {
-                if (failed != null) {
-                    throw noAnswer(method, path, failed, attempt);
-                }
-                return new Reply<>(response, attempt, error);
-            }
-            Optional<Duration> retryAfter = response == null ? Optional.empty()
-                    : RetryPolicy.parseRetryAfter(response.headers().firstValue("Retry-After").orElse(null), ZonedDateTime.now());
-            Duration wait = policy.delay(attempt, retryAfter, ThreadLocalRandom.current());
-            if (attempt >= policy.maxAttempts() || System.nanoTime() + wait.toNanos() >= deadline) {
-                if (failed != null) {
-                    throw noAnswer(method, path, failed, attempt);
-                }
-                return new Reply<>(response, attempt, error);
-            }
-            sleep(wait);
-        }
-    }
-
-    /**
      * One ready-made request as one logical call: retried like every other (a POST without an
      * {@value #IDEMPOTENCY_HEADER} gets one), any answer returned as it is, no answer a {@link CliError}.
      */
@@ -502,49 +435,11 @@ public final class GatewayClient implements AutoCloseable {
         return call(request.method(), request.uri().getRawPath(), left -> sent, handler, false).response();
     }
 
-    /** A call that got no answer: the connection failed, or the answer did not come within the timeout. */
-    private CliError noAnswer(String method, String path, IOException failed, int attempts) {
-        if (failed instanceof HttpTimeoutException && !(failed instanceof HttpConnectTimeoutException)) {
-            return new CliError(ErrorCode.ERR_UNAVAILABLE, "the gateway at " + base + " gave no answer in time to " + method + " "
-                    + path + " (the timeout is " + settings.timeout().toMillis() + " ms; raise it with --timeout)", failed)
-                    .after(attempts, null);
-        }
-        return CliError.unreachable("gateway", base, failed).after(attempts, method + " " + path);
+    private <T> RetryingCalls.Reply<T> call(String method, String path, Function<Duration, HttpRequest> build,
+                              HttpResponse.BodyHandler<T> handler, boolean bounded) {
+        return calls.call(method, path, build, handler, bounded);
     }
 
-    /** Transient by status, unless the problem's own code says the input must change (then trying again cannot help). */
-    private static boolean transientAnswer(int status, String body) {
-        if (!RetryPolicy.transientStatus(status)) {
-            return false;
-        }
-        ErrorCode code = problemCode(body);
-        return code == null || code.fix() == ErrorCode.Fix.RETRY;
-    }
-
-    private static ErrorCode problemCode(String body) {
-        try {
-            JsonNode node = CliJson.parse(body);
-            return node == null || !node.path("code").isTextual() ? null : ErrorCode.valueOf(node.get("code").asText());
-        } catch (JsonProcessingException | IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    private static String errorText(Object body) {
-        if (body instanceof String text) {
-            return text;
-        }
-        return body instanceof InputStream in ? drain(in) : "";
-    }
-
-    private static void sleep(Duration wait) {
-        try {
-            Thread.sleep(wait);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliError(ErrorCode.ERR_CANCELED, "interrupted while waiting to retry the gateway", e);
-        }
-    }
 
     private static <T> T read(String method, String path, HttpResponse<String> response, Class<T> type) {
         return read(method, path, response, CliJson.LENIENT.constructType(type));
@@ -568,7 +463,7 @@ public final class GatewayClient implements AutoCloseable {
     }
 
     /** The final answer of a call that failed, as a {@link CliError} that knows its status and attempts. */
-    private CliError failure(String method, String path, Reply<?> reply) {
+    private CliError failure(String method, String path, RetryingCalls.Reply<?> reply) {
         int status = reply.response().statusCode();
         CliError e = failure(method, path, status, reply.error());
         if (status == 401) {
