@@ -49,9 +49,61 @@ class HelpAndVersionTest {
     @ParameterizedTest
     @MethodSource("commands")
     void helpExitsZero(List<String> path) {
-        var r = CliRunner.run(args(path, "--help"));
+        for (String flag : List.of("--help", "-h")) {
+            var r = CliRunner.run(args(path, flag));
+            assertEquals(0, r.exit(), flag + ": " + r);
+            assertTrue(r.out().startsWith("Usage: hangar" + (path.isEmpty() ? "" : " " + String.join(" ", path))), r::toString);
+            assertEquals("", r.err(), "help goes to stdout only");
+        }
+    }
+
+    /** A command that talks to the gateway takes --base-url and --api-key after it too (and --timeout, but for run). */
+    @ParameterizedTest
+    @MethodSource("commands")
+    void gatewayCommandsDocumentTheGlobalOptions(List<String> path) {
+        CommandLine cmd = Main.commandLine();
+        for (String name : path) {
+            cmd = cmd.getSubcommands().get(name);
+        }
+        var spec = cmd.getCommandSpec();
+        if (spec.findOption("--url") != null) {
+            assertTrue(spec.findOption("--base-url") != null, "--url without --base-url");
+            assertTrue(spec.findOption("--url").hidden(), "the old spelling stays out of the help");
+        }
+        if (spec.findOption("--token") != null) {
+            assertTrue(spec.findOption("--api-key") != null && spec.findOption("--token").hidden());
+        }
+        if (spec.findOption("--api-key") != null && !path.equals(List.of("run"))) {
+            assertEquals("MS", spec.findOption("--timeout").paramLabel(), String.join(" ", path) + " has --api-key but not --timeout");
+        }
+    }
+
+    @Test
+    void versionJsonIsTheVersionAndTheSevenCharacterCommit() throws Exception {
+        var r = CliRunner.run("version", "--json");
         assertEquals(0, r.exit(), r::toString);
-        assertTrue(r.out().startsWith("Usage: hangar"), r::toString);
+        var node = Json.MAPPER.readTree(r.out());
+        assertEquals(List.of("version", "commit"), iterable(node.fieldNames()));
+        assertEquals(VersionProvider.version(), node.get("version").asText());
+        if (builtFromGit()) { // the commit of the build: HEAD's, or an earlier one's if HEAD moved since
+            assertTrue(node.get("commit").asText().matches("[0-9a-f]{7}"), node::toString);
+            assertEquals(VersionProvider.commit(), node.get("commit").asText());
+        } else {
+            assertTrue(node.get("commit").isNull(), node::toString);
+        }
+        assertTrue(r.err().isEmpty(), "no gateway is asked: " + r);
+    }
+
+    private static boolean builtFromGit() throws Exception {
+        var git = new ProcessBuilder("git", "rev-parse", "--short=7", "HEAD").redirectErrorStream(true).start();
+        git.getInputStream().readAllBytes();
+        return git.waitFor() == 0;
+    }
+
+    private static List<String> iterable(java.util.Iterator<String> it) {
+        List<String> all = new ArrayList<>();
+        it.forEachRemaining(all::add);
+        return all;
     }
 
     @ParameterizedTest
@@ -59,7 +111,7 @@ class HelpAndVersionTest {
     void versionExitsZero(List<String> path) {
         var r = CliRunner.run(args(path, "--version"));
         assertEquals(0, r.exit(), r::toString);
-        assertTrue(r.out().startsWith("hangar " + VersionProvider.version()), r::toString);
+        assertTrue(r.out().startsWith("hangar " + VersionProvider.version() + " (commit " + VersionProvider.commit()), r::toString);
         assertTrue(VersionProvider.version().matches("\\d+\\.\\d+\\.\\d+.*"), VersionProvider.version());
     }
 
@@ -69,6 +121,7 @@ class HelpAndVersionTest {
         assertEquals(1, r.exit());
         assertTrue(r.err().startsWith("error: ERR_OPTION_INVALID: Unknown option: '--frobnicate'"), r::toString);
         assertTrue(r.err().contains("hangar run --help"), r::toString);
+        assertTrue(r.err().strip().endsWith("check your inputs"), r::toString);
     }
 
     @Test

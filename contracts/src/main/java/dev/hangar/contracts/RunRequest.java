@@ -31,9 +31,31 @@ public record RunRequest(String ref, Adapter adapter, Mode mode, Platform platfo
     /** 1 to 128 of A-Z, a-z, 0-9, '.', '_', ':', '-'. */
     public static final java.util.regex.Pattern IDEMPOTENCY_KEY = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
+    /**
+     * The HTTP header a client may send the idempotency key in instead of the body (the IETF
+     * httpapi draft's name); the CLI sends it on every POST, and the body's key too on runs.
+     */
+    public static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
+
     /** A request with only the fields most callers set. */
     public static RunRequest of(String ref, Mode mode, JsonNode inputs) {
         return new RunRequest(ref, null, mode, null, null, inputs, null, null, null, null, null, null);
+    }
+
+    /**
+     * The request with the {@link #IDEMPOTENCY_HEADER} key as its {@code idempotency_key} when the
+     * body has none; the same key in both is fine, two different ones are {@link ErrorCode#ERR_BAD_REQUEST}.
+     */
+    public RunRequest withHeaderKey(String header) {
+        if (header == null || header.isBlank() || header.equals(idempotencyKey)) {
+            return this;
+        }
+        if (idempotencyKey != null) {
+            throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "idempotency_key '" + idempotencyKey + "' in the body and the "
+                    + IDEMPOTENCY_HEADER + " header '" + header + "' differ; send one of them, or the same in both");
+        }
+        return new RunRequest(ref, adapter, mode, platform, writePrefix, inputs, adapterOpts, build, timeoutSeconds, header, plan,
+                attachments);
     }
 
     /** Returns the key (null stays null), or throws {@link ErrorCode#ERR_OPTION_INVALID} saying its form. */

@@ -45,6 +45,33 @@ class RunnerOptionsTest {
     }
 
     @Test
+    void theIdempotencyKeyHeaderCountsAsTheBodysKey() throws Exception {
+        String key = "h-" + SUFFIX;
+        String body = "{\"ref\":\"" + REF + "\"," + INPUTS + "}";
+        String first = given().contentType("application/json").header("Idempotency-Key", key).body(body).post("/v1/runs")
+                .then().statusCode(202).extract().path("execution_id");
+        String again = given().contentType("application/json").header("Idempotency-Key", key).body(body).post("/v1/runs")
+                .then().statusCode(200).extract().path("execution_id");
+        String inBody = given().contentType("application/json").header("Idempotency-Key", key)
+                .body("{\"ref\":\"" + REF + "\"," + INPUTS + ",\"idempotency_key\":\"" + key + "\"}").post("/v1/runs")
+                .then().statusCode(200).extract().path("execution_id");
+        assertEquals(first, again);
+        assertEquals(first, inBody);
+        given().contentType("application/json").header("Idempotency-Key", key)
+                .body("{\"ref\":\"" + REF + "\"," + INPUTS + ",\"idempotency_key\":\"other-" + SUFFIX + "\"}").post("/v1/runs")
+                .then().statusCode(400).body("code", equalTo("ERR_BAD_REQUEST"))
+                .body("detail", org.hamcrest.Matchers.containsString("differ"));
+        given().contentType("application/json").header("Idempotency-Key", "has space").body(body).post("/v1/runs")
+                .then().statusCode(400).body("code", equalTo("ERR_OPTION_INVALID"));
+        try (var c = db.getConnection(); var s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM runs WHERE idempotency_key LIKE '%-" + SUFFIX + "' AND idempotency_key <> 'k-"
+                     + SUFFIX + "'")) {
+            rs.next();
+            assertEquals(1, rs.getLong(1), "one run for the key, however often and however it was sent");
+        }
+    }
+
+    @Test
     void adapterOptionsAreCheckedAgainstTheirSchema() {
         given().contentType("application/json").body("{\"ref\":\"" + REF + "\"," + INPUTS + ",\"adapter_opts\":{\"colour\":1}}")
                 .post("/v1/runs").then().statusCode(400).body("code", equalTo("ERR_OPTION_INVALID"));

@@ -35,6 +35,35 @@ class TokensTest {
     }
 
     @Test
+    void anIdempotencyKeyMakesOneTokenHoweverOftenItIsSent() {
+        String key = "tok-" + Long.toString(System.nanoTime(), 36);
+        String name = "retried " + key; // unique: the database keeps earlier runs' tokens
+        String body = "{\"name\":\"" + name + "\",\"scopes\":[\"read\"]}";
+        var first = given().header("Authorization", AuthTest.ALICE).header("Idempotency-Key", key).contentType("application/json")
+                .body(body).post("/v1/tokens").then().statusCode(201).extract();
+        String id = first.path("id");
+        String token = first.path("token");
+        given().header("Authorization", AuthTest.ALICE).header("Idempotency-Key", key).contentType("application/json")
+                .body(body).post("/v1/tokens").then().statusCode(200).body("id", equalTo(id))
+                .body("token", org.hamcrest.Matchers.nullValue()).body("name", equalTo(name));
+        given().header("Authorization", AuthTest.ALICE).get("/v1/tokens").then().statusCode(200)
+                .body("findAll { it.id == '" + id + "' }.size()", equalTo(1))
+                .body("findAll { it.name == '" + name + "' }.size()", equalTo(1));
+        given().header("Authorization", "Bearer " + token).get("/v1/session").then().statusCode(200);
+        // another owner's same key is another token; a malformed key is refused before anything is made
+        given().header("Authorization", AuthTest.BOB).header("Idempotency-Key", key).contentType("application/json")
+                .body(body).post("/v1/tokens").then().statusCode(201).body("owner", equalTo("bob"));
+        given().header("Authorization", AuthTest.ALICE).header("Idempotency-Key", "has space").contentType("application/json")
+                .body("{\"name\":\"bad key\",\"scopes\":[\"read\"]}").post("/v1/tokens").then().statusCode(400)
+                .body("code", equalTo("ERR_OPTION_INVALID"));
+        given().header("Authorization", AuthTest.ALICE).get("/v1/tokens").then().body("name", not(hasItem("bad key")));
+        // once revoked, the key makes a fresh token again
+        given().header("Authorization", AuthTest.ALICE).delete("/v1/tokens/" + id).then().statusCode(204);
+        given().header("Authorization", AuthTest.ALICE).header("Idempotency-Key", key).contentType("application/json")
+                .body(body).post("/v1/tokens").then().statusCode(201).body("token", org.hamcrest.Matchers.startsWith("hgr_"));
+    }
+
+    @Test
     void aReadTokenReadsButCannotRunMintMoreOrKeepContainers() {
         String read = "Bearer " + create(AuthTest.ALICE, "reader", "[\"read\"]");
         given().header("Authorization", read).get("/v1/runs").then().statusCode(200);

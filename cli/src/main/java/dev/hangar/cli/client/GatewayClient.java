@@ -3,6 +3,7 @@ package dev.hangar.cli.client;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hangar.cli.config.CliConfig;
 import dev.hangar.cli.error.CliError;
 import dev.hangar.contracts.ArtifactPath;
 import dev.hangar.contracts.ErrorCode;
@@ -23,6 +24,8 @@ import dev.hangar.contracts.RunRequest;
 import dev.hangar.contracts.RunSummary;
 import dev.hangar.contracts.Sampling;
 import dev.hangar.contracts.SecretValue;
+import dev.hangar.contracts.RunStatus;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -34,30 +37,88 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * The gateway's REST API ({@code /v1/...}); every non-2xx answer becomes a {@link CliError}.
- * Close it: a live JDK client keeps a selector thread in native code, and the JVM waits up to
+ *
+ * <p>Every call is one logical request, sent again on a transient failure (408, 429, 5xx, a
+ * connection that failed; see {@link RetryPolicy}) until it succeeds, fails for good, or
+ * {@link Settings#timeout()} has passed, retries and waits included. A user error (4xx, or a
+ * problem whose code says to fix the input) is never retried. A POST carries an
+ * {@value #IDEMPOTENCY_HEADER} header, one key per logical call of this client (so one per command
+ * invocation and POST), the same on each retry, so the gateway can tell a retry from a new request
+ * ({@code POST /v1/runs} also gets it as the body's {@code idempotency_key} when the caller set none).
+ * Commands add one method per endpoint here and get all of this without asking.
+ *
+ * <p>Close it: a live JDK client keeps a selector thread in native code, and the JVM waits up to
  * 300 ms for such threads when it exits.
  */
 public final class GatewayClient implements AutoCloseable {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
-    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
     static final int MAX_REDIRECTS = 3;
+    /** The header a POST carries its idempotency key in (the IETF httpapi draft's name). */
+    public static final String IDEMPOTENCY_HEADER = RunRequest.IDEMPOTENCY_HEADER;
+
+    /**
+     * How calls behave: {@code timeout} bounds each logical call (all its attempts), {@code retry}
+     * says when to try again, {@code tokenSource} names where the API key came from (for the
+     * message when the gateway refuses it).
+     */
+    public record Settings(Duration timeout, RetryPolicy retry, String tokenSource) {
+        public static final Settings DEFAULT = new Settings(CliConfig.DEFAULT_TIMEOUT, RetryPolicy.DEFAULT, null);
+
+        public Settings withRetry(RetryPolicy policy) {
+            return new Settings(timeout, policy, tokenSource);
+        }
+
+        public Settings withTimeout(Duration t) {
+            return new Settings(t, retry, tokenSource);
+        }
+    }
 
     private final URI base;
     private final String token;
+    private final Settings settings;
     private final HttpClient http;
+    /** This invocation's idempotency key; each POST adds its sequence number. */
+    private final String invocationKey = "hangar-" + UUID.randomUUID();
+    private final AtomicInteger posts = new AtomicInteger();
+    private final RetryingCalls calls;
 
     public GatewayClient(URI base, String token) {
+        this(base, token, Settings.DEFAULT);
+    }
+
+    public GatewayClient(URI base, String token, Settings settings) {
         this.base = base;
         this.token = token;
-        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
+        this.settings = settings;
+        Duration connect = settings.timeout().compareTo(CONNECT_TIMEOUT) < 0 ? settings.timeout() : CONNECT_TIMEOUT;
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connect)
                 .followRedirects(HttpClient.Redirect.NEVER);
         if (!"https".equals(base.getScheme())) {
             b.sslContext(PlainHttp.SSL); // the default context parses the CA store: ~0.3 s of start-up for nothing
         }
         this.http = b.build();
+        this.calls = new RetryingCalls(http, base, settings);
+    }
+
+    /** A client for a resolved configuration (URL, key, timeout), with the default retry policy. */
+    public static GatewayClient of(CliConfig config) {
+        return new GatewayClient(config.url(), config.token(), new Settings(config.timeout(), RetryPolicy.DEFAULT,
+                config.tokenSource()));
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /** A fresh idempotency key for one logical POST: this invocation's key and the POST's number. */
+    public String nextIdempotencyKey() {
+        return invocationKey + "-" + posts.incrementAndGet();
     }
 
     @Override
@@ -82,8 +143,14 @@ public final class GatewayClient implements AutoCloseable {
 
     /** {@code POST /v1/runs}: 202 with where to follow the run, or 200 with the run its idempotency key names. */
     public Submission submit(RunRequest request) {
-        HttpResponse<String> r = exchange("POST", "/v1/runs", Json.write(request));
+        RunRequest keyed = request.idempotencyKey() != null ? request : withKey(request, nextIdempotencyKey());
+        HttpResponse<String> r = exchange("POST", "/v1/runs", Json.write(keyed), keyed.idempotencyKey()).response();
         return new Submission(read("POST", "/v1/runs", r, RunAccepted.class), r.statusCode() == 200);
+    }
+
+    private static RunRequest withKey(RunRequest r, String key) {
+        return new RunRequest(r.ref(), r.adapter(), r.mode(), r.platform(), r.writePrefix(), r.inputs(), r.adapterOpts(), r.build(),
+                r.timeoutSeconds(), key, r.plan(), r.attachments());
     }
 
     /**
@@ -103,13 +170,13 @@ public final class GatewayClient implements AutoCloseable {
      */
     public SampleAnswer sample(Sampling.Request request, Duration wait) {
         String path = "/v1/sample?wait_ms=" + wait.toMillis();
-        return sampleAnswer("POST", path, exchange("POST", path, Json.write(request), REQUEST_TIMEOUT.plus(wait)));
+        return sampleAnswer("POST", path, exchange("POST", path, Json.write(request)));
     }
 
     /** {@code GET /v1/sample/{run_id}?wait_ms=N}: a sampling run's samples, waiting up to {@code wait} for them. */
     public SampleAnswer sampleResult(String runId, Duration wait) {
         String path = "/v1/sample/" + segment(runId) + "?wait_ms=" + wait.toMillis();
-        return sampleAnswer("GET", path, exchange("GET", path, null, REQUEST_TIMEOUT.plus(wait)));
+        return sampleAnswer("GET", path, exchange("GET", path, null));
     }
 
     private static SampleAnswer sampleAnswer(String method, String path, HttpResponse<String> r) {
@@ -120,12 +187,26 @@ public final class GatewayClient implements AutoCloseable {
     /** {@code POST /v1/runs/{id}/cancel}: 202 {@code {execution_id, status}} once the cancel is under way. */
     public RunControl.Accepted cancelRun(String executionId) {
         String path = "/v1/runs/" + segment(executionId) + "/cancel";
-        HttpResponse<String> r = exchange("POST", path, null);
+        RetryingCalls.Reply<String> reply;
+        try {
+            reply = exchange("POST", path, null, nextIdempotencyKey());
+        } catch (CliError e) {
+            if (e.is(ErrorCode.ERR_RUN_FINISHED) && e.attempts() > 1 && canceled(executionId)) {
+                return RunControl.Accepted.of(executionId); // an earlier attempt's cancel went through; its answer was lost
+            }
+            throw e;
+        }
+        HttpResponse<String> r = reply.response();
         if (r.statusCode() != 202) {
             throw new CliError(ErrorCode.ERR_INTERNAL, "the gateway answered POST " + path + " with HTTP " + r.statusCode()
                     + ", not 202: the cancel was not accepted");
         }
         return read("POST", path, r, RunControl.Accepted.class);
+    }
+
+    private boolean canceled(String executionId) {
+        RunDetail run = getRun(executionId);
+        return run.status() == RunStatus.CANCELED;
     }
 
     /** {@code GET /v1/runs/{id}}: the run, with its envelope's fields once it has ended. */
@@ -162,9 +243,24 @@ public final class GatewayClient implements AutoCloseable {
         return send("GET", "/v1/session", null, Session.Info.class);
     }
 
-    /** {@code POST /v1/tokens}: the new token, shown this once. */
+    /**
+     * {@code POST /v1/tokens}: the new token, shown this once. When a retry finds the token its
+     * lost first attempt made (200, no secret), that token is revoked and one more is created, so
+     * the caller ends with exactly one token and its secret.
+     */
     public ApiToken.Created createToken(ApiToken.Create request) {
-        return send("POST", "/v1/tokens", Json.write(request), ApiToken.Created.class);
+        for (int round = 1; ; round++) {
+            RetryingCalls.Reply<String> reply = exchange("POST", "/v1/tokens", Json.write(request), nextIdempotencyKey());
+            ApiToken.Created created = read("POST", "/v1/tokens", reply.response(), ApiToken.Created.class);
+            if (created.token() != null) {
+                return created;
+            }
+            if (round == 2) {
+                throw new CliError(ErrorCode.ERR_INTERNAL, "the gateway answered POST /v1/tokens with a fresh key but no token");
+            }
+            revokeToken(created.id()); // its secret went with the lost answer: nobody can use it
+
+        }
     }
 
     /** {@code GET /v1/tokens[?all=true]}: names, scopes and dates, never a token. */
@@ -214,18 +310,22 @@ public final class GatewayClient implements AutoCloseable {
      * stored (content-addressed, so the same bytes always give the same path).
      */
     public OutputRef upload(Path file, String filename) {
-        HttpRequest.Builder b = request("/v1/attachments?filename=" + URLEncoder.encode(filename, StandardCharsets.UTF_8))
-                .header("Accept", "application/json").header("Content-Type", "application/octet-stream");
+        String path = "/v1/attachments?filename=" + URLEncoder.encode(filename, StandardCharsets.UTF_8);
+        HttpRequest.BodyPublisher body;
         try {
-            b.POST(HttpRequest.BodyPublishers.ofFile(file));
+            body = HttpRequest.BodyPublishers.ofFile(file); // opened again by each attempt
         } catch (java.io.FileNotFoundException e) {
             throw new CliError(ErrorCode.ERR_ATTACHMENT_INVALID, "cannot read " + file + ": " + e.getMessage(), e);
         }
-        HttpResponse<String> response = call(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        if (response.statusCode() / 100 != 2) {
-            throw failure("POST", "/v1/attachments", response.statusCode(), response.body());
+        String key = nextIdempotencyKey();
+        // no answer deadline: the answer comes after the whole file is sent, however long that takes
+        RetryingCalls.Reply<String> reply = call("POST", "/v1/attachments", left -> request(path).header("Accept", "application/json")
+                .header("Content-Type", "application/octet-stream").header(IDEMPOTENCY_HEADER, key).POST(body).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8), false);
+        if (reply.failed()) {
+            throw failure("POST", "/v1/attachments", reply);
         }
-        return read("POST", "/v1/attachments", response, OutputRef.class);
+        return read("POST", "/v1/attachments", reply.response(), OutputRef.class);
     }
 
     /** An artefact's bytes as they arrive, and the length the gateway announced (-1 if none). */
@@ -246,38 +346,42 @@ public final class GatewayClient implements AutoCloseable {
         for (String s : key.split("/", -1)) {
             path.append('/').append(segment(s));
         }
-        URI uri = URI.create(base + path.toString());
+        URI first = URI.create(base + path.toString());
+        URI uri = first;
         for (int redirects = 0; ; redirects++) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT).GET();
-            if (token != null && sameOrigin(uri, base)) {
-                b.header("Authorization", "Bearer " + token);
-            }
-            HttpResponse<InputStream> response = call(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            URI target = uri;
+            RetryingCalls.Reply<InputStream> reply = call("GET", path.toString(), left -> {
+                HttpRequest.Builder b = HttpRequest.newBuilder(target).timeout(left).GET();
+                if (token != null && sameOrigin(target, base)) {
+                    b.header("Authorization", "Bearer " + token);
+                }
+                return b.build();
+            }, GatewayClient::streamOnSuccess, true);
+            HttpResponse<InputStream> response = reply.response();
             int status = response.statusCode();
             var location = response.headers().firstValue("Location");
             if (status / 100 == 3 && location.isPresent() && redirects < MAX_REDIRECTS) {
-                drain(response.body());
+                RetryingCalls.drain(response.body());
                 uri = uri.resolve(location.get());
                 continue;
             }
             if (status / 100 != 2) {
-                throw failure("GET", path.toString(), status, drain(response.body()));
+                throw failure("GET", path.toString(), reply);
             }
             return new Download(response.body(), response.headers().firstValueAsLong("Content-Length").orElse(-1));
         }
     }
 
-    private static boolean sameOrigin(URI a, URI b) {
-        return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getRawAuthority().equalsIgnoreCase(b.getRawAuthority());
+    /** A success streams as it arrives; any other answer is small, read whole, so a retry can look at it and drop it. */
+    private static HttpResponse.BodySubscriber<InputStream> streamOnSuccess(HttpResponse.ResponseInfo info) {
+        if (info.statusCode() / 100 == 2) {
+            return HttpResponse.BodySubscribers.ofInputStream();
+        }
+        return HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofByteArray(), ByteArrayInputStream::new);
     }
 
-    /** An error body, read up to 64 KiB, for the message. */
-    private static String drain(InputStream in) {
-        try (in) {
-            return new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
+    private static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getRawAuthority().equalsIgnoreCase(b.getRawAuthority());
     }
 
     /** The WebSocket URL of a run's events, for when the gateway did not name one. */
@@ -301,7 +405,8 @@ public final class GatewayClient implements AutoCloseable {
 
     /** HTTP status of {@code GET /q/health/ready}, or -1 when the gateway does not answer. */
     public int readiness() {
-        HttpRequest request = request("/q/health/ready").timeout(Duration.ofSeconds(3)).GET().build();
+        Duration wait = settings.timeout().compareTo(Duration.ofSeconds(3)) < 0 ? settings.timeout() : Duration.ofSeconds(3);
+        HttpRequest request = request("/q/health/ready").timeout(wait).GET().build();
         try {
             return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
@@ -324,36 +429,49 @@ public final class GatewayClient implements AutoCloseable {
         return CliJson.LENIENT.getTypeFactory().constructCollectionType(List.class, element);
     }
 
-    /** The 2xx answer; any other status is the gateway's error, as a {@link CliError}. */
+    /** The 2xx answer; any other status is the gateway's error, as a {@link CliError}. A POST gets a fresh key. */
     private HttpResponse<String> exchange(String method, String path, String json) {
-        return exchange(method, path, json, REQUEST_TIMEOUT);
+        return exchange(method, path, json, "POST".equals(method) ? nextIdempotencyKey() : null).response();
     }
 
-    private HttpResponse<String> exchange(String method, String path, String json, Duration timeout) {
-        HttpRequest.Builder b = request(path).timeout(timeout).header("Accept", "application/json");
-        if (json != null) {
-            b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
-        } else {
-            b.method(method, HttpRequest.BodyPublishers.noBody());
+    /** As above, with the key the caller chose (null: none), and how many attempts it took. */
+    private RetryingCalls.Reply<String> exchange(String method, String path, String json, String idempotencyKey) {
+        RetryingCalls.Reply<String> reply = call(method, path, left -> {
+            HttpRequest.Builder b = request(path).timeout(left).header("Accept", "application/json");
+            if (idempotencyKey != null) {
+                b.header(IDEMPOTENCY_HEADER, idempotencyKey);
+            }
+            if (json != null) {
+                b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+            } else {
+                b.method(method, HttpRequest.BodyPublishers.noBody());
+            }
+            return b.build();
+        }, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8), true);
+        if (reply.failed()) {
+            throw failure(method, path, reply);
         }
-        HttpResponse<String> response = call(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        int status = response.statusCode();
-        if (status / 100 != 2) {
-            throw failure(method, path, status, response.body());
-        }
-        return response;
+        return reply;
     }
 
+    /**
+     * One ready-made request as one logical call: retried like every other (a POST without an
+     * {@value #IDEMPOTENCY_HEADER} gets one), any answer returned as it is, no answer a {@link CliError}.
+     */
     private <T> HttpResponse<T> call(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
-        try {
-            return http.send(request, handler);
-        } catch (IOException e) {
-            throw CliError.unreachable("gateway", base, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliError(ErrorCode.ERR_CANCELED, "interrupted while waiting for the gateway", e);
+        HttpRequest keyed = request;
+        if ("POST".equals(request.method()) && request.headers().firstValue(IDEMPOTENCY_HEADER).isEmpty()) {
+            keyed = HttpRequest.newBuilder(request, (name, value) -> true).header(IDEMPOTENCY_HEADER, nextIdempotencyKey()).build();
         }
+        HttpRequest sent = keyed;
+        return call(request.method(), request.uri().getRawPath(), left -> sent, handler, false).response();
     }
+
+    private <T> RetryingCalls.Reply<T> call(String method, String path, Function<Duration, HttpRequest> build,
+                              HttpResponse.BodyHandler<T> handler, boolean bounded) {
+        return calls.call(method, path, build, handler, bounded);
+    }
+
 
     private static <T> T read(String method, String path, HttpResponse<String> response, Class<T> type) {
         return read(method, path, response, CliJson.LENIENT.constructType(type));
@@ -376,25 +494,46 @@ public final class GatewayClient implements AutoCloseable {
         return CliJson.convert(node, type);
     }
 
+    /** The final answer of a call that failed, as a {@link CliError} that knows its status and attempts. */
+    private CliError failure(String method, String path, RetryingCalls.Reply<?> reply) {
+        int status = reply.response().statusCode();
+        CliError e = failure(method, path, status, reply.error());
+        if (status == 401) {
+            e = e.withMessage(e.getMessage() + "; " + (token == null
+                    ? "no API key was given: pass --api-key, set $HANGAR_API_KEY, or run `hangar login`"
+                    : "the gateway refused the API key from " + (settings.tokenSource() == null ? "the command"
+                            : settings.tokenSource()) + ": check the key, or run `hangar login`"));
+        }
+        if (status == 429 || status == 503) {
+            var retryAfter = reply.response().headers().firstValue("Retry-After");
+            if (retryAfter.isPresent()) {
+                e = e.withMessage(e.getMessage() + " (the gateway asks to wait " + retryAfter.get() + " s)");
+            }
+        }
+        return reply.attempts() > 1 ? e.after(reply.attempts(), null) : e;
+    }
+
     /** problem+json keeps the gateway's code; any other error body is classified by status. */
     static CliError failure(String method, String path, int status, String body) {
         try {
             JsonNode node = CliJson.parse(body);
             if (node != null && node.hasNonNull("code")) {
                 Problem p = CliJson.LENIENT.treeToValue(node, Problem.class);
-                return CliError.from(p, node.path("code").asText());
+                return CliError.from(p, node.path("code").asText()).withStatus(status);
             }
         } catch (JsonProcessingException | IllegalArgumentException e) {
             // not a problem document; classified below
         }
         ErrorCode code = switch (status) {
             case 401, 403 -> ErrorCode.ERR_UNAUTHORIZED;
+            case 404 -> ErrorCode.ERR_BAD_REQUEST;
             case 422 -> ErrorCode.ERR_INPUT_INVALID;
-            case 502, 503, 504 -> ErrorCode.ERR_UNAVAILABLE;
+            case 429 -> ErrorCode.ERR_RATE_LIMITED;
+            case 408, 502, 503, 504 -> ErrorCode.ERR_UNAVAILABLE;
             default -> status >= 500 ? ErrorCode.ERR_INTERNAL : ErrorCode.ERR_BAD_REQUEST;
         };
         String excerpt = body == null || body.isBlank() ? "" : ": " + abbreviate(body.strip(), 200);
-        return new CliError(code, "the gateway answered " + method + " " + path + " with HTTP " + status + excerpt);
+        return new CliError(code, "the gateway answered " + method + " " + path + " with HTTP " + status + excerpt).withStatus(status);
     }
 
     private HttpRequest.Builder request(String path) {

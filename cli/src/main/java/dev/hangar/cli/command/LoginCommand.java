@@ -3,6 +3,7 @@ package dev.hangar.cli.command;
 import dev.hangar.cli.VersionProvider;
 import dev.hangar.cli.client.GatewayClient;
 import dev.hangar.cli.config.CliConfig;
+import dev.hangar.cli.config.ConnectionOptions;
 import dev.hangar.cli.config.CredentialsFile;
 import dev.hangar.cli.error.CliError;
 import dev.hangar.cli.output.Output;
@@ -36,9 +37,15 @@ public final class LoginCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--url", paramLabel = "URL",
-            description = "Gateway base URL (default: $HANGAR_URL, else `url` in the config file, else " + CliConfig.DEFAULT_URL + ").")
+    @Option(names = "--base-url", paramLabel = "URL",
+            description = "Gateway base URL (default: the global --base-url, else $HANGAR_BASE_URL, else `url` in the config "
+                    + "file, else " + CliConfig.DEFAULT_URL + "). Older spellings: --url, $HANGAR_URL.")
     String url;
+
+    @Option(names = "--url", paramLabel = "URL", hidden = true)
+    void legacyUrl(String value) {
+        url = value;
+    }
 
     @Option(names = "--token-stdin", description = "Read the token from standard input (one line; surrounding space is dropped).")
     boolean tokenStdin;
@@ -51,9 +58,12 @@ public final class LoginCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String token = token();
-        var base = CliConfig.resolve(url, "unused").url();
+        ConnectionOptions global = ConnectionOptions.global(spec);
+        CliConfig config = CliConfig.resolve(url != null || global == null ? url : global.url(), "unused",
+                global == null ? null : global.timeout());
+        var base = config.url();
         Session.Info who;
-        try (GatewayClient client = new GatewayClient(base, token)) {
+        try (GatewayClient client = new GatewayClient(base, token, GatewayClient.Settings.DEFAULT.withTimeout(config.timeout()))) {
             who = client.session();
         } catch (CliError e) {
             if (ErrorCode.ERR_UNAUTHORIZED.name().equals(e.code())) {

@@ -6,7 +6,7 @@ import dev.hangar.cli.VersionProvider;
 import dev.hangar.cli.client.GatewayClient;
 import dev.hangar.cli.cog.UrlFetcher;
 import dev.hangar.cli.cog.UrlInputs;
-import dev.hangar.cli.config.GatewayOptions;
+import dev.hangar.cli.config.ConnectionOptions;
 import dev.hangar.cli.error.CliError;
 import dev.hangar.cli.output.Output;
 import dev.hangar.cli.output.ProgressBar;
@@ -58,8 +58,9 @@ public final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** No --timeout here: run's --timeout is the run's deadline; the call timeout goes before the command. */
     @Mixin
-    GatewayOptions gateway;
+    ConnectionOptions gateway;
 
     @Option(names = "--ref", paramLabel = "NS/NAME@VER",
             description = "The processor version to run, e.g. examples/echo@1 (default: the ref in ./hangar.yaml, "
@@ -176,7 +177,7 @@ public final class RunCommand implements Callable<Integer> {
             String id = accepted.executionId();
             RunFollower.Settings follow = settings;
             if (submitted.existing()) {
-                if (!json) {
+                if (!json && idempotencyKey != null) { // else a retry found the run its first attempt started
                     out.err().println("idempotency key " + idempotencyKey + " names run " + id
                             + (accepted.status() == null ? "" : " (" + accepted.status().wire() + ")") + "; following it");
                     out.err().flush();

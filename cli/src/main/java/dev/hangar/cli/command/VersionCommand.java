@@ -14,10 +14,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code hangar version}: the CLI's version and whether the gateway answers. */
+/** {@code hangar version}: the CLI's version and commit, and (as text) whether the gateway answers. */
 @Command(name = "version", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Print the CLI version and whether the gateway is ready.",
-                "The gateway is asked GET /q/health/ready.",
+        description = {"Print the CLI version, the git commit it was built from, and whether the gateway is ready.",
+                "The gateway is asked GET /q/health/ready (not with --json, which needs no gateway).",
                 "Exits 0 even when the gateway is down: this only reports."})
 public final class VersionCommand implements Callable<Integer> {
     @Spec
@@ -26,11 +26,20 @@ public final class VersionCommand implements Callable<Integer> {
     @Mixin
     GatewayOptions gateway;
 
-    @Option(names = "--json", description = "Print {\"cli\",\"java\",\"gateway_url\",\"gateway\"} as JSON.")
+    @Option(names = "--json", description = {"Print {\"version\",\"commit\"} as JSON; commit is the 7-character git commit, "
+            + "or null when the CLI was not built from git."})
     boolean json;
 
     @Override
     public Integer call() {
+        Output out = Output.of(spec);
+        if (json) {
+            ObjectNode node = JsonNodeFactory.instance.objectNode();
+            node.put("version", VersionProvider.version());
+            node.put("commit", VersionProvider.commit());
+            out.json(node);
+            return 0;
+        }
         URI url;
         int status;
         try (GatewayClient client = gateway.client()) {
@@ -38,19 +47,9 @@ public final class VersionCommand implements Callable<Integer> {
             status = client.readiness();
         }
         String state = status < 0 ? "unreachable" : status == 200 ? "ready" : "not ready (HTTP " + status + ")";
-        Output out = Output.of(spec);
-        if (json) {
-            ObjectNode node = JsonNodeFactory.instance.objectNode();
-            node.put("cli", VersionProvider.version());
-            node.put("java", Runtime.version().toString());
-            node.put("gateway_url", url.toString());
-            node.put("gateway", status < 0 ? "unreachable" : status == 200 ? "ready" : "not_ready");
-            out.json(node);
-        } else {
-            out.out().println("hangar " + VersionProvider.version() + " (Java " + Runtime.version() + ")");
-            out.out().println("gateway " + url + ": " + state);
-            out.out().flush();
-        }
+        out.out().println(new VersionProvider().getVersion()[0]);
+        out.out().println("gateway " + url + ": " + state);
+        out.out().flush();
         return 0;
     }
 }

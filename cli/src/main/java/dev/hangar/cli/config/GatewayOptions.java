@@ -1,27 +1,34 @@
 package dev.hangar.cli.config;
 
-import dev.hangar.cli.client.GatewayClient;
+import dev.hangar.cli.error.CliError;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
-/** {@code --url} and {@code --token}, mixed into every command that talks to the gateway. */
-public final class GatewayOptions {
-    @Option(names = "--url", paramLabel = "URL",
-            description = "Gateway base URL (default: $HANGAR_URL, else `url` in ~/.config/hangar/config.json, "
-                    + "else " + CliConfig.DEFAULT_URL + ").")
-    String url;
+/**
+ * The global options {@code --base-url}, {@code --api-key} and {@code --timeout}: on {@code hangar}
+ * itself (before the command) and mixed into every command that talks to the gateway.
+ */
+public final class GatewayOptions extends ConnectionOptions {
+    @Option(names = "--timeout", paramLabel = "MS", converter = TimeoutConverter.class,
+            description = "How long one gateway call may take, retries included, in milliseconds (default: $HANGAR_TIMEOUT, "
+                    + "else `timeout_ms` in the config file, else 120000).")
+    Long timeout;
 
-    @Option(names = "--token", paramLabel = "TOKEN",
-            description = "API token, sent as a bearer token (default: $HANGAR_TOKEN, else `token` in the config file).")
-    String token;
-
-    /** The URL and token these options, the environment and the config file name. */
-    public CliConfig resolve() {
-        return CliConfig.resolve(url, token);
+    @Override
+    Long timeoutMs() {
+        return timeout;
     }
 
-    /** A client for the resolved gateway; a malformed URL or config file fails here, before any request. */
-    public GatewayClient client() {
-        CliConfig config = CliConfig.resolve(url, token);
-        return new GatewayClient(config.url(), config.token());
+    /** Milliseconds, 1 to a day; anything else is a usage error that names the option. */
+    static final class TimeoutConverter implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            try {
+                return CliConfig.parseTimeout("--timeout", value).toMillis();
+            } catch (CliError e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
     }
 }

@@ -15,12 +15,21 @@ public final class CliError extends RuntimeException {
     private final String code;
     private final List<Problem.FieldError> errors;
     private final String executionId;
+    private final int status;
+    private final int attempts;
 
     public CliError(String code, String message, List<Problem.FieldError> errors, String executionId, Throwable cause) {
+        this(code, message, errors, executionId, cause, 0, 1);
+    }
+
+    private CliError(String code, String message, List<Problem.FieldError> errors, String executionId, Throwable cause,
+                     int status, int attempts) {
         super(message, cause);
         this.code = code;
         this.errors = errors == null ? List.of() : List.copyOf(errors);
         this.executionId = executionId;
+        this.status = status;
+        this.attempts = attempts;
     }
 
     public CliError(ErrorCode code, String message) {
@@ -81,7 +90,8 @@ public final class CliError extends RuntimeException {
     /** The gateway (or another endpoint the CLI needs) did not answer. */
     public static CliError unreachable(String what, URI url, Throwable cause) {
         return new CliError(ErrorCode.ERR_UNAVAILABLE, "cannot reach the " + what + " at " + url + " (" + why(cause)
-                + "); is the local stack running? start it with `bin/stack up`, or pass --url / set HANGAR_URL", cause);
+                + "); is it running? (the local stack: `bin/stack up`) or is the URL wrong? pass --base-url or set $HANGAR_BASE_URL",
+                cause);
     }
 
     private static String why(Throwable cause) {
@@ -102,7 +112,48 @@ public final class CliError extends RuntimeException {
 
     /** The same failure, now known to concern a run. */
     public CliError forRun(String id) {
-        return executionId != null || id == null ? this : new CliError(code, getMessage(), errors, id, this);
+        return executionId != null || id == null ? this : new CliError(code, getMessage(), errors, id, this, status, attempts);
+    }
+
+    /** The same failure with the HTTP status it came with (0: none). */
+    public CliError withStatus(int httpStatus) {
+        return new CliError(code, getMessage(), errors, executionId, getCause(), httpStatus, attempts);
+    }
+
+    /** The same failure, said differently. */
+    public CliError withMessage(String message) {
+        return new CliError(code, message, errors, executionId, getCause(), status, attempts);
+    }
+
+    /** The same failure, reached after {@code n} attempts (of {@code what}, when the message does not say). */
+    public CliError after(int n, String what) {
+        String m = getMessage() + " (" + (what == null ? "" : what + ", ") + (n == 1 ? "1 attempt)" : n + " attempts)");
+        return new CliError(code, m, errors, executionId, getCause(), status, n);
+    }
+
+    /** The HTTP status of the answer this failure came from; 0 when there was none. */
+    public int status() {
+        return status;
+    }
+
+    /** How many times the request was sent before this failure was final. */
+    public int attempts() {
+        return attempts;
+    }
+
+    /**
+     * Whether the user should change something or try again: the code's own {@link ErrorCode.Fix},
+     * else (a code newer than this CLI) judged by the HTTP status.
+     */
+    public ErrorCode.Fix fix() {
+        ErrorCode known = known();
+        if (known != null) {
+            return known.fix();
+        }
+        if (status == 408 || status == 429 || status >= 500) {
+            return ErrorCode.Fix.RETRY;
+        }
+        return status >= 400 ? ErrorCode.Fix.INPUT : ErrorCode.Fix.NONE;
     }
 
     public String code() {

@@ -25,13 +25,13 @@ public final class ErrorHandler implements IExecutionExceptionHandler, IParamete
         var err = cmd.getErr();
         CliError e = new CliError(ErrorCode.ERR_OPTION_INVALID, ex.getMessage().replaceFirst("^Error: ", ""));
         // --json is not parsed yet: a usage error stops parsing, so look at the raw arguments.
-        ErrorReporter.report(e, Arrays.asList(args).contains("--json"), cmd.getOut(), err);
-        UnmatchedArgumentException.printSuggestions(ex, err);
-        if (!cmd.getSubcommands().isEmpty() && !(ex instanceof UnmatchedArgumentException)) {
-            err.print(cmd.getUsageMessage()); // a bare group: show what it offers
-        }
-        err.println("see '" + cmd.getCommandSpec().qualifiedName() + " --help' for the options");
-        err.flush();
+        ErrorReporter.report(e, Arrays.asList(args).contains("--json"), cmd.getOut(), err, w -> {
+            UnmatchedArgumentException.printSuggestions(ex, w);
+            if (!cmd.getSubcommands().isEmpty() && ex.getMessage().startsWith("Missing required subcommand")) {
+                w.print(cmd.getUsageMessage()); // a bare group: show what it offers
+            }
+            w.println("see '" + cmd.getCommandSpec().qualifiedName() + " --help' for the options");
+        });
         return FAILURE;
     }
 

@@ -6,16 +6,28 @@ import dev.hangar.contracts.Envelope;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.Problem;
 import java.io.PrintWriter;
+import java.util.function.Consumer;
 
 /**
- * Prints a failure: {@code error: CODE: detail}, one line per failing field and what to do, on
- * stderr; with {@code --json} also an error envelope on stdout, so a script always gets one
- * JSON document.
+ * Prints a failure: {@code error: CODE: detail}, one line per failing field, then the code's hint,
+ * which ends in what to do: {@code check your inputs} for a user error (the request must change),
+ * {@code consider retrying} for a server-side or transient one; on stderr. With {@code --json}
+ * also an error envelope on stdout, so a script always gets one JSON document.
  */
 public final class ErrorReporter {
+    /** The end of a user error's last line. */
+    public static final String CHECK_INPUTS = "check your inputs";
+    /** The end of a server-side or transient error's last line. */
+    public static final String CONSIDER_RETRYING = "consider retrying";
+
     private ErrorReporter() {}
 
     public static void report(CliError e, boolean json, PrintWriter out, PrintWriter err) {
+        report(e, json, out, err, w -> {});
+    }
+
+    /** As above; {@code details} prints more (usage, suggestions) before the hint, which stays the last line. */
+    public static void report(CliError e, boolean json, PrintWriter out, PrintWriter err, Consumer<PrintWriter> details) {
         err.println("error: " + e.code() + ": " + e.getMessage());
         for (Problem.FieldError f : e.errors()) {
             err.println("  " + f.path() + ": " + f.message());
@@ -23,10 +35,11 @@ public final class ErrorReporter {
         if (e.executionId() != null) {
             err.println("execution id: " + e.executionId());
         }
-        err.println(advice(e.known()));
+        details.accept(err);
         if (System.getenv("HANGAR_DEBUG") != null && e.getCause() != null) {
             e.getCause().printStackTrace(err);
         }
+        err.println("hint: " + advice(e.known(), e.fix()));
         err.flush();
         if (json) {
             out.println(CliJson.pretty(envelope(e)));
@@ -39,15 +52,20 @@ public final class ErrorReporter {
         return CliJson.envelope(Envelope.error(e.executionId(), e.known(), e.getMessage(), null, null), e.code());
     }
 
-    /** Whether to fix the input or retry, and the code's one-sentence hint. */
+    /** The code's one-sentence hint, ending in whether to fix the input or retry. */
     public static String advice(ErrorCode code) {
-        if (code == null) {
-            return "this CLI does not know that error code; see the message above";
+        return advice(code, code == null ? ErrorCode.Fix.NONE : code.fix());
+    }
+
+    static String advice(ErrorCode code, ErrorCode.Fix fix) {
+        String hint = code == null ? "this CLI does not know that error code; see the message above" : code.hint();
+        if (hint.endsWith(".")) {
+            hint = hint.substring(0, hint.length() - 1);
         }
-        return switch (code.fix()) {
-            case INPUT -> "fix the input and try again: " + code.hint();
-            case RETRY -> "retry later, the input is fine: " + code.hint();
-            case NONE -> code.hint();
+        return switch (fix) {
+            case INPUT -> hint + "; " + CHECK_INPUTS;
+            case RETRY -> hint + "; " + CONSIDER_RETRYING;
+            case NONE -> hint;
         };
     }
 }

@@ -27,6 +27,9 @@ class ManAndCompletionTest {
         assertTrue(r.out().startsWith(".TH \"HANGAR-RUN\" 1 "), r.out());
         CommandSpec run = Main.commandLine().getSubcommands().get("run").getCommandSpec();
         for (var option : run.options()) {
+            if (option.hidden()) {
+                continue; // an older spelling (--url, --token): it works, the page names the current one
+            }
             String name = option.longestName().replace("-", "\\-");
             assertTrue(r.out().lines().anyMatch(l -> l.startsWith(".B ") && l.contains(name)), option.longestName());
         }

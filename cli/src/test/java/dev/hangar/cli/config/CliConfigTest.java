@@ -43,6 +43,40 @@ class CliConfigTest {
     }
 
     @Test
+    void theNewVariablesWinOverTheOldSpellingsAndTheTimeoutFollowsTheSameOrder() throws Exception {
+        writeConfig("{\"url\":\"http://127.0.0.1:3\",\"token\":\"file-token\",\"timeout_ms\":5000}");
+        var both = Map.of("HANGAR_BASE_URL", "http://127.0.0.1:4", "HANGAR_URL", "http://127.0.0.1:2",
+                "HANGAR_API_KEY", "new-key", "HANGAR_TOKEN", "old-key", "HANGAR_TIMEOUT", "7000");
+        CliConfig env = CliConfig.resolve(null, null, null, both, home);
+        assertEquals("http://127.0.0.1:4", env.url().toString());
+        assertEquals("new-key", env.token());
+        assertEquals("$HANGAR_API_KEY", env.tokenSource());
+        assertEquals(java.time.Duration.ofMillis(7000), env.timeout());
+        CliConfig flags = CliConfig.resolve("http://127.0.0.1:1", "flag-key", 900L, both, home);
+        assertEquals("http://127.0.0.1:1", flags.url().toString());
+        assertEquals("--api-key", flags.tokenSource());
+        assertEquals(java.time.Duration.ofMillis(900), flags.timeout());
+        CliConfig file = CliConfig.resolve(null, null, null, Map.of(), home);
+        assertEquals(java.time.Duration.ofMillis(5000), file.timeout());
+        assertTrue(file.tokenSource().startsWith("the config file "), file.tokenSource());
+        assertEquals(CliConfig.DEFAULT_TIMEOUT, CliConfig.resolve(null, null, null, Map.of("HANGAR_CONFIG", "/no/such.json"), home)
+                .timeout());
+        assertEquals(120_000, CliConfig.DEFAULT_TIMEOUT.toMillis());
+    }
+
+    @Test
+    void aTimeoutThatIsNotWholePositiveMillisecondsNamesWhereItCameFrom() throws Exception {
+        for (String bad : new String[] {"0", "-5", "1.5", "soon", "86400001"}) {
+            var e = assertThrows(CliError.class, () -> CliConfig.resolve(null, null, null, Map.of("HANGAR_TIMEOUT", bad), home));
+            assertEquals("ERR_OPTION_INVALID", e.code());
+            assertTrue(e.getMessage().startsWith("$HANGAR_TIMEOUT must be a whole number of milliseconds"), e.getMessage());
+        }
+        writeConfig("{\"timeout_ms\":\"x\"}");
+        var e = assertThrows(CliError.class, () -> CliConfig.resolve(null, null, null, Map.of(), home));
+        assertTrue(e.getMessage().startsWith("timeout_ms in the config file"), e.getMessage());
+    }
+
+    @Test
     void theFallbackTokenComesLastSoALoginWinsOverIt() throws Exception {
         var fallback = Map.of("HANGAR_FALLBACK_TOKEN", "stack-token");
         assertEquals("stack-token", CliConfig.resolve(null, null, fallback, home).token());

@@ -17,6 +17,7 @@ import dev.hangar.gateway.store.RunStore;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -54,7 +55,7 @@ public class RunResource {
 
     /**
      * Checks and queues a run: 202 with where to follow it, or 200 with the run an idempotency key
-     * already started; 429 with Retry-After when the gateway cannot take more now. On a virtual
+     * (the body's {@code idempotency_key}, or the {@code Idempotency-Key} header) already started; 429 with Retry-After when the gateway cannot take more now. On a virtual
      * thread, so a flood of submissions waiting for their slot never queues the reads behind it
      * on the worker pool.
      */
@@ -66,7 +67,8 @@ public class RunResource {
     @APIResponse(responseCode = "200", description = "the run this idempotency key already started",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RunAccepted.class)))
     @APIResponse(responseCode = "429", description = "ERR_RATE_LIMITED: too many runs waiting or submissions at once; see Retry-After")
-    public Response submit(RunRequest request) {
+    public Response submit(RunRequest body, @HeaderParam(RunRequest.IDEMPOTENCY_HEADER) String idempotencyKey) {
+        RunRequest request = body == null ? null : body.withHeaderKey(idempotencyKey);
         admission.require(request, caller.owner(), caller.scopes());
         String owner = caller.owner();
         var submission = load.submitting(() -> submissions.submit(request, owner));

@@ -3,12 +3,14 @@ package dev.hangar.gateway.api;
 import dev.hangar.contracts.ApiToken;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
+import dev.hangar.contracts.RunRequest;
 import dev.hangar.gateway.auth.Caller;
 import dev.hangar.gateway.auth.TokenStore;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -38,12 +40,19 @@ public class TokenResource {
         this.caller = caller;
     }
 
-    /** 201 with the token: the one time it is shown. */
+    /**
+     * 201 with the token: the one time it is shown. With an {@code Idempotency-Key} header that
+     * already made a token for this owner: 200 with that token's id, name and scopes but no
+     * secret, so a retry whose first answer was lost never leaves a second token behind (the
+     * caller revokes that one and creates another, as the CLI does).
+     */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponse(responseCode = "201", description = "created; the token is in this answer only",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiToken.Created.class)))
-    public Response create(ApiToken.Create request) {
+    @APIResponse(responseCode = "200", description = "the token this Idempotency-Key already created, without its secret",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiToken.Created.class)))
+    public Response create(ApiToken.Create request, @HeaderParam(RunRequest.IDEMPOTENCY_HEADER) String idempotencyKey) {
         if (request == null) {
             throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "send {\"name\": \"...\", \"scopes\": [\"read\", \"run\"]}");
         }
@@ -55,7 +64,9 @@ public class TokenResource {
         for (ApiToken.Scope scope : request.scopes()) {
             caller.require(scope, "creating a token with the '" + scope.wire() + "' scope");
         }
-        return Response.status(201).entity(tokens.create(owner, request.name(), request.scopes())).build();
+        String key = RunRequest.requireIdempotencyKey(idempotencyKey == null || idempotencyKey.isBlank() ? null : idempotencyKey);
+        var creation = tokens.create(owner, request.name(), request.scopes(), key);
+        return Response.status(creation.fresh() ? 201 : 200).entity(creation.created()).build();
     }
 
     @GET

@@ -118,11 +118,53 @@ public class TokenStore {
 
     /** A new token; the answer is the only place the token itself ever appears. */
     public ApiToken.Created create(String owner, String name, List<ApiToken.Scope> scopes) {
+        return create(owner, name, scopes, null).created();
+    }
+
+    /** What a create did: {@code fresh} is false when the idempotency key named an earlier token (shown without its secret). */
+    public record Creation(ApiToken.Created created, boolean fresh) {}
+
+    /**
+     * A new token, or, when {@code idempotencyKey} already made one for this owner, that one
+     * without its secret (which was shown once, to the attempt whose answer the caller lost).
+     */
+    public Creation create(String owner, String name, List<ApiToken.Scope> scopes, String idempotencyKey) {
+        if (idempotencyKey != null) {
+            var earlier = byIdempotencyKey(owner, idempotencyKey);
+            if (earlier.isPresent()) {
+                return new Creation(earlier.get(), false);
+            }
+        }
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
         String token = "hgr_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        Entry e = insert(owner, token, name, Set.copyOf(scopes), false);
-        return new ApiToken.Created(e.id(), e.owner(), e.name(), sorted(e.scopes()), token, e.createdAt());
+        Entry e;
+        try {
+            e = insert(owner, token, name, Set.copyOf(scopes), false, idempotencyKey);
+        } catch (HangarException twin) {
+            if (idempotencyKey != null && twin.getCause() instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
+                return new Creation(byIdempotencyKey(owner, idempotencyKey).orElseThrow(() -> twin), false); // a concurrent twin won
+            }
+            throw twin;
+        }
+        return new Creation(new ApiToken.Created(e.id(), e.owner(), e.name(), sorted(e.scopes()), token, e.createdAt()), true);
+    }
+
+    private Optional<ApiToken.Created> byIdempotencyKey(String owner, String key) {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT " + COLUMNS + " FROM api_tokens WHERE owner = ? AND idempotency_key = ?")) {
+            ps.setString(1, owner);
+            ps.setString(2, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                Entry e = read(rs);
+                return Optional.of(new ApiToken.Created(e.id(), e.owner(), e.name(), sorted(e.scopes()), null, e.createdAt()));
+            }
+        } catch (SQLException e) {
+            throw new HangarException(ErrorCode.ERR_UNAVAILABLE, "cannot look the token up: " + e.getMessage(), e);
+        }
     }
 
     /** The tokens of one owner, or of everyone when {@code owner} is null (admins); never a token or its hash. */
@@ -168,12 +210,16 @@ public class TokenStore {
     }
 
     private Entry insert(String owner, String token, String name, Set<ApiToken.Scope> scopes, boolean bootstrap) {
+        return insert(owner, token, name, scopes, bootstrap, null);
+    }
+
+    private Entry insert(String owner, String token, String name, Set<ApiToken.Scope> scopes, boolean bootstrap, String idempotencyKey) {
         if (!OWNER.matcher(owner).matches()) {
             throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "owner '" + owner + "' must match " + OWNER.pattern());
         }
         String hash = sha256(token);
         // a bootstrap token keeps its row (and id) across restarts; its owner and scopes follow the configuration
-        String sql = "INSERT INTO api_tokens (token_sha256, id, owner, name, scopes) VALUES (?, ?, ?, ?, ?) "
+        String sql = "INSERT INTO api_tokens (token_sha256, id, owner, name, scopes, idempotency_key) VALUES (?, ?, ?, ?, ?, ?) "
                 + "ON CONFLICT (token_sha256) DO UPDATE SET owner = EXCLUDED.owner, scopes = EXCLUDED.scopes"
                 + (bootstrap ? "" : ", name = EXCLUDED.name") + " RETURNING " + COLUMNS;
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
@@ -182,6 +228,7 @@ public class TokenStore {
             ps.setString(3, owner);
             ps.setString(4, name);
             ps.setArray(5, c.createArrayOf("text", sorted(scopes).stream().map(ApiToken.Scope::wire).toArray()));
+            ps.setString(6, idempotencyKey);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 Entry e = read(rs);
