@@ -164,6 +164,18 @@ class SampleResourceTest {
     }
 
     @Test
+    void aRetriedPostWithItsIdempotencyKeyIsTheSameRun() {
+        String key = "retry-" + System.nanoTime();
+        String body = "{\"base_model\":\"gwtest/lm\",\"prompt_text\":\"x\"}";
+        String first = given().contentType("application/json").header("X-Idempotency-Key", key).body(body).queryParam("wait_ms", 0)
+                .when().post("/v1/sample").then().statusCode(202).extract().path("execution_id");
+        given().contentType("application/json").header("X-Idempotency-Key", key).body(body).queryParam("wait_ms", 0)
+                .when().post("/v1/sample").then().statusCode(202).body("execution_id", equalTo(first));
+        given().contentType("application/json").header("X-Idempotency-Key", "bad key").body(body)
+                .when().post("/v1/sample").then().statusCode(400).body("code", equalTo("ERR_OPTION_INVALID"));
+    }
+
+    @Test
     void aRunThatIsNotASamplingRunIsNotASample() {
         given().when().get("/v1/sample/r-doesnotexist0000000").then().statusCode(404).body("code", equalTo("ERR_RUN_NOT_FOUND"));
     }

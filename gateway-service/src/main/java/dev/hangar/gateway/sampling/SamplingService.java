@@ -81,7 +81,7 @@ public class SamplingService {
         Sampling.Request request = body.validated(config.defaultMaxTokens(), config.maxTokens());
         ModelsConfig.Model model = model(request.baseModel());
         var run = new RunRequest(model.sampler(), null, model.mode(), null, null, inputs(request), null, null, null,
-                idempotencyKey == null ? null : "sample." + RunRequest.requireIdempotencyKey(idempotencyKey), null, null);
+                runKey(idempotencyKey), null, null);
         admission.require(run, owner, scopes);
         RunAccepted accepted = load.submitting(() -> submissions.submit(run, owner)).run();
         return await(accepted.executionId(), owner, wait);
@@ -98,6 +98,18 @@ public class SamplingService {
                     + "); read it with GET /v1/runs/" + runId);
         }
         return await(runId, owner, wait);
+    }
+
+    /** A sample's key lives apart from run keys ({@code sample.} + key), so a run and a sample never match each other. */
+    static String runKey(String idempotencyKey) {
+        if (idempotencyKey == null) {
+            return null;
+        }
+        if (idempotencyKey.length() > 120 || !RunRequest.IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+            throw new HangarException(ErrorCode.ERR_OPTION_INVALID, "X-Idempotency-Key '" + idempotencyKey
+                    + "' must be 1 to 120 of A-Z, a-z, 0-9, '.', '_', ':', '-'");
+        }
+        return "sample." + idempotencyKey;
     }
 
     private ModelsConfig.Model model(String id) {
