@@ -167,11 +167,11 @@ class SampleResourceTest {
     void aRetriedPostWithItsIdempotencyKeyIsTheSameRun() {
         String key = "retry-" + System.nanoTime();
         String body = "{\"base_model\":\"gwtest/lm\",\"prompt_text\":\"x\"}";
-        String first = given().contentType("application/json").header("X-Idempotency-Key", key).body(body).queryParam("wait_ms", 0)
+        String first = given().contentType("application/json").header("Idempotency-Key", key).body(body).queryParam("wait_ms", 0)
                 .when().post("/v1/sample").then().statusCode(202).extract().path("execution_id");
-        given().contentType("application/json").header("X-Idempotency-Key", key).body(body).queryParam("wait_ms", 0)
+        given().contentType("application/json").header("Idempotency-Key", key).body(body).queryParam("wait_ms", 0)
                 .when().post("/v1/sample").then().statusCode(202).body("execution_id", equalTo(first));
-        given().contentType("application/json").header("X-Idempotency-Key", "bad key").body(body)
+        given().contentType("application/json").header("Idempotency-Key", "bad key").body(body)
                 .when().post("/v1/sample").then().statusCode(400).body("code", equalTo("ERR_OPTION_INVALID"));
     }
 

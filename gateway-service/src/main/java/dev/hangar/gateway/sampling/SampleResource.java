@@ -32,7 +32,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 @Produces(MediaType.APPLICATION_JSON)
 public class SampleResource {
     /** The header a retried POST carries so it does not start a second run. */
-    public static final String IDEMPOTENCY_HEADER = "X-Idempotency-Key";
+    public static final String IDEMPOTENCY_HEADER = dev.hangar.contracts.RunRequest.IDEMPOTENCY_HEADER;
     private final SamplingService sampling;
     private final Caller caller;
 

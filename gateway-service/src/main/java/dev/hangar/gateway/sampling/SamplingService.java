@@ -106,7 +106,7 @@ public class SamplingService {
             return null;
         }
         if (idempotencyKey.length() > 120 || !RunRequest.IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
-            throw new HangarException(ErrorCode.ERR_OPTION_INVALID, "X-Idempotency-Key '" + idempotencyKey
+            throw new HangarException(ErrorCode.ERR_OPTION_INVALID, "Idempotency-Key '" + idempotencyKey
                     + "' must be 1 to 120 of A-Z, a-z, 0-9, '.', '_', ':', '-'");
         }
         return "sample." + idempotencyKey;
