@@ -28,8 +28,11 @@ CLUSTER=${PG_CLUSTER:-main}
 PORT=${PG_PORT:-5432}
 DB_USER=${HANGAR_DB_USER:-hangar}
 DB_PASSWORD=${HANGAR_DB_PASSWORD:-$(stack_key db-password)}
-# the services', their @QuarkusTests', and ExecutorFailoverIT's own registry and gateway processes
-DATABASES=(hangar_registry hangar_gateway hangar_registry_test hangar_gateway_test hangar_registry_failover hangar_gateway_failover)
+# the services', their @QuarkusTests', and the registry and gateway processes of the e2e ITs that run
+# their own (ExecutorFailoverIT, SampleIT, TrainingSessionIT, CheckpointLifecycleIT), one pair each
+DATABASES=(hangar_registry hangar_gateway hangar_registry_test hangar_gateway_test hangar_registry_failover hangar_gateway_failover
+           hangar_registry_sample hangar_gateway_sample hangar_registry_session hangar_gateway_session
+           hangar_registry_ckpt hangar_gateway_ckpt)
 PIDFILE=$RUN_DIR/postgresql.pid
 PATTERN='postgres'
 

@@ -71,13 +71,13 @@ class SampleIT {
         String digest = image();
         String token = StackCredentials.internalToken();
         var registry = start("registry-service", "registry", ServiceProcess.freePort(), Map.of(
-                "HANGAR_DB_URL", "jdbc:postgresql://127.0.0.1:5432/hangar_registry_test_retry",
+                "HANGAR_DB_URL", "jdbc:postgresql://127.0.0.1:5432/hangar_registry_sample",
                 "HANGAR_INTERNAL_TOKEN", token, "HANGAR_VERIFY_DIGESTS", "false"), Map.of());
         register(registry.url(), digest, token);
         int port = ServiceProcess.freePort();
         int internalPort = ServiceProcess.freePort();
         gateway = start("gateway-service", "gateway", port, Map.of(
-                "HANGAR_DB_URL", "jdbc:postgresql://127.0.0.1:5432/hangar_gateway_test_retry",
+                "HANGAR_DB_URL", "jdbc:postgresql://127.0.0.1:5432/hangar_gateway_sample",
                 "HANGAR_INTERNAL_TOKEN", token,
                 "HANGAR_SECRETS_KEY", "sample-it-secrets-key-" + UUID.randomUUID(),
                 "HANGAR_GATEWAY_ID", TAG,

@@ -61,11 +61,11 @@ class TrainingSessionIT {
         String token = StackCredentials.internalToken(); // the stack's storage service checks it on presign
         int internalPort = ServiceProcess.freePort();
         registry = ServiceProcess.start("registry-service", TAG + "-registry", Map.of(
-                "HANGAR_DB_URL", "jdbc:postgresql://127.0.0.1:5432/hangar_registry_test_auth",
+                "HANGAR_DB_URL", "jdbc:postgresql://127.0.0.1:5432/hangar_registry_session",
                 "HANGAR_INTERNAL_TOKEN", token, "HANGAR_VERIFY_DIGESTS", "false"), Map.of());
         register(image);
         gateway = ServiceProcess.start("gateway-service", TAG + "-gateway", Map.of(
-                "HANGAR_DB_URL", "jdbc:postgresql://127.0.0.1:5432/hangar_gateway_failover",
+                "HANGAR_DB_URL", "jdbc:postgresql://127.0.0.1:5432/hangar_gateway_session",
                 "HANGAR_INTERNAL_TOKEN", token,
                 "HANGAR_SECRETS_KEY", "session-it-secrets-key-" + UUID.randomUUID(),
                 "HANGAR_GATEWAY_ID", TAG,
@@ -407,7 +407,7 @@ class TrainingSessionIT {
     }
 
     private static long waitingInOutbox() throws Exception {
-        try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/hangar_gateway_failover", "hangar",
+        try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/hangar_gateway_session", "hangar",
                 StackCredentials.dbPassword());
              var ps = c.prepareStatement("SELECT count(*) FROM outbox WHERE owner IN (?, ?)")) {
             ps.setString(1, ALICE);
