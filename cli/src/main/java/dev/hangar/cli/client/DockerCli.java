@@ -28,8 +28,16 @@ public final class DockerCli {
 
     /** {@code docker build --network host -t tag dir}, with the classic builder (BuildKit needs a bridge). */
     public void build(Path dir, String tag) {
-        run(List.of("docker", "build", "--network", "host", "-t", tag, dir.toString()), Map.of("DOCKER_BUILDKIT", "0"),
-                ErrorCode.ERR_BAD_REQUEST);
+        build(dir.resolve("Dockerfile"), dir, Map.of(), tag);
+    }
+
+    /** As {@link #build(Path, String)}, with the Dockerfile, the context and {@code --build-arg}s given apart. */
+    public void build(Path dockerfile, Path context, Map<String, String> buildArgs, String tag) {
+        var command = new java.util.ArrayList<>(List.of("docker", "build", "--network", "host", "-t", tag,
+                "-f", dockerfile.toString()));
+        buildArgs.forEach((name, value) -> command.addAll(List.of("--build-arg", name + "=" + value)));
+        command.add(context.toString());
+        run(command, Map.of("DOCKER_BUILDKIT", "0"), ErrorCode.ERR_BAD_REQUEST);
     }
 
     /** The local image id of a tag ({@code sha256:...}). */

@@ -69,6 +69,15 @@ public final class PushCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the stored processor spec as JSON.")
     boolean json;
 
+    @Option(names = "--context", paramLabel = "CONTEXT", description = {"The docker build context (default: DIR itself); "
+            + "DIR/Dockerfile stays the Dockerfile and must lie inside it.",
+            "E.g. a processor built on another one's files: push models/tiny-lm/train --context models/tiny-lm."})
+    Path context;
+
+    @Option(names = "--build-arg", paramLabel = "NAME=VALUE", description = "A docker build argument (repeatable), e.g. "
+            + "--build-arg BASE=127.0.0.1:5000/hangar/tiny-lm@sha256:...")
+    java.util.Map<String, String> buildArgs = new java.util.LinkedHashMap<>();
+
     @Option(names = "--separate-weights", description = "Cog project: the weights/ folder in its own layer (see hangar build).")
     boolean separateWeights;
 
@@ -88,6 +97,7 @@ public final class PushCommand implements Callable<Integer> {
         if (!Files.isRegularFile(dir.resolve("Dockerfile"))) {
             throw new CliError(ErrorCode.ERR_OPTION_INVALID, "no Dockerfile in " + dir);
         }
+        Path buildContext = buildContext();
         ProcessorSpec stored;
         String digest;
         String tagged;
@@ -100,7 +110,7 @@ public final class PushCommand implements Callable<Integer> {
             tagged = local.image() + ":" + tag;
             DockerCli docker = new DockerCli(out.err(), verbose);
             progress(out, "building " + tagged);
-            docker.build(dir, tagged);
+            docker.build(dir.resolve("Dockerfile"), buildContext, buildArgs, tagged);
             progress(out, "pushing " + tagged);
             docker.push(tagged);
             digest = new OciRegistry(client.http()).manifestDigest(local.image(), tag);
@@ -115,6 +125,27 @@ public final class PushCommand implements Callable<Integer> {
             out.out().flush();
         }
         return 0;
+    }
+
+    /** --context, checked: a folder that holds DIR (docker reads the Dockerfile from inside the context); DIR without it. */
+    private Path buildContext() {
+        buildArgs.forEach((name, value) -> {
+            if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw new CliError(ErrorCode.ERR_OPTION_INVALID, "--build-arg name '" + name + "' must be a variable name");
+            }
+        });
+        if (context == null) {
+            return dir;
+        }
+        if (!Files.isDirectory(context)) {
+            throw new CliError(ErrorCode.ERR_OPTION_INVALID, "--context " + context + " is not a folder");
+        }
+        Path folder = dir.toAbsolutePath().normalize();
+        if (!folder.startsWith(context.toAbsolutePath().normalize())) {
+            throw new CliError(ErrorCode.ERR_OPTION_INVALID, "--context " + context + " must contain " + dir
+                    + " (its Dockerfile is read from inside the build context)");
+        }
+        return context;
     }
 
     /** {@code DIR/hangar.yaml}, parsed strictly and validated exactly as the registry will. */

@@ -51,6 +51,24 @@ class PushCommandTest {
     }
 
     @Test
+    void aContextThatDoesNotHoldTheProcessorOrABadBuildArgIsRefusedBeforeBuilding() throws Exception {
+        Path processor = Files.createDirectories(tmp.resolve("models/lm/train"));
+        Files.copy(Path.of(dir("echo"), "hangar.yaml"), processor.resolve("hangar.yaml"));
+        Files.writeString(processor.resolve("Dockerfile"), "FROM scratch\n");
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+        var outside = CliRunner.run("push", processor.toString(), "--context", elsewhere.toString());
+        assertEquals(1, outside.exit());
+        assertTrue(outside.err().contains("ERR_OPTION_INVALID") && outside.err().contains("must contain " + processor), outside::toString);
+        var missing = CliRunner.run("push", processor.toString(), "--context", tmp.resolve("nope").toString());
+        assertTrue(missing.err().contains("is not a folder"), missing::toString);
+        var arg = CliRunner.run("push", processor.toString(), "--context", tmp.resolve("models/lm").toString(),
+                "--build-arg", "BAD-NAME=x");
+        assertEquals(1, arg.exit());
+        assertTrue(arg.err().contains("--build-arg name 'BAD-NAME' must be a variable name"), arg::toString);
+        assertFalse(arg.err().contains("building"), arg::toString);
+    }
+
+    @Test
     void anUnreachableGatewayStopsPushBeforeTheBuild() {
         var r = CliRunner.run("push", dir("echo"), "--url", CliRunner.closedUrl());
         assertEquals(1, r.exit());
