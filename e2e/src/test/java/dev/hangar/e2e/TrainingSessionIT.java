@@ -360,7 +360,7 @@ class TrainingSessionIT {
         Path model = Stack.ROOT.resolve("models/tiny-lm");
         docker("build", "-q", "--network", "host", "-t", "hangar-session-it/tiny-lm:base", model.toString());
         String repo = "127.0.0.1:5000/hangar-session-it/tiny-lm-session";
-        docker("build", "-q", "--network", "host", "--build-arg", "TINY_LM=hangar-session-it/tiny-lm:base",
+        docker("build", "-q", "--network", "host", "--build-arg", "BASE=hangar-session-it/tiny-lm:base",
                 "-f", model.resolve("session/Dockerfile").toString(), "-t", repo + ":it", model.toString());
         docker("push", "-q", repo + ":it");
         return docker("inspect", "--format", "{{index .RepoDigests 0}}", repo + ":it").strip();
