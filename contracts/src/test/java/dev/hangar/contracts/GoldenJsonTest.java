@@ -77,7 +77,14 @@ class GoldenJsonTest {
             Map.entry("namespace-owner.json", Catalogue.NamespaceOwner.class),
             Map.entry("pin-override.json", Catalogue.PinOverride.class),
             Map.entry("attempt-claim.json", AttemptClaim.class),
-            Map.entry("attempt-claim-request.json", AttemptClaim.Request.class));
+            Map.entry("attempt-claim-request.json", AttemptClaim.Request.class),
+            Map.entry("checkpoint.json", Checkpoint.class),
+            Map.entry("checkpoint-page.json", Checkpoint.Page.class),
+            Map.entry("checkpoint-ttl.json", Checkpoint.Ttl.class),
+            Map.entry("checkpoint-ref.json", Checkpoint.Ref.class),
+            Map.entry("checkpoint-archive.json", Checkpoint.Archive.class),
+            Map.entry("training-run.json", TrainingRun.class),
+            Map.entry("training-run-create.json", TrainingRun.Create.class));
 
     /** Records that travel only inside one that has a golden file (or never leave a process). */
     static final Set<Class<?>> PARTS = Set.of(Envelope.Error.class, Envelope.Meta.class, Problem.FieldError.class,
@@ -85,7 +92,8 @@ class GoldenJsonTest {
             ProcessorSpec.Network.Endpoint.class, ProcessorSpec.Retry.class, ProcessorSpec.Warm.class, ProcessorRef.class, ArtifactInfo.class,
             RunEvent.Queued.class, RunEvent.Started.class, RunEvent.Log.class, RunEvent.Token.class,
             RunEvent.Progress.class, RunEvent.Output.class, RunEvent.Completed.class, RunEvent.Failed.class,
-            RunEvent.Canceled.class, Attachments.Resolved.class, RunQueue.class);
+            RunEvent.Canceled.class, Attachments.Resolved.class, RunQueue.class,
+            Checkpoint.Lora.class, Checkpoint.Cursor.class, CheckpointPath.class, TrainingRun.Step.class);
 
     static Stream<Arguments> goldenFiles() {
         return GOLDEN.entrySet().stream().sorted(Map.Entry.comparingByKey())
