@@ -61,6 +61,23 @@ class TrainerTest(unittest.TestCase):
         changed = [name for name, w in tuned.model.state_dict().items() if not w.equal(base.model.state_dict()[name])]
         self.assertTrue(changed, "the packed adapter changed no weight of the base")
 
+    def test_zero_steps_saves_the_starting_adapter_and_an_adapter_input_is_the_start(self):
+        out = Path(tempfile.mkdtemp())
+        os.environ["HANGAR_OUTPUT_DIR"] = str(out)
+        try:
+            fresh = self.processor.predict(steps=0, rank=3, seed=5)
+            self.assertEqual(fresh["checkpoints"], ["sampler_weights/step-0.hlora"])
+            self.assertEqual(fresh["losses"], [])
+            again = Path(tempfile.mkdtemp())
+            os.environ["HANGAR_OUTPUT_DIR"] = str(again)
+            saved = self.processor.predict(steps=0, adapter=str(out / "sampler_weights" / "step-0.hlora"), rank=9)
+        finally:
+            del os.environ["HANGAR_OUTPUT_DIR"]
+        self.assertEqual(saved["lora"]["rank"], 3)  # the adapter's configuration, not the rank asked
+        self.assertEqual(saved["lora"]["seed"], 5)
+        with self.assertRaisesRegex(ValueError, "a dataset is required"):
+            self.processor.predict(steps=2)
+
     def test_refuses_a_run_that_trains_nothing(self):
         with self.assertRaisesRegex(ValueError, "at least one"):
-            self.processor.predict(dataset="x.jsonl", steps=1, train_mlp=False, train_attn=False, train_unembed=False)
+            self.processor.predict(steps=1, dataset="x.jsonl", train_mlp=False, train_attn=False, train_unembed=False)

@@ -11,7 +11,7 @@ it) and a log line. Into the output folder, all uploaded as the run's outputs:
     weights/final/…                         the resumable training state (adapter + optimizer)
     result.json                             losses, checkpoints, held-out base vs tuned logprob
 
-Checkpoint ids are `step-N` (sampler) and `final` (weights); the gateway registers them as
+Checkpoint ids are `step-N` (sampler; `step-0` when steps is 0, the untrained adapter) and `final` (weights); the gateway registers them as
 `hangar://<run_id>/<kind>/<id>` when the run ends.
 """
 
@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE.parent))  # hangar_lm and the sampling processor's p
 
 from hangar_lm import AdamParams, LoraConfig  # noqa: E402
 from hangar_lm.checkpoint import read_config, write_json  # noqa: E402
-from hangar_lm.finetune import train_lora  # noqa: E402
+from hangar_lm.finetune import adapter_lora, train_lora  # noqa: E402
 from hangar_lm.lora import pack_adapter  # noqa: E402
 import predict as sampling  # noqa: E402
 
@@ -42,11 +42,14 @@ class Predictor(sampling.Predictor):
     input_schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "type": "object",
-        "required": ["dataset", "steps"],
+        "required": ["steps"],
         "properties": {
             "dataset": {"type": "string", "minLength": 1,
-                        "description": "The JSONL dataset: an attachment ({\"$attach\":NAME}); lines {prompt, completion} or {text}."},
-            "steps": {"type": "integer", "minimum": 1, "maximum": 10000},
+                        "description": "The JSONL dataset: an attachment ({\"$attach\":NAME}); lines {prompt, completion} or {text}. Required unless steps is 0."},
+            "adapter": {"type": "string", "minLength": 1,
+                        "description": "Start from this packed sampler checkpoint (an attachment); its LoRA configuration wins over rank/seed/train_*."},
+            "steps": {"type": "integer", "minimum": 0, "maximum": 10000,
+                      "description": "0 trains nothing and saves the starting adapter as step-0 (checkpoint save)."},
             "rank": {"type": "integer", "minimum": 1, "maximum": 128, "default": DEFAULT_RANK},
             "seed": {"type": "integer", "minimum": 0, "default": 0},
             "train_mlp": {"type": "boolean", "default": True},
@@ -60,11 +63,14 @@ class Predictor(sampling.Predictor):
         "additionalProperties": False,
     }
 
-    def predict(self, dataset, steps, rank=DEFAULT_RANK, seed=0, train_mlp=True, train_attn=True, train_unembed=True,
+    def predict(self, steps, dataset=None, adapter=None, rank=DEFAULT_RANK, seed=0, train_mlp=True, train_attn=True, train_unembed=True,
                 learning_rate=3e-3, batch_size=8, checkpoint_every=0):
         if not (train_mlp or train_attn or train_unembed):
             raise ValueError("at least one of train_mlp, train_attn and train_unembed must be true")
-        lora = LoraConfig(rank=rank, seed=seed, train_mlp=train_mlp, train_attn=train_attn, train_unembed=train_unembed)
+        if steps > 0 and dataset is None:
+            raise ValueError("a dataset is required to train (steps > 0); upload a JSONL file as an attachment")
+        lora = (adapter_lora(adapter) if adapter is not None else
+                LoraConfig(rank=rank, seed=seed, train_mlp=train_mlp, train_attn=train_attn, train_unembed=train_unembed))
         out = Path(self.output_dir)
         work = Path(tempfile.mkdtemp(prefix="tiny-lm-train-"))  # adapter folders before packing: not outputs
 
@@ -76,7 +82,7 @@ class Predictor(sampling.Predictor):
         try:
             result = train_lora(self.base_dir, dataset, steps, work, lora, AdamParams(learning_rate=learning_rate),
                                 batch_size=batch_size, seed=seed, checkpoint_every=checkpoint_every,
-                                device=self.device, on_step=on_step)
+                                device=self.device, on_step=on_step, init_adapter=adapter)
             sampler_dir = out / "sampler_weights"
             sampler_dir.mkdir(parents=True, exist_ok=True)
             checkpoints = []
