@@ -28,11 +28,16 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     static ServiceProcess start(String module, String name, Map<String, String> env, Map<String, String> props) throws IOException {
+        return start(module, name, freePort(), env, props);
+    }
+
+    /** On a port chosen beforehand (a gateway whose public URL must name its own port). */
+    static ServiceProcess start(String module, String name, int port, Map<String, String> env, Map<String, String> props)
+            throws IOException {
         Path jar = Stack.ROOT.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build " + module + " first (mvn -pl " + module + ",e2e -am verify)");
         }
-        int port = freePort();
         var command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dquarkus.http.port=" + port,
                 "-Dquarkus.log.console.json.enabled=false"));

@@ -56,7 +56,8 @@ public final class CheckpointSaveCommand implements Callable<Integer> {
     @Mixin
     LoraOptions lora;
 
-    @Option(names = "--mode", paramLabel = "MODE", description = "mock (the tiny test-size model) or real; default: mock.")
+    @Option(names = "--mode", paramLabel = "MODE", converter = WireOptions.ModeConverter.class,
+            completionCandidates = WireOptions.Modes.class, description = "mock (the tiny test-size model) or real; default: mock.")
     Mode mode;
 
     @Option(names = "--output", paramLabel = "FILE", description = "Write the metadata JSON here instead of stdout.")

@@ -62,7 +62,8 @@ public final class TrainRunCreateCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-every", paramLabel = "N", description = "A sampler checkpoint every N steps (default: 0 = the last step only).")
     Integer checkpointEvery;
 
-    @Option(names = "--mode", paramLabel = "MODE", description = "mock (the tiny test-size model, fast) or real (the base model); default: mock.")
+    @Option(names = "--mode", paramLabel = "MODE", converter = WireOptions.ModeConverter.class,
+            completionCandidates = WireOptions.Modes.class, description = "mock (the tiny test-size model, fast) or real (the base model); default: mock.")
     Mode mode;
 
     @Option(names = "--json", description = "Print {training_run, losses, checkpoints, envelope} as JSON at the end instead of text.")
