@@ -313,6 +313,7 @@ class CheckpointsTest {
             files.put("weights/final/" + f, bytes(random, 100 + f.length()));
         }
         files.put("result.json", "{}".getBytes());
+        files.put("sampler_weights/bad:id.hlora", bytes(random, 10)); // an id the path rules refuse: skipped, not fatal
         var outputs = new ArrayList<OutputRef>();
         String prefix = outputs(runId);
         for (var e : files.entrySet()) {

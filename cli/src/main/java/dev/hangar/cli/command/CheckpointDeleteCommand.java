@@ -34,7 +34,7 @@ public final class CheckpointDeleteCommand implements Callable<Integer> {
     boolean yes;
 
     /** The terminal to ask on; null when there is none. Tests replace it. */
-    Console console = System.console();
+    Console console = dev.hangar.cli.output.Terminal.console();
 
     @Override
     public Integer call() {

@@ -71,6 +71,19 @@ public class CheckpointRegistrar {
         return 0;
     }
 
+    /**
+     * The checkpoint's path, or null (logged) for an id the path rules refuse: a processor's output
+     * name must not make its run's registration fail on every pass.
+     */
+    private static CheckpointPath path(CheckpointStore.Ended run, CheckpointPath.Kind kind, String id) {
+        try {
+            return new CheckpointPath(run.runId(), kind, id);
+        } catch (HangarException e) {
+            LOG.warnf("training run %s: output checkpoint '%s' skipped: %s", run.runId(), id, e.getMessage());
+            return null;
+        }
+    }
+
     /** The checkpoints a training run's envelope names; none for a run that failed or was canceled. */
     List<CheckpointStore.NewCheckpoint> checkpointsOf(CheckpointStore.Ended run) {
         if (run.status() != RunStatus.SUCCESS || run.envelope() == null) {
@@ -93,11 +106,14 @@ public class CheckpointRegistrar {
             var state = WEIGHTS.matcher(relative);
             if (sampler.matches()) {
                 String name = sampler.group(1) + ".hlora";
-                var path = new CheckpointPath(run.runId(), CheckpointPath.Kind.SAMPLER_WEIGHTS, sampler.group(1));
+                var path = path(run, CheckpointPath.Kind.SAMPLER_WEIGHTS, sampler.group(1));
+                if (path == null) {
+                    continue;
+                }
                 String attachment = artefacts.copyAddressed(out.path(), name).path();
                 found.add(new CheckpointStore.NewCheckpoint(path, run.owner(), run.baseModel(), run.lora(),
                         List.of(new CheckpointStore.StoredFile(name, out.path(), out.sizeBytes())), attachment));
-            } else if (state.matches()) {
+            } else if (state.matches() && path(run, CheckpointPath.Kind.WEIGHTS, state.group(1)) != null) {
                 weights.computeIfAbsent(state.group(1), k -> new ArrayList<>())
                         .add(new CheckpointStore.StoredFile(state.group(2), out.path(), out.sizeBytes()));
             }
