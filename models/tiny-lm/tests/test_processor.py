@@ -93,6 +93,59 @@ class ProcessorTest(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "exactly one"):
             self.processor.train(steps=1)
 
+    def test_an_adapter_input_samples_the_tuned_model_and_stays_loaded(self):
+        import shutil
+        import tempfile
+
+        from hangar_lm import AdamParams, LoraConfig, TrainingSession
+        from hangar_lm.lora import pack_adapter
+        from tests.test_lora import data
+
+        processor = self._processor({"HANGAR_MODE": "mock"})
+        session = TrainingSession.create(processor.base_dir, LoraConfig(rank=2, seed=0))
+        for _ in range(3):
+            session.forward_backward(data())
+            session.optim_step(AdamParams(learning_rate=5e-2))
+        folder = Path(tempfile.mkdtemp())
+        packed = pack_adapter(session.save_for_sampler(folder / "ckpt"), folder / "a.hlora")
+        args = dict(prompt="A penny saved", max_tokens=6, temperature=0)
+        base = processor.predict(**args)
+        tuned = processor.predict(**args, adapter=str(packed))
+        self.assertNotEqual(base["sequences"][0]["logprobs"], tuned["sequences"][0]["logprobs"])
+        copy = shutil.copy(packed, folder / "same-content.hlora")  # another run's attachment path, same bytes
+        self.assertEqual(tuned, processor.predict(**args, adapter=str(copy)))
+        self.assertEqual(base, processor.predict(**args), "the base model is untouched by the adapter")
+        self.assertEqual(processor.adapters.loads, 1, "an adapter already loaded is not loaded again")
+        with self.assertRaisesRegex(ValueError, "no such file"):
+            processor.predict(**args, adapter=str(folder / "missing.hlora"))
+        real_session = TrainingSession.create(ROOT / "weights" / "tiny-lm-base", LoraConfig(rank=2, seed=0))
+        other = pack_adapter(real_session.save_for_sampler(folder / "real"), folder / "real.hlora")
+        with self.assertRaisesRegex(ValueError, "does not fit this base model"):
+            processor.predict(**args, adapter=str(other))
+
+    def test_concurrent_predictions_are_batched_and_match_sampling_alone(self):
+        import threading
+
+        alone = self._processor({"HANGAR_MODE": "mock"})
+        batched = self._processor({"HANGAR_MODE": "mock", "HANGAR_MAX_CONCURRENCY": "8", "HANGAR_LM_BATCH_WAIT_MS": "200"})
+        self.assertIsNone(alone.adapters.base[1], "one prediction at a time: no batcher")
+        prompts = [f"Fortune {i}:" for i in range(6)]
+        results, gate = [None] * 6, threading.Barrier(6)
+
+        def caller(i):
+            gate.wait()
+            results[i] = batched.predict(prompt=prompts[i], max_tokens=5, seed=i, stop=[])
+
+        threads = [threading.Thread(target=caller, args=(i,)) for i in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertLess(batched.adapters.base[1].batches_run, 6, "concurrent predictions shared forward passes")
+        for i, result in enumerate(results):
+            self.assertEqual(result["sequences"][0]["tokens"],
+                             alone.predict(prompt=prompts[i], max_tokens=5, seed=i, stop=[])["sequences"][0]["tokens"])
+
     def test_tokens_prompt_and_errors(self):
         out = self.processor.predict(prompt_tokens=[1, 50, 60], max_tokens=3, temperature=0, prompt_logprobs=True)
         self.assertEqual(out["prompt_tokens"], [1, 50, 60])

@@ -14,6 +14,7 @@ import dev.hangar.cli.command.ServeCommand;
 import dev.hangar.cli.command.TrainCommand;
 import dev.hangar.cli.command.PushCommand;
 import dev.hangar.cli.command.RunCommand;
+import dev.hangar.cli.command.SampleCommand;
 import dev.hangar.cli.command.RunsCommand;
 import dev.hangar.cli.command.SecretsCommand;
 import dev.hangar.cli.command.LoginCommand;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Command;
 /** The root command; it has no action of its own, so running it bare is a usage error. */
 @Command(name = "hangar", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Run containerised ML processors as jobs on a Hangar gateway.",
-        subcommands = {RunCommand.class, RunsCommand.class, PushCommand.class, BuildCommand.class, InitCommand.class,
+        subcommands = {RunCommand.class, SampleCommand.class, RunsCommand.class, PushCommand.class, BuildCommand.class, InitCommand.class,
                 PredictCommand.class, TrainCommand.class, TrainRunCommand.class, CheckpointCommand.class, ExecCommand.class, ServeCommand.class, ProcessorsCommand.class,
                 PlansCommand.class, SecretsCommand.class, LoginCommand.class, LogoutCommand.class, TokensCommand.class,
                 VersionCommand.class, CompletionCommand.class, ManCommand.class},

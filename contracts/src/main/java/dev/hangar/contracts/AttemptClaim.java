@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * on (execution_id, attempt, seq). A run that has ended is {@code 409 ERR_RUN_FINISHED}; a run
  * past its policy's attempts is {@code 409 ERR_ATTEMPTS_EXHAUSTED}; a run whose attempt another
  * executor holds (its lease, renewed while it runs, has not expired) is {@code 409 ERR_ATTEMPT_RUNNING}.
+ * Once Kafka has an attempt's terminal envelope its executor reports the end ({@link Ended}), so
+ * a later claim is refused however far the gateway's event consumer lags.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record AttemptClaim(String executionId, int attempt, int maxAttempts, String executorId) {
@@ -39,6 +41,26 @@ public record AttemptClaim(String executionId, int attempt, int maxAttempts, Str
 
         private static HangarException bad(String why) {
             return new HangarException(ErrorCode.ERR_BAD_REQUEST, "invalid attempt claim: " + why);
+        }
+    }
+
+    /**
+     * What an executor sends to {@code POST /internal/v1/runs/{execution_id}/attempts/{attempt}/end}:
+     * who it is and the terminal status of the envelope Kafka has acknowledged.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Ended(String executorId, RunStatus status) {
+
+        /** Throws {@link ErrorCode#ERR_BAD_REQUEST} naming what is missing. */
+        public Ended requireValid() {
+            if (executorId == null || executorId.isBlank() || executorId.length() > 128) {
+                throw Request.bad("executor_id is required (1-128 characters)");
+            }
+            if (status == null || !status.terminal()) {
+                throw Request.bad("status must be a terminal status (success, error or canceled), got "
+                        + (status == null ? null : status.wire()));
+            }
+            return this;
         }
     }
 }

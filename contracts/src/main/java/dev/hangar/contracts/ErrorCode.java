@@ -52,6 +52,8 @@ public enum ErrorCode {
     ERR_CHECKPOINT_PATH_INVALID(400, Fix.INPUT, "A checkpoint path must be hangar://<run_id>/<weights|sampler_weights>/<checkpoint_id>; the message names the wrong part."),
     ERR_CHECKPOINT_NOT_FOUND(404, Fix.INPUT, "No checkpoint of yours (or published) is registered at that path; list them with `hangar checkpoint list`."),
     ERR_TOKEN_NOT_FOUND(404, Fix.INPUT, "No API token of yours has that id; list them with `hangar tokens list`."),
+    ERR_SAMPLE_INVALID(400, Fix.INPUT, "A sampling request is malformed (base_model, prompt, sampling_params, num_samples, prompt logprobs); the message names the field and its allowed values."),
+    ERR_MODEL_NOT_FOUND(404, Fix.INPUT, "No base model has that id on this installation; list them with GET /v1/models."),
     ERR_INTERNAL(500, Fix.RETRY, "An unexpected error; it is logged with the execution id.");
 
     /** What the caller should do about an error. */

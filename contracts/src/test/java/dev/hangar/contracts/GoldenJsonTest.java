@@ -84,7 +84,12 @@ class GoldenJsonTest {
             Map.entry("checkpoint-ref.json", Checkpoint.Ref.class),
             Map.entry("checkpoint-archive.json", Checkpoint.Archive.class),
             Map.entry("training-run.json", TrainingRun.class),
-            Map.entry("training-run-create.json", TrainingRun.Create.class));
+            Map.entry("training-run-create.json", TrainingRun.Create.class),
+            Map.entry("attempt-ended.json", AttemptClaim.Ended.class),
+            Map.entry("sample-request.json", Sampling.Request.class),
+            Map.entry("sample-request-text.json", Sampling.Request.class),
+            Map.entry("sample-response.json", Sampling.Response.class),
+            Map.entry("base-models.json", Sampling.BaseModels.class));
 
     /** Records that travel only inside one that has a golden file (or never leave a process). */
     static final Set<Class<?>> PARTS = Set.of(Envelope.Error.class, Envelope.Meta.class, Problem.FieldError.class,
@@ -93,7 +98,9 @@ class GoldenJsonTest {
             RunEvent.Queued.class, RunEvent.Started.class, RunEvent.Log.class, RunEvent.Token.class,
             RunEvent.Progress.class, RunEvent.Output.class, RunEvent.Completed.class, RunEvent.Failed.class,
             RunEvent.Canceled.class, Attachments.Resolved.class, RunQueue.class,
-            Checkpoint.Lora.class, Checkpoint.Cursor.class, CheckpointPath.class, TrainingRun.Step.class);
+            Checkpoint.Lora.class, Checkpoint.Cursor.class, CheckpointPath.class, TrainingRun.Step.class,
+            Sampling.ModelInput.class, Sampling.Chunk.class, Sampling.Params.class, Sampling.Sequence.class,
+            Sampling.BaseModel.class);
 
     static Stream<Arguments> goldenFiles() {
         return GOLDEN.entrySet().stream().sorted(Map.Entry.comparingByKey())

@@ -79,6 +79,28 @@ class AttemptClaimTest {
         }
     }
 
+    @Test
+    void anEndReportedByItsExecutorRefusesLaterClaimsBeforeTheEnvelopeIsConsumed() {
+        String id = "claim_" + UUID.randomUUID().toString().replace("-", "");
+        claim(id, TOKEN, 3, "executor-a", 1).then().statusCode(200).body("attempt", equalTo(1));
+        end(id, 1, "executor-b", "success").then().statusCode(409).body("code", equalTo("ERR_ATTEMPT_RUNNING"));
+        end(id, 1, "executor-a", "running").then().statusCode(400).body("code", equalTo("ERR_BAD_REQUEST"));
+        end(id, 2, "executor-a", "success").then().statusCode(409).body("code", equalTo("ERR_ATTEMPT_RUNNING"));
+        claim(id, TOKEN, 3, "executor-a", 1).then().statusCode(200).body("attempt", equalTo(2)); // the refusals ended nothing
+
+        end(id, 2, "executor-a", "success").then().statusCode(204);
+        // No runs row, no event consumed, and the lease (1 s) runs out: the claim is still refused.
+        await().pollDelay(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> true);
+        claim(id, TOKEN, 3, "executor-b", 30).then().statusCode(409).body("code", equalTo("ERR_RUN_FINISHED"))
+                .body("detail", org.hamcrest.Matchers.containsString("(success)"));
+    }
+
+    private io.restassured.response.Response end(String id, int attempt, String executor, String status) {
+        return onInternalPort().header("X-Hangar-Internal-Token", TOKEN)
+                .body("{\"executor_id\":\"" + executor + "\",\"status\":\"" + status + "\"}")
+                .post("/internal/v1/runs/" + id + "/attempts/" + attempt + "/end");
+    }
+
     private io.restassured.response.Response claim(String id, String token, int max) {
         return claim(id, token, max, "executor-a", 1);
     }

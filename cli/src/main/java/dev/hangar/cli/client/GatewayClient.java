@@ -23,6 +23,7 @@ import dev.hangar.contracts.RunControl;
 import dev.hangar.contracts.RunDetail;
 import dev.hangar.contracts.RunRequest;
 import dev.hangar.contracts.RunSummary;
+import dev.hangar.contracts.Sampling;
 import dev.hangar.contracts.SecretValue;
 import java.io.IOException;
 import java.io.InputStream;
@@ -85,6 +86,37 @@ public final class GatewayClient implements AutoCloseable {
     public Submission submit(RunRequest request) {
         HttpResponse<String> r = exchange("POST", "/v1/runs", Json.write(request));
         return new Submission(read("POST", "/v1/runs", r, RunAccepted.class), r.statusCode() == 200);
+    }
+
+    /**
+     * A sampling request's answer: the samples ({@code 200}), or the run still going when the
+     * gateway stopped waiting ({@code 202}); exactly one is set.
+     */
+    public record SampleAnswer(Sampling.Response response, RunAccepted pending) {}
+
+    /** {@code GET /v1/models}: the base models the gateway samples from. */
+    public Sampling.BaseModels listModels() {
+        return send("GET", "/v1/models", null, Sampling.BaseModels.class);
+    }
+
+    /**
+     * {@code POST /v1/sample?wait_ms=N}: a run of the base model's sampler; the gateway waits up to
+     * {@code wait} for it (0 = answer at once with the run to follow).
+     */
+    public SampleAnswer sample(Sampling.Request request, Duration wait) {
+        String path = "/v1/sample?wait_ms=" + wait.toMillis();
+        return sampleAnswer("POST", path, exchange("POST", path, Json.write(request), REQUEST_TIMEOUT.plus(wait)));
+    }
+
+    /** {@code GET /v1/sample/{run_id}?wait_ms=N}: a sampling run's samples, waiting up to {@code wait} for them. */
+    public SampleAnswer sampleResult(String runId, Duration wait) {
+        String path = "/v1/sample/" + segment(runId) + "?wait_ms=" + wait.toMillis();
+        return sampleAnswer("GET", path, exchange("GET", path, null, REQUEST_TIMEOUT.plus(wait)));
+    }
+
+    private static SampleAnswer sampleAnswer(String method, String path, HttpResponse<String> r) {
+        return r.statusCode() == 202 ? new SampleAnswer(null, read(method, path, r, RunAccepted.class))
+                : new SampleAnswer(read(method, path, r, Sampling.Response.class), null);
     }
 
     /** {@code POST /v1/runs/{id}/cancel}: 202 {@code {execution_id, status}} once the cancel is under way. */
@@ -358,7 +390,11 @@ public final class GatewayClient implements AutoCloseable {
 
     /** The 2xx answer; any other status is the gateway's error, as a {@link CliError}. */
     private HttpResponse<String> exchange(String method, String path, String json) {
-        HttpRequest.Builder b = request(path).timeout(REQUEST_TIMEOUT).header("Accept", "application/json");
+        return exchange(method, path, json, REQUEST_TIMEOUT);
+    }
+
+    private HttpResponse<String> exchange(String method, String path, String json, Duration timeout) {
+        HttpRequest.Builder b = request(path).timeout(timeout).header("Accept", "application/json");
         if (json != null) {
             b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
         } else {

@@ -31,4 +31,10 @@ public interface GatewayAttemptsClient {
     @Produces(MediaType.APPLICATION_JSON)
     AttemptClaim renew(@HeaderParam("X-Hangar-Internal-Token") String token, @PathParam("execution_id") String executionId,
                        @PathParam("attempt") int attempt, AttemptClaim.Request request);
+
+    @POST
+    @Path("/{attempt}/end")
+    @Consumes(MediaType.APPLICATION_JSON)
+    void end(@HeaderParam("X-Hangar-Internal-Token") String token, @PathParam("execution_id") String executionId,
+             @PathParam("attempt") int attempt, AttemptClaim.Ended ended);
 }

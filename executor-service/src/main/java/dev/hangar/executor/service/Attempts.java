@@ -1,6 +1,7 @@
 package dev.hangar.executor.service;
 
 import dev.hangar.contracts.AttemptClaim;
+import dev.hangar.contracts.RunStatus;
 
 /**
  * Who counts a run's attempts (the gateway, {@link GatewayAttempts}). A claim answers the next
@@ -16,5 +17,13 @@ public interface Attempts {
     /** Keeps the claimed attempt this executor's (renewing its lease) until closed; the lease then runs out on its own. */
     default AutoCloseable hold(AttemptClaim claim) {
         return () -> { };
+    }
+
+    /**
+     * Tells the counter the attempt has ended (Kafka has its envelope), so a redelivered command
+     * is dropped at once rather than after the lease. Best effort: a report that fails leaves the
+     * lease and the gateway's consumer to do it.
+     */
+    default void ended(String executionId, int attempt, RunStatus status) {
     }
 }

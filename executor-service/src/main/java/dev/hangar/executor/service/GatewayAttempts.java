@@ -3,6 +3,7 @@ package dev.hangar.executor.service;
 import dev.hangar.contracts.AttemptClaim;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
+import dev.hangar.contracts.RunStatus;
 import dev.hangar.executor.client.GatewayAttemptsClient;
 import dev.hangar.executor.config.DeliveryConfig;
 import dev.hangar.executor.config.ExecutorConfig;
@@ -49,6 +50,19 @@ public class GatewayAttempts implements Attempts {
         } catch (RuntimeException e) {
             LOG.warnf("run %s attempt %d: cannot renew its lease at the gateway (tried again in %d ms): %s",
                     claim.executionId(), claim.attempt(), lease.toMillis() / 3, e.getMessage());
+        }
+    }
+
+    @Override
+    public void ended(String executionId, int attempt, RunStatus status) {
+        try {
+            Remote.call("the gateway (attempt ends)", () -> {
+                gateway.end(config.internalToken(), executionId, attempt, new AttemptClaim.Ended(config.id(), status));
+                return null;
+            });
+        } catch (RuntimeException e) {
+            LOG.warnf("run %s attempt %d: cannot report its end to the gateway (its lease runs out instead): %s",
+                    executionId, attempt, e.getMessage());
         }
     }
 

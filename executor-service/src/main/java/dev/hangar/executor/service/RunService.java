@@ -259,6 +259,7 @@ public class RunService {
             }
         }, e -> false);
         finished.add(run.executionId());
+        attempts.ended(run.executionId(), run.command().attempt(), envelope.status());
         LOG.infof("run %s attempt %d: %s (%s)", run.executionId(), run.command().attempt(), envelope.status(),
                 envelope.error() == null ? "ok" : envelope.error().code());
         return envelope;

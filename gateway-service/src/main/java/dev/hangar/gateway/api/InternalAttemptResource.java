@@ -17,6 +17,8 @@ import jakarta.ws.rs.core.MediaType;
  * Only with the shared internal token (checked by {@link dev.hangar.gateway.internal.PortFilter}). {@code 409 ERR_RUN_FINISHED}: the run has ended, drop the
  * command; {@code 409 ERR_ATTEMPTS_EXHAUSTED}: end the run with that code; {@code 409
  * ERR_ATTEMPT_RUNNING}: another executor holds the attempt, keep the command and claim again.
+ * An executor reports an attempt's end once Kafka has its envelope, so a later claim of the run
+ * is refused before the gateway has consumed that envelope.
  */
 @Path("/internal/v1/runs/{execution_id}/attempts")
 @Produces(MediaType.APPLICATION_JSON)
@@ -51,5 +53,19 @@ public class InternalAttemptResource {
                     + " is not held by " + request.executorId() + " any more");
         }
         return new AttemptClaim(executionId, attempt, request.maxAttempts(), request.executorId());
+    }
+
+    /** The executor's attempt has ended (its envelope is on Kafka); {@code 409 ERR_ATTEMPT_RUNNING} when it is not its own. */
+    @POST
+    @Path("/{attempt}/end")
+    public void end(@PathParam("execution_id") String executionId, @PathParam("attempt") int attempt,
+                    AttemptClaim.Ended ended) {
+        if (ended == null) {
+            throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "send {\"executor_id\":..., \"status\":...}");
+        }
+        if (!attempts.end(executionId, attempt, ended.requireValid())) {
+            throw new HangarException(ErrorCode.ERR_ATTEMPT_RUNNING, "attempt " + attempt + " of run " + executionId
+                    + " is not held by " + ended.executorId());
+        }
     }
 }

@@ -3,19 +3,19 @@ package dev.hangar.gateway.checkpoints;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.ProcessorRef;
+import dev.hangar.gateway.sampling.ModelsConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.TreeSet;
 
 /**
  * Base model id → the processor that trains LoRAs on it, from
- * {@code hangar.gateway.models."<id>".trainer} (next to the sampler ref the sampling code reads
- * under the same model key).
+ * {@code hangar.gateway.models."<id>".trainer} ({@link ModelsConfig}, next to the model's sampler).
  */
 @ApplicationScoped
 public class BaseModels {
-    private final BaseModelsConfig config;
+    private final ModelsConfig config;
 
-    public BaseModels(BaseModelsConfig config) {
+    public BaseModels(ModelsConfig config) {
         this.config = config;
     }
 
@@ -24,7 +24,7 @@ public class BaseModels {
         if (baseModel == null || baseModel.isBlank()) {
             throw new HangarException(ErrorCode.ERR_OPTION_INVALID, "base_model is required (one of " + known() + ")");
         }
-        var model = config.models().get(baseModel);
+        var model = config.byId().get(baseModel);
         if (model == null || model.trainer().isEmpty()) {
             throw new HangarException(ErrorCode.ERR_OPTION_INVALID, "no trainer is configured for base model '" + baseModel
                     + "'; known base models: " + known());
@@ -32,9 +32,15 @@ public class BaseModels {
         return ProcessorRef.parse(model.trainer().get());
     }
 
+    /** The mode a model's runs take when a request names none ({@code hangar.gateway.models."<id>".mode}, default real). */
+    public dev.hangar.contracts.Mode mode(String baseModel) {
+        var model = config.byId().get(baseModel);
+        return model == null ? dev.hangar.contracts.Mode.REAL : model.mode();
+    }
+
     private String known() {
         var names = new TreeSet<String>();
-        config.models().forEach((id, m) -> m.trainer().ifPresent(t -> names.add(id)));
+        config.byId().forEach((id, m) -> m.trainer().ifPresent(t -> names.add(id)));
         return names.isEmpty() ? "none (set hangar.gateway.models.\"<id>\".trainer)" : String.join(", ", names);
     }
 }

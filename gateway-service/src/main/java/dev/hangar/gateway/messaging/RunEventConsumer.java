@@ -6,6 +6,7 @@ import dev.hangar.contracts.Json;
 import dev.hangar.contracts.RunEvent;
 import dev.hangar.contracts.Topics;
 import dev.hangar.gateway.metrics.GatewayMeters;
+import dev.hangar.gateway.sampling.RunEnds;
 import dev.hangar.gateway.store.RunStore;
 import dev.hangar.gateway.tracing.RunContext;
 import dev.hangar.gateway.ws.StreamHub;
@@ -51,9 +52,11 @@ public class RunEventConsumer {
     private final StreamHub hub;
     private final OutboxRelay relay;
     private final Emitter<String> deadLetters;
+    private final RunEnds ends;
 
     public RunEventConsumer(RunStore store, StreamHub hub, OutboxRelay relay,
-                            @Channel("run-events-dlq") Emitter<String> deadLetters) {
+                            @Channel("run-events-dlq") Emitter<String> deadLetters, RunEnds ends) {
+        this.ends = ends;
         this.store = store;
         this.hub = hub;
         this.relay = relay;
@@ -135,6 +138,7 @@ public class RunEventConsumer {
                 hub.publish(event, applied.owner());
                 if (event.event() instanceof RunEvent.Terminal) {
                     relay.wake(applied.owner()); // a slot of the owner's limit is free: its next run may go
+                    ends.ended(event.executionId()); // a request waiting for it (POST /v1/sample) answers now
                 }
             }
         } finally {

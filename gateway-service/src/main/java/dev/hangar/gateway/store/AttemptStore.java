@@ -35,6 +35,9 @@ public class AttemptStore {
             c.setAutoCommit(false);
             try {
                 RunStatus status = lockedStatus(c, executionId);
+                if (status == null || !status.terminal()) {
+                    status = reportedEnd(c, executionId);
+                }
                 if (status != null && status.terminal()) {
                     c.rollback();
                     throw new HangarException(ErrorCode.ERR_RUN_FINISHED, "run " + executionId + " has already ended ("
@@ -76,6 +79,33 @@ public class AttemptStore {
             return ps.executeUpdate() == 1;
         } catch (SQLException e) {
             throw RunStore.unavailable(e);
+        }
+    }
+
+    /**
+     * Records that the executor's attempt has ended with {@code status} (Kafka has its envelope);
+     * false when the attempt is not its own.
+     */
+    public boolean end(String executionId, int attempt, AttemptClaim.Ended ended) {
+        try (Connection c = db.getConnection(); var ps = c.prepareStatement("UPDATE run_attempts SET ended_status = ? "
+                + "WHERE execution_id = ? AND attempt = ? AND executor_id = ?")) {
+            ps.setString(1, ended.status().wire());
+            ps.setString(2, executionId);
+            ps.setInt(3, attempt);
+            ps.setString(4, ended.executorId());
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw RunStore.unavailable(e);
+        }
+    }
+
+    /** The end an executor reported for the run's current attempt, before its envelope is consumed; null if none. */
+    private static RunStatus reportedEnd(Connection c, String executionId) throws SQLException {
+        try (var ps = c.prepareStatement("SELECT ended_status FROM run_attempts WHERE execution_id = ?")) {
+            ps.setString(1, executionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getString(1) != null ? RunStatus.fromWire(rs.getString(1)) : null;
+            }
         }
     }
 
