@@ -88,6 +88,7 @@ class GoldenJsonTest {
             Map.entry("attempt-ended.json", AttemptClaim.Ended.class),
             Map.entry("sample-request.json", Sampling.Request.class),
             Map.entry("sample-request-text.json", Sampling.Request.class),
+            Map.entry("sample-request-model-path.json", Sampling.Request.class),
             Map.entry("sample-response.json", Sampling.Response.class),
             Map.entry("base-models.json", Sampling.BaseModels.class));
 

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.TestInstance;
  * would, against real processes of this tree: a storage service, a gateway (its own event and
  * command topics) and an executor running the real trainer image
  * (hangar/tiny-lm-train: models/tiny-lm/train, pushed here as e2e/tiny-lm-train@1) in Docker, on
- * the stack's Kafka, PostgreSQL, registry and S3. Mock mode: the tiny test-size model with its
+ * the stack's Kafka, PostgreSQL, registry and S3, and this tree's sampling processor (models/tiny-lm) for
+ * {@code hangar sample --model-path}. Mock mode: the tiny test-size model with its
  * fixed random initialisation (a few seconds of CPU), real LoRA training on it. Alice trains and
  * owns; Bob is another owner with a token of his own.
  */
@@ -36,6 +37,10 @@ import org.junit.jupiter.api.TestInstance;
 class CheckpointLifecycleIT {
     static final String TAG = "ckpt-e2e-" + UUID.randomUUID().toString().substring(0, 8);
     static final String TRAINER = "e2e/tiny-lm-train@1";
+    /** This tree's sampling processor (models/tiny-lm), a fresh version each time, in mock mode like the trainer. */
+    static final String SAMPLER_NS = "ckpt-e2e";
+    static final String SAMPLER = SAMPLER_NS + "/tiny-lm@" + (System.currentTimeMillis() / 1000);
+    static final String SAMPLER_IMAGE = "127.0.0.1:5000/ckpt-e2e/tiny-lm";
     static final String ALICE = "alice-" + UUID.randomUUID();
     static final String BOB = "bob-" + UUID.randomUUID();
     static final Pattern STEP = Pattern.compile("step (\\d+)/(\\d+)  loss (\\d+\\.\\d+)");
@@ -54,6 +59,7 @@ class CheckpointLifecycleIT {
         createTopics(requests, events, control);
         pushTrainer();
         String token = StackCredentials.internalToken();
+        registerSampler(token);
         storage = ServiceProcess.start("storage-service", TAG + "-storage", Map.of("HANGAR_INTERNAL_TOKEN", token), Map.of());
         int internalPort = ServiceProcess.freePort();
         var gatewayProps = new HashMap<String, String>();
@@ -65,6 +71,8 @@ class CheckpointLifecycleIT {
         gatewayProps.put("mp.messaging.incoming.run-submissions.group.id", "hangar." + TAG + ".submit");
         gatewayProps.put("mp.messaging.outgoing.run-submissions-dlq.topic", "hangar." + TAG + ".submit.dlq");
         gatewayProps.put("hangar.gateway.models.\"hangar/tiny-lm\".trainer", TRAINER);
+        gatewayProps.put("hangar.gateway.models.\"hangar/tiny-lm\".sampler", SAMPLER);
+        gatewayProps.put("hangar.gateway.models.\"hangar/tiny-lm\".mode", "mock");
         gatewayProps.put("hangar.gateway.checkpoints.register-interval", "500ms");
         int port = ServiceProcess.freePort();
         gatewayProps.put("hangar.gateway.public-url", "http://127.0.0.1:" + port); // the stream URLs it hands out name it
@@ -161,9 +169,18 @@ class CheckpointLifecycleIT {
         assertTrue(Files.size(bobs.resolve("step-8.hlora")) > 0);
         var bobDelete = as(BOB, "checkpoint", "delete", sampler, "--yes");
         assertTrue(bobDelete.exit() == 1 && bobDelete.err().contains("ERR_CHECKPOINT_NOT_FOUND"), bobDelete.toString());
+        String[] greedy = {"--prompt", "Tower, Kilo 12, inbound for landing.", "--max-tokens", "12", "--temperature", "0", "--json"};
+        var tuned = as(BOB, concat(new String[] {"sample", "--model-path", sampler}, greedy));
+        assertEquals(0, tuned.exit(), tuned.toString());
+        var base = as(BOB, concat(new String[] {"sample", "--base-model", "hangar/tiny-lm"}, greedy));
+        assertEquals(0, base.exit(), base.toString());
+        assertFalse(tuned.json().path("sequences").get(0).path("logprobs").equals(base.json().path("sequences").get(0).path("logprobs")),
+                "the adapter changes what is sampled: " + tuned.out() + base.out());
         assertEquals(0, as(ALICE, "checkpoint", "unpublish", sampler).exit());
         var gone = as(BOB, "checkpoint", "download", sampler, "--output", work.resolve("bob-again").toString());
         assertTrue(gone.exit() == 1 && gone.err().contains("ERR_CHECKPOINT_NOT_FOUND"), gone.toString());
+        var unsampled = as(BOB, concat(new String[] {"sample", "--model-path", sampler}, greedy));
+        assertTrue(unsampled.exit() == 1 && (unsampled.out() + unsampled.err()).contains("ERR_CHECKPOINT_NOT_FOUND"), unsampled.toString());
 
         // download: checksum verified, extracted; an existing folder only with --force
         Path target = work.resolve("state");
@@ -211,6 +228,47 @@ class CheckpointLifecycleIT {
         }
         var push = Stack.hangar("push", "--override", dir.toString());
         assertEquals(0, push.exit(), push.toString());
+    }
+
+    /** models/tiny-lm as SAMPLER: built (cached layers) and pushed so it has a digest, its spec pinned in the stack's registry. */
+    private static void registerSampler(String token) throws Exception {
+        String tag = SAMPLER_IMAGE + ":test";
+        docker("build", "-q", "--network", "host", "-t", tag, Stack.ROOT.resolve("models/tiny-lm").toString());
+        docker("push", "-q", tag);
+        String digests = docker("inspect", "--format", "{{range .RepoDigests}}{{println .}}{{end}}", tag);
+        String digest = digests.lines().filter(l -> l.startsWith(SAMPLER_IMAGE + "@")).findFirst()
+                .map(l -> l.substring(l.indexOf('@') + 1).strip()).orElseThrow(() -> new AssertionError("no digest: " + digests));
+        var spec = (com.fasterxml.jackson.databind.node.ObjectNode) Json.YAML.readTree(
+                Files.readString(Stack.ROOT.resolve("models/tiny-lm/hangar.yaml")));
+        spec.put("ref", SAMPLER).put("image", SAMPLER_IMAGE);
+        spec.set("digests", Json.MAPPER.createObjectNode().put("amd64", digest));
+        var ref = dev.hangar.contracts.ProcessorRef.parse(SAMPLER);
+        var put = Stack.HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:8081/v1/processors/"
+                        + ref.namespace() + "/" + ref.name() + "/versions/" + ref.version()))
+                .header("Content-Type", "application/json").header(dev.hangar.contracts.InternalAuth.TOKEN_HEADER, token)
+                .header(dev.hangar.contracts.InternalAuth.OWNER_HEADER, "ckpt-e2e")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(Json.write(spec))).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertTrue(put.statusCode() / 100 == 2, "registering the sampler: " + put.statusCode() + " " + put.body());
+    }
+
+    private static String docker(String... args) throws Exception {
+        var command = new ArrayList<>(List.of("docker"));
+        command.addAll(List.of(args));
+        var builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("DOCKER_BUILDKIT", "0");
+        var process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+        }
+        return out;
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     private static void createTopics(String... names) throws Exception {

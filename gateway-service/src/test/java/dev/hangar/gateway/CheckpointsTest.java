@@ -69,6 +69,7 @@ class CheckpointsTest {
     static final String BOB = AuthTest.BOB;
     static final String TRAINER = "gwtest/ckpt-train-" + Long.toString(System.nanoTime(), 36) + "@1";
     static final String BASE = "gwtest/lm";
+    static final String SAMPLER = "gwtest/ckpt-sample-" + Long.toString(System.nanoTime(), 36) + "@1";
 
     /** Auth on, a trainer for the test base model, this tree's storage service. */
     public static class Profile implements QuarkusTestProfile {
@@ -76,6 +77,7 @@ class CheckpointsTest {
         public Map<String, String> getConfigOverrides() {
             var config = new LinkedHashMap<>(new AuthTest.Enabled().getConfigOverrides());
             config.put("hangar.gateway.models.\"" + BASE + "\".trainer", TRAINER);
+            config.put("hangar.gateway.models.\"" + BASE + "\".sampler", SAMPLER);
             return config;
         }
 
@@ -98,6 +100,7 @@ class CheckpointsTest {
     @BeforeAll
     static void register() throws Exception {
         TestStack.register(TRAINER, "{\"type\":\"object\"}");
+        TestStack.register(SAMPLER, "{\"type\":\"object\"}");
     }
 
     /** What the trainer wrote, by path relative to the run's outputs folder. */
@@ -286,6 +289,37 @@ class CheckpointsTest {
         assertEquals(Map.of("adapter", attachment), command.attachments());
         assertEquals("{\"$attach\":\"adapter\"}", command.inputs().get("adapter").toString());
         assertEquals(0, command.inputs().get("steps").asInt());
+    }
+
+    @Test
+    void samplingWithModelPathPassesTheCheckpointsAdapterToItsOwnerAndOnceItIsPublishedToOthers() throws Exception {
+        Trained run = train(ALICE, "alice", 2);
+        String sampler = "hangar://" + run.runId() + "/sampler_weights/step-2";
+        awaitCheckpoints(ALICE, run.runId(), 2);
+        String attachment = given().header("Authorization", ALICE).queryParam("path", sampler).get("/v1/checkpoints/info")
+                .then().extract().path("attachment");
+        var body = Map.of("model_path", sampler, "prompt_text", "Tower, Kilo 12, inbound for landing.");
+        given().header("Authorization", BOB).contentType("application/json").body(Json.write(body)).post("/v1/sample?wait_ms=0")
+                .then().statusCode(404).body("code", equalTo("ERR_CHECKPOINT_NOT_FOUND"));
+        String mine = given().header("Authorization", ALICE).contentType("application/json").body(Json.write(body))
+                .post("/v1/sample?wait_ms=0").then().statusCode(202).extract().path("execution_id");
+        RunRequested command = command(mine);
+        assertEquals(SAMPLER, command.ref().toString(), "the checkpoint's base model's sampler");
+        assertEquals(Map.of("adapter", attachment), command.attachments());
+        assertEquals("{\"$attach\":\"adapter\"}", command.inputs().get("adapter").toString());
+        given().header("Authorization", ALICE).contentType("application/json")
+                .body(Json.write(Map.of("model_path", sampler, "base_model", "hangar/tiny-lm", "prompt_text", "x")))
+                .post("/v1/sample?wait_ms=0").then().statusCode(400).body("detail", containsString("was trained on " + BASE));
+        given().header("Authorization", ALICE).contentType("application/json")
+                .body(Json.write(Map.of("model_path", "hangar://" + run.runId() + "/weights/final", "prompt_text", "x")))
+                .post("/v1/sample?wait_ms=0").then().statusCode(400).body("detail", containsString("/model_path"));
+        post(ALICE, "publish", sampler).then().statusCode(200);
+        String theirs = given().header("Authorization", BOB).contentType("application/json").body(Json.write(body))
+                .post("/v1/sample?wait_ms=0").then().statusCode(202).extract().path("execution_id");
+        assertEquals(Map.of("adapter", attachment), command(theirs).attachments());
+        post(ALICE, "unpublish", sampler).then().statusCode(200);
+        given().header("Authorization", BOB).contentType("application/json").body(Json.write(body)).post("/v1/sample?wait_ms=0")
+                .then().statusCode(404);
     }
 
     // --- the executor's part, played by the test ---

@@ -57,7 +57,7 @@ public final class CheckpointSaveCommand implements Callable<Integer> {
     LoraOptions lora;
 
     @Option(names = "--mode", paramLabel = "MODE", converter = WireOptions.ModeConverter.class,
-            completionCandidates = WireOptions.Modes.class, description = "mock (the tiny test-size model) or real; default: mock.")
+            completionCandidates = WireOptions.Modes.class, description = "mock (the tiny test-size model) or real; default: the base model's configured mode (as sampling).")
     Mode mode;
 
     @Option(names = "--output", paramLabel = "FILE", description = "Write the metadata JSON here instead of stdout.")

@@ -63,7 +63,7 @@ public final class TrainRunCreateCommand implements Callable<Integer> {
     Integer checkpointEvery;
 
     @Option(names = "--mode", paramLabel = "MODE", converter = WireOptions.ModeConverter.class,
-            completionCandidates = WireOptions.Modes.class, description = "mock (the tiny test-size model, fast) or real (the base model); default: mock.")
+            completionCandidates = WireOptions.Modes.class, description = "mock (the tiny test-size model, fast) or real (the base model); default: the base model's configured mode (as sampling).")
     Mode mode;
 
     @Option(names = "--json", description = "Print {training_run, losses, checkpoints, envelope} as JSON at the end instead of text.")

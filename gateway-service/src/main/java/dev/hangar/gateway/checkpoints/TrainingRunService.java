@@ -95,7 +95,9 @@ public class TrainingRunService {
         if (request.checkpointEvery() != null) {
             inputs.put("checkpoint_every", request.checkpointEvery());
         }
-        var run = new RunRequest(trainer.toString(), null, request.mode(), null, null, inputs, null, null, null,
+        // the model's mode unless asked, so an adapter fits the sampler that will load it (a mock one is the tiny model)
+        var mode = request.mode() != null ? request.mode() : models.mode(baseModel);
+        var run = new RunRequest(trainer.toString(), null, mode, null, null, inputs, null, null, null,
                 request.idempotencyKey(), null, attachments);
         RunAccepted accepted = load.submitting(() -> submissions.submit(run, owner)).run();
         store.insertTrainingRun(accepted.executionId(), owner, baseModel, lora, steps);
