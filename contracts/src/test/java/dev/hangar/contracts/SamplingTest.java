@@ -69,7 +69,7 @@ class SamplingTest {
 
     @Test
     void unknownFieldsAreRefused() {
-        var e = assertThrows(HangarException.class, () -> parse("{\"base_model\":\"m\",\"prompt_text\":\"x\",\"model_path\":\"p\"}"));
+        var e = assertThrows(HangarException.class, () -> parse("{\"base_model\":\"m\",\"prompt_text\":\"x\",\"model\":\"p\"}"));
         assertEquals(ErrorCode.ERR_BAD_REQUEST, e.code());
     }
 }

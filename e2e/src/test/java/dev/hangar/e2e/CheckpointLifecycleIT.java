@@ -39,7 +39,7 @@ class CheckpointLifecycleIT {
     static final String TRAINER = "e2e/tiny-lm-train@1";
     /** This tree's sampling processor (models/tiny-lm), a fresh version each time, in mock mode like the trainer. */
     static final String SAMPLER_NS = "ckpt-e2e";
-    static final String SAMPLER = SAMPLER_NS + "/tiny-lm@" + (System.currentTimeMillis() / 1000);
+    static final String SAMPLER = SAMPLER_NS + "/tiny-lm@" + (System.currentTimeMillis() / 1000 % 1_000_000 + 1);
     static final String SAMPLER_IMAGE = "127.0.0.1:5000/ckpt-e2e/tiny-lm";
     static final String ALICE = "alice-" + UUID.randomUUID();
     static final String BOB = "bob-" + UUID.randomUUID();
