@@ -24,7 +24,8 @@ from typing import Callable, List, Optional, Sequence, Tuple, Union
 import torch
 
 from .checkpoint import write_json
-from .lora import LoraConfig
+from .lora import LoraConfig, load_adapter_state
+from .lora import _read as read_adapter
 from .model import TransformerLM
 from .tokenizer import Tokenizer
 from .training import AdamParams, Datum, TrainingSession, target_logprobs
@@ -128,14 +129,29 @@ def split(examples: List[Example], holdout: float, seed: int) -> Tuple[List[Exam
 def train_lora(base_dir: Union[str, Path], dataset: Union[str, Path, Sequence[Example]], steps: int, out: Union[str, Path],
                lora: LoraConfig = LoraConfig(rank=8, seed=0), adam: AdamParams = AdamParams(learning_rate=2e-3),
                batch_size: int = 8, holdout: float = 0.1, seed: int = 0, checkpoint_every: int = 0,
-               device: Union[str, torch.device] = "cpu", on_step: Optional[StepCallback] = None) -> dict:
+               device: Union[str, torch.device] = "cpu", on_step: Optional[StepCallback] = None,
+               init_adapter: Optional[Union[str, Path]] = None) -> dict:
     """Trains on a JSONL file (or a list of Examples); returns {"losses", "checkpoints", "eval"}.
     Saves sampler checkpoints `out/sampler_weights/step-N` every checkpoint_every steps (0 = only the last) and `out/weights/final` (adapter + optimizer
     state, for load_state), the layout of Hangar's `hangar://RUN/{sampler_weights,weights}/ID` paths.
-    The loss reported per step is the mean per weighted token of that step's batch."""
-    if steps < 1:
-        raise ValueError("steps must be >= 1")
+    The loss reported per step is the mean per weighted token of that step's batch.
+    init_adapter (a sampler checkpoint: folder or packed file) starts from its weights instead of a
+    fresh adapter; `lora` must then be its configuration (see adapter_lora). steps 0 trains
+    nothing and saves the starting adapter as `step-0` (no dataset needed: Hangar's
+    `checkpoint save`)."""
+    if steps < 0:
+        raise ValueError("steps must be >= 0")
     session = TrainingSession.create(base_dir, lora, device)
+    if init_adapter is not None:
+        load_adapter_state(session.model, read_adapter(Path(init_adapter), session.model.device)[1])
+    if steps == 0:
+        out = Path(out)
+        checkpoint = str(session.save_for_sampler(out / "sampler_weights" / "step-0"))
+        session.save_state(out / "weights" / "final")
+        result = {"losses": [], "checkpoints": [checkpoint], "train_examples": 0,
+                  "eval": {"held_out_examples": 0, "base_mean_logprob": None, "tuned_mean_logprob": None}}
+        write_json(out / "result.json", result)
+        return result
     max_len = session.model.config.max_seq_len
     examples = list(dataset) if isinstance(dataset, (list, tuple)) else read_jsonl(dataset)
     source = "examples" if isinstance(dataset, (list, tuple)) else str(dataset)
@@ -165,6 +181,11 @@ def train_lora(base_dir: Union[str, Path], dataset: Union[str, Path, Sequence[Ex
                        "tuned_mean_logprob": tuned_logprob}}
     write_json(out / "result.json", result)
     return result
+
+
+def adapter_lora(source: Union[str, Path]) -> LoraConfig:
+    """The LoRA configuration a saved sampler checkpoint (folder or packed file) was trained with."""
+    return LoraConfig.from_dict(read_adapter(Path(source), "cpu")[0]["lora"])
 
 
 def main(argv=None):

@@ -1,6 +1,8 @@
 package dev.hangar.cli;
 
+import dev.hangar.cli.command.CheckpointCommand;
 import dev.hangar.cli.command.CompletionCommand;
+import dev.hangar.cli.command.TrainRunCommand;
 import dev.hangar.cli.command.ManCommand;
 import dev.hangar.cli.command.PlansCommand;
 import dev.hangar.cli.command.ProcessorsCommand;
@@ -28,7 +30,7 @@ import picocli.CommandLine.Mixin;
 @Command(name = "hangar", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Run containerised ML processors as jobs on a Hangar gateway.",
         subcommands = {RunCommand.class, SampleCommand.class, RunsCommand.class, PushCommand.class, BuildCommand.class, InitCommand.class,
-                PredictCommand.class, TrainCommand.class, ExecCommand.class, ServeCommand.class, ProcessorsCommand.class,
+                PredictCommand.class, TrainCommand.class, TrainRunCommand.class, CheckpointCommand.class, ExecCommand.class, ServeCommand.class, ProcessorsCommand.class,
                 PlansCommand.class, SecretsCommand.class, LoginCommand.class, LogoutCommand.class, TokensCommand.class,
                 VersionCommand.class, CompletionCommand.class, ManCommand.class},
         footer = {"", "Global options go before the command (hangar --api-key K runs list) or after it,",

@@ -52,6 +52,8 @@ public enum ErrorCode {
     ERR_NAMESPACE_FORBIDDEN(403, Fix.INPUT, "That processor namespace belongs to another owner; push under your own namespace or ask an admin for a grant."),
     ERR_VERSION_IMMUTABLE(409, Fix.INPUT, "A pinned version is immutable: a new digest is a new version (or the namespace owner's explicit override)."),
     ERR_SCOPE_MISSING(403, Fix.INPUT, "The API token lacks the scope this request needs; use a token with that scope."),
+    ERR_CHECKPOINT_PATH_INVALID(400, Fix.INPUT, "A checkpoint path must be hangar://<run_id>/<weights|sampler_weights>/<checkpoint_id>; the message names the wrong part."),
+    ERR_CHECKPOINT_NOT_FOUND(404, Fix.INPUT, "No checkpoint of yours (or published) is registered at that path; list them with `hangar checkpoint list`."),
     ERR_TOKEN_NOT_FOUND(404, Fix.INPUT, "No API token of yours has that id; list them with `hangar tokens list`."),
     ERR_SAMPLE_INVALID(400, Fix.INPUT, "A sampling request is malformed (base_model, prompt, sampling_params, num_samples, prompt logprobs); the message names the field and its allowed values."),
     ERR_MODEL_NOT_FOUND(404, Fix.INPUT, "No base model has that id on this installation; list them with GET /v1/models."),

@@ -30,14 +30,22 @@ public final class Sampling {
     private Sampling() {}
 
     /**
-     * Tinker's SampleRequest: {@code base_model}, {@code prompt} (a ModelInput) or Hangar's
-     * {@code prompt_text} (exactly one), {@code sampling_params}, {@code num_samples} (1),
-     * {@code prompt_logprobs} (false), {@code topk_prompt_logprobs} (0).
+     * Tinker's SampleRequest: {@code base_model} and/or {@code model_path} (a sampler checkpoint,
+     * {@code hangar://<run_id>/sampler_weights/<id>}, sampled as its base model plus that adapter),
+     * {@code prompt} (a ModelInput) or Hangar's {@code prompt_text} (exactly one),
+     * {@code sampling_params}, {@code num_samples} (1), {@code prompt_logprobs} (false),
+     * {@code topk_prompt_logprobs} (0).
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Request(String baseModel, ModelInput prompt, String promptText, Params samplingParams,
-                          Integer numSamples, Boolean promptLogprobs, Integer topkPromptLogprobs) {
+                          Integer numSamples, Boolean promptLogprobs, Integer topkPromptLogprobs, String modelPath) {
+
+        /** A request of a base model (no {@code model_path}). */
+        public Request(String baseModel, ModelInput prompt, String promptText, Params samplingParams,
+                       Integer numSamples, Boolean promptLogprobs, Integer topkPromptLogprobs) {
+            this(baseModel, prompt, promptText, samplingParams, numSamples, promptLogprobs, topkPromptLogprobs, null);
+        }
 
         /**
          * This request with every default filled in ({@code max_tokens} = {@code defaultMaxTokens}),
@@ -45,8 +53,18 @@ public final class Sampling {
          */
         public Request validated(int defaultMaxTokens, int maxTokensLimit) {
             var errors = new ArrayList<Problem.FieldError>();
-            if (baseModel == null || baseModel.isBlank()) {
-                errors.add(new Problem.FieldError("/base_model", "is required: the id of a base model (GET /v1/models)"));
+            if (modelPath != null) {
+                try {
+                    if (CheckpointPath.parse(modelPath).kind() != CheckpointPath.Kind.SAMPLER_WEIGHTS) {
+                        errors.add(new Problem.FieldError("/model_path", "must be a sampler checkpoint, "
+                                + "hangar://<run_id>/sampler_weights/<checkpoint_id> (weights are training state)"));
+                    }
+                } catch (HangarException e) {
+                    errors.add(new Problem.FieldError("/model_path", e.getMessage()));
+                }
+            } else if (baseModel == null || baseModel.isBlank()) {
+                errors.add(new Problem.FieldError("/base_model", "is required (the id of a base model, GET /v1/models) "
+                        + "unless model_path names a sampler checkpoint"));
             }
             if ((prompt == null) == (promptText == null)) {
                 errors.add(new Problem.FieldError("/prompt", "give exactly one of prompt (a ModelInput of encoded_text chunks) "
@@ -70,7 +88,7 @@ public final class Sampling {
                 throw new HangarException(ErrorCode.ERR_SAMPLE_INVALID, "the sampling request is not valid: "
                         + String.join("; ", errors.stream().map(e -> e.path() + " " + e.message()).toList()), errors);
             }
-            return new Request(baseModel, prompt, promptText, params, n, Boolean.TRUE.equals(promptLogprobs), k);
+            return new Request(baseModel, prompt, promptText, params, n, Boolean.TRUE.equals(promptLogprobs), k, modelPath);
         }
 
         /** The prompt's token ids (every chunk's, in order), or null for a text prompt. */

@@ -57,6 +57,8 @@ class SamplingTest {
             "{\"base_model\":\"m\",\"prompt_text\":\"x\",\"num_samples\":0}|/num_samples",
             "{\"base_model\":\"m\",\"prompt_text\":\"x\",\"num_samples\":17}|/num_samples",
             "{\"base_model\":\"m\",\"prompt_text\":\"x\",\"topk_prompt_logprobs\":21}|/topk_prompt_logprobs",
+            "{\"model_path\":\"hangar://r-1/adapters/x\",\"prompt_text\":\"x\"}|/model_path",
+            "{\"model_path\":\"hangar://r-1/weights/final\",\"prompt_text\":\"x\"}|/model_path",
     })
     void eachWayToBeWrongNamesItsField(String json, String field) {
         var e = assertThrows(HangarException.class, () -> parse(json).validated(32, 255));
@@ -67,7 +69,7 @@ class SamplingTest {
 
     @Test
     void unknownFieldsAreRefused() {
-        var e = assertThrows(HangarException.class, () -> parse("{\"base_model\":\"m\",\"prompt_text\":\"x\",\"model_path\":\"p\"}"));
+        var e = assertThrows(HangarException.class, () -> parse("{\"base_model\":\"m\",\"prompt_text\":\"x\",\"model\":\"p\"}"));
         assertEquals(ErrorCode.ERR_BAD_REQUEST, e.code());
     }
 }

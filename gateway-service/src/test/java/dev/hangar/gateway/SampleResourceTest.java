@@ -99,7 +99,8 @@ class SampleResourceTest {
                 .when().post("/v1/sample").then().statusCode(404).body("code", equalTo("ERR_MODEL_NOT_FOUND"))
                 .body("detail", org.hamcrest.Matchers.containsString("gwtest/lm"));
         given().contentType("application/json").body("{\"base_model\":\"gwtest/lm\",\"prompt_text\":\"x\",\"model_path\":\"p\"}")
-                .when().post("/v1/sample").then().statusCode(400).body("code", equalTo("ERR_BAD_REQUEST"));
+                .when().post("/v1/sample").then().statusCode(400).body("code", equalTo("ERR_SAMPLE_INVALID"))
+                .body("detail", org.hamcrest.Matchers.containsString("/model_path"));
         given().contentType("application/json").body("{\"base_model\":\"gwtest/lm\",\"prompt_text\":\"x\"}")
                 .queryParam("wait_ms", -1).when().post("/v1/sample").then().statusCode(400).body("code", equalTo("ERR_OPTION_INVALID"));
         assertEquals(before, runs(), "a refused sampling request left a run behind");

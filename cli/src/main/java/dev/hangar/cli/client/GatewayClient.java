@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.hangar.cli.config.CliConfig;
 import dev.hangar.cli.error.CliError;
 import dev.hangar.contracts.ArtifactPath;
+import dev.hangar.contracts.Checkpoint;
+import dev.hangar.contracts.TrainingRun;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.ApiToken;
 import dev.hangar.contracts.Catalogue;
@@ -217,6 +219,70 @@ public final class GatewayClient implements AutoCloseable {
     /** {@code GET /v1/runs?limit=N}: summaries, newest first. */
     public List<RunSummary> listRuns(int limit) {
         return send("GET", "/v1/runs?limit=" + limit, null, listOf(RunSummary.class));
+    }
+
+    /** {@code POST /v1/training-runs}: 202 with the training run and its stream URL. */
+    public TrainingRun createTrainingRun(TrainingRun.Create request) {
+        return send("POST", "/v1/training-runs", Json.write(request), TrainingRun.class);
+    }
+
+    /** {@code GET /v1/training-runs/{id}}: the caller's training run (404 ERR_RUN_NOT_FOUND for a processor run). */
+    public TrainingRun getTrainingRun(String runId) {
+        return send("GET", "/v1/training-runs/" + segment(runId), null, TrainingRun.class);
+    }
+
+    /** {@code GET /v1/training-runs?limit=N}: newest first. */
+    public List<TrainingRun> listTrainingRuns(int limit) {
+        return send("GET", "/v1/training-runs?limit=" + limit, null, listOf(TrainingRun.class));
+    }
+
+    /** {@code GET /v1/checkpoints?run_id=&limit=&offset=}: a page and its cursor; {@code limit} 0 = all, {@code runId} null = every run. */
+    public Checkpoint.Page listCheckpoints(String runId, int limit, int offset) {
+        String query = "?limit=" + limit + "&offset=" + offset + (runId == null ? "" : "&run_id=" + segment(runId));
+        return send("GET", "/v1/checkpoints" + query, null, Checkpoint.Page.class);
+    }
+
+    /** {@code GET /v1/checkpoints/info?path=}: one checkpoint the caller may read. */
+    public Checkpoint checkpointInfo(String path) {
+        return send("GET", "/v1/checkpoints/info?path=" + segment(path), null, Checkpoint.class);
+    }
+
+    /** {@code POST /v1/checkpoints/publish}: other owners may read and sample it. */
+    public Checkpoint publishCheckpoint(String path) {
+        return send("POST", "/v1/checkpoints/publish", Json.write(new Checkpoint.Ref(path)), Checkpoint.class);
+    }
+
+    /** {@code POST /v1/checkpoints/unpublish}: the owner's alone again. */
+    public Checkpoint unpublishCheckpoint(String path) {
+        return send("POST", "/v1/checkpoints/unpublish", Json.write(new Checkpoint.Ref(path)), Checkpoint.class);
+    }
+
+    /** {@code PUT /v1/checkpoints/ttl}: expire {@code ttlSeconds} from now, or never again (null). */
+    public Checkpoint setCheckpointTtl(String path, Long ttlSeconds) {
+        return send("PUT", "/v1/checkpoints/ttl", Json.write(new Checkpoint.Ttl(path, ttlSeconds)), Checkpoint.class);
+    }
+
+    /** {@code DELETE /v1/checkpoints?path=}: 204 once the checkpoint and its files are gone. */
+    public void deleteCheckpoint(String path) {
+        exchange("DELETE", "/v1/checkpoints?path=" + segment(path), null);
+    }
+
+    /** {@code POST /v1/checkpoints/archive}: where to download the checkpoint's archive (built once, however many ask). */
+    public Checkpoint.Archive checkpointArchive(String path) {
+        return send("POST", "/v1/checkpoints/archive", Json.write(new Checkpoint.Ref(path)), Checkpoint.Archive.class);
+    }
+
+    /** A presigned URL's bytes (an archive): no token is sent, it is not the gateway's origin. Retried like any GET. */
+    public Download openPresigned(String url) {
+        URI target = URI.create(url);
+        RetryingCalls.Reply<InputStream> reply = call("GET", target.getRawPath(),
+                left -> HttpRequest.newBuilder(target).timeout(left).GET().build(), GatewayClient::streamOnSuccess, true);
+        HttpResponse<InputStream> response = reply.response();
+        if (response.statusCode() / 100 != 2) {
+            throw new CliError(ErrorCode.ERR_UNAVAILABLE, "the presigned download answered HTTP " + response.statusCode() + ": "
+                    + abbreviate(RetryingCalls.drain(response.body()), 200));
+        }
+        return new Download(response.body(), response.headers().firstValueAsLong("Content-Length").orElse(-1));
     }
 
     public ProcessorSpec getProcessor(ProcessorRef ref) {

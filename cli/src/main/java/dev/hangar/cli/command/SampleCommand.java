@@ -51,9 +51,20 @@ public final class SampleCommand implements Callable<Integer> {
     @Mixin
     GatewayOptions gateway;
 
-    @Option(names = "--base-model", required = true, paramLabel = "ID",
-            description = "The base model, e.g. hangar/tiny-lm (GET /v1/models lists them).")
-    String baseModel;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Model model;
+
+    /** What to sample from: a base model, or a sampler checkpoint (its base model plus that adapter). */
+    static final class Model {
+        @Option(names = "--base-model", paramLabel = "ID",
+                description = "The base model, e.g. hangar/tiny-lm (GET /v1/models lists them).")
+        String baseModel;
+
+        @Option(names = "--model-path", paramLabel = "PATH",
+                description = "A sampler checkpoint, hangar://<run_id>/sampler_weights/<id> (yours or a published one): "
+                        + "its base model with that LoRA adapter.")
+        String modelPath;
+    }
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Prompt prompt;
@@ -129,7 +140,9 @@ public final class SampleCommand implements Callable<Integer> {
             input = source.tokens() == null ? null : Sampling.ModelInput.ofTokens(source.tokens());
         }
         var params = new Sampling.Params(maxTokens, temperature, topK, topP, seed, stop());
-        return new Sampling.Request(baseModel, input, text, params, numSamples, promptLogprobs ? true : null, topkPromptLogprobs);
+        String path = model.modelPath == null ? null : CheckpointCommand.path(model.modelPath);
+        return new Sampling.Request(model.baseModel, input, text, params, numSamples, promptLogprobs ? true : null, topkPromptLogprobs,
+                path);
     }
 
     /** Token ids when every --stop is an integer, else strings; null without --stop. */

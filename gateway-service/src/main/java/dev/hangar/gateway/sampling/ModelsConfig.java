@@ -9,7 +9,8 @@ import java.util.Optional;
 
 /**
  * The base models this gateway serves, by id: {@code hangar.gateway.models."<id>".sampler} is the
- * processor ref that samples from it (e.g. {@code "hangar/tiny-lm".sampler=hangar/tiny-lm@1}). An
+ * processor ref that samples from it (e.g. {@code "hangar/tiny-lm".sampler=hangar/tiny-lm@1}), {@code .trainer}
+ * the one that trains LoRAs on it (e.g. {@code hangar/tiny-lm-train@1}). An
  * id names a model to users and Tinker clients; the ref behind it can move to a new version
  * without any client changing.
  */
@@ -31,5 +32,8 @@ public interface ModelsConfig {
 
         /** One line for {@code GET /v1/models}. */
         Optional<String> description();
+
+        /** The processor that trains LoRA adapters on it ({@code POST /v1/training-runs}, docs/checkpoints.md); absent: none. */
+        Optional<String> trainer();
     }
 }

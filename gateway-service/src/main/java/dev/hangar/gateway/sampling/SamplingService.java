@@ -2,6 +2,9 @@ package dev.hangar.gateway.sampling;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hangar.contracts.ApiToken;
+import dev.hangar.contracts.Attachments;
+import dev.hangar.contracts.Checkpoint;
+import dev.hangar.contracts.CheckpointPath;
 import dev.hangar.contracts.Envelope;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
@@ -12,6 +15,7 @@ import dev.hangar.contracts.RunRequest;
 import dev.hangar.contracts.RunStatus;
 import dev.hangar.contracts.Sampling;
 import dev.hangar.gateway.auth.RunAdmission;
+import dev.hangar.gateway.checkpoints.CheckpointService;
 import dev.hangar.gateway.config.GatewayConfig;
 import dev.hangar.gateway.service.RunSubmissionService;
 import dev.hangar.gateway.service.SubmitAdmission;
@@ -40,9 +44,12 @@ public class SamplingService {
     private final RunStore store;
     private final RunEnds ends;
     private final SampleResults results;
+    private final CheckpointService checkpoints;
 
     public SamplingService(ModelsConfig models, SamplingConfig config, GatewayConfig gateway, RunSubmissionService submissions,
-                           SubmitAdmission load, RunAdmission admission, RunStore store, RunEnds ends, SampleResults results) {
+                           SubmitAdmission load, RunAdmission admission, RunStore store, RunEnds ends, SampleResults results,
+                           CheckpointService checkpoints) {
+        this.checkpoints = checkpoints;
         this.models = models;
         this.config = config;
         this.gateway = gateway;
@@ -79,10 +86,25 @@ public class SamplingService {
         }
         Duration wait = waitOf(waitMs);
         Sampling.Request request = body.validated(config.defaultMaxTokens(), config.maxTokens());
-        ModelsConfig.Model model = model(request.baseModel());
-        var run = new RunRequest(model.sampler(), null, model.mode(), null, null, inputs(request), null, null, null,
-                runKey(idempotencyKey), null, null);
-        admission.require(run, owner, scopes);
+        ObjectNode inputs = inputs(request);
+        String baseModel = request.baseModel();
+        Map<String, String> attachments = null;
+        if (request.modelPath() != null) {
+            // the checkpoint's owner, or anyone once it is published: checked here, not by the per-upload owner check
+            Checkpoint adapter = checkpoints.readable(CheckpointPath.parse(request.modelPath()), owner).checkpoint();
+            if (baseModel != null && !baseModel.equals(adapter.baseModel())) {
+                throw new HangarException(ErrorCode.ERR_SAMPLE_INVALID, "model_path " + adapter.path() + " was trained on "
+                        + adapter.baseModel() + ", not base_model " + baseModel + "; leave base_model out or make them agree");
+            }
+            baseModel = adapter.baseModel();
+            inputs.set("adapter", Json.MAPPER.createObjectNode().put(Attachments.MARKER, "adapter"));
+            attachments = Map.of("adapter", adapter.attachment());
+        }
+        ModelsConfig.Model model = model(baseModel);
+        String key = runKey(idempotencyKey);
+        admission.require(new RunRequest(model.sampler(), null, model.mode(), null, null, inputs, null, null, null, key, null, null),
+                owner, scopes);
+        var run = new RunRequest(model.sampler(), null, model.mode(), null, null, inputs, null, null, null, key, null, attachments);
         RunAccepted accepted = load.submitting(() -> submissions.submit(run, owner)).run();
         return await(accepted.executionId(), owner, wait);
     }

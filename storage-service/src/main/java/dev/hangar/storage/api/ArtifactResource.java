@@ -6,6 +6,7 @@ import dev.hangar.contracts.Presign;
 import dev.hangar.storage.service.ArtifactService;
 import dev.hangar.storage.service.Download;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HEAD;
 import jakarta.ws.rs.HeaderParam;
@@ -64,6 +65,14 @@ public class ArtifactResource {
     @Path("/{path: .+}")
     public Response head(@PathParam("path") String path, @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
         return headers(service.head(path, ifNoneMatch)).build();
+    }
+
+    /** Deletes {@code /artifacts/<path>}: 204 whether or not it was there. Internal callers only, like every route here. */
+    @DELETE
+    @Path("/{path: .+}")
+    public Response delete(@PathParam("path") String path) {
+        service.delete(path);
+        return Response.noContent().build();
     }
 
     @POST

@@ -66,6 +66,11 @@ public class ArtifactService {
         }
     }
 
+    /** Deletes one artefact (idempotent: an absent one is already deleted); the gateway's checkpoint sweeper calls it. */
+    public void delete(String relativePath) {
+        store.delete(key(relativePath));
+    }
+
     public Presign.Url presign(Presign.Request request) {
         if (request == null) {
             throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "a Presign.Request JSON body is required: "

@@ -96,6 +96,11 @@ public class ArtifactStore {
                 software.amazon.awssdk.core.sync.RequestBody.fromFile(file)));
     }
 
+    /** Removes the object at the key; removing one that is not there is not an error (S3's DeleteObject). */
+    public void delete(String key) {
+        call("delete " + ArtifactPath.fromKey(key), key, () -> s3.deleteObject(b -> b.bucket(bucket).key(key)));
+    }
+
     /** Throws unless the bucket exists and our credentials reach it. */
     public void requireBucket() {
         call("reach bucket " + bucket, null, () -> s3.headBucket(b -> b.bucket(bucket)));

@@ -181,6 +181,14 @@ class ArtifactResourceTest {
     }
 
     @Test
+    void deleteRemovesTheObjectAndIsIdempotent() {
+        put("doomed.txt", "gone soon".getBytes(StandardCharsets.UTF_8), null);
+        given().when().delete("/v1/artifacts/" + rel("doomed.txt")).then().statusCode(204);
+        given().when().head("/v1/artifacts/" + rel("doomed.txt")).then().statusCode(404);
+        given().when().delete("/v1/artifacts/" + rel("doomed.txt")).then().statusCode(204);
+    }
+
+    @Test
     void aMissingArtefactIsNotFound() {
         given().when().get("/v1/artifacts/" + rel("missing.json"))
                 .then().statusCode(404).contentType(PROBLEM)
