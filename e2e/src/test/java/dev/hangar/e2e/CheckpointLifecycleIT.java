@@ -77,7 +77,7 @@ class CheckpointLifecycleIT {
         int port = ServiceProcess.freePort();
         gatewayProps.put("hangar.gateway.public-url", "http://127.0.0.1:" + port); // the stream URLs it hands out name it
         gateway = ServiceProcess.start("gateway-service", TAG + "-gateway", port, Map.of(
-                "HANGAR_DB_URL", "jdbc:postgresql://127.0.0.1:5432/hangar_gateway_test_gwdel",
+                "HANGAR_DB_URL", "jdbc:postgresql://127.0.0.1:5432/hangar_gateway_ckpt",
                 "HANGAR_INTERNAL_TOKEN", token,
                 "HANGAR_SECRETS_KEY", "ckpt-e2e-secrets-key-" + UUID.randomUUID(),
                 "HANGAR_GATEWAY_ID", TAG,
