@@ -16,8 +16,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,7 +54,7 @@ class CheckpointLifecycleIT {
         String requests = "hangar." + TAG + ".requested";
         String events = "hangar." + TAG + ".events";
         String control = "hangar." + TAG + ".control";
-        createTopics(requests, events, control);
+        Stack.createTopics(requests, events, control);
         pushTrainer();
         String token = StackCredentials.internalToken();
         registerSampler(token);
@@ -233,9 +231,9 @@ class CheckpointLifecycleIT {
     /** models/tiny-lm as SAMPLER: built (cached layers) and pushed so it has a digest, its spec pinned in the stack's registry. */
     private static void registerSampler(String token) throws Exception {
         String tag = SAMPLER_IMAGE + ":test";
-        docker("build", "-q", "--network", "host", "-t", tag, Stack.ROOT.resolve("models/tiny-lm").toString());
-        docker("push", "-q", tag);
-        String digests = docker("inspect", "--format", "{{range .RepoDigests}}{{println .}}{{end}}", tag);
+        Stack.docker("build", "-q", "--network", "host", "-t", tag, Stack.ROOT.resolve("models/tiny-lm").toString());
+        Stack.docker("push", "-q", tag);
+        String digests = Stack.docker("inspect", "--format", "{{range .RepoDigests}}{{println .}}{{end}}", tag);
         String digest = digests.lines().filter(l -> l.startsWith(SAMPLER_IMAGE + "@")).findFirst()
                 .map(l -> l.substring(l.indexOf('@') + 1).strip()).orElseThrow(() -> new AssertionError("no digest: " + digests));
         var spec = (com.fasterxml.jackson.databind.node.ObjectNode) Json.YAML.readTree(
@@ -252,18 +250,6 @@ class CheckpointLifecycleIT {
         assertTrue(put.statusCode() / 100 == 2, "registering the sampler: " + put.statusCode() + " " + put.body());
     }
 
-    private static String docker(String... args) throws Exception {
-        var command = new ArrayList<>(List.of("docker"));
-        command.addAll(List.of(args));
-        var builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("DOCKER_BUILDKIT", "0");
-        var process = builder.start();
-        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
-        }
-        return out;
-    }
 
     private static String[] concat(String[] a, String[] b) {
         String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
@@ -271,10 +257,4 @@ class CheckpointLifecycleIT {
         return all;
     }
 
-    private static void createTopics(String... names) throws Exception {
-        try (var admin = Admin.create(new HashMap<>(StackCredentials.kafka("127.0.0.1:9092")))) {
-            admin.createTopics(java.util.Arrays.stream(names).map(n -> new NewTopic(n, 1, (short) 1)).toList()).all()
-                    .get(10, TimeUnit.SECONDS);
-        }
-    }
 }

@@ -24,8 +24,6 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -62,7 +60,7 @@ class ExecutorFailoverIT {
     @BeforeAll
     void startServices() throws Exception {
         work = Files.createTempDirectory("hangar-retry-it");
-        createTopics("127.0.0.1:9092", EVENTS);
+        Stack.createTopicsOn("127.0.0.1:9092", EVENTS);
         image = buildSlowImage();
         gatewayInternalPort = ServiceProcess.freePort();
         registry = ServiceProcess.start("registry-service", TAG + "-registry", Map.of(
@@ -151,7 +149,7 @@ class ExecutorFailoverIT {
         assertTrue(!started(id, 2), "attempt 2 failed before any container");
         second.close();
         for (String orphan : containers(id)) { // its engine was unreachable: the lost executor's container is this test's to remove
-            docker("rm", "-f", orphan);
+            Stack.docker("rm", "-f", orphan);
         }
     }
 
@@ -205,7 +203,7 @@ class ExecutorFailoverIT {
             kafka.start();
             String topic = "hangar.retry-it.requested.d";
             String events = "hangar.retry-it.events.d";
-            createTopics(kafka.bootstrap(), topic, events);
+            Stack.createTopicsOn(kafka.bootstrap(), topic, events);
             var executor = executor(topic, "d1", Map.of("kafka.bootstrap.servers", kafka.bootstrap(),
                     "mp.messaging.outgoing.run-events.topic", events,
                     "mp.messaging.outgoing.run-events.delivery.timeout.ms", "4000",
@@ -237,7 +235,7 @@ class ExecutorFailoverIT {
     }
 
     private ServiceProcess executor(String topic, String name, Map<String, String> extra, String kafka) throws Exception {
-        createTopics(kafka, topic);
+        Stack.createTopicsOn(kafka, topic);
         var props = new HashMap<>(Map.of(
                 "mp.messaging.incoming.run-requests.topic", topic,
                 "mp.messaging.incoming.run-requests.group.id", topic + ".group",
@@ -389,46 +387,26 @@ class ExecutorFailoverIT {
 
     // ---- Kafka, Docker
 
-    private static void createTopics(String kafka, String... names) throws Exception {
-        try (var admin = Admin.create(new java.util.HashMap<>(StackCredentials.kafka(kafka)))) {
-            var existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
-            var missing = java.util.Arrays.stream(names).filter(n -> !existing.contains(n))
-                    .map(n -> new NewTopic(n, 1, (short) 1)).toList();
-            if (!missing.isEmpty()) {
-                admin.createTopics(missing).all().get(10, TimeUnit.SECONDS);
-            }
-        }
-    }
 
     private static String buildSlowImage() throws Exception {
         String tag = "hangar-it/retry-slow:test";
         Path context = Stack.ROOT.resolve("e2e/src/test/resources/processors/slow");
-        docker("build", "-q", "--network", "host", "--build-arg", "RUNTIME=" + RUNTIME, "-t", tag, context.toString());
-        return docker("inspect", "--format", "{{.Id}}", tag).strip();
+        Stack.docker("build", "-q", "--network", "host", "--build-arg", "RUNTIME=" + RUNTIME, "-t", tag, context.toString());
+        return Stack.docker("inspect", "--format", "{{.Id}}", tag).strip();
     }
 
     private static List<String> containers(String id) throws Exception {
-        return docker("ps", "-aq", "--no-trunc", "--filter", "label=dev.hangar.execution_id=" + id).lines()
+        return Stack.docker("ps", "-aq", "--no-trunc", "--filter", "label=dev.hangar.execution_id=" + id).lines()
                 .filter(l -> !l.isBlank()).toList();
     }
 
     private static void removeContainers(String filter) throws Exception {
-        for (String c : docker("ps", "-aq", "--filter", filter).lines().filter(l -> !l.isBlank()).toList()) {
-            var labels = docker("inspect", "--format", "{{index .Config.Labels \"dev.hangar.executor\"}}", c);
+        for (String c : Stack.docker("ps", "-aq", "--filter", filter).lines().filter(l -> !l.isBlank()).toList()) {
+            var labels = Stack.docker("inspect", "--format", "{{index .Config.Labels \"dev.hangar.executor\"}}", c);
             if (labels.strip().startsWith(TAG)) {
-                docker("rm", "-f", c);
+                Stack.docker("rm", "-f", c);
             }
         }
     }
 
-    private static String docker(String... args) throws Exception {
-        var command = new java.util.ArrayList<>(List.of("docker"));
-        command.addAll(List.of(args));
-        var process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes());
-        if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
-        }
-        return out;
-    }
 }

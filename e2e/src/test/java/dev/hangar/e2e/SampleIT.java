@@ -24,8 +24,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -67,7 +65,7 @@ class SampleIT {
     @BeforeAll
     void startServices() throws Exception {
         work = Files.createTempDirectory("hangar-sample-it");
-        createTopics(EVENTS, REQUESTS, CONTROL, SUBMIT);
+        Stack.createTopics(EVENTS, REQUESTS, CONTROL, SUBMIT);
         String digest = image();
         String token = StackCredentials.internalToken();
         var registry = start("registry-service", "registry", ServiceProcess.freePort(), Map.of(
@@ -324,9 +322,9 @@ class SampleIT {
     /** The tiny-lm image of this tree, pushed so it has a digest (only changed layers are built and pushed). */
     private static String image() throws Exception {
         String tag = IMAGE + ":test";
-        docker("build", "-q", "--network", "host", "-t", tag, Stack.ROOT.resolve("models/tiny-lm").toString());
-        docker("push", "-q", tag);
-        String repoDigests = docker("inspect", "--format", "{{range .RepoDigests}}{{println .}}{{end}}", tag);
+        Stack.docker("build", "-q", "--network", "host", "-t", tag, Stack.ROOT.resolve("models/tiny-lm").toString());
+        Stack.docker("push", "-q", tag);
+        String repoDigests = Stack.docker("inspect", "--format", "{{range .RepoDigests}}{{println .}}{{end}}", tag);
         return repoDigests.lines().filter(l -> l.startsWith(IMAGE + "@")).findFirst()
                 .map(l -> l.substring(l.indexOf('@') + 1).strip()).orElseThrow(() -> new AssertionError("no digest: " + repoDigests));
     }
@@ -343,12 +341,6 @@ class SampleIT {
         assertTrue(put.statusCode() / 100 == 2, "registering the spec: " + put.statusCode() + " " + put.body());
     }
 
-    private static void createTopics(String... names) throws Exception {
-        try (var admin = Admin.create(new HashMap<>(StackCredentials.kafka()))) {
-            admin.createTopics(java.util.Arrays.stream(names).map(n -> new NewTopic(n, 1, (short) 1)).toList())
-                    .all().get(10, TimeUnit.SECONDS);
-        }
-    }
 
     private void consumeEvents() {
         var props = new HashMap<String, Object>(StackCredentials.kafka());
@@ -376,16 +368,4 @@ class SampleIT {
         return event.path("event").path("type").asText();
     }
 
-    private static String docker(String... args) throws Exception {
-        var command = new ArrayList<>(List.of("docker"));
-        command.addAll(List.of(args));
-        var builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("DOCKER_BUILDKIT", "0");
-        var process = builder.start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
-        }
-        return out;
-    }
 }

@@ -112,4 +112,35 @@ final class Stack {
         process.waitFor(30, TimeUnit.SECONDS);
         return out;
     }
+
+    /** {@code docker ARGS...} (the classic builder: BuildKit needs a bridge); its output, or an exception naming the command. */
+    static String docker(String... args) throws Exception {
+        var command = new ArrayList<>(List.of("docker"));
+        command.addAll(List.of(args));
+        var builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("DOCKER_BUILDKIT", "0");
+        var process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+        }
+        return out;
+    }
+
+    /** Creates those of the topics that do not exist yet (one partition each) on the stack's Kafka. */
+    static void createTopics(String... names) throws Exception {
+        createTopicsOn("127.0.0.1:9092", names);
+    }
+
+    /** As {@link #createTopics(String...)}, on the Kafka at {@code bootstrap} (a test's private broker). */
+    static void createTopicsOn(String bootstrap, String... names) throws Exception {
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(new java.util.HashMap<>(StackCredentials.kafka(bootstrap)))) {
+            var existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
+            var missing = java.util.Arrays.stream(names).filter(n -> !existing.contains(n))
+                    .map(n -> new org.apache.kafka.clients.admin.NewTopic(n, 1, (short) 1)).toList();
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(10, TimeUnit.SECONDS);
+            }
+        }
+    }
 }

@@ -22,8 +22,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,7 +54,7 @@ class TrainingSessionIT {
     @BeforeAll
     void startServices() throws Exception {
         work = Files.createTempDirectory("hangar-session-it");
-        createTopics(TOPICS + ".requested", TOPICS + ".events", TOPICS + ".control");
+        Stack.createTopics(TOPICS + ".requested", TOPICS + ".events", TOPICS + ".control");
         String image = buildAndPushImage();
         String token = StackCredentials.internalToken(); // the stack's storage service checks it on presign
         int internalPort = ServiceProcess.freePort();
@@ -103,7 +101,7 @@ class TrainingSessionIT {
             }
         }
         for (String c : containers()) { // the executor removes its own at shutdown; whatever is left is this test's
-            docker("rm", "-f", c);
+            Stack.docker("rm", "-f", c);
         }
     }
 
@@ -176,7 +174,7 @@ class TrainingSessionIT {
         completed(ALICE_TOKEN, call(ALICE_TOKEN, session, "forward_backward", fbArgs()));
         var held = containersOf(session);
         assertEquals(1, held.size());
-        docker("kill", held.iterator().next());
+        Stack.docker("kill", held.iterator().next());
 
         String next = call(ALICE_TOKEN, session, "optim_step", "{\"adam_params\":{\"learning_rate\":0.01}}");
         var result = awaitDone(ALICE_TOKEN, next);
@@ -358,12 +356,12 @@ class TrainingSessionIT {
     /** Builds the tiny-lm image and the session image on it from this tree, pushes the session image; its digest-qualified name. */
     private static String buildAndPushImage() throws Exception {
         Path model = Stack.ROOT.resolve("models/tiny-lm");
-        docker("build", "-q", "--network", "host", "-t", "hangar-session-it/tiny-lm:base", model.toString());
+        Stack.docker("build", "-q", "--network", "host", "-t", "hangar-session-it/tiny-lm:base", model.toString());
         String repo = "127.0.0.1:5000/hangar-session-it/tiny-lm-session";
-        docker("build", "-q", "--network", "host", "--build-arg", "BASE=hangar-session-it/tiny-lm:base",
+        Stack.docker("build", "-q", "--network", "host", "--build-arg", "BASE=hangar-session-it/tiny-lm:base",
                 "-f", model.resolve("session/Dockerfile").toString(), "-t", repo + ":it", model.toString());
-        docker("push", "-q", repo + ":it");
-        return docker("inspect", "--format", "{{index .RepoDigests 0}}", repo + ":it").strip();
+        Stack.docker("push", "-q", repo + ":it");
+        return Stack.docker("inspect", "--format", "{{index .RepoDigests 0}}", repo + ":it").strip();
     }
 
     /** Registers this test's session processor: the spec of models/tiny-lm/session/hangar.yaml, pinned to the pushed image. */
@@ -386,7 +384,7 @@ class TrainingSessionIT {
 
     /** This test's executor's containers. */
     private static List<String> containers() throws Exception {
-        return docker("ps", "-aq", "--no-trunc", "--filter", "label=dev.hangar.executor=" + TAG + "-executor").lines()
+        return Stack.docker("ps", "-aq", "--no-trunc", "--filter", "label=dev.hangar.executor=" + TAG + "-executor").lines()
                 .filter(l -> !l.isBlank()).toList();
     }
 
@@ -395,8 +393,8 @@ class TrainingSessionIT {
         var found = new HashSet<String>();
         for (String c : containers()) {
             try {
-                String state = docker("inspect", "--format", "{{.State.Running}}", c).strip();
-                if (state.equals("true") && docker("logs", c).contains(session)) {
+                String state = Stack.docker("inspect", "--format", "{{.State.Running}}", c).strip();
+                if (state.equals("true") && Stack.docker("logs", c).contains(session)) {
                     found.add(c);
                 }
             } catch (IllegalStateException e) {
@@ -419,25 +417,5 @@ class TrainingSessionIT {
         }
     }
 
-    private static void createTopics(String... names) throws Exception {
-        try (var admin = Admin.create(new java.util.HashMap<>(StackCredentials.kafka()))) {
-            var existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
-            var missing = java.util.Arrays.stream(names).filter(n -> !existing.contains(n))
-                    .map(n -> new NewTopic(n, 1, (short) 1)).toList();
-            if (!missing.isEmpty()) {
-                admin.createTopics(missing).all().get(10, TimeUnit.SECONDS);
-            }
-        }
-    }
 
-    private static String docker(String... args) throws Exception {
-        var command = new ArrayList<>(List.of("docker"));
-        command.addAll(List.of(args));
-        var process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes());
-        if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
-        }
-        return out;
-    }
 }
