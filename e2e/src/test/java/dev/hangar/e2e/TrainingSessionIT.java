@@ -69,9 +69,10 @@ class TrainingSessionIT {
                 "HANGAR_GATEWAY_ID", TAG,
                 "HANGAR_GATEWAY_INTERNAL_PORT", String.valueOf(internalPort),
                 "HANGAR_REGISTRY_URL", registry.url(),
-                "HANGAR_BOOTSTRAP_TOKENS", ALICE + "=" + ALICE_TOKEN + "," + BOB + "=" + BOB_TOKEN,
-                "HANGAR_TRAINING_MODELS", BASE + "=" + REF,
-                "HANGAR_TRAINING_MODE", "mock"), Map.of(
+                "HANGAR_BOOTSTRAP_TOKENS", ALICE + "=" + ALICE_TOKEN + "," + BOB + "=" + BOB_TOKEN), Map.of(
+                "hangar.gateway.models.\"" + BASE + "\".sampler", REF, // a base model samples; this test never does
+                "hangar.gateway.models.\"" + BASE + "\".session", REF,
+                "hangar.gateway.models.\"" + BASE + "\".mode", "mock",
                 "mp.messaging.incoming.run-events.topic", TOPICS + ".events",
                 "mp.messaging.incoming.run-events.dead-letter-queue.topic", TOPICS + ".events.dlq",
                 "mp.messaging.outgoing.run-requests.topic", TOPICS + ".requested",

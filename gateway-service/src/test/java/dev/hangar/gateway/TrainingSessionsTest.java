@@ -65,8 +65,9 @@ class TrainingSessionsTest {
                     Map.entry(
 "hangar.gateway.bootstrap-tokens", "train-a-" + RUN + "=" + ALICE.substring(7) + ",train-b-" + RUN + "="
                             + BOB.substring(7)),
-                    Map.entry("hangar.gateway.training.models", "test/base=" + REF),
-                    Map.entry("hangar.gateway.training.mode", "mock"),
+                    Map.entry("hangar.gateway.models.\"test/base\".sampler", REF), // a base model samples; this test never does
+                    Map.entry("hangar.gateway.models.\"test/base\".session", REF),
+                    Map.entry("hangar.gateway.models.\"test/base\".mode", "mock"),
                     Map.entry("hangar.gateway.training.heartbeat-timeout", "60s"),
                     Map.entry("hangar.gateway.training.expiry-interval", "500ms"),
                     Map.entry("hangar.gateway.outbox.interval", "300ms"));

@@ -1,23 +1,14 @@
 package dev.hangar.gateway.config;
 
-import dev.hangar.contracts.Mode;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
-import java.util.List;
 
-/** Training sessions ({@code hangar.gateway.training.*}, docs/training-sessions.md). */
+/**
+ * Training sessions ({@code hangar.gateway.training.*}, docs/training-sessions.md). Which base
+ * models they start from, with which processor and mode, is the base model's own config
+ * ({@code hangar.gateway.models."<id>".session}, {@code .mode}).
+ */
 public interface TrainingConfig {
-
-    /**
-     * The base models sessions may start from, each {@code base-model=session-processor-ref}
-     * (HANGAR_TRAINING_MODELS, comma-separated).
-     */
-    @WithDefault("hangar/tiny-lm=hangar/tiny-lm-session@1")
-    List<String> models();
-
-    /** The mode session runs use (HANGAR_TRAINING_MODE): {@code real} loads the base model, {@code mock} a tiny random one. */
-    @WithDefault("real")
-    Mode mode();
 
     /** A session with no heartbeat (and no call) for this long expires; its container is freed. */
     @WithDefault("120s")

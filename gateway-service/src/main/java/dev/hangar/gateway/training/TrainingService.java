@@ -5,18 +5,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.Json;
+import dev.hangar.contracts.Mode;
 import dev.hangar.contracts.ProcessorRef;
 import dev.hangar.contracts.RunRequest;
 import dev.hangar.contracts.RunStatus;
 import dev.hangar.contracts.Training;
 import dev.hangar.gateway.config.GatewayConfig;
+import dev.hangar.gateway.sampling.ModelsConfig;
 import dev.hangar.gateway.config.TrainingConfig;
 import dev.hangar.gateway.service.RunSubmissionService;
 import dev.hangar.gateway.store.RunStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
@@ -39,16 +40,24 @@ public class TrainingService {
     private final GatewayConfig gateway;
     private final TrainingConfig config;
     private final Map<String, ProcessorRef> models;
+    private final Map<String, Mode> modes;
 
     public TrainingService(TrainingStore store, RunSubmissionService submissions, RunStore runs, FutureResults results,
-                           GatewayConfig gateway) {
+                           GatewayConfig gateway, ModelsConfig baseModels) {
         this.store = store;
         this.submissions = submissions;
         this.runs = runs;
         this.results = results;
         this.gateway = gateway;
         this.config = gateway.training();
-        this.models = parseModels(config);
+        var models = new java.util.TreeMap<String, ProcessorRef>();
+        var modes = new java.util.HashMap<String, Mode>();
+        baseModels.byId().forEach((id, model) -> model.session().ifPresent(ref -> {
+            models.put(id, ProcessorRef.parse(ref));
+            modes.put(id, model.mode());
+        }));
+        this.models = java.util.Collections.unmodifiableMap(models);
+        this.modes = Map.copyOf(modes);
     }
 
     /** The base models sessions may start from. */
@@ -211,7 +220,7 @@ public class TrainingService {
         var inputs = Json.MAPPER.valueToTree(new Training.Inputs(row.sessionId(), op, args));
         // keys are per owner across all runs: scope a call's key to its session
         String key = idempotencyKey == null ? null : RunRequest.requireIdempotencyKey(row.sessionId() + ":" + idempotencyKey);
-        var request = new RunRequest(row.processorRef(), null, config.mode(), null,
+        var request = new RunRequest(row.processorRef(), null, modes.getOrDefault(row.baseModel(), Mode.REAL), null,
                 "/artifacts/training/" + row.sessionId() + "/{execution_id}/", (JsonNode) inputs, null, null, null, key, null, null);
         var submission = submissions.submit(request, row.owner(),
                 new RunSubmissionService.Affinity(row.sessionId(), op.wire(), op == Training.Op.CLOSE));
@@ -233,17 +242,5 @@ public class TrainingService {
             id.append(ALPHABET[RANDOM.nextInt(ALPHABET.length)]);
         }
         return id.toString();
-    }
-
-    private static Map<String, ProcessorRef> parseModels(TrainingConfig config) {
-        var models = new LinkedHashMap<String, ProcessorRef>();
-        for (String entry : config.models()) {
-            int eq = entry.indexOf('=');
-            if (eq < 1) {
-                throw new IllegalArgumentException("hangar.gateway.training.models: '" + entry + "' is not base-model=ns/name@version");
-            }
-            models.put(entry.substring(0, eq).strip(), ProcessorRef.parse(entry.substring(eq + 1).strip()));
-        }
-        return java.util.Collections.unmodifiableMap(models);
     }
 }
