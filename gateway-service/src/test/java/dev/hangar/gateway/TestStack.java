@@ -55,6 +55,30 @@ final class TestStack {
         }
     }
 
+    /**
+     * A consumer that plays the executor on {@code topic} (created with one partition if missing,
+     * so the order it sees is the order the gateway dispatched in), positioned at its end.
+     */
+    static org.apache.kafka.clients.consumer.KafkaConsumer<String, String> commandConsumer(String topic, String group) throws Exception {
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(new java.util.HashMap<>(StackCredentials.kafka()))) {
+            if (!admin.listTopics().names().get().contains(topic)) {
+                admin.createTopics(java.util.List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1))).all().get();
+            }
+        }
+        var props = new Properties();
+        props.putAll(StackCredentials.kafka());
+        props.putAll(Map.of("group.id", group, "enable.auto.commit", "false",
+                "key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName(),
+                "value.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName()));
+        var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(props);
+        var partitions = consumer.partitionsFor(topic).stream()
+                .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
+        return consumer;
+    }
+
     static KafkaProducer<String, String> producer() {
         var props = new Properties();
         props.putAll(StackCredentials.kafka());

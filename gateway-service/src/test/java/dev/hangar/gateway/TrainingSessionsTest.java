@@ -91,20 +91,7 @@ class TrainingSessionsTest {
 
     @BeforeEach
     void connect() throws Exception {
-        try (var admin = org.apache.kafka.clients.admin.Admin.create(new HashMap<>(StackCredentials.kafka()))) {
-            if (!admin.listTopics().names().get().contains(commands)) {
-                admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(commands, 1, (short) 1))).all().get();
-            }
-        }
-        var props = new Properties();
-        props.putAll(StackCredentials.kafka());
-        props.putAll(Map.of("group.id", "gwtest-train-" + UUID.randomUUID(), "enable.auto.commit", "false",
-                "key.deserializer", StringDeserializer.class.getName(), "value.deserializer", StringDeserializer.class.getName()));
-        executor = new KafkaConsumer<>(props);
-        var partitions = executor.partitionsFor(commands).stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        executor.assign(partitions);
-        executor.seekToEnd(partitions);
-        partitions.forEach(executor::position);
+        executor = TestStack.commandConsumer(commands, "gwtest-train-" + UUID.randomUUID());
         events = TestStack.producer();
     }
 
