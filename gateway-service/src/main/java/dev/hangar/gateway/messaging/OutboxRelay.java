@@ -40,7 +40,10 @@ import org.jboss.logging.Logger;
  * most {@link OwnerLimits#of} dispatched and unfinished at once, so one owner's flood waits in
  * the outbox and never ahead of another owner's runs. While Kafka is away the timer asks the
  * cluster for its nodes before it sends anything, so the outbox does not pile copies into the
- * producer's buffer; {@link BusHealth} follows the outcome.
+ * producer's buffer; {@link BusHealth} follows the outcome. The timer also asks when Kafka has
+ * acknowledged nothing for {@link GatewayConfig.Outbox#publishWait()}: with every owner's slots
+ * taken nothing is sent, and a broker that died then would otherwise go unnoticed while
+ * submissions are accepted into the outbox.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -62,6 +65,10 @@ public class OutboxRelay {
     /** Whether rows that wait for no owner were written since the last pass (events to send). */
     private final AtomicBoolean unownedWoken = new AtomicBoolean();
     private ScheduledExecutorService timer;
+    /** The probe's client, kept open between probes (it reconnects by itself); only the timer uses it. */
+    private Admin admin;
+    /** When Kafka last answered: an acknowledgement or a probe (System.nanoTime). */
+    private volatile long lastHeard = System.nanoTime();
 
     public OutboxRelay(OutboxStore outbox, RunCommandPublisher publisher, BusHealth bus, OwnerLimits limits, GatewayConfig config,
                        @Identifier("default-kafka-broker") Map<String, Object> kafka,
@@ -93,6 +100,9 @@ public class OutboxRelay {
     void stop(@Observes ShutdownEvent stopping) {
         if (timer != null) {
             timer.shutdownNow();
+        }
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(1));
         }
     }
 
@@ -129,7 +139,7 @@ public class OutboxRelay {
 
     void pass() {
         try {
-            if (bus.problem().isPresent()) {
+            if (bus.problem().isPresent() || System.nanoTime() - lastHeard > config.publishWait().toNanos()) {
                 probe(); // the cluster answering first: a failed publish then marks it down again
                 if (bus.problem().isPresent()) {
                     return;
@@ -171,14 +181,22 @@ public class OutboxRelay {
 
     /** With nothing to send, whether Kafka answers at all. */
     private void probe() {
-        try (Admin admin = Admin.create(adminConfig)) {
+        try {
+            if (admin == null) {
+                admin = Admin.create(adminConfig);
+            }
             admin.describeCluster().nodes().get(config.publishWait().toMillis(), TimeUnit.MILLISECONDS);
-            bus.up();
+            heard();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             bus.down(BusHealth.describe(e));
         }
+    }
+
+    private void heard() {
+        lastHeard = System.nanoTime();
+        bus.up();
     }
 
     private Set<Long> send(List<OutboxStore.Row> rows) {
@@ -213,7 +231,7 @@ public class OutboxRelay {
         if (failure != null) {
             bus.down(failure);
         } else if (!acked.isEmpty()) {
-            bus.up();
+            heard();
         }
         return acked;
     }

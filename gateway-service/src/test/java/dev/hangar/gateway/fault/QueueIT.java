@@ -47,6 +47,8 @@ class QueueIT {
     static final int LIMIT = 2;
     /** The flooding owner of the load test: its runs must not hold the other test's owner back. */
     static final String FLOOD_TOKEN = "queue-flood-token-0123456789";
+    /** The owner of the broker test, limited to one run: with no executor its slot stays taken. */
+    static final String HELD_TOKEN = "queue-held-token-01234567890";
     static Path dir;
     static PrivatePostgres pg;
     static PrivateKafka kafka;
@@ -63,8 +65,9 @@ class QueueIT {
             admin.createTopics(List.of(new NewTopic(Topics.RUNS_REQUESTED, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
         gateway = new GatewayProcess("queue-1", kafka.bootstrap(), pg.jdbcUrl(), Map.of(
-                "hangar.gateway.bootstrap-tokens", GatewayProcess.OWNER + "=" + GatewayProcess.TOKEN + ",flood=" + FLOOD_TOKEN,
-                "hangar.gateway.queue.owner-overrides", GatewayProcess.OWNER + "=" + LIMIT,
+                "hangar.gateway.bootstrap-tokens", GatewayProcess.OWNER + "=" + GatewayProcess.TOKEN + ",flood=" + FLOOD_TOKEN
+                        + ",held=" + HELD_TOKEN,
+                "hangar.gateway.queue.owner-overrides", GatewayProcess.OWNER + "=" + LIMIT + ",held=1",
                 "hangar.gateway.outbox.interval", "300ms"));
     }
 
@@ -181,6 +184,52 @@ class QueueIT {
             rows = rs.getLong(1);
         }
         assertEquals(accepted + 1, rows, "a run for every 202 (and the probe) and none for a 429");
+    }
+
+    @Test
+    void aBrokerThatDiesWhileEveryRunIsHeldIsNoticedAndNewRunsAreRefused() throws Exception {
+        var accepted = new AtomicInteger();
+        // the first run takes the owner's only slot (no executor ends it), the second waits in the outbox:
+        // from now on the relay has nothing it may send, so only asking the cluster shows the broker gone
+        for (int i = 0; i < 2; i++) {
+            assertEquals(202, submitHeld(accepted).statusCode());
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> heldRows("SELECT count(*) FROM outbox WHERE owner = 'held'") == 1);
+        kafka.kill(); // after the first command's acknowledgement: no send of the relay's can fail now
+        try {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> submitHeld(accepted).statusCode() == 503);
+            var refused = submitHeld(accepted);
+            assertEquals(503, refused.statusCode(), refused.body());
+            JsonNode problem = Json.MAPPER.readTree(refused.body());
+            assertEquals("ERR_UNAVAILABLE", problem.path("code").asText(), refused.body());
+            assertTrue(problem.path("detail").asText().contains("Kafka"), refused.body());
+        } finally {
+            kafka.start();
+        }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> submitHeld(accepted).statusCode() == 202);
+        assertEquals(accepted.get(), heldRows("SELECT count(*) FROM runs WHERE owner = 'held'"),
+                "a run for every 202, kept through the outage, and none for a 503");
+    }
+
+    static long heldRows(String count) throws Exception {
+        try (var c = java.sql.DriverManager.getConnection(pg.jdbcUrl(), "hangar", "hangar"); var rs = c.createStatement().executeQuery(count)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** A submission of the echo as the broker test's owner, counting the accepted. */
+    static HttpResponse<String> submitHeld(AtomicInteger accepted) throws Exception {
+        var answer = GatewayProcess.HTTP.send(HttpRequest.newBuilder(URI.create(gateway.url("/v1/runs"))).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + HELD_TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"ref\":\"" + Bus.REF + "\",\"inputs\":{\"text\":\"x\"}}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() == 202) {
+            accepted.incrementAndGet();
+        }
+        return answer;
     }
 
     /** A GET as the flooding owner. */
