@@ -27,12 +27,23 @@ public final class ErrorHandler implements IExecutionExceptionHandler, IParamete
         // --json is not parsed yet: a usage error stops parsing, so look at the raw arguments.
         ErrorReporter.report(e, Arrays.asList(args).contains("--json"), cmd.getOut(), err, w -> {
             UnmatchedArgumentException.printSuggestions(ex, w);
+            if (samplingSpelling(cmd, args)) {
+                w.println("'hangar run' runs a processor (--ref ns/name@ver); to sample a model use "
+                        + "'hangar sample --base-model ID --prompt TEXT' (or --model-path hangar://…), see docs/sampling.md");
+            }
             if (!cmd.getSubcommands().isEmpty() && ex.getMessage().startsWith("Missing required subcommand")) {
                 w.print(cmd.getUsageMessage()); // a bare group: show what it offers
             }
             w.println("see '" + cmd.getCommandSpec().qualifiedName() + " --help' for the options");
         });
         return FAILURE;
+    }
+
+    /** tinkex's {@code run --base-model … --prompt …}, given to Hangar's processor {@code run}. */
+    private static boolean samplingSpelling(CommandLine cmd, String[] args) {
+        return "run".equals(cmd.getCommandName()) && cmd.getParent() != null && cmd.getParent().getParent() == null
+                && Arrays.stream(args).anyMatch(a -> a.startsWith("--base-model") || a.startsWith("--model-path")
+                        || a.startsWith("--prompt"));
     }
 
     private static boolean jsonRequested(ParseResult parsed) {

@@ -134,6 +134,16 @@ class RunCommandTest {
     }
 
     @Test
+    void tinkexsSamplingSpellingPointsToHangarSample() {
+        var r = CliRunner.run("run", "--base-model", "hangar/tiny-lm", "--prompt", "hi");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("ERR_OPTION_INVALID"), r::toString);
+        assertTrue(r.err().contains("hangar sample --base-model ID --prompt TEXT"), r::toString);
+        var processor = CliRunner.run("run", "--ref", "examples/echo@1", "--bogus");
+        assertTrue(!processor.err().contains("hangar sample"), "other usage errors of run say nothing about sampling: " + processor);
+    }
+
+    @Test
     void adapterOptsMustBeAnObject() {
         var r = CliRunner.run("run", "--url", closed, "--ref", "examples/echo@1", "--adapter-opts-json", "3");
         assertEquals(1, r.exit());
