@@ -103,4 +103,64 @@ public final class Tinker {
             return new RequestFailed(message, code.fix() == ErrorCode.Fix.INPUT ? "user" : "server", code.name());
         }
     }
+
+    // ---- sampling (create_sampling_session, asample)
+
+    /** A sampling session: a base model, or a sampler checkpoint ({@code tinker://} or {@code hangar://}) on its base model. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record CreateSamplingSessionRequest(String sessionId, Integer samplingSessionSeqId, String baseModel, String modelPath,
+                                               String type) {}
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record CreateSamplingSessionResponse(String type, String samplingSessionId) {}
+
+    /**
+     * Body of asample: Tinker's SampleRequest. {@code sampling_session_id} names what to sample
+     * (else {@code base_model} / {@code model_path}); the rest maps onto {@link Sampling.Request}.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record SampleRequest(Integer numSamples, Sampling.ModelInput prompt, Sampling.Params samplingParams, String baseModel,
+                                String modelPath, String samplingSessionId, Integer seqId, Boolean promptLogprobs,
+                                Integer topkPromptLogprobs, String type) {}
+
+    // ---- training runs and checkpoints (RestClient)
+
+    /** Tinker's pagination cursor: {@code total_count} counts every match. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Cursor(int offset, int limit, long totalCount) {}
+
+    /**
+     * Tinker's Checkpoint: {@code checkpoint_id} is {@code <weights|sampler_weights>/<id>} as Tinker's
+     * ParsedCheckpointTinkerPath has it, {@code checkpoint_type} {@code training} or {@code sampler},
+     * {@code tinker_path} the {@code tinker://} path (every endpoint also takes {@code hangar://}).
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Checkpoint(String checkpointId, String checkpointType, java.time.Instant time, String tinkerPath, Long sizeBytes,
+                             @com.fasterxml.jackson.annotation.JsonProperty("public") boolean isPublic, String trainingRunId,
+                             java.time.Instant expiresAt) {}
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record CheckpointsListResponse(List<Checkpoint> checkpoints, Cursor cursor) {}
+
+    /** Tinker's TrainingRun: a Hangar training run (a run of the base model's trainer). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record TrainingRun(String trainingRunId, String baseModel, String modelOwner, boolean isLora, boolean corrupted,
+                              Integer loraRank, java.time.Instant lastRequestTime, Checkpoint lastCheckpoint,
+                              Checkpoint lastSamplerCheckpoint, Map<String, String> userMetadata) {}
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record TrainingRunsResponse(List<TrainingRun> trainingRuns, Cursor cursor) {}
+
+    /** Body of the archive answer (the URL is also its 302 Location): a presigned GET and when it expires. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record CheckpointArchiveUrlResponse(String url, java.time.Instant expires) {}
+
+    /** Body of {@code PUT …/ttl}: seconds from now, or null to keep the checkpoint until deleted. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record TtlRequest(Long ttlSeconds) {}
 }

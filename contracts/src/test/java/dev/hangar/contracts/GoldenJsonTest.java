@@ -114,7 +114,14 @@ class GoldenJsonTest {
             Map.entry("tinker-weights-info-response.json", Tinker.WeightsInfoResponse.class),
             Map.entry("tinker-retrieve-future-request.json", Tinker.RetrieveFutureRequest.class),
             Map.entry("tinker-try-again.json", Tinker.TryAgain.class),
-            Map.entry("tinker-request-failed.json", Tinker.RequestFailed.class));
+            Map.entry("tinker-request-failed.json", Tinker.RequestFailed.class),
+            Map.entry("tinker-create-sampling-session-request.json", Tinker.CreateSamplingSessionRequest.class),
+            Map.entry("tinker-create-sampling-session-response.json", Tinker.CreateSamplingSessionResponse.class),
+            Map.entry("tinker-sample-request.json", Tinker.SampleRequest.class),
+            Map.entry("tinker-checkpoints-list-response.json", Tinker.CheckpointsListResponse.class),
+            Map.entry("tinker-training-runs-response.json", Tinker.TrainingRunsResponse.class),
+            Map.entry("tinker-checkpoint-archive-url-response.json", Tinker.CheckpointArchiveUrlResponse.class),
+            Map.entry("tinker-ttl-request.json", Tinker.TtlRequest.class));
 
     /** Records that travel only inside one that has a golden file (or never leave a process). */
     static final Set<Class<?>> PARTS = Set.of(Envelope.Error.class, Envelope.Meta.class, Problem.FieldError.class,
@@ -126,7 +133,8 @@ class GoldenJsonTest {
             Checkpoint.Lora.class, Checkpoint.Cursor.class, CheckpointPath.class, TrainingRun.Step.class,
             Sampling.ModelInput.class, Sampling.Chunk.class, Sampling.Params.class, Sampling.Sequence.class,
             Sampling.BaseModel.class,
-            Training.LoraConfig.class, Tinker.SupportedModel.class, Tinker.ForwardBackwardInput.class, Tinker.AdamParams.class);
+            Training.LoraConfig.class, Tinker.SupportedModel.class, Tinker.ForwardBackwardInput.class, Tinker.AdamParams.class,
+            Tinker.Cursor.class, Tinker.Checkpoint.class, Tinker.TrainingRun.class);
 
     static Stream<Arguments> goldenFiles() {
         return GOLDEN.entrySet().stream().sorted(Map.Entry.comparingByKey())

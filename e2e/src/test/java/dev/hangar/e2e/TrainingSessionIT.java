@@ -45,6 +45,8 @@ class TrainingSessionIT {
     static final String BOB_TOKEN = "hgr_bob_" + UUID.randomUUID().toString().replace("-", "");
     static final String BASE = "hangar-it/tiny-lm";
     static final String REF = TAG + "/tiny-lm-session@1";
+    static final String SAMPLER = TAG + "/tiny-lm@1";
+    static final String SAMPLER_IMAGE = "127.0.0.1:5000/hangar-session-it/tiny-lm";
 
     private ServiceProcess registry;
     private ServiceProcess gateway;
@@ -62,6 +64,7 @@ class TrainingSessionIT {
                 "HANGAR_DB_URL", "jdbc:postgresql://127.0.0.1:5432/hangar_registry_session",
                 "HANGAR_INTERNAL_TOKEN", token, "HANGAR_VERIFY_DIGESTS", "false"), Map.of());
         register(image);
+        registerSampler(pushSampler());
         gateway = ServiceProcess.start("gateway-service", TAG + "-gateway", Map.of(
                 "HANGAR_DB_URL", "jdbc:postgresql://127.0.0.1:5432/hangar_gateway_session",
                 "HANGAR_INTERNAL_TOKEN", token,
@@ -70,7 +73,7 @@ class TrainingSessionIT {
                 "HANGAR_GATEWAY_INTERNAL_PORT", String.valueOf(internalPort),
                 "HANGAR_REGISTRY_URL", registry.url(),
                 "HANGAR_BOOTSTRAP_TOKENS", ALICE + "=" + ALICE_TOKEN + "," + BOB + "=" + BOB_TOKEN), Map.of(
-                "hangar.gateway.models.\"" + BASE + "\".sampler", REF, // a base model samples; this test never does
+                "hangar.gateway.models.\"" + BASE + "\".sampler", SAMPLER, // models/tiny-lm, for Tinker's asample
                 "hangar.gateway.models.\"" + BASE + "\".session", REF,
                 "hangar.gateway.models.\"" + BASE + "\".mode", "mock",
                 "mp.messaging.incoming.run-events.topic", TOPICS + ".events",
@@ -244,6 +247,49 @@ class TrainingSessionIT {
         ok(tinker(ALICE_TOKEN, "unload_model", "{\"model_id\":\"" + model + "\"}", null));
     }
 
+    /**
+     * Tinker's sampling, from its published protocol only: create_sampling_session on the base
+     * model, asample, then retrieve_future through try_again to a SampleResponse computed by the
+     * real tiny-lm processor (mock weights); the same seed gives the same tokens; another owner
+     * cannot read the future nor sample through the session.
+     */
+    @Test
+    void aClientWrittenFromTinkersPublishedProtocolSamplesThroughApiV1() throws Exception {
+        String clientSession = ok(tinker(ALICE_TOKEN, "create_session", "{\"tags\":[],\"sdk_version\":\"0.0-it\"}",
+                "sample-session-" + TAG)).path("session_id").asText();
+        assertEquals(clientSession, ok(tinker(ALICE_TOKEN, "create_session", "{\"tags\":[],\"sdk_version\":\"0.0-it\"}",
+                "sample-session-" + TAG)).path("session_id").asText(), "x-idempotency-key: a retried create_session is the first");
+        var created = ok(tinker(ALICE_TOKEN, "create_sampling_session", "{\"session_id\":\"" + clientSession
+                + "\",\"sampling_session_seq_id\":0,\"base_model\":\"" + BASE + "\",\"type\":\"create_sampling_session\"}", null));
+        assertEquals("create_sampling_session", created.path("type").asText(), created.toString());
+        String samplingSession = created.path("sampling_session_id").asText();
+        String sample = "{\"sampling_session_id\":\"" + samplingSession + "\",\"seq_id\":%d,\"num_samples\":2,"
+                + "\"prompt\":{\"chunks\":[{\"type\":\"encoded_text\",\"tokens\":[1,8,15,22]}]},"
+                + "\"sampling_params\":{\"max_tokens\":6,\"temperature\":1.0,\"top_k\":-1,\"top_p\":1.0,\"seed\":11,\"stop\":[]},"
+                + "\"prompt_logprobs\":true,\"type\":\"sample\"}";
+        String first = ok(tinker(ALICE_TOKEN, "asample", sample.formatted(1), null)).path("request_id").asText();
+        var response = retrieve(first);
+        assertEquals("sample", response.path("type").asText(), response.toString());
+        assertEquals(2, response.path("sequences").size(), response.toString());
+        for (JsonNode sequence : response.path("sequences")) {
+            assertEquals(6, sequence.path("tokens").size(), "stop [] samples max_tokens: " + sequence);
+            assertEquals("length", sequence.path("stop_reason").asText());
+            for (JsonNode logprob : sequence.path("logprobs")) {
+                assertTrue(Double.isFinite(logprob.asDouble()) && logprob.asDouble() <= 0, sequence.toString());
+            }
+        }
+        assertTrue(response.path("prompt_logprobs").path(0).isNull(), response.toString());
+        assertEquals(4, response.path("prompt_logprobs").size());
+        assertEquals(404, tinker(BOB_TOKEN, "retrieve_future", "{\"request_id\":\"" + first + "\"}", null).statusCode());
+        assertEquals(404, tinker(BOB_TOKEN, "asample", sample.formatted(2), null).statusCode());
+        String second = ok(tinker(ALICE_TOKEN, "asample", sample.formatted(2), null)).path("request_id").asText();
+        assertNotEquals(first, second);
+        var again = retrieve(second);
+        assertEquals(response.path("sequences").path(0).path("tokens"), again.path("sequences").path(0).path("tokens"),
+                "the same seed gives the same tokens");
+        assertEquals(response.path("sequences").path(1).path("tokens"), again.path("sequences").path(1).path("tokens"));
+    }
+
     // ---- Hangar's /v1/training
 
     private String createSession(String token, int rank) throws Exception {
@@ -381,6 +427,29 @@ class TrainingSessionIT {
                 .header(InternalAuth.TOKEN_HEADER, StackCredentials.internalToken()).header(InternalAuth.OWNER_HEADER, ALICE)
                 .PUT(HttpRequest.BodyPublishers.ofString(spec)).build(), HttpResponse.BodyHandlers.ofString());
         assertTrue(put.statusCode() / 100 == 2, "registering the spec: " + put.statusCode() + " " + put.body());
+    }
+
+    /** The tiny-lm sampling image of this tree (built by buildAndPushImage), pushed; its digest. */
+    private static String pushSampler() throws Exception {
+        Stack.docker("tag", "hangar-session-it/tiny-lm:base", SAMPLER_IMAGE + ":it");
+        Stack.docker("push", "-q", SAMPLER_IMAGE + ":it");
+        String digests = Stack.docker("inspect", "--format", "{{range .RepoDigests}}{{println .}}{{end}}", SAMPLER_IMAGE + ":it");
+        return digests.lines().filter(l -> l.startsWith(SAMPLER_IMAGE + "@")).findFirst()
+                .map(l -> l.substring(l.indexOf('@') + 1).strip()).orElseThrow(() -> new AssertionError("no digest: " + digests));
+    }
+
+    /** models/tiny-lm/hangar.yaml as SAMPLER, pinned to the pushed digest. */
+    private void registerSampler(String digest) throws Exception {
+        var spec = (com.fasterxml.jackson.databind.node.ObjectNode) dev.hangar.contracts.Json.YAML.readTree(
+                Files.readString(Stack.ROOT.resolve("models/tiny-lm/hangar.yaml")));
+        spec.put("ref", SAMPLER).put("image", SAMPLER_IMAGE);
+        spec.set("digests", JSON.createObjectNode().put("amd64", digest));
+        String[] parts = SAMPLER.split("[/@]");
+        var put = Stack.HTTP.send(HttpRequest.newBuilder(URI.create(registry.url() + "/v1/processors/" + parts[0] + "/" + parts[1]
+                        + "/versions/" + parts[2])).header("Content-Type", "application/json")
+                .header(InternalAuth.TOKEN_HEADER, StackCredentials.internalToken()).header(InternalAuth.OWNER_HEADER, ALICE)
+                .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(spec))).build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(put.statusCode() / 100 == 2, "registering the sampler: " + put.statusCode() + " " + put.body());
     }
 
     /** This test's executor's containers. */

@@ -97,10 +97,16 @@ class CheckpointsTest {
     @ConfigProperty(name = "mp.messaging.outgoing.run-requests.topic")
     String requestsTopic;
 
+    private static boolean registered;
+
+    /** Once per JVM: TinkerApiTest plays the same trainer and sampler. */
     @BeforeAll
-    static void register() throws Exception {
-        TestStack.register(TRAINER, "{\"type\":\"object\"}");
-        TestStack.register(SAMPLER, "{\"type\":\"object\"}");
+    static synchronized void register() throws Exception {
+        if (!registered) {
+            TestStack.register(TRAINER, "{\"type\":\"object\"}");
+            TestStack.register(SAMPLER, "{\"type\":\"object\"}");
+            registered = true;
+        }
     }
 
     /** What the trainer wrote, by path relative to the run's outputs folder. */
@@ -324,7 +330,7 @@ class CheckpointsTest {
 
     // --- the executor's part, played by the test ---
 
-    private Trained train(String token, String owner, int steps) throws Exception {
+    Trained train(String token, String owner, int steps) throws Exception {
         return train(token, owner, steps, 0);
     }
 
@@ -371,7 +377,7 @@ class CheckpointsTest {
         return dev.hangar.contracts.WritePrefix.resolve(dev.hangar.contracts.WritePrefix.DEFAULT, ProcessorRef.parse(TRAINER), runId);
     }
 
-    private RunRequested command(String runId) {
+    RunRequested command(String runId) {
         var props = new Properties();
         props.putAll(StackCredentials.kafka());
         props.putAll(Map.of("group.id", "ckpt-test-" + runId, "auto.offset.reset", "earliest",
@@ -390,7 +396,7 @@ class CheckpointsTest {
         throw new AssertionError("no command for " + runId + " on " + requestsTopic);
     }
 
-    private Checkpoint.Page awaitCheckpoints(String token, String runId, int count) {
+    Checkpoint.Page awaitCheckpoints(String token, String runId, int count) {
         await().atMost(Duration.ofSeconds(30)).until(() -> given().header("Authorization", token).get("/v1/checkpoints?run_id=" + runId)
                 .then().extract().as(Checkpoint.Page.class).checkpoints().size() == count);
         return given().header("Authorization", token).get("/v1/checkpoints?run_id=" + runId).then().extract().as(Checkpoint.Page.class);
@@ -411,7 +417,7 @@ class CheckpointsTest {
                 .post("/v1/attachments?filename=data.jsonl").then().statusCode(201).extract().path("path");
     }
 
-    private void put(String path, byte[] bytes) throws Exception {
+    void put(String path, byte[] bytes) throws Exception {
         String url = storage.presign(new Presign.Request(path, "PUT", 60)).url();
         try (var http = HttpClient.newHttpClient()) {
             var answer = http.send(HttpRequest.newBuilder(URI.create(url)).PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(),

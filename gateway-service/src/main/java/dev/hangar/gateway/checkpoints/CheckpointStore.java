@@ -83,9 +83,15 @@ public class CheckpointStore {
 
     /** Newest first. */
     public List<TrainingRun> listTrainingRuns(String owner, int limit) {
-        return query(TRAINING_RUN + "WHERE t.owner = ? ORDER BY t.created_at DESC, t.run_id DESC LIMIT ?", ps -> {
+        return listTrainingRuns(owner, limit, 0);
+    }
+
+    /** Newest first, from {@code offset} (Tinker's cursor). */
+    public List<TrainingRun> listTrainingRuns(String owner, int limit, int offset) {
+        return query(TRAINING_RUN + "WHERE t.owner = ? ORDER BY t.created_at DESC, t.run_id DESC LIMIT ? OFFSET ?", ps -> {
             ps.setString(1, owner);
             ps.setInt(2, limit);
+            ps.setInt(3, offset);
             var runs = new ArrayList<TrainingRun>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -93,6 +99,16 @@ public class CheckpointStore {
                 }
             }
             return runs;
+        });
+    }
+
+    public long countTrainingRuns(String owner) {
+        return query("SELECT count(*) FROM training_runs t WHERE t.owner = ?", ps -> {
+            ps.setString(1, owner);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
         });
     }
 

@@ -117,6 +117,20 @@ public class TrainingRunService {
         return store.listTrainingRuns(owner, limit);
     }
 
+    /** A page of the owner's training runs, newest first, and how many there are (Tinker's cursor). */
+    public Page page(String owner, int limit, int offset) {
+        if (limit < 1 || limit > 1000) {
+            throw new HangarException(ErrorCode.ERR_OPTION_INVALID, "limit must be between 1 and 1000, got " + limit);
+        }
+        if (offset < 0) {
+            throw new HangarException(ErrorCode.ERR_OPTION_INVALID, "offset must be 0 or more, got " + offset);
+        }
+        return new Page(store.listTrainingRuns(owner, limit, offset), store.countTrainingRuns(owner));
+    }
+
+    /** One page of training runs and the count of all of the owner's. */
+    public record Page(List<TrainingRun> runs, long total) {}
+
     private static int requireSteps(TrainingRun.Create request) {
         if (request.steps() == null || request.steps() < 0 || request.steps() > MAX_STEPS) {
             throw new HangarException(ErrorCode.ERR_OPTION_INVALID, "steps must be between 0 and " + MAX_STEPS

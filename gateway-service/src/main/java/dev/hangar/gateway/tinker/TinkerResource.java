@@ -10,6 +10,7 @@ import dev.hangar.contracts.Tinker;
 import dev.hangar.contracts.Training;
 import dev.hangar.gateway.auth.Caller;
 import dev.hangar.gateway.training.TrainingService;
+import io.smallrye.common.annotation.RunOnVirtualThread;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -36,13 +37,15 @@ public class TinkerResource {
 
     private final TrainingService training;
     private final TinkerSessions sessions;
+    private final TinkerSampling sampling;
     private final Caller caller;
     private final long retryAfterMs;
 
-    public TinkerResource(TrainingService training, TinkerSessions sessions, Caller caller,
+    public TinkerResource(TrainingService training, TinkerSessions sessions, TinkerSampling sampling, Caller caller,
                           dev.hangar.gateway.config.GatewayConfig config) {
         this.training = training;
         this.sessions = sessions;
+        this.sampling = sampling;
         this.caller = caller;
         this.retryAfterMs = config.training().retryAfter().toMillis();
     }
@@ -61,8 +64,8 @@ public class TinkerResource {
 
     @POST
     @Path("/create_session")
-    public Tinker.CreateSessionResponse createSession(Tinker.CreateSessionRequest request) {
-        String id = sessions.create(caller.owner(), request == null ? List.of() : request.tags());
+    public Tinker.CreateSessionResponse createSession(Tinker.CreateSessionRequest request, @HeaderParam(IDEMPOTENCY) String key) {
+        String id = sessions.create(caller.owner(), request == null ? List.of() : request.tags(), keyOf(key));
         return new Tinker.CreateSessionResponse("create_session", "Hangar training sessions (docs/tinker-api.md)", id);
     }
 
@@ -148,6 +151,20 @@ public class TinkerResource {
                 lora.trainUnembed());
     }
 
+    @POST
+    @Path("/create_sampling_session")
+    public Tinker.CreateSamplingSessionResponse createSamplingSession(Tinker.CreateSamplingSessionRequest request) {
+        return new Tinker.CreateSamplingSessionResponse("create_sampling_session", sampling.createSession(caller.owner(), request));
+    }
+
+    /** A future whose request id is the sampling run; {@code retrieve_future} answers Tinker's SampleResponse. */
+    @POST
+    @Path("/asample")
+    @RunOnVirtualThread
+    public Tinker.UntypedFuture asample(Tinker.SampleRequest request, @HeaderParam(IDEMPOTENCY) String key) {
+        return new Tinker.UntypedFuture(sampling.asample(caller.owner(), caller.scopes(), request, keyOf(key)), null);
+    }
+
     /** Pending: try_again with retry_after_ms; completed: the op's result; failed: RequestFailedResponse with the code. */
     @POST
     @Path("/retrieve_future")
@@ -155,7 +172,22 @@ public class TinkerResource {
         if (request == null || request.requestId() == null) {
             throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "retrieve_future needs request_id");
         }
-        var result = training.future(caller.owner(), request.requestId());
+        Training.FutureResult result;
+        try {
+            result = training.future(caller.owner(), request.requestId());
+        } catch (HangarException notTraining) {
+            if (notTraining.code() != ErrorCode.ERR_SESSION_NOT_FOUND) {
+                throw notTraining;
+            }
+            try {
+                return sampling.future(caller.owner(), request.requestId(), retryAfterMs);
+            } catch (HangarException notSampling) {
+                if (notSampling.code() == ErrorCode.ERR_RUN_NOT_FOUND) {
+                    throw notTraining; // neither a call nor a sample of the caller's: one answer for both
+                }
+                throw notSampling;
+            }
+        }
         return switch (result.status()) {
             case PENDING -> Tinker.TryAgain.of(request.requestId(), retryAfterMs);
             case FAILED -> Tinker.RequestFailed.of(result.error().code(), result.error().message());

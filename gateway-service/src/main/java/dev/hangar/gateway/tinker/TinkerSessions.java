@@ -14,17 +14,36 @@ public class TinkerSessions {
     static final Pattern ID = Pattern.compile("tc_[a-z0-9]{24}");
     private static final SecureRandom RANDOM = new SecureRandom();
     private final TrainingStore store;
+    private final TinkerStore tinker;
 
-    public TinkerSessions(TrainingStore store) {
+    public TinkerSessions(TrainingStore store, TinkerStore tinker) {
         this.store = store;
+        this.tinker = tinker;
     }
 
-    String create(String owner, List<String> tags) {
-        var id = new StringBuilder("tc_");
+    /**
+     * A new client session, or, for an idempotency key ({@link TinkerResource#keyOf}) this owner
+     * already used, the session that key made: a retried create_session does not make a second one.
+     */
+    String create(String owner, List<String> tags, String key) {
+        if (key != null) {
+            var earlier = tinker.clientByKey(owner, key);
+            if (earlier.isPresent()) {
+                return earlier.get();
+            }
+        }
+        String id = newId("tc_");
+        if (!tinker.insertClient(id, owner, tags == null ? null : String.join(",", tags), key)) {
+            return tinker.clientByKey(owner, key).orElseThrow(); // a concurrent twin with the same key won
+        }
+        return id;
+    }
+
+    static String newId(String prefix) {
+        var id = new StringBuilder(prefix);
         for (int i = 0; i < 24; i++) {
             id.append("abcdefghijklmnopqrstuvwxyz0123456789".charAt(RANDOM.nextInt(36)));
         }
-        store.insertClient(id.toString(), owner, tags == null ? null : String.join(",", tags));
         return id.toString();
     }
 
