@@ -160,15 +160,16 @@ start() {
   tok=$(token 600)
   if ! rest_up; then
     # slurmrestd does not daemonize; without SLURM_JWT=daemon it refuses every token
-    spawn "$REST_PID" "$BASE/log/slurmrestd.log" env SLURM_JWT=daemon SLURM_CONF="$SLURM_CONF" \
+    local wrapper rest
+    wrapper=$(spawn "$REST_PID" "$BASE/log/slurmrestd.log" env SLURM_JWT=daemon SLURM_CONF="$SLURM_CONF" \
       runuser -u slurmrest -- slurmrestd -a rest_auth/jwt -s openapi/v0.0.38,openapi/v0.0.37,openapi/v0.0.36 \
-      "127.0.0.1:$REST_PORT" >/dev/null
+      "127.0.0.1:$REST_PORT")
+    wait_for slurmrestd rest_ready "$tok"
+    # the pidfile names slurmrestd itself, the child of the runuser in front of it
+    rest=$(pgrep -P "$wrapper" -x slurmrestd | head -n 1)
+    [ -n "$rest" ] && echo "$rest" > "$REST_PID"
   fi
   wait_for slurmrestd rest_ready "$tok"
-  # the pidfile names slurmrestd itself, not the runuser in front of it
-  local rest
-  rest=$(pgrep -u slurmrest -x slurmrestd | head -n 1)
-  [ -n "$rest" ] && echo "$rest" > "$REST_PID"
   log "Slurm ready in $((SECONDS - t0)) s: slurmrestd on $REST_URL (pid $(cat "$REST_PID")), node1 $(sinfo -h -n node1 -o %T), job user $JOB_USER, shared dir $BASE/shared"
 }
 
