@@ -156,6 +156,7 @@ public class SlurmAdapter implements RunAdapter {
         private Prediction prediction;
         private String failure;
         private boolean setupFailed;
+        private String requeued;
 
         Job(RunPlan plan, ActiveRun run, RunFolders shared, Path folder, String digest) {
             this.digest = digest;
@@ -229,6 +230,7 @@ public class SlurmAdapter implements RunAdapter {
             boolean timedOut = false;
             boolean started = false;
             String pendingFailure = null;
+            requeued = null;
             while (true) {
                 Optional<SlurmWire.JobInfo> info;
                 try {
@@ -257,6 +259,12 @@ public class SlurmAdapter implements RunAdapter {
                 if (info.isEmpty() || info.get().ended()) {
                     break;
                 }
+                if (requeued == null && info.get().requeued()) {
+                    // the run's folder has been used: a second start would not be this run; Hangar retries per its policy
+                    requeued = "Slurm requeued job " + jobId + " (its node failed or it was preempted; now "
+                            + info.get().describe() + ", restarts " + info.get().restartCnt() + "); the job was canceled";
+                    cancelJob();
+                }
                 if (!timedOut && System.nanoTime() > deadline) {
                     timedOut = true;
                     cancelJob();
@@ -283,8 +291,8 @@ public class SlurmAdapter implements RunAdapter {
                 return run.error(ErrorCode.ERR_TIMEOUT, "the run did not finish within its " + plan.limits().timeoutSeconds()
                         + " s deadline; its Slurm job " + jobId + " was canceled", tail(null));
             }
-            if (pendingFailure != null) {
-                return run.error(ErrorCode.ERR_ADAPTER_INVOCATION, pendingFailure, null);
+            if (pendingFailure != null || requeued != null) {
+                return run.error(ErrorCode.ERR_ADAPTER_INVOCATION, pendingFailure != null ? pendingFailure : requeued, tail(null));
             }
             if (!"COMPLETED".equals(state) && !("FAILED".equals(state) && (prediction != null || setupFailed))) {
                 return run.error(ErrorCode.ERR_ADAPTER_INVOCATION, "Slurm job " + jobId + " ended "

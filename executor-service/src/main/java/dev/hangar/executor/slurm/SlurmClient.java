@@ -39,11 +39,18 @@ final class SlurmClient {
         var reply = send(HttpRequest.newBuilder(base.resolve("job/submit"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(submission))), SlurmWire.SubmitReply.class);
-        if (reply.body().jobId() == null || reply.status() / 100 != 2 || hasErrors(reply.body().errors())) {
+        Long id = reply.body().jobId();
+        if (id == null || reply.status() / 100 != 2 || hasErrors(reply.body().errors())) {
+            // with some errors (2068: the only nodes are drained) Slurm still queues the job: it must not stay behind
+            String queued = "";
+            if (id != null) {
+                cancel(id);
+                queued = "; the job it queued anyway (" + id + ") was canceled";
+            }
             throw new HangarException(ErrorCode.ERR_ADAPTER_INVOCATION, "Slurm refused the job (HTTP " + reply.status() + "): "
-                    + describe(reply.body().errors()));
+                    + describe(reply.body().errors()) + queued);
         }
-        return reply.body().jobId();
+        return id;
     }
 
     /** The job as Slurm reports it; empty once Slurm no longer knows it (error 2017). */
@@ -118,7 +125,7 @@ final class SlurmClient {
     }
 
     private static boolean unknownJob(List<SlurmWire.Error> errors) {
-        return errors != null && errors.stream().anyMatch(e -> Integer.valueOf(SlurmWire.Error.UNKNOWN_JOB).equals(e.errorNumber()));
+        return errors != null && errors.stream().anyMatch(e -> Integer.valueOf(SlurmWire.Error.UNKNOWN_JOB).equals(e.number()));
     }
 
     private static String describe(List<SlurmWire.Error> errors) {

@@ -31,13 +31,18 @@ final class SlurmWire {
     /** One entry of {@code errors[]}: 2017 is an unknown job id. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    record Error(String error, Integer errorNumber, String description, String source) {
+    record Error(String error, Integer errorNumber, Integer errorCode, String description, String source) {
         static final int UNKNOWN_JOB = 2017;
+
+        /** GET/DELETE name it {@code error_number}, a refused submit {@code error_code}. */
+        Integer number() {
+            return errorNumber != null ? errorNumber : errorCode;
+        }
 
         @Override
         public String toString() {
             return (description == null || description.isBlank() ? error : description)
-                    + (errorNumber == null ? "" : " (Slurm error " + errorNumber + ")");
+                    + (number() == null ? "" : " (Slurm error " + number() + ")");
         }
     }
 
@@ -54,7 +59,12 @@ final class SlurmWire {
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record JobInfo(long jobId, String name, String jobState, String stateReason, String stateDescription, Integer exitCode,
                    String batchHost, String nodes, String partition, String tresPerNode, String tresReqStr,
-                   String userName, Long startTime, Long endTime, Integer timeLimit) {
+                   String userName, Long startTime, Long endTime, Integer timeLimit, Integer restartCnt) {
+
+        /** Slurm put the job back in the queue (its node failed, or it was preempted with requeue). */
+        boolean requeued() {
+            return (restartCnt != null && restartCnt > 0) || "REQUEUED".equals(jobState);
+        }
 
         boolean pending() {
             return "PENDING".equals(jobState);
