@@ -53,6 +53,10 @@ record JobScript(String executionId, String executorId, String image, Path folde
                 marker=%s
                 finish() { "$docker" rm -f "$name" >/dev/null 2>&1; echo "$1" > "$marker"; }
                 trap 'finish 143; exit 143' TERM INT
+                if [ ! -f "$folder/driver.py" ]; then
+                  # a job Slurm started after its run ended (requeued): docker would make an empty folder
+                  echo "hangar: the run folder $folder is gone: the run has ended; nothing to do" >&2; finish 0; exit 0
+                fi
                 if ! "$docker" image inspect "$image" >/dev/null 2>&1; then
                   if ! "$docker" pull -q "$image" >&2; then
                     echo "hangar: cannot pull $image on $(hostname)" >&2; finish 125; exit 125
