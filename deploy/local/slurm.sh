@@ -17,6 +17,10 @@
 # group so that the job script can start the run's container on the node's Docker engine.
 # Env: SLURM_BASE_DIR SLURM_JOB_USER (hangarjob) SLURM_CTLD_PORT (6817) SLURM_NODE_PORT (6818)
 #      SLURM_REST_PORT (6820) SLURM_NODE_MEMORY_MB (4000) SLURM_START_TIMEOUT (30 s)
+#      SLURM_CTLD_ADDR (127.0.0.1) SLURM_NODE_NAME (node1) SLURM_NODE_ADDR (127.0.0.1)
+#      SLURM_NODE_NETNS: run slurmd in that network namespace (`nsenter --net=/run/netns/NS`, not
+#      `ip netns exec`, which hides /sys/fs/cgroup from slurmd); the tests use it to put the node
+#      across a veth pair (the caller makes and removes the namespace)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -33,16 +37,20 @@ NODE_PORT=${SLURM_NODE_PORT:-6818}
 REST_PORT=${SLURM_REST_PORT:-6820}
 NODE_MEMORY=${SLURM_NODE_MEMORY_MB:-4000}
 TIMEOUT=${SLURM_START_TIMEOUT:-30}
+CTLD_ADDR=${SLURM_CTLD_ADDR:-127.0.0.1}
+NODE=${SLURM_NODE_NAME:-node1}
+NODE_ADDR=${SLURM_NODE_ADDR:-127.0.0.1}
+NETNS=${SLURM_NODE_NETNS:-}
 PACKAGES=(slurmctld slurmd slurmrestd munge slurm-client slurm-wlm-jwt-plugin)
 REST_URL=http://127.0.0.1:$REST_PORT
 export SLURM_CONF=$BASE/etc/slurm.conf
 
 MUNGE_PID=$BASE/munge/munged.pid
 CTLD_PID=$BASE/run/slurmctld.pid
-NODE_PID=$BASE/run/slurmd-node1.pid
+NODE_PID=$BASE/run/slurmd-$NODE.pid
 REST_PID=$BASE/run/slurmrestd.pid
 
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 # the JWT plugin is only a Recommends of slurmctld: it is named explicitly
 ensure_packages() {
@@ -59,7 +67,7 @@ ensure_users() {
 }
 
 ensure_files() {
-  mkdir -p "$BASE"/{etc,munge,ctld,spool/node1,log,run,shared/jobs}
+  mkdir -p "$BASE"/{etc,munge,ctld,spool/"$NODE",log,run,shared/jobs}
   chown munge:munge "$BASE/munge"; chmod 0755 "$BASE/munge"   # munged: its socket dir must be a+x
   [ -s "$BASE/munge/munge.key" ] || mungekey --create --keyfile="$BASE/munge/munge.key"
   chown munge:munge "$BASE/munge/munge.key"; chmod 0600 "$BASE/munge/munge.key"
@@ -74,7 +82,7 @@ ensure_files() {
   cat > "$BASE/etc/slurm.conf" <<CONF
 # written by deploy/local/slurm.sh: a one-host test cluster, everything on 127.0.0.1
 ClusterName=hangar
-SlurmctldHost=$host(127.0.0.1)
+SlurmctldHost=$host($CTLD_ADDR)
 SlurmctldPort=$CTLD_PORT
 SlurmdPort=$NODE_PORT
 CommunicationParameters=NoInAddrAny,NoCtldInAddrAny
@@ -107,11 +115,11 @@ ReturnToService=2
 KillWait=5
 MailProg=/bin/true
 GresTypes=gpu
-NodeName=node1 NodeHostname=$host NodeAddr=127.0.0.1 $hw RealMemory=$NODE_MEMORY Gres=gpu:1 State=UNKNOWN
+NodeName=$NODE NodeHostname=$host NodeAddr=$NODE_ADDR $hw RealMemory=$NODE_MEMORY Gres=gpu:1 State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF
   # a fake GPU: any existing device file will do
-  printf 'NodeName=node1 Name=gpu File=/dev/null\n' > "$BASE/etc/gres.conf"
+  printf 'NodeName=%s Name=gpu File=/dev/null\n' "$NODE" > "$BASE/etc/gres.conf"
 }
 
 munge_up() { pidfile_pid "$MUNGE_PID" munged >/dev/null; }
@@ -128,7 +136,7 @@ wait_for() {
 }
 
 ctld_ping() { scontrol ping >/dev/null 2>&1; }
-node_idle() { [[ "$(sinfo -h -n node1 -o %T 2>/dev/null)" =~ ^(idle|mixed|allocated) ]]; }
+node_idle() { [[ "$(sinfo -h -n "$NODE" -o %T 2>/dev/null)" =~ ^(idle|mixed|allocated) ]]; }
 
 rest_ready() {
   [ "$(curl -s -m 2 -o /dev/null -w '%{http_code}' -H "X-SLURM-USER-NAME: $JOB_USER" \
@@ -153,10 +161,28 @@ start() {
     runuser -u munge -- munged --key-file="$BASE/munge/munge.key" --socket="$BASE/munge/munge.socket.2" \
       --pid-file="$MUNGE_PID" --log-file="$BASE/munge/munged.log" --seed-file="$BASE/munge/munged.seed"
   fi
-  ctld_up || slurmctld
+  if ! ctld_up; then
+    if [ "$CTLD_ADDR" = 127.0.0.1 ]; then
+      slurmctld
+    else
+      # with NoCtldInAddrAny slurmctld binds to what its host name resolves to: in a mount namespace
+      # of its own, that name resolves to CTLD_ADDR (the machine's /etc/hosts is untouched)
+      printf '127.0.0.1 localhost\n%s %s\n' "$CTLD_ADDR" "$(hostname -s)" > "$BASE/etc/hosts.ctld"
+      unshare --mount --propagation private sh -c 'mount --bind "$1" /etc/hosts && exec slurmctld' sh "$BASE/etc/hosts.ctld"
+    fi
+  fi
   wait_for slurmctld ctld_ping
-  node_up || slurmd -N node1
-  wait_for "node1 (slurmd)" node_idle
+  if ! node_up; then
+    if [ -z "$NETNS" ]; then
+      slurmd -N "$NODE"
+    else
+      # in the node's network namespace; its host name resolves to NODE_ADDR there (see slurmctld)
+      printf '127.0.0.1 localhost\n%s %s\n' "$NODE_ADDR" "$(hostname -s)" > "$BASE/etc/hosts.$NODE"
+      nsenter --net="/run/netns/$NETNS" unshare --mount --propagation private \
+        sh -c 'mount --bind "$1" /etc/hosts && exec slurmd -N "$2"' sh "$BASE/etc/hosts.$NODE" "$NODE"
+    fi
+  fi
+  wait_for "$NODE (slurmd)" node_idle
   tok=$(token 600)
   if ! rest_up; then
     # slurmrestd does not daemonize; without SLURM_JWT=daemon it refuses every token
@@ -170,7 +196,7 @@ start() {
     [ -n "$rest" ] && echo "$rest" > "$REST_PID"
   fi
   wait_for slurmrestd rest_ready "$tok"
-  log "Slurm ready in $((SECONDS - t0)) s: slurmrestd on $REST_URL (pid $(cat "$REST_PID")), node1 $(sinfo -h -n node1 -o %T), job user $JOB_USER, shared dir $BASE/shared"
+  log "Slurm ready in $((SECONDS - t0)) s: slurmrestd on $REST_URL (pid $(cat "$REST_PID")), $NODE $(sinfo -h -n "$NODE" -o %T), job user $JOB_USER, shared dir $BASE/shared"
 }
 
 stop() {
@@ -188,8 +214,8 @@ status() {
   for name in munged slurmctld slurmd slurmrestd; do
     case $name in
       munged) file=$MUNGE_PID pattern=munged addr=$BASE/munge/munge.socket.2 ;;
-      slurmctld) file=$CTLD_PID pattern=slurmctld addr=127.0.0.1:$CTLD_PORT ;;
-      slurmd) file=$NODE_PID pattern=slurmd addr=127.0.0.1:$NODE_PORT ;;
+      slurmctld) file=$CTLD_PID pattern=slurmctld addr=$CTLD_ADDR:$CTLD_PORT ;;
+      slurmd) file=$NODE_PID pattern=slurmd addr=$NODE_ADDR:$NODE_PORT ;;
       slurmrestd) file=$REST_PID pattern=slurmrestd addr=$REST_URL ;;
     esac
     if pid=$(pidfile_pid "$file" "$pattern"); then status_line "$name" running "$pid" "$addr" "$BASE/log" owned
