@@ -33,7 +33,15 @@ final class SlurmRig {
     final Path tokenFile;
     final String token;
 
+    /** Settings for slurm.sh (and scontrol, squeue) of a cluster other than the tree's default one. */
+    private final Map<String, String> overrides;
+
     SlurmRig() throws IOException {
+        this(Map.of());
+    }
+
+    SlurmRig(Map<String, String> overrides) throws IOException {
+        this.overrides = overrides;
         var status = sh(List.of(script.toString(), "status"));
         if (status.code() != 0) {
             String why = "the local Slurm cluster is not running (deploy/local/slurm.sh start):\n" + status.output();
@@ -118,6 +126,7 @@ final class SlurmRig {
 
     Result sh(List<String> command) throws IOException {
         var builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(overrides);
         if (env.containsKey("SLURM_CONF")) {
             builder.environment().put("SLURM_CONF", env.get("SLURM_CONF"));
         }
