@@ -93,7 +93,12 @@ public class SlurmAdapter implements RunAdapter {
         RunFolders shared = folders.orElseThrow();
         String digest = LocalBuild.isImageId(plan.image()) ? plan.image() : plan.digest();
         run.ranImage(digest, Fingerprint.of(plan, run));
-        Path folder = shared.create(run.executionId(), run.command().attempt());
+        Path folder;
+        try {
+            folder = shared.create(run.executionId(), run.command().attempt());
+        } catch (HangarException e) {
+            return run.error(e.code(), e.getMessage() + " (hangar.executor.slurm.shared-dir)", null);
+        }
         var job = new Job(plan, run, shared, folder, digest);
         try {
             return job.run();
