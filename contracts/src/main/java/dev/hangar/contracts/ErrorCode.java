@@ -36,6 +36,7 @@ public enum ErrorCode {
     ERR_PROCESSOR_FAILED(502, Fix.INPUT, "The processor raised an error while predicting; see stderr_tail."),
     ERR_CONTAINER_FAILED(502, Fix.RETRY, "The container exited or was killed before answering (e.g. out of memory)."),
     ERR_TIMEOUT(504, Fix.RETRY, "The run did not finish before its deadline; the container was removed."),
+    ERR_ADAPTER_INVOCATION(502, Fix.RETRY, "The remote backend failed the run (a Slurm job failed, was preempted or lost its node, or the backend was unreachable); the message names its state and reason."),
     ERR_CANCELED(409, Fix.NONE, "The run was canceled."),
     ERR_ATTEMPTS_EXHAUSTED(409, Fix.RETRY, "The run failed on every attempt its retry policy allows (or lost its executors); the message names the last cause."),
     ERR_ATTEMPT_RUNNING(409, Fix.RETRY, "Another executor holds the run's current attempt; claim again once its lease expires."),

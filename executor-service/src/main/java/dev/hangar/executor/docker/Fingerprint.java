@@ -6,10 +6,10 @@ import dev.hangar.executor.service.RunPlan;
 import java.nio.charset.StandardCharsets;
 
 /** A digest of everything that shapes a run's result besides its inputs: image, mode, platform, limits. */
-final class Fingerprint {
+public final class Fingerprint {
     private Fingerprint() {}
 
-    static String of(RunPlan plan, ActiveRun run) {
+    public static String of(RunPlan plan, ActiveRun run) {
         var r = plan.spec().runtime();
         String text = String.join("|", plan.digest(), run.mode().wire(), run.platform().wire(), run.adapter().wire(),
                 String.valueOf(r.cpu()), String.valueOf(r.memoryMb()), String.valueOf(r.gpus()), "runtime-protocol-1");

@@ -174,7 +174,7 @@ public class LocalAdapter implements RunAdapter {
      * A failed prediction's envelope: ERR_PROCESSOR_FAILED, or the code its message starts with
      * when that is one a processor may raise ({@link ErrorCode#RAISED_BY_PROCESSORS}).
      */
-    static Envelope failed(ActiveRun run, Prediction prediction, String logs) {
+    public static Envelope failed(ActiveRun run, Prediction prediction, String logs) {
         var raised = ErrorCode.raisedBy(prediction.error());
         if (raised.isPresent()) {
             return run.error(raised.get().code(), raised.get().getMessage(), logs);
@@ -223,7 +223,7 @@ public class LocalAdapter implements RunAdapter {
     }
 
     /** Where a prediction's stream goes: its run events to the run; Cog's start, metric and non-text output are none. */
-    static java.util.function.Consumer<StreamEvent> events(ActiveRun run) {
+    public static java.util.function.Consumer<StreamEvent> events(ActiveRun run) {
         return event -> {
             if (event.isRunEvent()) {
                 run.emit(toBody(event));

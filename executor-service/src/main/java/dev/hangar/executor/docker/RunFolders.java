@@ -45,14 +45,26 @@ public class RunFolders {
     private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
 
     private final ExecutorConfig config;
+    private final Path workDir;
     private volatile boolean sealedReady;
 
+    @jakarta.inject.Inject
     public RunFolders(ExecutorConfig config) {
-        this.config = config;
+        this(config, null);
     }
 
-    Path create(String executionId, int attempt) {
-        Path folder = config.workDir().resolve(shortName(executionId + "#" + attempt));
+    /** Run folders under {@code workDir} instead of the executor's own (the Slurm backend's shared folder). */
+    public RunFolders(ExecutorConfig config, Path workDir) {
+        this.config = config;
+        this.workDir = workDir;
+    }
+
+    private Path workDir() {
+        return workDir != null ? workDir : config.workDir();
+    }
+
+    public Path create(String executionId, int attempt) {
+        Path folder = workDir().resolve(shortName(executionId + "#" + attempt));
         try {
             delete(folder);
             Files.createDirectories(folder.resolve(OUTPUTS));
@@ -63,7 +75,7 @@ public class RunFolders {
     }
 
     /** The host file behind a path under /hangar/io inside the container. */
-    Path hostPath(Path folder, String inside) {
+    public Path hostPath(Path folder, String inside) {
         Path target = folder.resolve(inside.substring(RunContainer.IO_DIR.length() + 1)).normalize();
         if (!target.startsWith(folder)) {
             throw new HangarException(ErrorCode.ERR_ATTACHMENT_INVALID, "input path " + inside + " leaves the run folder");
@@ -72,7 +84,7 @@ public class RunFolders {
     }
 
     /** Gives everything in the run folder (fetched inputs included) to the container's user. */
-    void handOver(Path folder) {
+    public void handOver(Path folder) {
         try (Stream<Path> paths = Files.walk(folder)) {
             for (Path p : paths.toList()) {
                 giveToContainerUser(p);
@@ -95,11 +107,11 @@ public class RunFolders {
         return folder.resolve(SOCKET);
     }
 
-    Path outputs(Path folder) {
+    public Path outputs(Path folder) {
         return folder.resolve(OUTPUTS);
     }
 
-    void delete(Path folder) {
+    public void delete(Path folder) {
         if (!Files.exists(folder)) {
             return;
         }
@@ -132,7 +144,7 @@ public class RunFolders {
 
     /** A warm container's pool folder, made afresh: socket beside a root-owned {@code runs/}. */
     Path createPool(String name) {
-        Path folder = config.workDir().resolve("w-" + name);
+        Path folder = workDir().resolve("w-" + name);
         try {
             delete(folder);
             Files.createDirectories(folder.resolve(RUNS));
@@ -211,7 +223,7 @@ public class RunFolders {
 
     /** {@code <work-dir>/sealed}, the executor's alone; made once. */
     private Path sealedRoot() {
-        Path root = config.workDir().resolve(SEALED);
+        Path root = workDir().resolve(SEALED);
         if (sealedReady) {
             return root;
         }
@@ -277,7 +289,7 @@ public class RunFolders {
         return ids.length > 1 ? ids[1] : ids[0];
     }
 
-    static String shortName(String text) {
+    public static String shortName(String text) {
         try {
             var digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest, 0, 8);

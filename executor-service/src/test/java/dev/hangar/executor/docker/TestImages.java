@@ -62,7 +62,7 @@ public final class TestImages {
     }
 
     /** The local engine, or the test is skipped when there is none or it lacks the base image. */
-    static DockerClient engine() {
+    public static DockerClient engine() {
         var docker = new DockerClientProducer().dockerClient("unix:///var/run/docker.sock");
         try {
             docker.pingCmd().exec();

@@ -3,7 +3,7 @@ package dev.hangar.executor.docker;
 import dev.hangar.executor.config.LimitsConfig;
 
 /** {@link LimitsConfig} as the defaults give it, or tighter for a test that floods. */
-record TestLimits(int maxOutputFiles, long maxOutputBytes, int maxReplyBytes, int maxEgressConnections)
+public record TestLimits(int maxOutputFiles, long maxOutputBytes, int maxReplyBytes, int maxEgressConnections)
         implements LimitsConfig {
-    static final TestLimits DEFAULTS = new TestLimits(1000, 1L << 30, 16 * 1024 * 1024, 64);
+    public static final TestLimits DEFAULTS = new TestLimits(1000, 1L << 30, 16 * 1024 * 1024, 64);
 }
