@@ -31,6 +31,12 @@ public final class Topics {
         return RUNS_REQUESTED + "." + PoolName.requireValid(pool);
     }
 
+    /** Whether a topic carries run commands: {@link #RUNS_REQUESTED} or a pool's. */
+    public static boolean isRunCommands(String topic) {
+        return RUNS_REQUESTED.equals(topic)
+                || topic != null && topic.startsWith(RUNS_REQUESTED + ".") && !topic.endsWith(DLQ_SUFFIX);
+    }
+
     /** The consumer group of a pool's executors. */
     public static String poolGroup(String pool) {
         return "hangar-executor-" + PoolName.requireValid(pool);
