@@ -243,7 +243,7 @@ class RunCommandTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "{\"gpu\":\"a10\"}          | unknown key 'gpu' (allowed: cpu, memory_mb, gpus, timeout_seconds, keep_container)",
+        "{\"gpu\":\"a10\"}          | unknown key 'gpu' (allowed: cpu, memory_mb, gpus, timeout_seconds, keep_container, pool, capacity_wait_seconds)",
         "{\"cpu\":0}                | adapter_opts.cpu must be in (0, 64]",
         "{\"memory_mb\":8}          | adapter_opts.memory_mb must be between 16 and 1048576",
         "{\"timeout_seconds\":0}    | adapter_opts.timeout_seconds must be between 1 and 86400",
