@@ -112,6 +112,14 @@ final class NetNs implements AutoCloseable {
         }
         delete(name);
         LIVE.remove(name);
+        // the kernel tears a namespace down asynchronously; its veth pair goes with it shortly after
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (hostVethExists() && System.nanoTime() < until) {
+            Thread.sleep(200);
+        }
+        if (hostVethExists()) {
+            new ProcessBuilder("ip", "link", "del", hostVeth).redirectErrorStream(true).start().waitFor(10, TimeUnit.SECONDS);
+        }
     }
 
     /** Whether a host interface of this name still exists (it must not, once the namespace is gone). */
