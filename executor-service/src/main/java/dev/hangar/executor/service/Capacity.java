@@ -120,10 +120,12 @@ public final class Capacity {
 
     /**
      * Takes the run's share, waiting (and pausing the fetching) while it does not fit; returns at
-     * once, taking nothing, when it can never fit (the attempt then refuses it) or when
-     * {@code gone} says the run was canceled meanwhile.
+     * once, taking nothing, when it can never fit (the attempt then refuses it), when
+     * {@code gone} says the run was canceled meanwhile, or when the executor is shutting down
+     * (interrupted: the run then goes on like the runs in flight, rather than the record being
+     * nacked into the dead-letter topic).
      */
-    public Slot acquire(Needs needs, BooleanSupplier gone) throws InterruptedException {
+    public Slot acquire(Needs needs, BooleanSupplier gone) {
         if (!enforced || !fitsAtAll(needs)) {
             return NOTHING;
         }
@@ -138,7 +140,12 @@ public final class Capacity {
                         paused = true;
                         fetching.pause();
                     }
-                    wait(recheck.toMillis());
+                    try {
+                        wait(recheck.toMillis());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return NOTHING;
+                    }
                 }
                 cpus -= needs.cpus();
                 memoryMb -= needs.memoryMb();

@@ -144,9 +144,6 @@ public class RunService {
         // the run's share of the host is held across its attempts; a run that can never fit is refused by its attempt
         try (var slot = capacity.acquire(needs(command), () -> canceled.contains(command.executionId()))) {
             return attempts(command, policy);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new HangarException(ErrorCode.ERR_UNAVAILABLE, "the executor is shutting down");
         }
     }
 

@@ -52,13 +52,7 @@ class CapacityTest {
         var first = capacity.acquire(new Capacity.Needs(1.5, 1024, 0), () -> false);
         assertEquals(new Capacity.Needs(0.5, 3072, 0), capacity.free());
         var small = capacity.acquire(new Capacity.Needs(0.5, 1024, 0), () -> false); // fits exactly
-        var waiting = CompletableFuture.supplyAsync(() -> {
-            try {
-                return capacity.acquire(new Capacity.Needs(1, 512, 0), () -> false);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        var waiting = CompletableFuture.supplyAsync(() -> capacity.acquire(new Capacity.Needs(1, 512, 0), () -> false));
         await().atMost(Duration.ofSeconds(2)).until(capacity::paused);
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> !waiting.isDone());
         small.close();
@@ -78,13 +72,7 @@ class CapacityTest {
     void aCanceledWaiterGivesUpAndARunThatNeverFitsDoesNotWait() throws Exception {
         var all = capacity.acquire(new Capacity.Needs(2, 4096, 0), () -> false);
         var gone = new AtomicBoolean();
-        var waiting = CompletableFuture.supplyAsync(() -> {
-            try {
-                return capacity.acquire(new Capacity.Needs(1, 1, 0), gone::get);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        var waiting = CompletableFuture.supplyAsync(() -> capacity.acquire(new Capacity.Needs(1, 1, 0), gone::get));
         await().atMost(Duration.ofSeconds(2)).until(capacity::paused);
         gone.set(true);
         waiting.get(2, java.util.concurrent.TimeUnit.SECONDS).close();
@@ -92,6 +80,22 @@ class CapacityTest {
         capacity.acquire(new Capacity.Needs(1, 1, 3), () -> false).close(); // returns at once: its attempt refuses it
         all.close();
         assertEquals(new Capacity.Needs(2, 4096, 0), capacity.free());
+    }
+
+    @Test
+    void aWaiterInterruptedAtShutdownGoesOnWithoutAShareRatherThanFailItsRecord() throws Exception {
+        var all = capacity.acquire(new Capacity.Needs(2, 4096, 0), () -> false);
+        var interrupted = new AtomicBoolean();
+        var waiter = Thread.ofPlatform().start(() -> {
+            capacity.acquire(new Capacity.Needs(1, 1, 0), () -> false).close();
+            interrupted.set(Thread.currentThread().isInterrupted());
+        });
+        await().atMost(Duration.ofSeconds(2)).until(capacity::paused);
+        waiter.interrupt();
+        waiter.join(2000);
+        assertTrue(interrupted.get(), "the interrupt is kept for the caller");
+        assertEquals(new Capacity.Needs(0, 0, 0), capacity.free(), "it took nothing");
+        all.close();
     }
 
     @Test
