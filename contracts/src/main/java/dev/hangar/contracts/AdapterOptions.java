@@ -6,16 +6,27 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 /**
- * The {@code local} adapter's options ({@code adapter_opts}): limits that override the spec's,
- * and keeping the container after the run for debugging. Unknown keys are refused.
+ * The adapters' options ({@code adapter_opts}): limits that override the spec's, keeping the
+ * container after the run for debugging, and for {@code remote} the pool that runs it
+ * ({@link PoolName}) and how long it may wait there for capacity before it fails with
+ * {@link ErrorCode#ERR_NO_CAPACITY}. Unknown keys are refused.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record AdapterOptions(Double cpu, Integer memoryMb, Integer gpus, Integer timeoutSeconds, Boolean keepContainer) {
+public record AdapterOptions(Double cpu, Integer memoryMb, Integer gpus, Integer timeoutSeconds, Boolean keepContainer,
+                             String pool, Integer capacityWaitSeconds) {
 
-    public static final AdapterOptions NONE = new AdapterOptions(null, null, null, null, null);
+    public static final AdapterOptions NONE = new AdapterOptions(null, null, null, null, null, null, null);
     /** The wire keys, in order; a test checks them against the record's components. */
-    public static final java.util.List<String> KEYS = java.util.List.of("cpu", "memory_mb", "gpus", "timeout_seconds", "keep_container");
+    public static final java.util.List<String> KEYS = java.util.List.of("cpu", "memory_mb", "gpus", "timeout_seconds", "keep_container",
+            "pool", "capacity_wait_seconds");
+    /** The longest {@code capacity_wait_seconds} (a day); the gateway's own deadline may be shorter. */
+    public static final int MAX_CAPACITY_WAIT_SECONDS = 86_400;
+
+    /** The local adapter's options only (no pool). */
+    public AdapterOptions(Double cpu, Integer memoryMb, Integer gpus, Integer timeoutSeconds, Boolean keepContainer) {
+        this(cpu, memoryMb, gpus, timeoutSeconds, keepContainer, null, null);
+    }
     private static final String ALLOWED = String.join(", ", KEYS);
 
     /** Parses and range-checks; throws {@link ErrorCode#ERR_OPTION_INVALID} naming the key. */
@@ -41,6 +52,13 @@ public record AdapterOptions(Double cpu, Integer memoryMb, Integer gpus, Integer
         if (!problems.isEmpty()) {
             var first = problems.entrySet().iterator().next();
             throw new HangarException(ErrorCode.ERR_OPTION_INVALID, "adapter_opts." + first.getKey() + " " + first.getValue());
+        }
+        if (o.pool != null) {
+            PoolName.requireValid(o.pool);
+        }
+        if (o.capacityWaitSeconds != null && (o.capacityWaitSeconds < 1 || o.capacityWaitSeconds > MAX_CAPACITY_WAIT_SECONDS)) {
+            throw new HangarException(ErrorCode.ERR_OPTION_INVALID, "adapter_opts.capacity_wait_seconds must be 1 to "
+                    + MAX_CAPACITY_WAIT_SECONDS);
         }
         return o;
     }

@@ -12,11 +12,18 @@ import java.time.Instant;
  * ({@code position} 1 is released next), on its way to Kafka, or on Kafka waiting for a free
  * executor. {@code since} is when it entered this state, {@code queued_for_ms} how long it has
  * been queued in all. Counts are the owner's own runs only; other owners' runs are never counted.
+ * A remote run names the {@code pool} whose executors it waits for and the {@code capacity_deadline}
+ * at which it fails with {@link ErrorCode#ERR_NO_CAPACITY} if none of them has started it.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunQueue(State state, Integer position, Integer ownerActive, Integer ownerLimit, Instant since,
-                       Long queuedForMs) {
+                       Long queuedForMs, String pool, Instant capacityDeadline) {
+
+    /** A run for the default executors (no pool). */
+    public RunQueue(State state, Integer position, Integer ownerActive, Integer ownerLimit, Instant since, Long queuedForMs) {
+        this(state, position, ownerActive, ownerLimit, since, queuedForMs, null, null);
+    }
 
     /** Where a queued run is. */
     public enum State {

@@ -23,6 +23,25 @@ public final class Topics {
     /** Header of a {@link #RUNS_SUBMIT} record carrying {@code Bearer <token>}. */
     public static final String AUTHORIZATION_HEADER = "authorization";
 
+    /**
+     * A pool's commands ({@code hangar.runs.requested.<pool>}): runs with adapter {@code remote}
+     * for that pool, read only by the pool's executors (consumer group {@link #poolGroup}).
+     */
+    public static String runsRequested(String pool) {
+        return RUNS_REQUESTED + "." + PoolName.requireValid(pool);
+    }
+
+    /** Whether a topic carries run commands: {@link #RUNS_REQUESTED} or a pool's. */
+    public static boolean isRunCommands(String topic) {
+        return RUNS_REQUESTED.equals(topic)
+                || topic != null && topic.startsWith(RUNS_REQUESTED + ".") && !topic.endsWith(DLQ_SUFFIX);
+    }
+
+    /** The consumer group of a pool's executors. */
+    public static String poolGroup(String pool) {
+        return "hangar-executor-" + PoolName.requireValid(pool);
+    }
+
     /** Header carrying the reason a record went to a dead-letter topic. */
     public static final String DLQ_REASON_HEADER = "dead-letter-reason";
 

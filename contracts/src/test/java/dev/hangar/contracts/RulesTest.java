@@ -22,6 +22,33 @@ class RulesTest {
         assertTrue(e.getMessage().contains("a-z, 0-9"), e.getMessage());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"", "dlq", "-gpu", "GPU-a", "gpu_a", "gpu.a", "gpu a", "a234567890123456789012345678901x"})
+    void aBadPoolNameIsRefusedEverywhere(String pool) {
+        var e = assertThrows(HangarException.class, () -> PoolName.requireValid(pool));
+        assertEquals(ErrorCode.ERR_OPTION_INVALID, e.code());
+        assertTrue(e.getMessage().contains("lower-case letters, digits and dashes") || e.getMessage().contains("reserved"),
+                e.getMessage());
+        assertThrows(HangarException.class, () -> Topics.runsRequested(pool));
+        var opts = assertThrows(HangarException.class, () -> AdapterOptions.parse(Json.MAPPER.createObjectNode().put("pool", pool)));
+        assertEquals(ErrorCode.ERR_OPTION_INVALID, opts.code());
+    }
+
+    @Test
+    void aPoolHasItsOwnTopicAndGroup() {
+        assertEquals("hangar.runs.requested.gpu-a", Topics.runsRequested("gpu-a"));
+        assertEquals("hangar-executor-gpu-a", Topics.poolGroup("gpu-a"));
+        assertTrue(Topics.isRunCommands(Topics.runsRequested("gpu-a")) && Topics.isRunCommands(Topics.RUNS_REQUESTED));
+        assertTrue(!Topics.isRunCommands(Topics.RUNS_REQUESTED_DLQ) && !Topics.isRunCommands(Topics.RUNS_EVENTS));
+        assertEquals("a23456789012345678901234567890x", PoolName.requireValid("a23456789012345678901234567890x"));
+        var o = AdapterOptions.parse(Json.MAPPER.createObjectNode().put("pool", "gpu-a").put("capacity_wait_seconds", 5));
+        assertEquals("gpu-a", o.pool());
+        assertEquals(5, o.capacityWaitSeconds());
+        var e = assertThrows(HangarException.class,
+                () -> AdapterOptions.parse(Json.MAPPER.createObjectNode().put("capacity_wait_seconds", 0)));
+        assertEquals("adapter_opts.capacity_wait_seconds must be 1 to 86400", e.getMessage());
+    }
+
     @Test
     void goodKeysPass() {
         assertEquals("team-a.v2_x", Plan.requireKey("team-a.v2_x"));

@@ -34,11 +34,21 @@ final class ServiceProcess implements AutoCloseable {
     /** On a port chosen beforehand (a gateway whose public URL must name its own port). */
     static ServiceProcess start(String module, String name, int port, Map<String, String> env, Map<String, String> props)
             throws IOException {
+        return start(module, name, port, env, props, List.of());
+    }
+
+    /**
+     * Started through {@code wrapper} (e.g. {@code nsenter --net=/run/netns/NS}, which execs java in
+     * the namespace: the PID stays java's, so {@link #kill()} is still a SIGKILL of the service).
+     */
+    static ServiceProcess start(String module, String name, int port, Map<String, String> env, Map<String, String> props,
+                                List<String> wrapper) throws IOException {
         Path jar = Stack.ROOT.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build " + module + " first (mvn -pl " + module + ",e2e -am verify)");
         }
-        var command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        var command = new ArrayList<>(wrapper);
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dquarkus.http.port=" + port,
                 "-Dquarkus.log.console.json.enabled=false"));
         props.forEach((k, v) -> command.add("-D" + k + "=" + v));

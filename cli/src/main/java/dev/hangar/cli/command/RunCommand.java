@@ -104,7 +104,10 @@ public final class RunCommand implements Callable<Integer> {
     List<String> attach;
 
     @Option(names = "--adapter-opts-json", paramLabel = "JSON",
-            description = "Adapter options as a JSON object: cpu, memory_mb, gpus, timeout_seconds, keep_container.")
+            description = "Adapter options as a JSON object: cpu, memory_mb, gpus, timeout_seconds, keep_container; for "
+                    + "--adapter remote also pool (the executors' pool, e.g. {\"pool\":\"gpu-a\"}; the gateway may have a "
+                    + "default) and capacity_wait_seconds (how long the run may wait for room in the pool before "
+                    + "ERR_NO_CAPACITY; shortens the gateway's).")
     String adapterOptsJson;
 
     @Option(names = "--build", description = "Run the newest local build instead of the pinned digest (--adapter local only).")

@@ -64,6 +64,15 @@ public final class RunsInfoCommand implements Callable<Integer> {
             rows.add(List.of("ref", summary.ref().toString()));
             rows.add(List.of("status", summary.status().wire()));
             rows.add(List.of("created", String.valueOf(summary.createdAt())));
+            rows.add(List.of("adapter", summary.adapter().wire()));
+        }
+        var queue = run.queue();
+        if (queue != null && queue.pool() != null) {
+            rows.add(List.of("pool", queue.pool()));
+        }
+        String waiting = dev.hangar.cli.output.QueueText.waiting(queue);
+        if (waiting != null) {
+            rows.add(List.of("queue", waiting));
         }
         if (training != null) {
             rows.add(List.of("kind", "training run"));

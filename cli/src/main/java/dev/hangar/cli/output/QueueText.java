@@ -16,7 +16,7 @@ public final class QueueText {
         return run.status().wire() + " (" + switch (q.state()) {
             case HELD_OWNER_LIMIT -> "held #" + q.position();
             case DISPATCHING -> "dispatching";
-            case DISPATCHED -> "dispatched";
+            case DISPATCHED -> q.pool() == null ? "dispatched" : "waiting for pool " + q.pool();
         } + ")";
     }
 
@@ -30,7 +30,9 @@ public final class QueueText {
             case HELD_OWNER_LIMIT -> "waiting: held by the gateway, position " + q.position() + " among your waiting runs ("
                     + q.ownerActive() + " of your limit of " + q.ownerLimit() + " running or dispatched" + waited + ")";
             case DISPATCHING -> "waiting: on its way to the executors" + waited;
-            case DISPATCHED -> "waiting: for a free executor" + waited;
+            case DISPATCHED -> q.pool() == null ? "waiting: for a free executor" + waited
+                    : "waiting: for an executor of pool " + q.pool() + " with room" + waited
+                            + (q.capacityDeadline() == null ? "" : "; fails with ERR_NO_CAPACITY at " + q.capacityDeadline());
         };
     }
 }

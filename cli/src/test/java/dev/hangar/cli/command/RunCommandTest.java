@@ -192,6 +192,20 @@ class RunCommandTest {
     }
 
     @Test
+    void aRemoteRunNamesItsPoolInTheAdapterOptionsAndABadPoolNeverLeavesTheCli() {
+        RunCommand.Draft d = parsed(tmp, "--ref", "examples/echo@1", "--adapter", "remote", "--adapter-opts-json",
+                "{\"pool\":\"gpu-a\",\"gpus\":1,\"capacity_wait_seconds\":60}").draft();
+        assertEquals(Adapter.REMOTE, d.request().adapter());
+        assertEquals("gpu-a", d.request().adapterOpts().path("pool").asText());
+        assertTrue(d.warnings().isEmpty(), d.warnings()::toString);
+
+        var r = CliRunner.run("run", "--url", closed, "--ref", "examples/echo@1", "--adapter", "remote", "--adapter-opts-json",
+                "{\"pool\":\"GPU A\"}");
+        assertEquals(1, r.exit(), r::toString);
+        assertTrue(r.err().contains("ERR_OPTION_INVALID") && r.err().contains("not a valid pool name"), r::toString);
+    }
+
+    @Test
     void theDeprecatedJsonstrStillWorksAndWarns() {
         RunCommand.Draft d = parsed(tmp, "--ref", "examples/echo@1", "--inputs-jsonstr", "{\"a\":2}").draft();
         assertEquals(2, d.request().inputs().path("a").asInt());
@@ -239,7 +253,7 @@ class RunCommandTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "{\"gpu\":\"a10\"}          | unknown key 'gpu' (allowed: cpu, memory_mb, gpus, timeout_seconds, keep_container)",
+        "{\"gpu\":\"a10\"}          | unknown key 'gpu' (allowed: cpu, memory_mb, gpus, timeout_seconds, keep_container, pool, capacity_wait_seconds)",
         "{\"cpu\":0}                | adapter_opts.cpu must be in (0, 64]",
         "{\"memory_mb\":8}          | adapter_opts.memory_mb must be between 16 and 1048576",
         "{\"timeout_seconds\":0}    | adapter_opts.timeout_seconds must be between 1 and 86400",

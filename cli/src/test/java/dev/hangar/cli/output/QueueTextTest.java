@@ -35,4 +35,13 @@ class QueueTextTest {
         assertEquals("queued", QueueText.status(plain.summary().orElseThrow()));
         assertNull(QueueText.waiting(plain.queue()));
     }
+
+    @Test
+    void aRemoteRunSaysWhichPoolItWaitsForAndWhenItGivesUp() {
+        RunDetail remote = run("{\"state\":\"dispatched\",\"owner_active\":1,\"owner_limit\":32,\"queued_for_ms\":5200,"
+                + "\"pool\":\"gpu-a\",\"since\":\"2026-11-22T10:15:30Z\",\"capacity_deadline\":\"2026-11-22T10:25:30Z\"}");
+        assertEquals("queued (waiting for pool gpu-a)", QueueText.status(remote.summary().orElseThrow()));
+        assertEquals("waiting: for an executor of pool gpu-a with room, queued 5 s; fails with ERR_NO_CAPACITY at "
+                + "2026-11-22T10:25:30Z", QueueText.waiting(remote.queue()));
+    }
 }

@@ -154,9 +154,12 @@ public class LocalAdapter implements RunAdapter {
         }
     }
 
-    /** GPUs need the remote adapter; the platform must be this host's. */
+    /**
+     * GPUs need the remote adapter (a pool executor's capacity decides whether its host has them);
+     * the platform must be this host's.
+     */
     private void requireRunnableHere(RunPlan plan, ActiveRun run) {
-        if (plan.limits().gpus() > 0) {
+        if (plan.limits().gpus() > 0 && run.adapter() == Adapter.LOCAL) {
             throw new HangarException(ErrorCode.ERR_ADAPTER_UNAVAILABLE, plan.spec().ref() + " needs "
                     + plan.limits().gpus() + " GPU(s) and this executor has none; use --adapter "
                     + Adapter.REMOTE.wire());

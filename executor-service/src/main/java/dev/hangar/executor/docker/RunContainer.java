@@ -4,6 +4,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.DeviceRequest;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Volume;
 import dev.hangar.contracts.ErrorCode;
@@ -171,7 +172,11 @@ final class RunContainer implements AutoCloseable {
     /** The one lockdown of every processor container, cold or warm: its folder at {@value #IO_DIR}, nothing else. */
     static HostConfig lockedDown(Path folder, ProcessorSpec.Resources limits, long pidsLimit) {
         long memory = limits.memoryMb() * 1024L * 1024L;
-        return HostConfig.newHostConfig()
+        var host = HostConfig.newHostConfig();
+        if (limits.gpus() > 0) {
+            host.withDeviceRequests(List.of(gpus(limits.gpus())));
+        }
+        return host
                 // No network at all, whatever the mode: real-mode egress is the proxy's socket in the run folder.
                 .withNetworkMode("none")
                 .withBinds(new Bind(folder.toString(), new Volume(IO_DIR)))
@@ -183,6 +188,14 @@ final class RunContainer implements AutoCloseable {
                 .withSecurityOpts(List.of("no-new-privileges"))
                 .withReadonlyRootfs(true)
                 .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=256m"));
+    }
+
+    /**
+     * The spec's GPUs as the engine's device request ({@code docker run --gpus N}): the NVIDIA
+     * container toolkit's driver, capability {@code gpu}, that many devices.
+     */
+    static DeviceRequest gpus(int count) {
+        return new DeviceRequest().withDriver("nvidia").withCount(count).withCapabilities(List.of(List.of("gpu")));
     }
 
     /**

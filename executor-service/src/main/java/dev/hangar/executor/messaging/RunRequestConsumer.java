@@ -12,7 +12,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * Takes run commands from {@code hangar.runs.requested}. A record that is not JSON or not a
+ * Takes run commands from {@code hangar.runs.requested}, or on a pool executor from its pool's
+ * {@code hangar.runs.requested.<pool>} ({@link dev.hangar.executor.config.PoolChannels}); how many
+ * it holds at once is the {@code hangar-runs} worker pool's size, what they may take together the
+ * host's {@link dev.hangar.executor.service.Capacity}. A record that is not JSON or not a
  * well-formed command throws here, which nacks it: SmallRye sends it to
  * {@code hangar.runs.requested.dlq} with the message as the {@code dead-letter-reason} header
  * and the consumer goes on. Everything after parsing ends in an envelope, never a nack.

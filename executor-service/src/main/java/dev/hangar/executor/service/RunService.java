@@ -60,6 +60,7 @@ public class RunService {
     private final Patience patience;
     private final Consumer<Duration> pause;
     private final SpecCache specs;
+    private Capacity capacity = Capacity.unlimited();
     private final Map<String, ActiveRun> active = new java.util.concurrent.ConcurrentHashMap<>();
     private final Set<String> canceled = bounded();
     private final Set<String> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -78,9 +79,16 @@ public class RunService {
     @Inject
     public RunService(EventPublisher publisher, @RestClient RegistryClient registry, @RestClient GatewaySecretsClient gateway,
                       ExecutorConfig config, Instance<RunAdapter> adapters, Attempts attempts, DeliveryConfig delivery,
-                      WarmConfig warm) {
+                      WarmConfig warm, Capacity capacity) {
         this(publisher, registry, gateway, config, (Iterable<RunAdapter>) adapters, attempts, delivery,
                 d -> java.util.concurrent.locks.LockSupport.parkNanos(d.toNanos()), warm.specCacheTtl());
+        this.capacity = capacity;
+    }
+
+    /** Runs wait for room in {@code capacity} (tests; the CDI constructor takes the host's). */
+    RunService withCapacity(Capacity capacity) {
+        this.capacity = capacity;
+        return this;
     }
 
     /** Any set of adapters and attempt counter, so plans, refusals and retries can be tested without CDI or Docker; no spec cache. */
@@ -132,8 +140,25 @@ public class RunService {
     }
 
     private Envelope attempts(RunRequested command) {
-        String id = command.executionId();
         ProcessorSpec.Retry policy = policy(command.ref());
+        // the run's share of the host is held across its attempts; a run that can never fit is refused by its attempt
+        try (var slot = capacity.acquire(needs(command), () -> canceled.contains(command.executionId()))) {
+            return attempts(command, policy);
+        }
+    }
+
+    /** What the run takes while it runs: its spec's limits with its options; none when its spec cannot be read now. */
+    private Capacity.Needs needs(RunRequested command) {
+        try {
+            return Capacity.Needs.of(AdapterOptions.parse(command.adapterOpts()).applyTo(resolve(command.ref()).runtime(),
+                    command.timeoutSeconds()));
+        } catch (HangarException e) {
+            return Capacity.Needs.NONE;
+        }
+    }
+
+    private Envelope attempts(RunRequested command, ProcessorSpec.Retry policy) {
+        String id = command.executionId();
         for (Envelope failed = null; ; ) {
             AttemptClaim claim;
             try {
@@ -220,7 +245,7 @@ public class RunService {
 
     /** A run that gets no further attempt leaves nothing behind either (a lost executor's container). */
     private void removeLeftovers(ActiveRun run) {
-        var adapter = adapters.get(run.adapter());
+        var adapter = find(run.adapter());
         try {
             if (adapter != null) {
                 adapter.removeLeftovers(run.executionId());
@@ -290,9 +315,10 @@ public class RunService {
             throw new HangarException(ErrorCode.ERR_REGISTRY_MISMATCH, "the command asks for " + command.image()
                     + " but " + ref + " is pinned to " + pinned + " for " + run.platform());
         }
+        var limits = options.applyTo(spec.runtime(), command.timeoutSeconds());
+        capacity.requireFits(Capacity.Needs.of(limits));
         var secrets = mode == Mode.REAL ? secrets(command.executionId(), spec) : Map.<String, String>of();
-        return new RunPlan(spec, pinned, prefix, inputs, mode == Mode.MOCK, options.applyTo(spec.runtime(),
-                command.timeoutSeconds()), resolved.files(), secrets, options.keep());
+        return new RunPlan(spec, pinned, prefix, inputs, mode == Mode.MOCK, limits, resolved.files(), secrets, options.keep());
     }
 
     /** The spec's pin for the run's platform, or null when it has none (a cached spec may be older than the pin). */
@@ -343,11 +369,26 @@ public class RunService {
         return specs.get(ref, () -> Remote.call("the registry service", () -> registry.get(ref.namespace(), ref.name(), ref.version())));
     }
 
-    private RunAdapter adapter(Adapter name) {
+    /**
+     * The adapter of a run: its own; for {@code remote} on a pool executor without a remote backend
+     * bean (backend {@code docker}), this host's engine (docs/remote.md).
+     */
+    private RunAdapter find(Adapter name) {
         RunAdapter adapter = adapters.get(name);
+        if (adapter == null && name == Adapter.REMOTE && config.pool().isPresent()
+                && config.backend() == ExecutorConfig.Backend.DOCKER) {
+            adapter = adapters.get(Adapter.LOCAL);
+        }
+        return adapter;
+    }
+
+    private RunAdapter adapter(Adapter name) {
+        RunAdapter adapter = find(name);
         if (adapter == null) {
             throw new HangarException(ErrorCode.ERR_ADAPTER_UNAVAILABLE, "adapter '" + name.wire() + "' is not available here"
-                    + (name == Adapter.REMOTE ? ": no remote backend is configured" : "") + " (available: "
+                    + (name == Adapter.REMOTE ? ": no remote backend is configured (this executor serves "
+                    + config.pool().map(p -> "pool '" + p + "' with backend " + config.backend().name().toLowerCase(java.util.Locale.ROOT))
+                            .orElse("no pool: start a pool executor with HANGAR_EXECUTOR_POOL") + ")" : "") + " (available: "
                     + String.join(", ", adapters.keySet().stream().map(Adapter::wire).toList()) + ")");
         }
         return adapter;

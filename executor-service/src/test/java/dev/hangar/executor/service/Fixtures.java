@@ -60,6 +60,42 @@ public final class Fixtures {
         public TestConfig withStderrTailLines(int lines) {
             return new TestConfig(workDir, id, platform, containerUser, startTimeout, pidsLimit, internalToken, cancelGrace, lines);
         }
+
+        /** A default executor: no pool. */
+        @Override
+        public java.util.Optional<String> pool() {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public Backend backend() {
+            return Backend.DOCKER;
+        }
+
+        @Override
+        public CapacityConfig capacity() {
+            return new CapacityConfig() {
+                @Override
+                public java.util.Optional<Boolean> enforced() {
+                    return java.util.Optional.empty();
+                }
+
+                @Override
+                public java.util.Optional<Double> cpus() {
+                    return java.util.Optional.empty();
+                }
+
+                @Override
+                public java.util.Optional<Integer> memoryMb() {
+                    return java.util.Optional.empty();
+                }
+
+                @Override
+                public int gpus() {
+                    return 0;
+                }
+            };
+        }
     }
 
     /** Keeps every event in publish order; each is acknowledged at once. */

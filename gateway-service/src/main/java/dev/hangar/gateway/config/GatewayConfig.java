@@ -56,6 +56,9 @@ public interface GatewayConfig {
     /** Per-owner concurrency and admission limits (docs/delivery.md, Queueing). */
     Queue queue();
 
+    /** Remote runs: the pools of executors this gateway sends {@code adapter: remote} runs to (docs/remote.md). */
+    Remote remote();
+
     /** The WebSocket streams. */
     Stream stream();
 
@@ -111,6 +114,22 @@ public interface GatewayConfig {
         /** The Retry-After a refused submission carries. */
         @WithDefault("2s")
         Duration retryAfter();
+    }
+
+    /** Pools of remote executors. */
+    interface Remote {
+        /** The pools runs may name ({@code adapter_opts.pool}); none: {@code remote} is refused with ERR_ADAPTER_UNAVAILABLE. */
+        Optional<java.util.List<String>> pools();
+
+        /** The pool of a remote run that names none; without it such a run is refused. */
+        Optional<String> defaultPool();
+
+        /**
+         * How long a remote run may wait on its pool's topic for an executor with room before it
+         * fails with ERR_NO_CAPACITY ({@code adapter_opts.capacity_wait_seconds} may shorten it).
+         */
+        @WithDefault("10m")
+        Duration capacityWait();
     }
 
     /** Sweeper settings. */

@@ -199,14 +199,29 @@ public class OutboxRelay {
         bus.up();
     }
 
+    /**
+     * The installation's topic for a row's: the channels' for the contract's names, and a pool's
+     * commands ({@code hangar.runs.requested.<pool>}) below the commands channel's topic, so an
+     * installation (or a test) that renames the commands topic renames its pools' with it.
+     */
+    String topicOf(String topic) {
+        String mapped = topics.get(topic);
+        if (mapped != null) {
+            return mapped;
+        }
+        if (Topics.isRunCommands(topic)) {
+            return topics.get(Topics.RUNS_REQUESTED) + topic.substring(Topics.RUNS_REQUESTED.length());
+        }
+        return topic;
+    }
+
     private Set<Long> send(List<OutboxStore.Row> rows) {
         Duration wait = config.publishWait();
         var pending = new LinkedHashMap<Long, CompletableFuture<Void>>();
         String failure = null;
         for (var row : rows) {
             try {
-                pending.put(row.id(), publisher.send(topics.getOrDefault(row.topic(), row.topic()), row.kafkaKey(), row.payload(),
-                        row.traceparent()));
+                pending.put(row.id(), publisher.send(topicOf(row.topic()), row.kafkaKey(), row.payload(), row.traceparent()));
             } catch (RuntimeException e) {
                 failure = BusHealth.describe(e);
                 break;

@@ -49,9 +49,11 @@ public class RunSubmissionService {
     private final GatewayConfig config;
     private final SecretStore secrets;
     private final SubmitAdmission admission;
+    private final RemotePools pools;
 
     public RunSubmissionService(@RestClient RegistryClient registry, RunStore store, OutboxRelay relay, BusHealth bus,
-                                GatewayConfig config, SecretStore secrets, SubmitAdmission admission) {
+                                GatewayConfig config, SecretStore secrets, SubmitAdmission admission, RemotePools pools) {
+        this.pools = pools;
         this.secrets = secrets;
         this.admission = admission;
         this.registry = registry;
@@ -91,13 +93,10 @@ public class RunSubmissionService {
         if (request.adapterOpts() != null && !request.adapterOpts().isObject()) {
             throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "adapter_opts must be a JSON object");
         }
-        if (adapter == Adapter.REMOTE) {
-            throw new HangarException(ErrorCode.ERR_ADAPTER_UNAVAILABLE,
-                    "no remote backend is configured on this installation; use --adapter local");
-        }
         // --build runs the newest local build, by image id; a remote backend has none (the CLI warns)
         boolean build = Boolean.TRUE.equals(request.build()) && adapter == Adapter.LOCAL;
         AdapterOptions options = AdapterOptions.parse(request.adapterOpts());
+        var pool = adapter == Adapter.REMOTE ? pools.route(options) : null;
         ProcessorSpec.Resources.requireTimeout("timeout_seconds", request.timeoutSeconds());
         String idempotencyKey = RunRequest.requireIdempotencyKey(request.idempotencyKey());
         String plan = request.plan() == null ? null : Plan.requireKey(request.plan());
@@ -128,7 +127,8 @@ public class RunSubmissionService {
         admission.requireRoom(owner);
         var existing = store.insertQueued(new RunStore.NewRun(owner, executionId, ref, adapter, mode, idempotencyKey, plan,
                 Cost.ceiling(limits), config.defaultPlanLimit(), limits.timeoutSeconds(), Json.write(command), traceparent,
-                affinity == null ? null : affinity.session(), affinity == null ? null : affinity.op()));
+                affinity == null ? null : affinity.session(), affinity == null ? null : affinity.op(),
+                pool == null ? null : pool.name(), pool == null ? null : pool.waitSeconds()));
         if (existing.isPresent()) {
             return new Submission(accepted(existing.get(), owner, false), false);
         }

@@ -125,9 +125,10 @@ public class OutboxStore {
      * never reached Kafka.
      */
     static boolean withdraw(Connection c, String executionId) throws SQLException {
-        try (var ps = c.prepareStatement("DELETE FROM outbox WHERE record_key = ? AND topic = ?")) {
+        try (var ps = c.prepareStatement("DELETE FROM outbox WHERE record_key = ? AND (topic = ? OR topic LIKE ?)")) {
             ps.setString(1, executionId);
             ps.setString(2, Topics.RUNS_REQUESTED);
+            ps.setString(3, Topics.RUNS_REQUESTED + ".%"); // a pool's commands (the gateway never writes the DLQ)
             return ps.executeUpdate() > 0;
         }
     }
@@ -189,7 +190,7 @@ public class OutboxStore {
                     for (Row row : published) {
                         delete.setLong(1, row.id());
                         delete.addBatch();
-                        if (Topics.RUNS_REQUESTED.equals(row.topic())) {
+                        if (Topics.isRunCommands(row.topic())) {
                             mark.setString(1, row.key());
                             mark.addBatch();
                         }

@@ -47,7 +47,20 @@ public class RunStore {
      */
     public record NewRun(String owner, String executionId, ProcessorRef ref, Adapter adapter, Mode mode, String idempotencyKey,
                          String plan, double ceiling, double defaultPlanLimit, int timeoutSeconds, String command,
-                         String traceparent, String session, String sessionOp) {
+                         String traceparent, String session, String sessionOp, String pool, Integer capacityWaitSeconds) {
+        /** A run for the default executors (no pool). */
+        public NewRun(String owner, String executionId, ProcessorRef ref, Adapter adapter, Mode mode, String idempotencyKey,
+                      String plan, double ceiling, double defaultPlanLimit, int timeoutSeconds, String command,
+                      String traceparent, String session, String sessionOp) {
+            this(owner, executionId, ref, adapter, mode, idempotencyKey, plan, ceiling, defaultPlanLimit, timeoutSeconds, command,
+                    traceparent, session, sessionOp, null, null);
+        }
+
+        /** The topic of its command: its pool's, or the default executors'. */
+        public String topic() {
+            return pool == null ? Topics.RUNS_REQUESTED : Topics.runsRequested(pool);
+        }
+
         /** A run of no training session. */
         public NewRun(String owner, String executionId, ProcessorRef ref, Adapter adapter, Mode mode, String idempotencyKey,
                       String plan, double ceiling, double defaultPlanLimit, int timeoutSeconds, String command, String traceparent) {
@@ -76,7 +89,8 @@ public class RunStore {
                     PlanStore.reserve(c, run.owner(), run.plan(), run.ceiling(), run.defaultPlanLimit());
                 }
                 try (var ps = c.prepareStatement("INSERT INTO runs (execution_id, ref, adapter, mode, status, idempotency_key, "
-                        + "plan, reserved, owner, timeout_seconds, session_id, session_op) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                        + "plan, reserved, owner, timeout_seconds, session_id, session_op, pool, capacity_wait_seconds) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                     ps.setString(1, run.executionId());
                     ps.setString(2, run.ref().toString());
                     ps.setString(3, run.adapter().wire());
@@ -89,9 +103,11 @@ public class RunStore {
                     ps.setInt(10, run.timeoutSeconds());
                     ps.setString(11, run.session());
                     ps.setString(12, run.sessionOp());
+                    ps.setString(13, run.pool());
+                    ps.setObject(14, run.capacityWaitSeconds(), java.sql.Types.INTEGER);
                     ps.executeUpdate();
                 }
-                OutboxStore.add(c, Topics.RUNS_REQUESTED, run.executionId(), run.command(), run.owner(), run.traceparent(),
+                OutboxStore.add(c, run.topic(), run.executionId(), run.command(), run.owner(), run.traceparent(),
                         run.session());
                 c.commit();
                 return Optional.empty();
@@ -350,7 +366,7 @@ public class RunStore {
     /** The run with, once it has ended, its envelope, and while it is queued, where it waits. */
     public Optional<RunDetail> find(String executionId, String owner) {
         try (Connection c = db.getConnection(); var ps = c.prepareStatement("SELECT r.execution_id, r.ref, r.status, r.adapter, "
-                + "r.mode, r.created_at, r.updated_at, r.published_at, r.envelope, (SELECT count(*) FROM outbox w WHERE w.owner = r.owner "
+                + "r.mode, r.created_at, r.updated_at, r.published_at, r.pool, r.capacity_wait_seconds, r.envelope, (SELECT count(*) FROM outbox w WHERE w.owner = r.owner "
                 + "AND w.id <= o.id) AS position FROM runs r LEFT JOIN outbox o ON o.record_key = r.execution_id "
                 + "AND o.owner = r.owner WHERE r.execution_id = ? AND r.owner = ?")) {
             ps.setString(1, executionId);
@@ -376,7 +392,8 @@ public class RunStore {
     public List<RunSummary> list(String owner, int limit) {
         try (Connection c = db.getConnection(); var ps = c.prepareStatement("WITH waiting AS (SELECT record_key, "
                 + "row_number() OVER (ORDER BY id) AS position FROM outbox WHERE owner = ?) "
-                + "SELECT execution_id, ref, status, adapter, mode, created_at, updated_at, published_at, w.position "
+                + "SELECT execution_id, ref, status, adapter, mode, created_at, updated_at, published_at, pool, "
+                + "capacity_wait_seconds, w.position "
                 + "FROM runs r LEFT JOIN waiting w ON w.record_key = r.execution_id "
                 + "WHERE TRUE" + VISIBLE + " ORDER BY created_at DESC LIMIT ?")) {
             ps.setString(1, owner);
@@ -410,12 +427,16 @@ public class RunStore {
         Instant created = rs.getTimestamp("created_at").toInstant();
         var published = rs.getTimestamp("published_at");
         long queuedFor = Math.max(0, Duration.between(created, Instant.now()).toMillis());
+        String pool = rs.getString("pool");
         if (waiting) {
             var state = position > limit - active ? RunQueue.State.HELD_OWNER_LIMIT : RunQueue.State.DISPATCHING;
-            return new RunQueue(state, (int) position, active, limit, created, queuedFor);
+            return new RunQueue(state, (int) position, active, limit, created, queuedFor, pool, null);
         }
-        return new RunQueue(RunQueue.State.DISPATCHED, null, active, limit,
-                published == null ? created : published.toInstant(), queuedFor);
+        Instant since = published == null ? created : published.toInstant();
+        int wait = rs.getInt("capacity_wait_seconds");
+        // a pool run's capacity deadline starts when its command reaches the pool's topic (RunSweeper)
+        Instant deadline = pool == null || rs.wasNull() ? null : since.plusSeconds(wait);
+        return new RunQueue(RunQueue.State.DISPATCHED, null, active, limit, since, queuedFor, pool, deadline);
     }
 
     /** The owner's runs dispatched to Kafka and not yet ended: what its concurrency limit counts. */

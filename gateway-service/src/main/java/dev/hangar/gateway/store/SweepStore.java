@@ -30,17 +30,30 @@ public class SweepStore {
 
     /** A run past its deadline: what the sweeper needs to write its envelope. */
     public record Overdue(String executionId, String ref, Adapter adapter, Mode mode, RunStatus status, String plan,
-                          int attempt, Integer timeoutSeconds) {}
+                          int attempt, Integer timeoutSeconds, String pool, Integer capacityWaitSeconds) {
+        /** A queued run of a pool that no executor of the pool started in time: ERR_NO_CAPACITY, not a lost run. */
+        public boolean noCapacity() {
+            return status == RunStatus.QUEUED && pool != null;
+        }
+    }
 
     /** How long runs may wait and run before they are overdue. */
-    public record Deadlines(Duration queue, Duration grace, Duration defaultTimeout) {}
+    public record Deadlines(Duration queue, Duration grace, Duration defaultTimeout, Duration capacityWait) {
+        /** Without pools (the capacity wait is then never used). */
+        public Deadlines(Duration queue, Duration grace, Duration defaultTimeout) {
+            this(queue, grace, defaultTimeout, queue);
+        }
+    }
 
-    private static final String OVERDUE = "SELECT execution_id, ref, adapter, mode, status, plan, timeout_seconds, "
+    private static final String OVERDUE = "SELECT execution_id, ref, adapter, mode, status, plan, timeout_seconds, pool, "
+            + "capacity_wait_seconds, "
             + "(SELECT COALESCE(MAX(e.attempt), 1) FROM run_events e WHERE e.execution_id = r.execution_id) AS attempt "
             + "FROM runs r WHERE (status = 'queued' "
             // a command still in the outbox has not reached any executor: its wait starts when it does
             + "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.record_key = r.execution_id) "
-            + "AND COALESCE(published_at, created_at) < now() - make_interval(secs => ?)) "
+            // a pool's run waits up to its capacity deadline, every other one up to the queue deadline
+            + "AND COALESCE(published_at, created_at) < now() - make_interval(secs => "
+            + "CASE WHEN pool IS NOT NULL THEN COALESCE(capacity_wait_seconds, ?) ELSE ? END)) "
             + "OR (status = 'running' AND COALESCE(started_at, updated_at) "
             + "+ make_interval(secs => COALESCE(timeout_seconds, ?) + ?) < now()) "
             + "ORDER BY updated_at LIMIT ? FOR UPDATE OF r SKIP LOCKED";
@@ -52,17 +65,19 @@ public class SweepStore {
             try {
                 int ended = 0;
                 try (var ps = c.prepareStatement(OVERDUE)) {
-                    ps.setDouble(1, deadlines.queue().toMillis() / 1000.0);
-                    ps.setLong(2, deadlines.defaultTimeout().toSeconds());
-                    ps.setDouble(3, deadlines.grace().toMillis() / 1000.0);
-                    ps.setInt(4, limit);
+                    ps.setDouble(1, deadlines.capacityWait().toMillis() / 1000.0);
+                    ps.setDouble(2, deadlines.queue().toMillis() / 1000.0);
+                    ps.setLong(3, deadlines.defaultTimeout().toSeconds());
+                    ps.setDouble(4, deadlines.grace().toMillis() / 1000.0);
+                    ps.setInt(5, limit);
                     var due = new java.util.ArrayList<Overdue>();
                     try (var rs = ps.executeQuery()) {
                         while (rs.next()) {
                             due.add(new Overdue(rs.getString("execution_id"), rs.getString("ref"),
                                     Adapter.fromWire(rs.getString("adapter")), Mode.fromWire(rs.getString("mode")),
                                     RunStatus.fromWire(rs.getString("status")), rs.getString("plan"), rs.getInt("attempt"),
-                                    (Integer) rs.getObject("timeout_seconds")));
+                                    (Integer) rs.getObject("timeout_seconds"), rs.getString("pool"),
+                                    (Integer) rs.getObject("capacity_wait_seconds")));
                         }
                     }
                     for (Overdue run : due) {
