@@ -22,9 +22,7 @@ class SlurmBackendSelectionTest {
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            // until ExecutorConfig maps hangar.executor.backend (the pool branch), the key is unknown to its mapping
-            return Map.of("hangar.executor.backend", "slurm", "hangar.executor.slurm.shared-dir", "/tmp/hangar-slurm-selection",
-                    "smallrye.config.mapping.validate-unknown", "false");
+            return Map.of("hangar.executor.backend", "slurm", "hangar.executor.slurm.shared-dir", "/tmp/hangar-slurm-selection");
         }
     }
 
