@@ -294,6 +294,13 @@ class ManifestsTest {
         assertEquals("1", resources.getLimits().get("nvidia.com/gpu").getAmount());
         assertEquals("true", pod.getNodeSelector().get("nvidia.com/gpu.present"));
         assertTrue(pod.getTolerations().stream().anyMatch(t -> "nvidia.com/gpu".equals(t.getKey())));
+        var env = pod.getContainers().get(0).getEnv();
+        String pool = env.stream().filter(e -> e.getName().equals("HANGAR_EXECUTOR_POOL")).findFirst().orElseThrow().getValue();
+        assertEquals("1", env.stream().filter(e -> e.getName().equals("HANGAR_EXECUTOR_CAPACITY_GPUS")).findFirst().orElseThrow().getValue(),
+                "the executor hands out the GPU its pod holds");
+        String pools = docs.stream().filter(d -> d.object() instanceof ConfigMap && name(d).equals("hangar-config"))
+                .map(d -> ((ConfigMap) d.object()).getData().get("HANGAR_REMOTE_POOLS")).findFirst().orElseThrow();
+        assertTrue(List.of(pools.split(",")).contains(pool), "the gateway routes remote runs to the GPU executors' pool " + pool);
         var cpu = workloads.stream().filter(w -> w.name().equals("executor-service")).findFirst().orElseThrow();
         assertFalse(cpu.template().getSpec().getContainers().get(0).getResources().getRequests().containsKey("nvidia.com/gpu"));
     }

@@ -17,6 +17,19 @@ class PoolChannelsTest {
                 "mp.messaging.incoming.run-requests.group.id", "hangar-executor-gpu-a"), PoolChannels.channels("gpu-a"));
     }
 
+    /** application.properties reads the pool as {@code ${HANGAR_EXECUTOR_POOL:}}: the factory sees the expanded value. */
+    @Test
+    void thePoolIsReadThroughItsPropertyExpression() {
+        assertEquals("hangar.runs.requested.gpu-z", build("${NO_SUCH_HANGAR_VAR:gpu-z}").getRawValue(PoolChannels.TOPIC));
+        assertEquals(null, build("${NO_SUCH_HANGAR_VAR:}").getRawValue(PoolChannels.TOPIC), "unset: a default executor");
+    }
+
+    static io.smallrye.config.SmallRyeConfig build(String poolValue) {
+        return new io.smallrye.config.SmallRyeConfigBuilder().addDefaultInterceptors()
+                .withSources(new io.smallrye.config.PropertiesConfigSource(Map.of("hangar.executor.pool", poolValue), "test", 250))
+                .withSources(new PoolChannels()).build();
+    }
+
     @Test
     void aBadPoolNameStopsTheExecutor() {
         assertEquals(ErrorCode.ERR_OPTION_INVALID, assertThrows(HangarException.class, () -> PoolChannels.channels("GPU A")).code());
