@@ -17,6 +17,7 @@ import dev.hangar.cli.command.RunCommand;
 import dev.hangar.cli.command.SampleCommand;
 import dev.hangar.cli.command.RunsCommand;
 import dev.hangar.cli.command.SecretsCommand;
+import dev.hangar.cli.command.DeployCommand;
 import dev.hangar.cli.command.LoginCommand;
 import dev.hangar.cli.command.LogoutCommand;
 import dev.hangar.cli.command.TokensCommand;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Mixin;
         description = "Run containerised ML processors as jobs on a Hangar gateway.",
         subcommands = {RunCommand.class, SampleCommand.class, RunsCommand.class, PushCommand.class, BuildCommand.class, InitCommand.class,
                 PredictCommand.class, TrainCommand.class, TrainRunCommand.class, CheckpointCommand.class, ExecCommand.class, ServeCommand.class, ProcessorsCommand.class,
-                PlansCommand.class, SecretsCommand.class, LoginCommand.class, LogoutCommand.class, TokensCommand.class,
+                PlansCommand.class, SecretsCommand.class, DeployCommand.class, LoginCommand.class, LogoutCommand.class, TokensCommand.class,
                 VersionCommand.class, CompletionCommand.class, ManCommand.class},
         footer = {"", "Global options go before the command (hangar --api-key K runs list) or after it,",
                 "where they win. Each falls back to the environment, then the config file",

@@ -351,6 +351,11 @@ public record ProcessorSpec(ProcessorRef ref, String description, String image, 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record OutputDecl(String name, String mime, String description) {}
 
+    /** The spec with another warm block (a deployment's {@code min_warm}, docs/deploy.md). */
+    public ProcessorSpec withWarm(Warm other) {
+        return new ProcessorSpec(ref, description, image, digests, runtime, secrets, inputsSchema, outputs, network, retry, other, server);
+    }
+
     public ProcessorSpec withDigest(Platform platform, String digest) {
         var pins = new java.util.HashMap<>(digests);
         pins.put(platform.wire(), digest);

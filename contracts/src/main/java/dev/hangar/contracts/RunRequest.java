@@ -21,12 +21,22 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param plan        the budget plan this run is charged to
  * @param attachments name → artefact path ({@code /artifacts/inputs/{cid}/{filename}}), referenced
  *                    from inputs as {@code {"$attach":"name"}}
+ * @param env         the deployment environment the run runs in ({@link Deploy#ENVS}): it runs that
+ *                    deployment's bound digest and, in real mode, gets that environment's secrets
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunRequest(String ref, Adapter adapter, Mode mode, Platform platform, String writePrefix,
                          JsonNode inputs, JsonNode adapterOpts, Boolean build, Integer timeoutSeconds,
-                         String idempotencyKey, String plan, java.util.Map<String, String> attachments) {
+                         String idempotencyKey, String plan, java.util.Map<String, String> attachments, String env) {
+
+    /** A request in no deployment environment. */
+    public RunRequest(String ref, Adapter adapter, Mode mode, Platform platform, String writePrefix, JsonNode inputs,
+                      JsonNode adapterOpts, Boolean build, Integer timeoutSeconds, String idempotencyKey, String plan,
+                      java.util.Map<String, String> attachments) {
+        this(ref, adapter, mode, platform, writePrefix, inputs, adapterOpts, build, timeoutSeconds, idempotencyKey, plan,
+                attachments, null);
+    }
 
     /** 1 to 128 of A-Z, a-z, 0-9, '.', '_', ':', '-'. */
     public static final java.util.regex.Pattern IDEMPOTENCY_KEY = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,128}");
@@ -55,7 +65,7 @@ public record RunRequest(String ref, Adapter adapter, Mode mode, Platform platfo
                     + IDEMPOTENCY_HEADER + " header '" + header + "' differ; send one of them, or the same in both");
         }
         return new RunRequest(ref, adapter, mode, platform, writePrefix, inputs, adapterOpts, build, timeoutSeconds, header, plan,
-                attachments);
+                attachments, env);
     }
 
     /** Returns the key (null stays null), or throws {@link ErrorCode#ERR_OPTION_INVALID} saying its form. */

@@ -123,7 +123,16 @@ class GoldenJsonTest {
             Map.entry("tinker-checkpoints-list-response.json", Tinker.CheckpointsListResponse.class),
             Map.entry("tinker-training-runs-response.json", Tinker.TrainingRunsResponse.class),
             Map.entry("tinker-checkpoint-archive-url-response.json", Tinker.CheckpointArchiveUrlResponse.class),
-            Map.entry("tinker-ttl-request.json", Tinker.TtlRequest.class));
+            Map.entry("tinker-ttl-request.json", Tinker.TtlRequest.class),
+            Map.entry("deploy-request.json", Deploy.Request.class),
+            Map.entry("deploy-command.json", Deploy.Command.class),
+            Map.entry("deploy-event.json", Deploy.Event.class),
+            Map.entry("deployment.json", Deploy.Deployment.class),
+            Map.entry("deploy-verify-request.json", Deploy.VerifyRequest.class),
+            Map.entry("deploy-verify-report.json", Deploy.VerifyReport.class),
+            Map.entry("deploy-secret-sync.json", Deploy.SecretSync.class),
+            Map.entry("deploy-secret-report.json", Deploy.SecretReport.class),
+            Map.entry("deploy-logs.json", Deploy.Logs.class));
 
     /** Records that travel only inside one that has a golden file (or never leave a process). */
     static final Set<Class<?>> PARTS = Set.of(Envelope.Error.class, Envelope.Meta.class, Problem.FieldError.class,
@@ -136,7 +145,8 @@ class GoldenJsonTest {
             Sampling.ModelInput.class, Sampling.Chunk.class, Sampling.Params.class, Sampling.Sequence.class,
             Sampling.BaseModel.class,
             Training.LoraConfig.class, Tinker.SupportedModel.class, Tinker.ForwardBackwardInput.class, Tinker.AdamParams.class,
-            Tinker.Cursor.class, Tinker.Checkpoint.class, Tinker.TrainingRun.class);
+            Tinker.Cursor.class, Tinker.Checkpoint.class, Tinker.TrainingRun.class,
+            Deploy.OciRef.class, Deploy.Placement.class, Deploy.LogLine.class);
 
     static Stream<Arguments> goldenFiles() {
         return GOLDEN.entrySet().stream().sorted(Map.Entry.comparingByKey())

@@ -11,6 +11,7 @@ import dev.hangar.contracts.TrainingRun;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.ApiToken;
 import dev.hangar.contracts.Catalogue;
+import dev.hangar.contracts.Deploy;
 import dev.hangar.contracts.Json;
 import dev.hangar.contracts.Session;
 import dev.hangar.contracts.LocalBuild;
@@ -355,6 +356,36 @@ public final class GatewayClient implements AutoCloseable {
     /** {@code PUT /v1/plans/{key}}: creates the plan or changes its limit. */
     public Plan putPlan(String key, double limit) {
         return send("PUT", "/v1/plans/" + segment(key), Json.write(new Plan.Limit(limit)), Plan.class);
+    }
+
+    /** {@code POST /v1/deployments}: 202 with the deployment as recorded (its status follows the executors). */
+    public Deploy.Deployment deploy(Deploy.Request request) {
+        return send("POST", "/v1/deployments", Json.write(request), Deploy.Deployment.class);
+    }
+
+    /** {@code GET /v1/deployments/status?ref=&env=&branch=}. */
+    public Deploy.Deployment deploymentStatus(String ref, String env, String branch) {
+        return send("GET", "/v1/deployments/status" + target(ref, env, branch), null, Deploy.Deployment.class);
+    }
+
+    /** {@code POST /v1/deployments/verify}: the report, whether or not the digests match. */
+    public Deploy.VerifyReport verifyDeployment(Deploy.VerifyRequest request) {
+        return send("POST", "/v1/deployments/verify", Json.write(request), Deploy.VerifyReport.class);
+    }
+
+    /** {@code GET /v1/deployments/logs?...&since=&limit=}. */
+    public Deploy.Logs deploymentLogs(String ref, String env, String branch, java.time.Instant since, Integer limit) {
+        return send("GET", "/v1/deployments/logs" + target(ref, env, branch) + (since == null ? "" : "&since=" + segment(since.toString()))
+                + (limit == null ? "" : "&limit=" + limit), null, Deploy.Logs.class);
+    }
+
+    /** {@code POST /v1/deployments/secrets}: values go only into this request's body; the report has names only. */
+    public Deploy.SecretReport syncSecrets(Deploy.SecretSync sync) {
+        return send("POST", "/v1/deployments/secrets", Json.write(sync), Deploy.SecretReport.class);
+    }
+
+    private static String target(String ref, String env, String branch) {
+        return "?ref=" + segment(ref) + "&env=" + segment(env) + (branch == null ? "" : "&branch=" + segment(branch));
     }
 
     /** {@code PUT /v1/secrets/{name}}: 204; the value goes only into this request's body. */

@@ -113,6 +113,11 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--build", description = "Run the newest local build instead of the pinned digest (--adapter local only).")
     boolean build;
 
+    @Option(names = "--deploy-env", paramLabel = "ENV",
+            description = "Run in a deployment environment (dev, staging, prod): its bound digest and, in real mode, "
+                    + "that environment's secrets (`hangar deploy sync-secrets`).")
+    String deployEnv;
+
     @Option(names = "--plan", paramLabel = "KEY",
             description = "Charge the run to this budget plan ([a-z0-9._-], up to 64); a new key creates the plan "
                     + "with the gateway's default limit.")
@@ -216,7 +221,8 @@ public final class RunCommand implements Callable<Integer> {
                     + "or use --save-dir");
         }
         RunRequest request = new RunRequest(parsed.toString(), adapter, mode, platform, prefix, in, adapterOpts(), sendBuild,
-                timeout, idempotencyKey, plan, null);
+                timeout, idempotencyKey, plan, null, deployEnv == null ? null : CliError.check("--deploy-env", deployEnv,
+                () -> dev.hangar.contracts.Deploy.requireEnv(deployEnv)));
         return new Draft(request, typed, files, List.copyOf(warnings));
     }
 
@@ -291,7 +297,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         Map<String, String> uploaded = files.isEmpty() ? null : Attachments.upload(client, files, log);
         return new RunRequest(r.ref(), r.adapter(), r.mode(), r.platform(), r.writePrefix(), in, r.adapterOpts(), r.build(),
-                r.timeoutSeconds(), r.idempotencyKey(), r.plan(), uploaded);
+                r.timeoutSeconds(), r.idempotencyKey(), r.plan(), uploaded, r.env());
     }
 
     /** At most {@link #MAX_INLINE_BYTES}: the request goes through the gateway and a Kafka record. */

@@ -33,6 +33,8 @@ import org.jboss.logging.Logger;
 final class WarmContainer {
     private static final Logger LOG = Logger.getLogger(WarmContainer.class);
     static final String LABEL_POOL = "dev.hangar.pool";
+    /** On the containers kept warm for a deployment: {@code <env>/<name>} (docs/deploy.md). */
+    public static final String LABEL_DEPLOYMENT = "dev.hangar.deployment";
     static final String RUNS_DIR = RunContainer.IO_DIR + "/" + RunFolders.RUNS;
 
     /** STARTING until its runtime is READY; RETIRED once it is being removed (never handed out again). */
@@ -55,7 +57,15 @@ final class WarmContainer {
     int busy;
     long idleSince = System.nanoTime();
 
+    /** The deployment this container is kept warm for, or null. */
+    final String deployment;
+
     WarmContainer(WarmKey key, int slots, Path folder, RuntimeClient runtime, DockerClient docker) {
+        this(key, slots, folder, runtime, docker, null);
+    }
+
+    WarmContainer(WarmKey key, int slots, Path folder, RuntimeClient runtime, DockerClient docker, String deployment) {
+        this.deployment = deployment;
         this.key = key;
         this.slots = slots;
         this.folder = folder;
@@ -91,6 +101,20 @@ final class WarmContainer {
      * A runtime that does not report {@code concurrency.max} as asked does not speak the warm
      * protocol: {@link NotWarmCapable}, and the run goes the cold way.
      */
+    private Map<String, String> labels(ExecutorConfig config) {
+        var labels = new java.util.HashMap<>(Map.of(RunContainer.LABEL_MANAGED, "true", RunContainer.LABEL_EXECUTOR, config.id(),
+                LABEL_POOL, key.label()));
+        if (deployment != null) {
+            labels.put(LABEL_DEPLOYMENT, deployment);
+        }
+        return labels;
+    }
+
+    /** The engine's id of the container, once created. */
+    String containerId() {
+        return id;
+    }
+
     void start(RunPlan plan, Mode mode, ExecutorConfig config, RunFolders folders, int maxEgressConnections) throws IOException {
         try {
             var env = new ArrayList<>(List.of("HANGAR_MODE=" + mode.wire(),
@@ -117,8 +141,7 @@ final class WarmContainer {
                     .withName("hangar-" + folder.getFileName())
                     .withUser(config.containerUser())
                     .withEnv(env)
-                    .withLabels(Map.of(RunContainer.LABEL_MANAGED, "true", RunContainer.LABEL_EXECUTOR, config.id(),
-                            LABEL_POOL, key.label()))
+                    .withLabels(labels(config))
                     .withHostConfig(RunContainer.lockedDown(folder, plan.limits(), config.pidsLimit()))
                     .exec()
                     .getId();

@@ -74,6 +74,8 @@ public class WarmPool {
         RunPlan template;
         Mode mode;
         int replacementFailures;
+        /** The deployment ({@code env/name}) this group is kept warm for, or null. */
+        String deployment;
     }
 
     /** A slot a run holds; {@code hit} when its container was READY already. */
@@ -204,7 +206,71 @@ public class WarmPool {
         String name = RunFolders.shortName(key.label() + "#" + System.nanoTime());
         var folder = folders.createPool(name);
         var runtime = RuntimeClient.unixSocket(folders.socket(folder)).withMaxReplyBytes(limits.maxReplyBytes());
-        return new WarmContainer(key, settings.maxConcurrency(), folder, runtime, docker);
+        var group = groups.get(key);
+        return new WarmContainer(key, settings.maxConcurrency(), folder, runtime, docker, group == null ? null : group.deployment);
+    }
+
+    /**
+     * The "keep N warm for this deployment" rule (docs/deploy.md): the template's group gets the
+     * deployment's {@code min_warm} (and a {@code max_warm} at least that), so the monitor starts
+     * and replaces its containers like any group's; a deployment bound to another image since
+     * releases its former group to the usual idle scale-down. Returns the group's key.
+     */
+    WarmKey keep(String deployment, RunPlan template, Mode mode, String owner, int minWarm) {
+        if (!warm.enabled() || closed || !RunFolders.executorIsRoot()) {
+            throw new HangarException(ErrorCode.ERR_UNAVAILABLE, "warm containers are off on this executor "
+                    + "(hangar.executor.warm.enabled, or it does not run as root); it cannot keep a deployment warm");
+        }
+        var w = template.spec().warmPool();
+        var settings = new ProcessorSpec.Warm(minWarm, Math.max(1, Math.max(w.maxWarm(), minWarm)), w.maxConcurrency(),
+                w.idleSeconds(), ProcessorSpec.Warm.OWNER);
+        var plan = new RunPlan(template.spec().withWarm(settings), template.image(), template.writePrefix(), template.inputs(),
+                template.mock(), template.limits(), template.files(), template.secrets(), false);
+        WarmKey key = WarmKey.of(plan, mode, owner);
+        lock.lock();
+        try {
+            for (var e : groups.entrySet()) {
+                var g = e.getValue();
+                if (deployment.equals(g.deployment) && !e.getKey().equals(key)) {
+                    g.deployment = null;
+                    g.settings = new ProcessorSpec.Warm(0, g.settings.maxWarm(), g.settings.maxConcurrency(),
+                            g.settings.idleSeconds(), g.settings.scope());
+                }
+            }
+            Group group = groups.computeIfAbsent(key, k -> new Group());
+            group.settings = settings;
+            group.template = plan;
+            group.mode = mode;
+            group.deployment = deployment;
+            group.replacementFailures = 0;
+        } finally {
+            lock.unlock();
+        }
+        replenish();
+        return key;
+    }
+
+    /** READY containers of a group {@link #keep} returned, by engine id. */
+    List<String> readyContainers(WarmKey key) {
+        lock.lock();
+        try {
+            var group = groups.get(key);
+            return group == null ? List.of() : group.containers.stream()
+                    .filter(c -> c.state() == WarmContainer.State.READY).map(WarmContainer::containerId).toList();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether the group stopped replacing containers that failed to start. */
+    boolean givenUp(WarmKey key) {
+        lock.lock();
+        try {
+            var group = groups.get(key);
+            return group != null && group.replacementFailures >= MAX_REPLACEMENT_FAILURES;
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void start(WarmContainer container, RunPlan plan, Mode mode) throws IOException {

@@ -44,7 +44,9 @@ public class InternalSecretResource {
             throw new HangarException(ErrorCode.ERR_UNAUTHORIZED, "run " + lookup.executionId() + " may not read secrets");
         }
         lookup.names().forEach(SecretValue::requireName);
-        return new SecretValue.Values(secrets.values(owner.get(), lookup.names()));
+        // a run in a deployment environment gets that environment's secrets, and only those
+        String env = runs.env(lookup.executionId()).orElse(SecretStore.NO_ENV);
+        return new SecretValue.Values(secrets.values(owner.get(), env, lookup.names()));
     }
 
 }

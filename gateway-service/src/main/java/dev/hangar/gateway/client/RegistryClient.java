@@ -1,6 +1,7 @@
 package dev.hangar.gateway.client;
 
 import dev.hangar.contracts.Catalogue;
+import dev.hangar.contracts.Deploy;
 import dev.hangar.contracts.DigestPin;
 import dev.hangar.contracts.InternalAuth;
 import dev.hangar.contracts.LocalBuild;
@@ -76,4 +77,32 @@ public interface RegistryClient {
     @DELETE
     @Path("/namespaces/{ns}/owners/{owner}")
     void revoke(@PathParam("ns") String ns, @PathParam("owner") String owner);
+
+    @POST
+    @Path("/deployments")
+    Deploy.Deployment deploy(@HeaderParam(InternalAuth.OWNER_HEADER) String owner, Deploy.Request request);
+
+    @GET
+    @Path("/deployments")
+    List<Deploy.Deployment> deployments(@HeaderParam(InternalAuth.OWNER_HEADER) String owner, @QueryParam("ref") String ref,
+                                        @QueryParam("env") String env);
+
+    @GET
+    @Path("/deployments/{env}/{name}")
+    Deploy.Deployment deployment(@HeaderParam(InternalAuth.OWNER_HEADER) String owner, @PathParam("env") String env,
+                                 @PathParam("name") String name);
+
+    @POST
+    @Path("/deployments/{env}/{name}/verify")
+    Deploy.VerifyReport verify(@HeaderParam(InternalAuth.OWNER_HEADER) String owner, @PathParam("env") String env,
+                               @PathParam("name") String name, Deploy.VerifyRequest request);
+
+    @GET
+    @Path("/deployments/{env}/{name}/events")
+    List<Deploy.Event> deployEvents(@HeaderParam(InternalAuth.OWNER_HEADER) String owner, @PathParam("env") String env,
+                                    @PathParam("name") String name, @QueryParam("since") String since, @QueryParam("limit") Integer limit);
+
+    @POST
+    @Path("/deployments/events")
+    void recordDeployEvent(Deploy.Event event);
 }

@@ -5,6 +5,7 @@ import dev.hangar.contracts.Adapter;
 import dev.hangar.contracts.AdapterOptions;
 import dev.hangar.contracts.Attachments;
 import dev.hangar.contracts.Cost;
+import dev.hangar.contracts.Deploy;
 import dev.hangar.contracts.ErrorCode;
 import dev.hangar.contracts.HangarException;
 import dev.hangar.contracts.Json;
@@ -21,6 +22,7 @@ import dev.hangar.contracts.SpecValidator;
 import dev.hangar.contracts.WritePrefix;
 import dev.hangar.gateway.client.RegistryClient;
 import dev.hangar.gateway.config.GatewayConfig;
+import dev.hangar.gateway.deploy.DeploymentService;
 import dev.hangar.gateway.messaging.BusHealth;
 import dev.hangar.gateway.messaging.OutboxRelay;
 import dev.hangar.gateway.store.RunStore;
@@ -48,13 +50,16 @@ public class RunSubmissionService {
     private final BusHealth bus;
     private final GatewayConfig config;
     private final SecretStore secrets;
+    private final DeploymentService deployments;
     private final SubmitAdmission admission;
     private final RemotePools pools;
 
     public RunSubmissionService(@RestClient RegistryClient registry, RunStore store, OutboxRelay relay, BusHealth bus,
-                                GatewayConfig config, SecretStore secrets, SubmitAdmission admission, RemotePools pools) {
+                                GatewayConfig config, SecretStore secrets, SubmitAdmission admission, RemotePools pools,
+                                DeploymentService deployments) {
         this.pools = pools;
         this.secrets = secrets;
+        this.deployments = deployments;
         this.admission = admission;
         this.registry = registry;
         this.store = store;
@@ -109,10 +114,16 @@ public class RunSubmissionService {
         ProcessorSpec spec = resolve(ref);
         var resolved = Attachments.resolve(inputs, request.attachments());
         SpecValidator.requireValidInputs(spec, resolved.inputs());
-        String image = build ? Remote.call("the registry service",
+        String env = request.env() == null ? null : Deploy.requireEnv(request.env());
+        if (env != null && build) {
+            throw new HangarException(ErrorCode.ERR_OPTION_INVALID, "--build runs a local build, --env a deployment's bound digest; "
+                    + "choose one");
+        }
+        // a run in an environment runs that deployment's bound digest (docs/deploy.md)
+        String image = env != null ? deployedImage(ref, env, owner) : build ? Remote.call("the registry service",
                 () -> registry.latestBuild(ref.namespace(), ref.name(), ref.version()).imageId()) : spec.pinnedImage(platform);
         if (mode == Mode.REAL) {
-            requireSecrets(spec, owner);
+            requireSecrets(spec, owner, env == null ? SecretStore.NO_ENV : env);
         }
         var limits = options.applyTo(spec.runtime(), request.timeoutSeconds());
 
@@ -128,7 +139,7 @@ public class RunSubmissionService {
         var existing = store.insertQueued(new RunStore.NewRun(owner, executionId, ref, adapter, mode, idempotencyKey, plan,
                 Cost.ceiling(limits), config.defaultPlanLimit(), limits.timeoutSeconds(), Json.write(command), traceparent,
                 affinity == null ? null : affinity.session(), affinity == null ? null : affinity.op(),
-                pool == null ? null : pool.name(), pool == null ? null : pool.waitSeconds()));
+                pool == null ? null : pool.name(), pool == null ? null : pool.waitSeconds(), env));
         if (existing.isPresent()) {
             return new Submission(accepted(existing.get(), owner, false), false);
         }
@@ -147,13 +158,20 @@ public class RunSubmissionService {
     }
 
     /** Real mode needs every secret the spec names; say which are missing, never a value. */
-    private void requireSecrets(ProcessorSpec spec, String owner) {
-        var stored = Set.copyOf(secrets.names(owner));
+    private void requireSecrets(ProcessorSpec spec, String owner, String env) {
+        var stored = Set.copyOf(secrets.names(owner, env));
         var missing = spec.secrets().stream().filter(name -> !stored.contains(name)).toList();
         if (!missing.isEmpty()) {
             throw new HangarException(ErrorCode.ERR_MISSING_SECRET, spec.ref() + " in real mode needs the secret(s) "
-                    + String.join(", ", missing) + "; set each with `hangar secrets set NAME` (the run was not started)");
+                    + String.join(", ", missing) + (env.isEmpty() ? "; set each with `hangar secrets set NAME`"
+                    : " in " + env + "; set them with `hangar deploy sync-secrets --ref " + spec.ref() + " --env " + env + "`")
+                    + " (the run was not started)");
         }
+    }
+
+    /** The bound image of the caller's deployment of {@code ref} in {@code env} (dev: the caller's newest). */
+    private String deployedImage(ProcessorRef ref, String env, String owner) {
+        return deployments.locate(ref.toString(), env, null, owner).image();
     }
 
     private ProcessorSpec resolve(ProcessorRef ref) {

@@ -47,13 +47,13 @@ public class RunStore {
      */
     public record NewRun(String owner, String executionId, ProcessorRef ref, Adapter adapter, Mode mode, String idempotencyKey,
                          String plan, double ceiling, double defaultPlanLimit, int timeoutSeconds, String command,
-                         String traceparent, String session, String sessionOp, String pool, Integer capacityWaitSeconds) {
-        /** A run for the default executors (no pool). */
+                         String traceparent, String session, String sessionOp, String pool, Integer capacityWaitSeconds, String env) {
+        /** A run for the default executors (no pool) and of no deployment environment. */
         public NewRun(String owner, String executionId, ProcessorRef ref, Adapter adapter, Mode mode, String idempotencyKey,
                       String plan, double ceiling, double defaultPlanLimit, int timeoutSeconds, String command,
                       String traceparent, String session, String sessionOp) {
             this(owner, executionId, ref, adapter, mode, idempotencyKey, plan, ceiling, defaultPlanLimit, timeoutSeconds, command,
-                    traceparent, session, sessionOp, null, null);
+                    traceparent, session, sessionOp, null, null, null);
         }
 
         /** The topic of its command: its pool's, or the default executors'. */
@@ -89,8 +89,8 @@ public class RunStore {
                     PlanStore.reserve(c, run.owner(), run.plan(), run.ceiling(), run.defaultPlanLimit());
                 }
                 try (var ps = c.prepareStatement("INSERT INTO runs (execution_id, ref, adapter, mode, status, idempotency_key, "
-                        + "plan, reserved, owner, timeout_seconds, session_id, session_op, pool, capacity_wait_seconds) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                        + "plan, reserved, owner, timeout_seconds, session_id, session_op, pool, capacity_wait_seconds, env) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                     ps.setString(1, run.executionId());
                     ps.setString(2, run.ref().toString());
                     ps.setString(3, run.adapter().wire());
@@ -105,6 +105,7 @@ public class RunStore {
                     ps.setString(12, run.sessionOp());
                     ps.setString(13, run.pool());
                     ps.setObject(14, run.capacityWaitSeconds(), java.sql.Types.INTEGER);
+                    ps.setString(15, run.env());
                     ps.executeUpdate();
                 }
                 OutboxStore.add(c, run.topic(), run.executionId(), run.command(), run.owner(), run.traceparent(),
@@ -152,6 +153,35 @@ public class RunStore {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
             }
+        });
+    }
+
+    /** The deployment environment a run runs in; empty for a run of none (or an unknown run). */
+    public Optional<String> env(String executionId) {
+        return sql("SELECT env FROM runs WHERE execution_id = ?", ps -> {
+            ps.setString(1, executionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+            }
+        });
+    }
+
+    /** The runs of an owner's ref in an environment created after {@code since}, oldest first (deploy logs). */
+    public List<String> runsIn(String owner, ProcessorRef ref, String env, java.time.Instant since, int limit) {
+        return sql("SELECT execution_id FROM runs WHERE owner = ? AND env = ? AND ref = ? AND created_at > ? "
+                + "ORDER BY created_at LIMIT ?", ps -> {
+            ps.setString(1, owner);
+            ps.setString(2, env);
+            ps.setString(3, ref.toString());
+            ps.setTimestamp(4, java.sql.Timestamp.from(since));
+            ps.setInt(5, limit);
+            var ids = new ArrayList<String>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+            return ids;
         });
     }
 

@@ -26,7 +26,8 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Secret values, sealed with AES-256-GCM under a key derived from {@code hangar.gateway.secrets-key}
  * (a random 12-byte nonce per value, owner and name as associated data so a value cannot be
- * moved to another name or owner). Values leave only towards an executor that is about to run a real-mode run.
+ * moved to another name, owner or environment). Each owner has its own secrets and one set per
+ * deployment environment (docs/deploy.md). Values leave only towards an executor that is about to run a real-mode run.
  * Names and sizes follow {@link SecretValue#requireName} and {@link SecretValue#requireValue}.
  */
 @ApplicationScoped
@@ -46,14 +47,23 @@ public class SecretStore {
         }
     }
 
+    /** The owner's own secrets (no environment): {@code hangar secrets}. */
+    public static final String NO_ENV = "";
+
     public void put(String owner, String name, String value) {
+        put(owner, NO_ENV, name, value);
+    }
+
+    /** Stores a value for runs of {@code owner} in {@code env} ({@link #NO_ENV}: the owner's own). */
+    public void put(String owner, String env, String name, String value) {
         SecretValue.requireName(name);
         SecretValue.requireValue(name, value);
-        try (Connection c = db.getConnection(); var ps = c.prepareStatement("INSERT INTO secrets (owner, name, sealed) "
-                + "VALUES (?, ?, ?) ON CONFLICT (owner, name) DO UPDATE SET sealed = EXCLUDED.sealed, updated_at = now()")) {
+        try (Connection c = db.getConnection(); var ps = c.prepareStatement("INSERT INTO secrets (owner, env, name, sealed) "
+                + "VALUES (?, ?, ?, ?) ON CONFLICT (owner, env, name) DO UPDATE SET sealed = EXCLUDED.sealed, updated_at = now()")) {
             ps.setString(1, owner);
-            ps.setString(2, name);
-            ps.setBytes(3, seal(owner, name, value));
+            ps.setString(2, env);
+            ps.setString(3, name);
+            ps.setBytes(4, seal(owner, env, name, value));
             ps.executeUpdate();
         } catch (SQLException e) {
             throw RunStore.unavailable(e);
@@ -61,9 +71,14 @@ public class SecretStore {
     }
 
     public boolean delete(String owner, String name) {
-        try (Connection c = db.getConnection(); var ps = c.prepareStatement("DELETE FROM secrets WHERE owner = ? AND name = ?")) {
+        return delete(owner, NO_ENV, name);
+    }
+
+    public boolean delete(String owner, String env, String name) {
+        try (Connection c = db.getConnection(); var ps = c.prepareStatement("DELETE FROM secrets WHERE owner = ? AND env = ? AND name = ?")) {
             ps.setString(1, owner);
-            ps.setString(2, SecretValue.requireName(name));
+            ps.setString(2, env);
+            ps.setString(3, SecretValue.requireName(name));
             return ps.executeUpdate() == 1;
         } catch (SQLException e) {
             throw RunStore.unavailable(e);
@@ -71,8 +86,14 @@ public class SecretStore {
     }
 
     public List<String> names(String owner) {
-        try (Connection c = db.getConnection(); var ps = c.prepareStatement("SELECT name FROM secrets WHERE owner = ? ORDER BY name")) {
+        return names(owner, NO_ENV);
+    }
+
+    public List<String> names(String owner, String env) {
+        try (Connection c = db.getConnection(); var ps = c.prepareStatement(
+                "SELECT name FROM secrets WHERE owner = ? AND env = ? ORDER BY name")) {
             ps.setString(1, owner);
+            ps.setString(2, env);
             var names = new ArrayList<String>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -87,14 +108,21 @@ public class SecretStore {
 
     /** The values of those of {@code names} that are set. */
     public Map<String, String> values(String owner, Collection<String> names) {
+        return values(owner, NO_ENV, names);
+    }
+
+    /** The values of those of {@code names} that are set for {@code env}: an environment's run gets only its environment's. */
+    public Map<String, String> values(String owner, String env, Collection<String> names) {
         var values = new LinkedHashMap<String, String>();
-        try (Connection c = db.getConnection(); var ps = c.prepareStatement("SELECT sealed FROM secrets WHERE owner = ? AND name = ?")) {
+        try (Connection c = db.getConnection(); var ps = c.prepareStatement(
+                "SELECT sealed FROM secrets WHERE owner = ? AND env = ? AND name = ?")) {
             for (String name : names) {
                 ps.setString(1, owner);
-                ps.setString(2, name);
+                ps.setString(2, env);
+                ps.setString(3, name);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
-                        values.put(name, open(owner, name, rs.getBytes(1)));
+                        values.put(name, open(owner, env, name, rs.getBytes(1)));
                     }
                 }
             }
@@ -104,13 +132,22 @@ public class SecretStore {
         }
     }
 
-    private byte[] seal(String owner, String name, String value) {
+    /**
+     * The associated data binding a sealed value to its owner, environment and name (the owner's
+     * own secrets keep the {@code owner/name} they were sealed with before environments existed).
+     */
+    private static byte[] aad(String owner, String env, String name) {
+        String bound = env.isEmpty() ? owner + "/" + name : owner + "/" + env + "/" + name;
+        return bound.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private byte[] seal(String owner, String env, String name, String value) {
         try {
             byte[] nonce = new byte[12];
             RANDOM.nextBytes(nonce);
             var cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, nonce));
-            cipher.updateAAD((owner + "/" + name).getBytes(StandardCharsets.UTF_8));
+            cipher.updateAAD(aad(owner, env, name));
             byte[] sealed = cipher.doFinal(value.getBytes(StandardCharsets.UTF_8));
             return ByteBuffer.allocate(nonce.length + sealed.length).put(nonce).put(sealed).array();
         } catch (GeneralSecurityException e) {
@@ -118,11 +155,11 @@ public class SecretStore {
         }
     }
 
-    private String open(String owner, String name, byte[] stored) {
+    private String open(String owner, String env, String name, byte[] stored) {
         try {
             var cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, stored, 0, 12));
-            cipher.updateAAD((owner + "/" + name).getBytes(StandardCharsets.UTF_8));
+            cipher.updateAAD(aad(owner, env, name));
             return new String(cipher.doFinal(stored, 12, stored.length - 12), StandardCharsets.UTF_8);
         } catch (GeneralSecurityException e) {
             throw new HangarException(ErrorCode.ERR_INTERNAL, "secret " + name + " cannot be opened with the configured key", e);

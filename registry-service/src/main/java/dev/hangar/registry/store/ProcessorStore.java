@@ -159,7 +159,7 @@ public class ProcessorStore {
     }
 
     /** A lost or refused connection is retryable (ERR_UNAVAILABLE); anything else is a bug. */
-    static RuntimeException failure(String what, SQLException e) {
+    public static RuntimeException failure(String what, SQLException e) {
         if (connectionLost(e)) {
             return new HangarException(ErrorCode.ERR_UNAVAILABLE, "the registry database is unavailable; could not "
                     + what, e);

@@ -1,0 +1,62 @@
+package dev.hangar.executor.messaging;
+
+import dev.hangar.contracts.Deploy;
+import dev.hangar.contracts.Json;
+import dev.hangar.executor.docker.DeploymentKeeper;
+import dev.hangar.kit.messaging.KafkaRecords;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+/**
+ * Deploy commands from {@code hangar.deploy.requested}. Every executor reads all of them (a group
+ * of its own) and acts on those whose pool is its own ({@code hangar.executor.pool}; a command of
+ * no pool is the default executors'); its reports go to {@code hangar.deploy.events}.
+ */
+@ApplicationScoped
+public class DeployCommandConsumer {
+    private static final Logger LOG = Logger.getLogger(DeployCommandConsumer.class);
+
+    private final DeploymentKeeper keeper;
+    private final Emitter<String> events;
+    private final Optional<String> pool;
+
+    public DeployCommandConsumer(DeploymentKeeper keeper, @Channel("deploy-events") Emitter<String> events,
+                                 @ConfigProperty(name = "hangar.executor.pool") Optional<String> pool) {
+        this.keeper = keeper;
+        this.events = events;
+        this.pool = pool.filter(p -> !p.isBlank());
+    }
+
+    @Incoming("deploy-requests")
+    @Blocking
+    public void onCommand(String payload) {
+        Deploy.Command command;
+        try {
+            command = Json.read(payload, Deploy.Command.class);
+            Deploy.requireEnv(command.env());
+            command.digest();
+        } catch (RuntimeException e) {
+            LOG.warnf("ignoring an unreadable deploy command: %s", e.getMessage());
+            return;
+        }
+        if (!Objects.equals(command.pool(), pool.orElse(null))) {
+            return; // another pool's deployment
+        }
+        LOG.infof("deploy %s to %s: %s, min_warm %d", command.ref(), command.env(), command.image(), command.minWarm());
+        keeper.apply(command, event -> {
+            try {
+                KafkaRecords.send(events, Deploy.key(event.ref(), event.env()), event).get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.warnf("could not publish the %s event of %s/%s: %s", event.type().wire(), event.env(), event.name(), e.getMessage());
+            }
+        });
+    }
+}

@@ -1,0 +1,143 @@
+package dev.hangar.executor.messaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.dockerjava.api.DockerClient;
+import dev.hangar.contracts.Deploy;
+import dev.hangar.contracts.InternalAuth;
+import dev.hangar.contracts.Json;
+import dev.hangar.contracts.ProcessorRef;
+import dev.hangar.contracts.ProcessorSpec;
+import dev.hangar.kit.testing.StackCredentials;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The executor's deploy consumer through the real Kafka, registry and Docker engine: a command
+ * for the echo example's pinned digest is pulled, verified and kept warm (a READY container
+ * labelled with the deployment, seen in the engine), another pool's command is left alone, and
+ * a digest the registry does not pin is reported failed.
+ */
+@QuarkusTest
+@TestProfile(DeployCommandConsumerTest.OwnTopics.class)
+class DeployCommandConsumerTest {
+    static final String REQUESTED = "executor-test-deploy-requested-" + UUID.randomUUID();
+    static final String EVENTS = "executor-test-deploy-events-" + UUID.randomUUID();
+    static final ProcessorRef ECHO = ProcessorRef.parse("examples/echo@1");
+
+    /** Deploy commands read from, and events written to, topics of this test's own. */
+    public static class OwnTopics implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            try (var admin = Admin.create(new HashMap<>(StackCredentials.kafka()))) {
+                admin.createTopics(List.of(new NewTopic(REQUESTED, 1, (short) 1), new NewTopic(EVENTS, 1, (short) 1))).all().get();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return Map.of("mp.messaging.incoming.deploy-requests.enabled", "true",
+                    "mp.messaging.incoming.deploy-requests.topic", REQUESTED,
+                    "mp.messaging.incoming.deploy-requests.auto.offset.reset", "earliest",
+                    "mp.messaging.outgoing.deploy-events.topic", EVENTS);
+        }
+    }
+
+    @Inject
+    DockerClient docker;
+
+    @Test
+    void aDeployIsPulledVerifiedAndKeptWarmOnlyByItsPool() throws Exception {
+        ProcessorSpec spec = echoSpec();
+        String digest = spec.digests().get("amd64");
+        String name = "examples-echo-test-" + Long.toString(System.nanoTime(), 36);
+        String other = name + "-gpu";
+        String bad = name + "-bad";
+        try (var consumer = consumer(); var producer = producer()) {
+            send(producer, command(other, spec.image() + "@" + digest, "gpu-zz"));
+            send(producer, command(bad, spec.image() + "@sha256:" + "0".repeat(64), null));
+            send(producer, command(name, spec.image() + "@" + digest, null));
+
+            var events = new ArrayList<Deploy.Event>();
+            Instant deadline = Instant.now().plusSeconds(180);
+            while (Instant.now().isBefore(deadline) && events.stream().noneMatch(e -> e.name().equals(name)
+                    && e.type() != Deploy.EventType.DEPLOYED)) {
+                consumer.poll(Duration.ofMillis(500)).forEach(r -> events.add(Json.read(r.value(), Deploy.Event.class)));
+            }
+            var mine = events.stream().filter(e -> e.name().equals(name)).toList();
+            assertEquals(List.of(Deploy.EventType.DEPLOYED, Deploy.EventType.VERIFIED), mine.stream().map(Deploy.Event::type).toList(),
+                    String.valueOf(events));
+            assertEquals(digest, mine.get(1).digest());
+            assertEquals(1, mine.get(1).warm());
+            assertTrue(events.stream().noneMatch(e -> e.name().equals(other)), "another pool's deployment is not this executor's");
+            var failed = events.stream().filter(e -> e.name().equals(bad)).toList();
+            assertEquals(1, failed.size(), String.valueOf(events));
+            assertEquals(Deploy.EventType.FAILED, failed.get(0).type());
+            assertTrue(failed.get(0).message().startsWith("ERR_REGISTRY_MISMATCH"), failed.get(0).message());
+
+            // the engine has it: a running container of the digest, labelled with the deployment
+            var running = docker.listContainersCmd().withLabelFilter(Map.of("dev.hangar.deployment", "staging/" + name)).exec();
+            assertEquals(1, running.size(), "one warm container of the deployment");
+            assertEquals("running", running.get(0).getState());
+            var inspected = docker.inspectImageCmd(running.get(0).getImageId()).exec();
+            assertTrue(inspected.getRepoDigests().contains(spec.image() + "@" + digest), String.valueOf(inspected.getRepoDigests()));
+        }
+    }
+
+    private static Deploy.Command command(String name, String image, String pool) {
+        return new Deploy.Command(Deploy.SCHEMA_VERSION, name, ECHO, "staging", image, 1, pool, "deploy-test", Instant.now(), null);
+    }
+
+    private static void send(KafkaProducer<String, String> producer, Deploy.Command command) throws Exception {
+        producer.send(new ProducerRecord<>(REQUESTED, Deploy.key(command.ref(), command.env()), Json.write(command))).get();
+    }
+
+    static ProcessorSpec echoSpec() throws Exception {
+        var get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:8081/v1/processors/examples/echo/versions/1"))
+                .header(InternalAuth.TOKEN_HEADER, StackCredentials.internalToken()).build();
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            return Json.read(http.send(get, HttpResponse.BodyHandlers.ofString()).body(), ProcessorSpec.class);
+        }
+    }
+
+    private static KafkaConsumer<String, String> consumer() {
+        var props = new Properties();
+        props.putAll(StackCredentials.kafka());
+        props.putAll(Map.of("group.id", "deploy-events-test-" + UUID.randomUUID(), "enable.auto.commit", "false",
+                "key.deserializer", StringDeserializer.class.getName(), "value.deserializer", StringDeserializer.class.getName()));
+        var consumer = new KafkaConsumer<String, String>(props);
+        consumer.assign(List.of(new TopicPartition(EVENTS, 0)));
+        consumer.seekToBeginning(List.of(new TopicPartition(EVENTS, 0)));
+        return consumer;
+    }
+
+    private static KafkaProducer<String, String> producer() {
+        var props = new Properties();
+        props.putAll(StackCredentials.kafka());
+        props.putAll(Map.of("acks", "all", "key.serializer", StringSerializer.class.getName(),
+                "value.serializer", StringSerializer.class.getName()));
+        return new KafkaProducer<>(props);
+    }
+}
