@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hangar.contracts.InternalAuth;
 import dev.hangar.contracts.Json;
 import dev.hangar.kit.testing.StackCredentials;
 import java.net.URI;
@@ -18,12 +17,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -46,7 +40,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RemotePoolIT {
-    static final String RUNTIME = "127.0.0.1:5000/hangar/runtime-python:3.11";
     static final String TAG = Long.toString(System.nanoTime() % 1_000_000_000L, 36);
     static final String POOL = "pit-" + TAG;
     static final String EMPTY_POOL = "pit-empty-" + TAG;
@@ -63,8 +56,7 @@ class RemotePoolIT {
     private List<String> forwarded;
     private ServiceProcess gateway;
     private final Map<String, ServiceProcess> executors = new HashMap<>();
-    private final List<JsonNode> events = new CopyOnWriteArrayList<>();
-    private volatile boolean consuming = true;
+    private PoolRig.EventTap events;
     private Path work;
     private String ref;
 
@@ -73,24 +65,11 @@ class RemotePoolIT {
         work = Files.createTempDirectory("hangar-pool-it");
         Stack.createTopicsOn("127.0.0.1:9092", EVENTS, CONTROL, dev.hangar.contracts.Topics.runsRequested(POOL),
                 dev.hangar.contracts.Topics.runsRequested(HOST_POOL));
-        ref = registerSlow();
+        ref = PoolRig.registerSlow(IMAGE, TAG, NAMESPACE, "slow-" + TAG, OWNER);
         int internal = ServiceProcess.freePort();
-        gateway = ServiceProcess.start("gateway-service", "pool-it-gateway-" + TAG, Map.of(
-                "HANGAR_DB_URL", "jdbc:postgresql://127.0.0.1:5432/hangar_gateway_test_pool",
-                "HANGAR_INTERNAL_TOKEN", StackCredentials.internalToken(),
-                "HANGAR_SECRETS_KEY", "pool-it-secrets-key-" + UUID.randomUUID(),
-                "HANGAR_GATEWAY_ID", "pool-it-" + TAG,
-                "HANGAR_GATEWAY_INTERNAL_PORT", String.valueOf(internal),
-                "HANGAR_BOOTSTRAP_TOKENS", OWNER + "=" + TOKEN,
-                "HANGAR_REMOTE_POOLS", POOL + "," + EMPTY_POOL + "," + HOST_POOL,
-                "HANGAR_REMOTE_CAPACITY_WAIT", "120s",
-                "HANGAR_SWEEPER_INTERVAL", "500ms"), Map.of(
-                "mp.messaging.incoming.run-events.topic", EVENTS,
-                "mp.messaging.incoming.run-events.dead-letter-queue.topic", EVENTS + ".dlq",
-                "mp.messaging.outgoing.run-control.topic", CONTROL,
-                "mp.messaging.incoming.run-submissions.topic", "hangar.pool-it.submit." + TAG,
-                "mp.messaging.outgoing.run-submissions-dlq.topic", "hangar.pool-it.submit." + TAG + ".dlq"));
-        Thread.ofPlatform().daemon().start(this::consumeEvents);
+        gateway = PoolRig.gateway("pool-it-" + TAG, "hangar_gateway_test_pool", internal, OWNER, TOKEN,
+                POOL + "," + EMPTY_POOL + "," + HOST_POOL, EVENTS, CONTROL, "hangar.pool-it.submit." + TAG);
+        events = new PoolRig.EventTap(EVENTS);
 
         ns = NetNs.create();
         forwarded = ns.forward(9092, 8081, 9000, 5000, internal);
@@ -99,7 +78,9 @@ class RemotePoolIT {
 
     @AfterAll
     void stop() throws Exception {
-        consuming = false;
+        if (events != null) {
+            events.close();
+        }
         for (var e : executors.values()) {
             e.close();
         }
@@ -277,28 +258,6 @@ class RemotePoolIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> process.logText().contains(dev.hangar.contracts.Topics.runsRequested(pool)));
     }
 
-    /** The slow test processor, pushed to the OCI registry and pinned by digest in the stack's registry (a remote run needs a pin). */
-    private static String registerSlow() throws Exception {
-        String tag = IMAGE + ":" + TAG;
-        Stack.docker("build", "-q", "--network", "host", "--build-arg", "RUNTIME=" + RUNTIME, "-t", tag,
-                Stack.ROOT.resolve("e2e/src/test/resources/processors/slow").toString());
-        Stack.docker("push", "-q", tag);
-        String digest = Stack.docker("inspect", "--format", "{{range .RepoDigests}}{{println .}}{{end}}", tag).lines()
-                .filter(l -> l.startsWith(IMAGE + "@")).findFirst().map(l -> l.substring(l.indexOf('@') + 1).strip()).orElseThrow();
-        String name = "slow-" + TAG;
-        String spec = """
-                {"ref":"%s/%s@1","description":"pool test","image":"%s","digests":{"amd64":"%s"},
-                 "runtime":{"cpu":0.5,"memory_mb":128,"gpus":0,"timeout_seconds":120},"secrets":[],
-                 "inputs_schema":{"type":"object"},"outputs":[],"retry":{"max_attempts":2,"backoff_seconds":1}}"""
-                .formatted(NAMESPACE, name, IMAGE, digest);
-        var put = Stack.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:8081/v1/processors/" + NAMESPACE + "/" + name
-                        + "/versions/1")).header("Content-Type", "application/json")
-                .header(InternalAuth.TOKEN_HEADER, StackCredentials.internalToken()).header(InternalAuth.OWNER_HEADER, OWNER)
-                .PUT(HttpRequest.BodyPublishers.ofString(spec)).build(), HttpResponse.BodyHandlers.ofString());
-        assertTrue(put.statusCode() / 100 == 2, "registering the spec: " + put.statusCode() + " " + put.body());
-        return NAMESPACE + "/" + name + "@1";
-    }
-
     // ---- the gateway's REST API
 
     private HttpRequest.Builder api(String path) {
@@ -327,27 +286,8 @@ class RemotePoolIT {
 
     // ---- what happened
 
-    private void consumeEvents() {
-        var props = new Properties();
-        props.putAll(StackCredentials.kafka());
-        props.putAll(Map.of("key.deserializer", StringDeserializer.class.getName(),
-                "value.deserializer", StringDeserializer.class.getName()));
-        try (var kafka = new KafkaConsumer<String, String>(props)) {
-            var partitions = kafka.partitionsFor(EVENTS).stream().map(p -> new TopicPartition(EVENTS, p.partition())).toList();
-            kafka.assign(partitions);
-            kafka.seekToBeginning(partitions);
-            while (consuming) {
-                for (var record : kafka.poll(Duration.ofMillis(200))) {
-                    events.add(Json.MAPPER.readTree(record.value()));
-                }
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private List<JsonNode> of(String id) {
-        return events.stream().filter(e -> e.path("execution_id").asText().equals(id)).toList();
+        return events.of(id);
     }
 
     /** The executor that started the attempt, or null. */
@@ -357,11 +297,11 @@ class RemotePoolIT {
     }
 
     private static String type(JsonNode event) {
-        return event.path("event").path("type").asText();
+        return PoolRig.type(event);
     }
 
     private static boolean terminal(JsonNode event) {
-        return List.of("completed", "failed", "canceled").contains(type(event));
+        return PoolRig.terminal(event);
     }
 
     private static List<String> containers(String id) throws Exception {

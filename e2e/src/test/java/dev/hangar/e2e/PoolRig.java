@@ -1,0 +1,128 @@
+package dev.hangar.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hangar.contracts.InternalAuth;
+import dev.hangar.contracts.Json;
+import dev.hangar.kit.testing.StackCredentials;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * What the remote-run ITs (RemotePoolIT, SlurmPoolIT) share: the slow test processor pushed and
+ * pinned by digest (a remote run needs a pin), and a gateway of this tree with its own database,
+ * events and control topics, routing remote runs to the pools it is given.
+ */
+final class PoolRig {
+    static final String RUNTIME = "127.0.0.1:5000/hangar/runtime-python:3.11";
+
+    private PoolRig() {}
+
+    /**
+     * The slow processor ({@code processors/slow}) built as {@code image:tag}, pushed to the OCI
+     * registry and registered as {@code namespace/name@1} for {@code owner}: its ref.
+     */
+    static String registerSlow(String image, String tag, String namespace, String name, String owner) throws Exception {
+        String tagged = image + ":" + tag;
+        Stack.docker("build", "-q", "--network", "host", "--build-arg", "RUNTIME=" + RUNTIME, "-t", tagged,
+                Stack.ROOT.resolve("e2e/src/test/resources/processors/slow").toString());
+        Stack.docker("push", "-q", tagged);
+        String digest = Stack.docker("inspect", "--format", "{{range .RepoDigests}}{{println .}}{{end}}", tagged).lines()
+                .filter(l -> l.startsWith(image + "@")).findFirst().map(l -> l.substring(l.indexOf('@') + 1).strip()).orElseThrow();
+        String spec = """
+                {"ref":"%s/%s@1","description":"pool test","image":"%s","digests":{"amd64":"%s"},
+                 "runtime":{"cpu":0.5,"memory_mb":128,"gpus":0,"timeout_seconds":120},"secrets":[],
+                 "inputs_schema":{"type":"object"},"outputs":[],"retry":{"max_attempts":2,"backoff_seconds":1}}"""
+                .formatted(namespace, name, image, digest);
+        var put = Stack.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:8081/v1/processors/" + namespace + "/" + name
+                        + "/versions/1")).header("Content-Type", "application/json")
+                .header(InternalAuth.TOKEN_HEADER, StackCredentials.internalToken()).header(InternalAuth.OWNER_HEADER, owner)
+                .PUT(HttpRequest.BodyPublishers.ofString(spec)).build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(put.statusCode() / 100 == 2, "registering the spec: " + put.statusCode() + " " + put.body());
+        return namespace + "/" + name + "@1";
+    }
+
+    /**
+     * A gateway of this tree on database {@code db}, its internal API on {@code internalPort},
+     * {@code owner}'s bootstrap {@code token}, the remote {@code pools} (comma-separated), and
+     * events, control and submissions topics of its own.
+     */
+    static ServiceProcess gateway(String name, String db, int internalPort, String owner, String token, String pools,
+                                  String events, String control, String submit) throws Exception {
+        int port = ServiceProcess.freePort();
+        return ServiceProcess.start("gateway-service", name, port, Map.of(
+                "HANGAR_PUBLIC_URL", "http://127.0.0.1:" + port, // the stream URLs it hands out (the CLI follows them) name it
+                "HANGAR_DB_URL", "jdbc:postgresql://127.0.0.1:5432/" + db,
+                "HANGAR_INTERNAL_TOKEN", StackCredentials.internalToken(),
+                "HANGAR_SECRETS_KEY", name + "-secrets-key-" + UUID.randomUUID(),
+                "HANGAR_GATEWAY_ID", name,
+                "HANGAR_GATEWAY_INTERNAL_PORT", String.valueOf(internalPort),
+                "HANGAR_BOOTSTRAP_TOKENS", owner + "=" + token,
+                "HANGAR_REMOTE_POOLS", pools,
+                "HANGAR_REMOTE_CAPACITY_WAIT", "120s",
+                "HANGAR_SWEEPER_INTERVAL", "500ms"), Map.of(
+                "mp.messaging.incoming.run-events.topic", events,
+                "mp.messaging.incoming.run-events.dead-letter-queue.topic", events + ".dlq",
+                "mp.messaging.outgoing.run-control.topic", control,
+                "mp.messaging.incoming.run-submissions.topic", submit,
+                "mp.messaging.outgoing.run-submissions-dlq.topic", submit + ".dlq"));
+    }
+
+    /** Every run event on a test's own events topic, from its beginning, read on a daemon thread until closed. */
+    static final class EventTap implements AutoCloseable {
+        private final List<JsonNode> events = new CopyOnWriteArrayList<>();
+        private volatile boolean consuming = true;
+
+        EventTap(String topic) {
+            Thread.ofPlatform().daemon().start(() -> consume(topic));
+        }
+
+        private void consume(String topic) {
+            var props = new Properties();
+            props.putAll(StackCredentials.kafka());
+            props.putAll(Map.of("key.deserializer", StringDeserializer.class.getName(),
+                    "value.deserializer", StringDeserializer.class.getName()));
+            try (var kafka = new KafkaConsumer<String, String>(props)) {
+                var partitions = kafka.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+                kafka.assign(partitions);
+                kafka.seekToBeginning(partitions);
+                while (consuming) {
+                    for (var record : kafka.poll(Duration.ofMillis(200))) {
+                        events.add(Json.MAPPER.readTree(record.value()));
+                    }
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** The events of one execution, in the order they arrived. */
+        List<JsonNode> of(String id) {
+            return events.stream().filter(e -> e.path("execution_id").asText().equals(id)).toList();
+        }
+
+        @Override
+        public void close() {
+            consuming = false;
+        }
+    }
+
+    static String type(JsonNode event) {
+        return event.path("event").path("type").asText();
+    }
+
+    static boolean terminal(JsonNode event) {
+        return List.of("completed", "failed", "canceled").contains(type(event));
+    }
+}
