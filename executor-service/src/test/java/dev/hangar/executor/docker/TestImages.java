@@ -42,6 +42,41 @@ public final class TestImages {
         return docker.inspectImageCmd(tag).exec().getId();
     }
 
+    /**
+     * A processor image FROM this tree's runtime, pushed to the local OCI registry as
+     * {@code 127.0.0.1:5000/<repo>:test}; its pinned form {@code 127.0.0.1:5000/<repo>@sha256:…}.
+     */
+    public static String pushed(DockerClient docker, Path context, String repo) {
+        String id = processor(docker, context, repo.replace('/', '-'));
+        String name = "127.0.0.1:5000/" + repo;
+        docker("tag", id, name + ":test");
+        docker("push", "-q", name + ":test");
+        for (String digest : docker("image", "inspect", "--format", "{{range .RepoDigests}}{{println .}}{{end}}", id).split("\n")) {
+            if (digest.startsWith(name + "@sha256:")) {
+                return digest.strip();
+            }
+        }
+        throw new IllegalStateException("no digest of " + name + " after the push");
+    }
+
+    private static String docker(String... args) {
+        try {
+            var command = new java.util.ArrayList<String>(java.util.List.of("docker"));
+            command.addAll(java.util.List.of(args));
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " failed:\n" + output);
+            }
+            return output;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot run docker: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** With the docker CLI: docker-java refuses runtime/'s .dockerignore (it excludes all but python/). */
     private static void build(DockerClient docker, Path context, String tag, String arg, String value) {
         try {
