@@ -50,9 +50,13 @@ public final class PrivateKafka implements AutoCloseable {
      * failure says what the tool printed.
      */
     private void format(String password) throws IOException, InterruptedException {
-        byte[] clusterId = new byte[16];
-        new SecureRandom().nextBytes(clusterId);
-        var command = List.of("kafka.tools.StorageTool", "format", "-t", Base64.getUrlEncoder().withoutPadding().encodeToString(clusterId),
+        String clusterId;
+        do { // as Kafka's own Uuid.randomUuid: an id that starts with '-' reads as an option to the tool (1 in 64)
+            byte[] bytes = new byte[16];
+            new SecureRandom().nextBytes(bytes);
+            clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        } while (clusterId.startsWith("-"));
+        var command = List.of("kafka.tools.StorageTool", "format", "-t", clusterId,
                 "-c", dir.resolve("server.properties").toString(), "--add-scram", "SCRAM-SHA-512=[name=hangar,password=" + password + "]");
         for (int attempt = 1; ; attempt++) {
             var format = java(command);
