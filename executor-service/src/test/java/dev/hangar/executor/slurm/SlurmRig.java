@@ -76,18 +76,8 @@ final class SlurmRig {
     }
 
     /** A processor image built FROM this tree's runtime, pushed to the local registry: its repo@sha256 reference. */
-    String pushed(DockerClient docker, Path context, String name) throws IOException {
-        String id = TestImages.processor(docker, context, "slurm-" + name);
-        String repo = REGISTRY + "/hangar-it-slurm/" + name;
-        run(List.of("docker", "tag", id, repo + ":test"));
-        run(List.of("docker", "push", "-q", repo + ":test"));
-        for (String digest : run(List.of("docker", "image", "inspect", "--format", "{{range .RepoDigests}}{{println .}}{{end}}", id))
-                .split("\n")) {
-            if (digest.startsWith(repo + "@sha256:")) {
-                return digest.strip();
-            }
-        }
-        throw new IllegalStateException("no digest of " + repo + " after the push");
+    String pushed(DockerClient docker, Path context, String name) {
+        return TestImages.pushed(docker, context, "hangar-it-slurm/" + name);
     }
 
     /** Containers of a run on the node's engine (label dev.hangar.execution_id). */
