@@ -126,8 +126,7 @@ class SlurmNetworkNodeIT extends RunAdapterContract {
 
     @Override
     protected RunAdapter createAdapter(OutputStore outputs, int stderrTailLines) {
-        var config = Fixtures.TestConfig.defaults(rig.sharedDir()).withId(EXECUTOR_ID).withStderrTailLines(stderrTailLines);
-        return new SlurmAdapter(rig.config(), config, TestLimits.DEFAULTS, outputs);
+        return rig.adapter(EXECUTOR_ID, outputs, stderrTailLines);
     }
 
     @Override
@@ -137,13 +136,7 @@ class SlurmNetworkNodeIT extends RunAdapterContract {
 
     @Override
     protected List<String> leftovers(String executionId) {
-        try {
-            var left = new ArrayList<>(rig.containers(executionId));
-            left.addAll(rig.liveJobs(executionId));
-            return left;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return rig.leftovers(executionId);
     }
 
     private static String links() throws IOException {

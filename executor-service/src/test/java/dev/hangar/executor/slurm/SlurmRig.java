@@ -80,6 +80,24 @@ final class SlurmRig {
         return TestImages.pushed(docker, context, "hangar-it-slurm/" + name);
     }
 
+    /** The adapter under test, on this cluster and its shared folder. */
+    SlurmAdapter adapter(String executorId, dev.hangar.executor.store.OutputStore outputs, int stderrTailLines) {
+        var executor = dev.hangar.executor.service.Fixtures.TestConfig.defaults(sharedDir()).withId(executorId)
+                .withStderrTailLines(stderrTailLines);
+        return new SlurmAdapter(config(), executor, dev.hangar.executor.docker.TestLimits.DEFAULTS, outputs);
+    }
+
+    /** What a run left behind: its containers and its Slurm jobs that have not ended. */
+    List<String> leftovers(String executionId) {
+        try {
+            var left = new ArrayList<>(containers(executionId));
+            left.addAll(liveJobs(executionId));
+            return left;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Containers of a run on the node's engine (label dev.hangar.execution_id). */
     List<String> containers(String executionId) throws IOException {
         String out = run(List.of("docker", "ps", "-a", "-q", "--filter", "label=" + JobScript.LABEL_EXECUTION + "=" + executionId));
