@@ -37,7 +37,8 @@ import picocli.CommandLine.Spec;
                         + "image: of a pushed processor, the build is also recorded for `hangar run --ref NS/NAME@N --build`.",
                 "A hangar.yaml project: builds DIR/Dockerfile, tagged <image>:<yyyyMMdd-HHmmss>, and records it so that "
                         + "`hangar run --build` runs the newest local build instead of the pinned digest (register it with "
-                        + "`hangar push` once)."})
+                        + "`hangar push` once). The predictor's own input_schema, when it declares one, must equal "
+                        + "hangar.yaml's inputs_schema: a difference is named and nothing is recorded."})
 public final class BuildCommand implements Callable<Integer> {
 
     @Spec
@@ -107,6 +108,7 @@ public final class BuildCommand implements Callable<Integer> {
                 out.err().flush();
             }
             docker.build(dir, tagged);
+            PushCommand.checkSchema(out, tagged, local);
             recorded = client.recordBuild(local.ref(), new LocalBuild(tagged, docker.imageId(tagged), null));
         }
         if (json) {

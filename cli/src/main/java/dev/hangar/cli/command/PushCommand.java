@@ -4,6 +4,7 @@ import dev.hangar.cli.VersionProvider;
 import dev.hangar.cli.cog.CogBuild;
 import dev.hangar.cli.cog.CogConfig;
 import dev.hangar.cli.cog.CogPush;
+import dev.hangar.cli.cog.DeclaredSchema;
 import java.util.List;
 import dev.hangar.cli.client.DockerCli;
 import dev.hangar.cli.client.GatewayClient;
@@ -34,7 +35,8 @@ import picocli.CommandLine.Spec;
         description = {"Build and push a processor image, and register its spec pinned to the digest.",
                 "Builds DIR/Dockerfile, pushes it as <image>:<yyyyMMdd-HHmmss> (UTC time),",
                 "reads its manifest digest from the OCI registry, then stores the spec in",
-                "DIR/hangar.yaml with that digest pinned for --platform.",
+                "DIR/hangar.yaml with that digest pinned for --platform. Before pushing, the built image's predictor",
+                "must declare the same input schema as hangar.yaml's inputs_schema (a difference is named; nothing is pushed).",
                 "In a Cog project folder (cog.yaml, no hangar.yaml): `hangar push [IMAGE]`, IMAGE = [REGISTRY/]NS/NAME "
                         + "(default: cog.yaml's image:; registry 127.0.0.1:5000) builds as `hangar build`, pushes, and registers "
                         + "NS/NAME at the next version with the schema the build derived as its inputs_schema; an image equal "
@@ -111,6 +113,7 @@ public final class PushCommand implements Callable<Integer> {
             DockerCli docker = new DockerCli(out.err(), verbose);
             progress(out, "building " + tagged);
             docker.build(dir.resolve("Dockerfile"), buildContext, buildArgs, tagged);
+            checkSchema(out, tagged, local);
             progress(out, "pushing " + tagged);
             docker.push(tagged);
             digest = new OciRegistry(client.http()).manifestDigest(local.image(), tag);
@@ -125,6 +128,22 @@ public final class PushCommand implements Callable<Integer> {
             out.out().flush();
         }
         return 0;
+    }
+
+    /**
+     * The schema written twice, in hangar.yaml and in the predictor, must agree: checked in the built
+     * image before anything is pushed (an unmodified Cog image, {@code server: cog-http}, is not Hangar's
+     * runtime and is not checked).
+     */
+    static void checkSchema(Output out, String image, ProcessorSpec local) {
+        if (local.cogHttp()) {
+            return;
+        }
+        String notChecked = DeclaredSchema.check(image, local.inputsSchema());
+        if (notChecked != null) {
+            out.err().println("warning: inputs_schema not checked against the image (" + notChecked + ")");
+            out.err().flush();
+        }
     }
 
     /** --context, checked: a folder that holds DIR (docker reads the Dockerfile from inside the context); DIR without it. */
