@@ -49,6 +49,8 @@ public final class CogBuild {
     public static final String COG_VERSION = "0.14.0+hangar";
     /** Label with the id of the unlabelled image a labelled one was made from: an unchanged build reuses it. */
     public static final String SOURCE_LABEL = "dev.hangar.cog.source";
+    /** The predefined build arg that carries $PIP_INDEX_URL (see {@link #dockerfile}). */
+    static final String INDEX_ARG = "ftp_proxy";
     static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
     private static final Set<String> ALWAYS_IGNORED = Set.of(".git", ".hg", ".svn", "__pycache__", ".cog", ".hangar");
 
@@ -133,10 +135,14 @@ public final class CogBuild {
                 d.append("COPY wheels/ /tmp/hangar-build/wheels/\n");
                 source = "--no-index --find-links /tmp/hangar-build/wheels ";
             } else {
-                d.append("ARG PIP_INDEX_URL\n");
+                // $PIP_INDEX_URL arrives as ftp_proxy, one of Docker's predefined build args: the engine keeps those out
+                // of the image's history and its cache key, so an index URL with credentials is not pushed with the image.
+                d.append("# PIP_INDEX_URL comes in as the predefined build arg ftp_proxy (kept out of `docker history`)\n");
                 source = "";
             }
-            d.append("RUN python3 -m pip install --no-cache-dir --disable-pip-version-check --break-system-packages ")
+            d.append("RUN ").append(options.wheels() != null ? ""
+                            : "if [ -n \"${ftp_proxy:-}\" ]; then export PIP_INDEX_URL=\"$ftp_proxy\"; fi; unset ftp_proxy; ")
+                    .append("python3 -m pip install --no-cache-dir --disable-pip-version-check --break-system-packages ")
                     .append(source).append("-r /tmp/hangar-build/requirements.txt\n");
         }
         for (String command : b.run()) {
@@ -184,7 +190,7 @@ public final class CogBuild {
                 cmd.add("--no-cache");
             }
             if (options.pipIndexUrl() != null && options.wheels() == null) {
-                cmd.addAll(List.of("--build-arg", "PIP_INDEX_URL=" + options.pipIndexUrl()));
+                cmd.addAll(List.of("--build-arg", INDEX_ARG + "=" + options.pipIndexUrl()));
             }
             cmd.add(context.toString());
             say(say, "building " + project + " (from " + base + ")");

@@ -51,7 +51,9 @@ class CogBuildTest {
         assertTrue(d.contains("ENV COG_MAX_CONCURRENCY=\"3\""), d);
         assertTrue(d.contains("ENV GREETING=\"say \\\"hi\\\" \\$HOME\""), d);
         String indexed = CogBuild.dockerfile(c, new CogBuild.Options(null, false, false, null, "http://127.0.0.1:3141/simple", "b"), true);
-        assertTrue(indexed.contains("ARG PIP_INDEX_URL\n"), indexed);
+        assertTrue(indexed.contains("RUN if [ -n \"${ftp_proxy:-}\" ]; then export PIP_INDEX_URL=\"$ftp_proxy\"; fi; unset ftp_proxy; "
+                + "python3 -m pip install"), indexed);
+        assertFalse(indexed.contains("127.0.0.1:3141"), "the index URL is a build arg, never in the Dockerfile:\n" + indexed);
         assertFalse(indexed.contains("COPY weights/"), "without --separate-weights the weights are part of the code\n" + indexed);
     }
 
