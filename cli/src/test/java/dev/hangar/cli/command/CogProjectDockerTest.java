@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -229,6 +230,47 @@ class CogProjectDockerTest {
         assertTrue(failing.err().contains("oops"), failing.toString());
     }
 
+    /** With a terminal (script(1) gives the CLI one), exec gives the command a TTY; piped, it gets none. */
+    @Test
+    void execHasATtyWhenTheCliHasOne(@TempDir Path cwd) throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "needs script(1) for a pseudo-terminal");
+        String javaBin = ProcessHandle.current().info().command().orElseThrow();
+        String cli = "'" + javaBin + "' -cp '" + System.getProperty("java.class.path") + "' dev.hangar.cli.Main exec --image " + image
+                + " -- tty";
+        Process p = new ProcessBuilder("script", "-qec", cli, "/dev/null").directory(cwd.toFile()).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(out.contains("/dev/pts/"), "the command's stdin is a terminal:\n" + out);
+
+        var piped = run(cwd, "exec", "--image", image, "--", "tty");
+        assertEquals("not a tty", piped.out().strip(), piped.toString());
+        assertEquals(1, piped.exit(), "tty's own status");
+    }
+
+    /** --no-cache rebuilds every step (a cached build says "Using cache" for them), and the result is a new image. */
+    @Test
+    void noCacheRebuildsEveryStep(@TempDir Path tmp) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("nocache"));
+        Files.writeString(dir.resolve("cog.yaml"), "build:\n  run:\n    - command: \"echo built > /opt/stamp\"\npredict: \"predict.py:P\"\n");
+        Files.writeString(dir.resolve("predict.py"), "from cog import BasePredictor\n\nclass P(BasePredictor):\n"
+                + "    def predict(self, x: int) -> int:\n        return x\n");
+        String tag = "hangar-it-cogcli-test/nocache:";
+        try {
+            assertEquals(0, run(dir, "build", "-t", tag + "1").exit());
+            var cached = run(dir, "build", "-t", tag + "2", "--progress", "plain");
+            assertEquals(0, cached.exit(), cached.toString());
+            assertTrue(cached.err().contains("Using cache"), cached.err());
+            var fresh = run(dir, "build", "-t", tag + "3", "--no-cache", "--progress", "plain");
+            assertEquals(0, fresh.exit(), fresh.toString());
+            assertFalse(fresh.err().contains("Using cache"), fresh.err());
+            assertTrue(fresh.err().contains("echo built > /opt/stamp"), "the run step ran again: " + fresh.err());
+            assertNotEquals(Docker.inspect(tag + "1", "{{.Id}}"), Docker.inspect(tag + "3", "{{.Id}}"));
+        } finally {
+            Docker.capture(List.of("docker", "rmi", tag + "1", tag + "2", tag + "3"), null);
+        }
+    }
+
     @Test
     void serveExposesTheApiDocsAndSchemaOnLoopbackUntilStopped(@TempDir Path cwd) throws Exception {
         CommandLine cli = dev.hangar.cli.Main.commandLine();
@@ -338,6 +380,93 @@ class CogProjectDockerTest {
         }
     }
 
+    /**
+     * python_requirements, installed by pip from $PIP_INDEX_URL (a PEP 503 index on loopback that wants a password); the URL with its
+     * credentials reaches pip but not the image: not its history, config or labels, which are pushed with it.
+     */
+    @Test
+    void pipPackagesComeFromPipIndexUrlWhoseCredentialsStayOutOfTheImage(@TempDir Path tmp) throws Exception {
+        byte[] wheel = wheel();
+        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        String auth = "Basic " + java.util.Base64.getEncoder().encodeToString("pip:s3cret-token".getBytes(StandardCharsets.UTF_8));
+        var index = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        index.createContext("/", exchange -> {
+            String path = exchange.getRequestURI().getPath();
+            asked.add(path);
+            byte[] body;
+            if (!auth.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"index\"");
+                body = new byte[0];
+                exchange.sendResponseHeaders(401, -1);
+            } else if (path.equals("/simple/hangar-hello/")) {
+                body = "<html><body><a href=\"/files/hangar_hello-1.0-py3-none-any.whl\">hangar_hello-1.0-py3-none-any.whl</a></body></html>"
+                        .getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "text/html");
+                exchange.sendResponseHeaders(200, body.length);
+            } else if (path.equals("/files/hangar_hello-1.0-py3-none-any.whl")) {
+                body = wheel;
+                exchange.sendResponseHeaders(200, body.length);
+            } else {
+                body = new byte[0];
+                exchange.sendResponseHeaders(404, -1);
+            }
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        index.start();
+        Path dir = Files.createDirectories(tmp.resolve("indexed"));
+        Files.writeString(dir.resolve("cog.yaml"), """
+                build:
+                  system_packages: [jq]
+                  python_requirements: requirements.txt
+                predict: "predict.py:Predictor"
+                """);
+        Files.writeString(dir.resolve("requirements.txt"), "# from the index\nhangar-hello==1.0\n");
+        Files.writeString(dir.resolve("predict.py"), "import hangar_hello\nfrom cog import BasePredictor\n\n"
+                + "class Predictor(BasePredictor):\n    def predict(self, name: str) -> str:\n        return hangar_hello.hi(name)\n");
+        String tag = "hangar-it-cogcli-test/indexed:1";
+        try {
+            String url = "http://pip:s3cret-token@127.0.0.1:" + index.getAddress().getPort() + "/simple/";
+            var b = cliProcess(dir, Map.of("PIP_INDEX_URL", url, "HANGAR_RUNTIME_BASE", BASE), "build", "-t", tag, "--progress", "plain");
+            assertEquals(0, b.exit(), b.toString());
+            assertTrue(asked.contains("/files/hangar_hello-1.0-py3-none-any.whl"), "pip used the index: " + asked);
+            assertTrue(label(tag, "run.cog.pip_freeze").contains("hangar-hello==1.0"), label(tag, "run.cog.pip_freeze"));
+            assertEquals("hello index", run(dir, "predict", tag, "-i", "name=index").out().strip());
+            for (List<String> look : List.of(List.of("docker", "history", "--no-trunc", tag), List.of("docker", "inspect", tag))) {
+                var seen = Docker.capture(look, null);
+                assertEquals(0, seen.exit(), seen.err());
+                assertFalse(seen.out().contains("s3cret-token"), String.join(" ", look) + " shows the index password:\n" + seen.out());
+            }
+        } finally {
+            index.stop(0);
+            Docker.capture(List.of("docker", "rmi", tag), null);
+        }
+    }
+
+    /** The CLI as its own process (what an environment variable or a terminal needs), with this test's class path. */
+    static Docker.Result cliProcess(Path cwd, java.util.Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp",
+                System.getProperty("java.class.path"), "dev.hangar.cli.Main"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile());
+        pb.environment().remove("HANGAR_PIP_WHEELS");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        var err = new ByteArrayOutputStream();
+        Thread drain = Thread.ofVirtual().start(() -> {
+            try {
+                p.getErrorStream().transferTo(err);
+            } catch (IOException ignored) {
+                // gone
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(10, java.util.concurrent.TimeUnit.MINUTES), "the CLI did not finish");
+        drain.join();
+        return new Docker.Result(p.exitValue(), out, err.toString(StandardCharsets.UTF_8));
+    }
+
     /** A pure-Python wheel, made here: PyPI is not reachable. */
     static byte[] wheel() throws IOException {
         var bytes = new ByteArrayOutputStream();
@@ -390,7 +519,10 @@ class CogProjectDockerTest {
         assertTrue(init.err().contains("cog.yaml already exists"), init.err());
     }
 
-    /** Every sample Cog project (written in Cog's documented style) builds, with the schema its test expects. */
+    /**
+     * Every sample Cog project (written in Cog's documented style) builds, with the schema its test expects,
+     * and runs in its image through `hangar predict` (and `train`): its happy case and its failure.
+     */
     @Test
     void theSampleCogProjectsBuildWithTheirExpectedSchemas(@TempDir Path tmp) throws Exception {
         Path samples = RUNTIME.resolve("src/test/resources/cog-projects");
@@ -408,16 +540,160 @@ class CogProjectDockerTest {
                 JsonNode expected = Json.MAPPER.readTree(Files.readString(sample.resolve("expected_schema.json")));
                 expected.fieldNames().forEachRemaining(name -> assertEquals(expected.get(name), schemas.get(name),
                         sample.getFileName() + ": components.schemas." + name));
-                if (sample.getFileName().toString().equals("failing-setup")) {
-                    var p = run(tmp, "predict", tag, "-i", "text=x");
-                    assertEquals(1, p.exit());
-                    assertTrue(p.err().contains("setup() failed"), p.err());
-                    assertTrue(p.err().contains("weights not found: /src/weights.bin"), p.err());
-                    assertEquals(0, localContainers(), "the container is removed");
-                }
+                runsInItsImage(sample.getFileName().toString(), tag, tmp);
+                assertEquals(0, localContainers(), sample.getFileName() + ": the container is removed");
             } finally {
                 Docker.capture(List.of("docker", "rmi", tag), null);
             }
+        }
+    }
+
+    /**
+     * A hangar.yaml processor states its schema twice (inputs_schema, the predictor's input_schema): push
+     * checks them against each other in the built image and a drift stops it before anything is pushed.
+     */
+    @Test
+    void pushRefusesAHangarYamlWhoseSchemaDriftedFromThePredictorBeforePushing(@TempDir Path tmp) throws Exception {
+        String predictor = """
+                from hangar_runtime.processor import Processor
+
+
+                class Predictor(Processor):
+                    input_schema = {"type": "object", "required": ["n"], "properties": {"n": {"type": "integer", "maximum": 600}}}
+
+                    def predict(self, **inputs):
+                        return inputs
+                """;
+        Path dir = Files.createDirectories(tmp.resolve("drift"));
+        Files.writeString(dir.resolve("Dockerfile"), "FROM " + BASE + "\nCOPY predict.py /src/predict.py\n");
+        Files.writeString(dir.resolve("predict.py"), predictor);
+        String repository = "127.0.0.1:5000/hangar-it-cogcli-test/drift-" + ProcessHandle.current().pid();
+        String spec = """
+                ref: hangar-it/drift@1
+                image: %s
+                runtime: {cpu: 0.5, memory_mb: 128, gpus: 0, timeout_seconds: 30}
+                secrets: []
+                inputs_schema:
+                  type: object
+                  required: [n]
+                  properties:
+                    n: {type: integer, maximum: %s}
+                outputs: []
+                """;
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var gateway = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        gateway.createContext("/", exchange -> { // ready, and records whatever else push would ask
+            seen.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
+            exchange.sendResponseHeaders(exchange.getRequestURI().getPath().equals("/q/health/ready") ? 200 : 500, -1);
+            exchange.close();
+        });
+        gateway.start();
+        String url = "http://127.0.0.1:" + gateway.getAddress().getPort();
+        try {
+            Files.writeString(dir.resolve("hangar.yaml"), spec.formatted(repository, "60"));
+            var drifted = run(tmp, "push", dir.toString(), "--url", url, "--api-key", "hk_test");
+            assertEquals(1, drifted.exit(), drifted.toString());
+            assertTrue(drifted.err().contains("ERR_SPEC_INVALID"), drifted.err());
+            assertTrue(drifted.err().contains("differ at /properties/n/maximum (hangar.yaml: 60, the predictor: 600)"), drifted.err());
+            assertFalse(drifted.err().contains("pushing"), drifted.err());
+            assertEquals(List.of("GET /q/health/ready"), seen, "nothing was registered");
+            var tags = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:5000/v2/"
+                    + repository.substring("127.0.0.1:5000/".length()) + "/tags/list")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, tags.statusCode(), "nothing was pushed: " + tags.body());
+
+            // the same numbers in both (YAML's 600 is Python's 600): the check passes, push goes on to the registry
+            Files.writeString(dir.resolve("hangar.yaml"), spec.formatted(repository, "600"));
+            assertEquals(null, dev.hangar.cli.cog.DeclaredSchema.check(imageOf(repository), Json.YAML.readTree(
+                    Files.readString(dir.resolve("hangar.yaml"))).path("inputs_schema")));
+            // a processor without input_schema leaves hangar.yaml's the only schema: nothing to compare
+            Files.writeString(dir.resolve("predict.py"), predictor.replace("input_schema = ", "other = "));
+            var bare = Docker.capture(List.of("env", "DOCKER_BUILDKIT=0", "docker", "build", "-q", "-t", repository + ":bare", dir.toString()), null);
+            assertEquals(0, bare.exit(), bare.err());
+            assertEquals(null, dev.hangar.cli.cog.DeclaredSchema.check(repository + ":bare", Json.MAPPER.readTree("{\"type\":\"object\"}")));
+        } finally {
+            gateway.stop(0);
+            for (String t : Docker.capture(List.of("docker", "images", "--format", "{{.Repository}}:{{.Tag}}", repository), null)
+                    .out().lines().toList()) {
+                Docker.capture(List.of("docker", "rmi", t), null);
+            }
+        }
+    }
+
+    /** The one tag push gave the image it built. */
+    static String imageOf(String repository) {
+        return Docker.capture(List.of("docker", "images", "--format", "{{.Repository}}:{{.Tag}}", repository), null).out().lines()
+                .findFirst().orElseThrow();
+    }
+
+    /** One sample's predictions in its built image, as a user runs them. */
+    static void runsInItsImage(String sample, String tag, Path cwd) throws Exception {
+        switch (sample) {
+            case "types" -> {
+                var p = run(cwd, "predict", tag, "-i", "prompt=world", "-i", "repeats=2", "-i", "style=fancy", "-i", "api_key=sk-abc",
+                        "--json");
+                assertEquals(0, p.exit(), p.toString());
+                JsonNode done = Json.MAPPER.readTree(p.out());
+                assertEquals("~ hello world hello world ~", done.at("/output/text").asText(), p.out());
+                assertFalse(p.out().contains("sk-abc"), "the Secret is masked in the echoed input");
+                var refused = run(cwd, "predict", tag, "-i", "prompt=x", "-i", "style=odd");
+                assertEquals(1, refused.exit(), refused.toString());
+            }
+            case "file-input" -> {
+                Files.writeString(cwd.resolve("doc.txt"), "first line\nsecond\n");
+                var p = run(cwd, "predict", tag, "-i", "document=@doc.txt", "--json");
+                assertEquals(0, p.exit(), p.toString());
+                assertEquals("first line", Json.MAPPER.readTree(p.out()).at("/output/first_line").asText(), p.out());
+            }
+            case "path-output" -> {
+                var p = run(cwd, "predict", tag, "-i", "text=hi", "-i", "copies=3", "-o", "copies.txt");
+                assertEquals(0, p.exit(), p.toString());
+                assertEquals("hi\nhi\nhi\n", Files.readString(cwd.resolve("copies.txt")));
+            }
+            case "streaming" -> {
+                var p = run(cwd, "predict", tag, "-i", "prompt=hello big world");
+                assertEquals(0, p.exit(), p.toString());
+                assertEquals("hello big world \n", p.out(), "the chunks as they came, not the final list");
+            }
+            case "async-runner" -> {
+                var p = run(cwd, "predict", tag, "-i", "name=ada");
+                assertEquals(0, p.exit(), p.toString());
+                assertEquals("async hello ada", p.out().strip());
+            }
+            case "failing-predict" -> {
+                assertEquals("2", run(cwd, "predict", tag, "-i", "number=4").out().strip());
+                var odd = run(cwd, "predict", tag, "-i", "number=3");
+                assertEquals(1, odd.exit(), odd.toString());
+                assertTrue(odd.err().contains("ValueError: odd numbers are not supported: 3"), odd.err());
+            }
+            case "failing-setup" -> {
+                var p = run(cwd, "predict", tag, "-i", "text=x");
+                assertEquals(1, p.exit());
+                assertTrue(p.err().contains("setup() failed"), p.err());
+                assertTrue(p.err().contains("weights not found: /src/weights.bin"), p.err());
+            }
+            case "legacy" -> {
+                var p = run(cwd, "predict", tag, "-i", "text=Hi", "-i", "times=2");
+                assertEquals(0, p.exit(), p.toString());
+                assertEquals("HIHI!", p.out().strip());
+            }
+            case "training" -> {
+                Files.writeString(cwd.resolve("data.txt"), "12345");
+                var t = run(cwd, "train", tag, "-i", "train_data=@data.txt", "-i", "learning_rate=0.5");
+                assertEquals(0, t.exit(), t.toString());
+                Path weights;
+                try (var saved = Files.list(cwd.resolve("weights"))) {
+                    weights = saved.filter(f -> !f.getFileName().toString().startsWith(".")).findFirst().orElseThrow();
+                }
+                String trained = Files.readString(weights);
+                assertEquals("trained on 5 bytes at lr=0.5", trained);
+                // -e reaches the container: COG_WEIGHTS is what setup(weights) loads
+                String url = "data:text/plain;base64," + java.util.Base64.getEncoder().encodeToString(trained.getBytes(StandardCharsets.UTF_8));
+                var p = run(cwd, "predict", tag, "-i", "prompt=hi", "-e", "COG_WEIGHTS=" + url);
+                assertEquals(0, p.exit(), p.toString());
+                assertEquals("trained on 5 bytes at lr=0.5: hi", p.out().strip());
+                assertEquals("base: hi", run(cwd, "predict", tag, "-i", "prompt=hi").out().strip(), "without it, the base weights");
+            }
+            default -> throw new AssertionError("no run case for the sample " + sample + ": add one");
         }
     }
 
