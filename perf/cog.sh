@@ -2,7 +2,7 @@
 # Issue #9, the Cog lifecycle: cold start and build time, each against a baseline measured in the
 # same run on the same machine, printed as ratios and recorded under `## Issue #9` in results.md.
 #
-#   perf/cog.sh [--runs N] [--builds N] [--no-record]
+#   perf/cog.sh [--runs N] [--builds N] [--calls N] [--no-record]
 #
 # (a) cold start = container start -> READY, started locked down as `hangar predict` / the executor
 #     start it (network none, read-only, no capabilities, uid 10001, run folder at /hangar/io):
@@ -15,17 +15,20 @@
 # (b) `hangar build` of an unchanged project (cache hit) and after a one-line change to predict.py,
 #     vs a bare `docker build` of the same generated Dockerfile and context (what Hangar adds: the
 #     JVM, the schema derivation in the image, the labels and tags).
-# The warm prediction overhead (the runtime vs calling predict() directly) is runtime/perf/overhead.py.
+# (c) warm prediction overhead: in one container of the project image, --calls sequential predictions through
+#     the image's runtime over its unix socket vs the predictor's predict() called directly in the same
+#     container (runtime/perf/overhead.py --predictor, mounted read-only).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-RUNS=10 BUILDS=3 RECORD=1
+RUNS=10 BUILDS=3 CALLS=300 RECORD=1
 while [[ $# -gt 0 ]]; do
   case $1 in
     --runs) RUNS=$2; shift 2 ;;
     --builds) BUILDS=$2; shift 2 ;;
+    --calls) CALLS=$2; shift 2 ;;
     --no-record) RECORD=0; shift ;;
-    *) echo "usage: perf/cog.sh [--runs N] [--builds N] [--no-record]" >&2; exit 2 ;;
+    *) echo "usage: perf/cog.sh [--runs N] [--builds N] [--calls N] [--no-record]" >&2; exit 2 ;;
   esac
 done
 
@@ -111,6 +114,13 @@ for i in $(seq "$BUILDS"); do
   t0=$(now); bare_build; t1=$(now); ms "$t0" "$t1" >> "$work/x.b"
 done
 
+# (c) warm prediction overhead, in one container of the project image: the image's runtime over its unix socket
+#     (a Cog predictor: inputs checked against the signature, output encoded) vs the same class's predict()
+#     called directly, one after the other in the same container.
+docker run --rm "${LOCK[@]}" -v "$ROOT/runtime/perf/overhead.py:/opt/perf/overhead.py:ro" --entrypoint python3 "$PROJECT" \
+  /opt/perf/overhead.py --calls "$CALLS" --predictor /src/predict.py:Predictor --input '{"name": "x"}' --numbers > "$work/w"
+read -r w_rt50 w_rt99 w_d50 w_d99 < "$work/w"
+
 machine="$(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB, load $(cut -d' ' -f1-3 /proc/loadavg)"
 rows=$work/rows; : > "$rows"
 row() { # measure file-hangar file-baseline baseline-label
@@ -121,6 +131,8 @@ row() { # measure file-hangar file-baseline baseline-label
 }
 row "cold start → READY, Cog project image (\`hangar build\`), $RUNS runs" "$work/p.h" "$work/p.b" "bare \`docker run\` of it running \`true\`"
 row "cold start → READY, unmodified Cog image + forwarder sidecar, $RUNS runs" "$work/c.h" "$work/c.b" "bare \`docker run\` of it running \`true\`"
+printf '| %s | %s | warm prediction, Cog project image, %s sequential calls in one container, p50 / p99 | %s / %s ms (the runtime over its unix socket) | %s / %s ms (predict() called directly, same container) | +%s ms at p50 |\n' \
+  "$(date -u +%F)" "$machine" "$CALLS" "$w_rt50" "$w_rt99" "$w_d50" "$w_d99" "$(awk -v a="$w_rt50" -v b="$w_d50" 'BEGIN{printf "%.2f", a-b}')" >> "$rows"
 row "\`hangar build\`, unchanged project (cache hit), $BUILDS builds" "$work/u.h" "$work/u.b" "bare \`docker build\`, same Dockerfile"
 row "\`hangar build\` after a one-line change to predict.py, $BUILDS builds" "$work/x.h" "$work/x.b" "bare \`docker build\`, same change"
 
@@ -128,7 +140,6 @@ echo "perf/cog.sh — $(date -u '+%F %H:%M UTC'), $machine"
 echo "| date | machine | measure | Hangar | baseline, same run | ratio |"
 echo "|---|---|---|---|---|---|"
 cat "$rows"
-echo "warm prediction overhead (runtime vs direct call): python3 runtime/perf/overhead.py"
 
 if [[ $RECORD = 1 ]]; then
   if ! grep -q '^## Issue #9' "$ROOT/perf/results.md"; then
@@ -138,12 +149,26 @@ if [[ $RECORD = 1 ]]; then
 
 Recorded by `perf/cog.sh` (the Cog lifecycle). Each baseline was measured in the same run on the
 same machine; `machine` is cores, memory and the load average (1/5/15 min) at the end of the run.
-The warm prediction overhead of the runtime (vs calling predict() directly in the same process) is
-measured by `runtime/perf/overhead.py`.
+The warm prediction overhead row compares, in one container of the project image, predictions through
+the image's runtime over its unix socket with the predictor's `predict()` called directly
+(`runtime/perf/overhead.py --predictor`); rows before 2026-12-02 did not have it.
 
 | date | machine | measure | Hangar | baseline, same run | ratio |
 |---|---|---|---|---|---|
 EOF
   fi
-  record "## Issue #9" "$rows"
+  # lib.sh's record() reads the section up to the next "# " heading, which would put these rows under
+  # "## Issue #10" that follows: insert after the last row of the first table under "## Issue #9" instead.
+  tmp=$(mktemp)
+  awk -v rows="$rows" '
+    { line[NR] = $0 }
+    END {
+      sect = 0; last = 0
+      for (i = 1; i <= NR; i++) {
+        if (line[i] == "## Issue #9") sect = 1; else if (sect && line[i] ~ /^#/) sect = 0
+        if (sect && line[i] ~ /^\|/) last = i; else if (sect && last) sect = 0
+      }
+      for (i = 1; i <= NR; i++) { print line[i]; if (i == last) while ((getline l < rows) > 0) print l }
+    }' "$ROOT/perf/results.md" > "$tmp" && cat "$tmp" > "$ROOT/perf/results.md"
+  rm -f "$tmp"
 fi

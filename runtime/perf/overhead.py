@@ -2,6 +2,12 @@
 against calling the same predictor function directly in one Python process.
 
     python3 runtime/perf/overhead.py [--calls 500] [--profile]
+    python3 overhead.py --predictor /src/predict.py:Predictor --input '{"name": "x"}' --numbers
+
+The second form measures a project's own predictor (a Cog one: its inputs checked and its output
+encoded as Cog does) inside its image, as perf/cog.sh runs it: the image's runtime over its unix
+socket against the same class's setup() once and predict(**input) called directly, in the same
+container; --numbers prints only "runtime_p50 runtime_p99 direct_p50 direct_p99" in ms.
 
 Starts `python3 -m hangar_runtime` (standard library only, like the image) in a temp folder,
 sends --calls sequential `POST /predictions` (one connection each, as the executor does) with a
@@ -26,6 +32,8 @@ import time
 from pathlib import Path
 
 RUNTIME = Path(__file__).resolve().parent.parent / "python"
+if not RUNTIME.is_dir():  # run inside an image (perf/cog.sh): the image's own runtime, on its PYTHONPATH
+    RUNTIME = Path(os.environ.get("PYTHONPATH", "/opt/hangar").split(":")[0])
 NOOP = '''
 from hangar_runtime.processor import Processor
 
@@ -74,11 +82,15 @@ def stats(name: str, samples: list) -> str:
     return f"| {name} | {len(ms)} | {p(0.5):.4f} | {p(0.99):.4f} | {statistics.fmean(ms):.4f} |"
 
 
+PREDICTOR = None  # None: the no-op above; else "file.py:Class" (--predictor)
+INPUT = {"text": "x"}
+
+
 def bodies(runs: Path, calls: int):
     for i in range(calls):
         folder = runs / f"{i:016x}" / "outputs"
         folder.mkdir(parents=True)
-        yield json.dumps({"input": {"text": "x"}, "output_dir": str(folder),
+        yield json.dumps({"input": INPUT, "output_dir": str(folder),
                           "context": {"execution_id": f"exec-{i}"}}).encode()
 
 
@@ -86,21 +98,32 @@ def env_for(home: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HANGAR_")}
     (home / "tmp").mkdir(exist_ok=True)
     env.update(PYTHONPATH=str(RUNTIME), PYTHONDONTWRITEBYTECODE="1", HANGAR_SOCKET=str(home / "runtime.sock"),
-               HANGAR_PREDICTOR=str(home / "noop.py") + ":Predictor", HANGAR_OUTPUT_DIR=str(home / "outputs"),
+               HANGAR_PREDICTOR=PREDICTOR or str(home / "noop.py") + ":Predictor", HANGAR_OUTPUT_DIR=str(home / "outputs"),
                HANGAR_RUNS_DIR=str(home / "runs"), HANGAR_SCRUB_DIRS=str(home / "tmp"), TMPDIR=str(home / "tmp"))
     return env
 
 
 def direct(home: Path, calls: int) -> list:
     sys.path.insert(0, str(RUNTIME))
-    sys.path.insert(0, str(home))
-    from noop import Predictor  # noqa: E402
+    if PREDICTOR:
+        import importlib.util
+        file, name = PREDICTOR.rsplit(":", 1)
+        sys.path.insert(0, str(Path(file).parent))
+        spec = importlib.util.spec_from_file_location("measured_predictor", file)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        Predictor = getattr(module, name)
+    else:
+        sys.path.insert(0, str(home))
+        from noop import Predictor  # noqa: E402
 
     predictor = Predictor()
+    if hasattr(predictor, "setup"):
+        predictor.setup()
     samples = []
     for _ in range(calls):
         t = time.perf_counter()
-        predictor.predict(text="x")
+        predictor.predict(**INPUT)
         samples.append(time.perf_counter() - t)
     return samples
 
@@ -178,7 +201,14 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=500)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--predictor", help="file.py:Class to measure instead of the no-op")
+    parser.add_argument("--input", help="the input as JSON (default {\"text\": \"x\"})")
+    parser.add_argument("--numbers", action="store_true", help="print only the four p50/p99 numbers")
     args = parser.parse_args()
+    global PREDICTOR, INPUT
+    PREDICTOR = args.predictor
+    if args.input:
+        INPUT = json.loads(args.input)
     with tempfile.TemporaryDirectory(prefix="hangar-overhead-") as tmp:
         home = Path(tmp)
         (home / "noop.py").write_text(NOOP)
@@ -186,6 +216,11 @@ def main() -> int:
             profiled(home, args.calls)
             return 0
         sock_samples = over_socket(home, args.calls, sse=False)
+        if args.numbers:
+            direct_samples = direct(home, args.calls)
+            p = lambda xs, q: sorted(xs)[min(len(xs) - 1, int(q * len(xs)))] * 1000  # noqa: E731
+            print(f"{p(sock_samples, .5):.4f} {p(sock_samples, .99):.4f} {p(direct_samples, .5):.4f} {p(direct_samples, .99):.4f}")
+            return 0
         sse_samples = over_socket(home, args.calls, sse=True)
         direct_samples = direct(home, args.calls)
         print(f"no-op prediction, {args.calls} sequential calls, Python {sys.version.split()[0]}")
