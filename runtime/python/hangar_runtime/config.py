@@ -76,6 +76,7 @@ class Config:
     webhook_backoff_seconds: float = 0.5
     upload_url: str | None = None
     upload_socket: str | None = None
+    webhook_socket: str | None = None
     setup_timeout_seconds: float = 0.0
     healthcheck_timeout_seconds: float = 5.0
     weights: str | None = None
@@ -115,6 +116,7 @@ class Config:
             webhook_backoff_seconds=_float(env, "HANGAR_WEBHOOK_BACKOFF_SECONDS", 0.5),
             upload_url=(upload_url or env.get("HANGAR_UPLOAD_URL") or None),
             upload_socket=env.get("HANGAR_UPLOAD_SOCKET") or None,
+            webhook_socket=env.get("HANGAR_WEBHOOK_SOCKET") or None,
             setup_timeout_seconds=_float(env, "HANGAR_SETUP_TIMEOUT_SECONDS", 0.0),
             healthcheck_timeout_seconds=_float(env, "HANGAR_HEALTHCHECK_TIMEOUT_SECONDS", 5.0),
             weights=env.get("COG_WEIGHTS") or None,

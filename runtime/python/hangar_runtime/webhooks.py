@@ -6,10 +6,14 @@ most once every 500 ms, as Cog (the state at the end of the interval, so none is
 delivery carries `webhook-id`, `webhook-timestamp` and `webhook-signature: v1,<base64
 HMAC-SHA256(secret, "<id>.<timestamp>.<body>")>` when HANGAR_WEBHOOK_SECRET (`whsec_<base64>`) is
 set. Not in Cog: the terminal (`completed`) delivery is retried with exponential backoff while
-the receiver fails (5xx, 429, no answer); the others are tried once.
+the receiver fails (5xx, 429, no answer); the others are tried once. With HANGAR_WEBHOOK_SOCKET
+(a container with no network, `hangar serve`) each delivery goes to the CLI's relay on that unix
+socket, which makes the POST.
 """
 
 import base64
+import http.client
+import socket
 import hashlib
 import hmac
 import json
@@ -70,7 +74,9 @@ def check_request(webhook, events_filter) -> tuple:
 class Sender:
     """Delivers one job's webhooks in order, on a thread of its own, so the job never waits on them."""
 
-    def __init__(self, job, url: str, events: set, key: bytes | None, retries: int, backoff: float):
+    def __init__(self, job, url: str, events: set, key: bytes | None, retries: int, backoff: float,
+                 relay: str | None = None):
+        self._relay = relay  # HANGAR_WEBHOOK_SOCKET: no network here, the CLI delivers (see post_via_socket)
         self._job = job
         self._url = url
         self._events = events
@@ -136,6 +142,11 @@ class Sender:
                 headers["webhook-signature"] = sign(self._key, msg_id, timestamp, body)
             reason = None
             try:
+                if self._relay:
+                    status = post_via_socket(self._relay, self._url, body, headers)
+                    if status // 100 == 2:
+                        return
+                    raise urllib.error.HTTPError(self._url, status, "refused", None, None)
                 request = urllib.request.Request(self._url, data=body, headers=headers, method="POST")
                 with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
                     response.read(65536)
@@ -149,3 +160,20 @@ class Sender:
             if attempt + 1 < attempts:
                 time.sleep(self._backoff * (2 ** attempt))
         runtime_log(f"webhook for {self._job.kind[:-1]} {self._job.id} not delivered: {reason}")
+
+
+def post_via_socket(relay: str, url: str, body: bytes, headers: dict) -> int:
+    """POSTs one delivery to the CLI's webhook relay (a unix socket in the run folder, `hangar serve`):
+    the URL in `X-Webhook-URL`, the signed headers and body as they are; returns the status the
+    receiver answered (the relay's 502 when it could not reach it). OSError when the relay is gone."""
+    conn = http.client.HTTPConnection("localhost", timeout=TIMEOUT_SECONDS * 2)
+    conn.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        conn.sock.settimeout(TIMEOUT_SECONDS * 2)
+        conn.sock.connect(relay)
+        conn.request("POST", "/", body=body, headers={**headers, "X-Webhook-URL": url, "Content-Length": str(len(body))})
+        response = conn.getresponse()
+        response.read(65536)
+        return response.status
+    finally:
+        conn.close()

@@ -296,7 +296,8 @@ class Worker:
                       request={**request, "context": context if isinstance(context, dict) else {}})
             if url:
                 sender = webhooks.Sender(job, url, events, self.config.webhook_key,
-                                         self.config.webhook_retries, self.config.webhook_backoff_seconds)
+                                         self.config.webhook_retries, self.config.webhook_backoff_seconds,
+                                         self.config.webhook_socket)
                 job.listeners.append(sender)
                 self._senders = [s for s in self._senders if not s.finished.is_set()] + [sender]
             self._remember(job)

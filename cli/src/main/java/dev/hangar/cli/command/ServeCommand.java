@@ -7,6 +7,7 @@ import dev.hangar.cli.cog.Forwarder;
 import dev.hangar.cli.cog.LocalContainer;
 import dev.hangar.cli.cog.SwaggerUi;
 import dev.hangar.cli.cog.UploadRelay;
+import dev.hangar.cli.cog.WebhookRelay;
 import dev.hangar.cli.cog.UrlFetcher;
 import dev.hangar.cli.cog.UrlInputs;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -38,7 +39,7 @@ import picocli.CommandLine.Spec;
                         + "/docs (Swagger UI over it, every asset served by the CLI: nothing loads from outside this host). "
                         + "The container has no network: the port is forwarded to the runtime's unix socket in the container's "
                         + "run folder, http(s) URL file inputs are fetched by the CLI and handed over as data: URLs, and "
-                        + "--upload-url uploads are made by the CLI."})
+                        + "--upload-url uploads and the deliveries to a request's webhook are made by the CLI."})
 public final class ServeCommand implements Callable<Integer> {
     /** A job request's body, read whole to fetch its URL inputs (data: URLs included). */
     static final long MAX_REQUEST_BYTES = 256L * 1024 * 1024;
@@ -90,6 +91,7 @@ public final class ServeCommand implements Callable<Integer> {
             }
             environment.add("HANGAR_UPLOAD_SOCKET=/hangar/io/" + UploadRelay.SOCKET);
         }
+        environment.add("HANGAR_WEBHOOK_SOCKET=/hangar/io/" + WebhookRelay.SOCKET);
         String ref = image;
         JsonNode schema;
         if (ref == null) {
@@ -103,7 +105,8 @@ public final class ServeCommand implements Callable<Integer> {
         Thread cleanup = new Thread(container::close);
         Runtime.getRuntime().addShutdownHook(cleanup);
         UrlFetcher.Limits limits = UrlFetcher.Limits.fromEnv(System.getenv());
-        try (UploadRelay relay = uploadUrl == null ? null : UploadRelay.open(container.folder(), uploadUrl, limits.timeout().multipliedBy(4))) {
+        try (UploadRelay relay = uploadUrl == null ? null : UploadRelay.open(container.folder(), uploadUrl, limits.timeout().multipliedBy(4));
+             WebhookRelay webhooks = WebhookRelay.open(container.folder(), limits.timeout())) {
             container.showLogs(out.err());
             container.awaitReady(LocalContainer.SETUP_TIMEOUT);
             Map<String, Forwarder.Page> pages = new HashMap<>(SwaggerUi.pages());
@@ -111,7 +114,7 @@ public final class ServeCommand implements Callable<Integer> {
                 pages.put("/openapi.json", new Forwarder.Page("application/json", Json.MAPPER.writeValueAsBytes(schema)));
             }
             try (Forwarder forwarder = Forwarder.open(address, port, container.folder().resolve("runtime.sock"), pages,
-                    schema == null ? null : urlInputs(schema, new UrlFetcher(limits)), MAX_REQUEST_BYTES)) {
+                    requests(schema, new UrlFetcher(limits), webhooks), MAX_REQUEST_BYTES)) {
                 boundPort = forwarder.port();
                 String base = "http://" + (address.getHostAddress().contains(":") ? "[" + address.getHostAddress() + "]"
                         : address.getHostAddress()) + ":" + boundPort;
@@ -130,8 +133,11 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    /** A job request's http(s) file inputs, fetched here and sent on as data: URLs (the container has no network). */
-    static Forwarder.Rewriter urlInputs(JsonNode schema, UrlFetcher fetcher) {
+    /**
+     * What the CLI does for a job request, the container having no network: its {@code webhook} is let
+     * through the webhook relay, and its http(s) file inputs are fetched here and sent on as data: URLs.
+     */
+    static Forwarder.Rewriter requests(JsonNode schema, UrlFetcher fetcher, WebhookRelay webhooks) {
         return (kind, body) -> {
             JsonNode request;
             try {
@@ -139,7 +145,13 @@ public final class ServeCommand implements Callable<Integer> {
             } catch (IOException notJson) {
                 return null; // the runtime answers it
             }
-            if (request == null || !(request.get("input") instanceof ObjectNode input)) {
+            if (request == null || !request.isObject()) {
+                return null;
+            }
+            if (request.get("webhook") != null && request.get("webhook").isTextual()) {
+                webhooks.allow(request.get("webhook").asText());
+            }
+            if (schema == null || !(request.get("input") instanceof ObjectNode input)) {
                 return null;
             }
             UrlInputs.inline(schema, kind.equals("trainings") ? "TrainingInput" : "Input", input, fetcher);

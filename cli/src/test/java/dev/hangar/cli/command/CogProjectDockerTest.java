@@ -279,7 +279,9 @@ class CogProjectDockerTest {
         cli.setErr(new java.io.PrintWriter(err, true));
         ServeCommand serve = (ServeCommand) cli.getSubcommands().get("serve").getCommand();
         AtomicReference<Integer> exit = new AtomicReference<>();
-        Thread t = Thread.ofPlatform().start(() -> exit.set(cli.execute("serve", image, "-p", "0")));
+        byte[] key = "a webhook signing key of 32 byte".getBytes(StandardCharsets.UTF_8);
+        String secret = "whsec_" + java.util.Base64.getEncoder().encodeToString(key);
+        Thread t = Thread.ofPlatform().start(() -> exit.set(cli.execute("serve", image, "-p", "0", "-e", "HANGAR_WEBHOOK_SECRET=" + secret)));
         try {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (serve.boundPort == 0 && t.isAlive() && System.nanoTime() < deadline) {
@@ -304,6 +306,7 @@ class CogProjectDockerTest {
             var health = http.send(HttpRequest.newBuilder(URI.create(base + "/health-check")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals("READY", Json.MAPPER.readTree(health.body()).path("status").asText(), health.body());
             assertEquals(1, localContainers());
+            webhooksReachTheHostThroughTheCliOnly(http, base, key);
         } finally {
             serve.stop.countDown();
             t.join(30_000);
@@ -314,6 +317,61 @@ class CogProjectDockerTest {
         var open = run(cwd, "serve", image, "--host", "0.0.0.0");
         assertEquals(1, open.exit());
         assertTrue(open.err().contains("not a loopback address"), open.toString());
+    }
+
+    /**
+     * A request's webhook under serve: the container has no network, the CLI delivers it (signed by the
+     * runtime); the relay socket, spoken to as the container could, sends nothing to a URL no request named.
+     */
+    static void webhooksReachTheHostThroughTheCliOnly(HttpClient http, String base, byte[] key) throws Exception {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<byte[]> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<com.sun.net.httpserver.Headers> heads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var receiver = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        receiver.createContext("/", exchange -> {
+            seen.add(exchange.getRequestURI().getPath());
+            bodies.add(exchange.getRequestBody().readAllBytes());
+            heads.add(exchange.getRequestHeaders());
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.start();
+        try {
+            String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+            String body = "{\"id\":\"hooked\",\"input\":{\"text\":\"w\",\"times\":1,\"doc\":\"data:,d\"},\"webhook\":\"" + hook
+                    + "\",\"webhook_events_filter\":[\"completed\"]}";
+            var prediction = http.send(HttpRequest.newBuilder(URI.create(base + "/predictions")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, prediction.statusCode(), prediction.body());
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (seen.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertEquals(List.of("/hook"), seen, "the completed webhook, once");
+            JsonNode delivered = Json.MAPPER.readTree(bodies.getFirst());
+            assertEquals("hooked", delivered.path("id").asText());
+            assertEquals("succeeded", delivered.path("status").asText(), delivered.toString());
+            var h = heads.getFirst();
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+            mac.update((h.getFirst("webhook-id") + "." + h.getFirst("webhook-timestamp") + ".").getBytes(StandardCharsets.UTF_8));
+            assertEquals("v1," + java.util.Base64.getEncoder().encodeToString(mac.doFinal(bodies.getFirst())), h.getFirst("webhook-signature"),
+                    "signed in the container, passed on unchanged");
+
+            // the model itself speaking to the relay, for a URL no request named: refused, nothing sent
+            String id = Docker.capture(List.of("docker", "ps", "-q", "--filter", "label=dev.hangar.cli=local"), null).out().strip();
+            Path folder = Path.of(Docker.inspectContainer(id, "{{range .Mounts}}{{if eq .Destination \"/hangar/io\"}}{{.Source}}{{end}}{{end}}"));
+            try (var ch = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(folder.resolve("webhook.sock")))) {
+                String other = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/exfiltrate";
+                ch.write(java.nio.ByteBuffer.wrap(("POST / HTTP/1.1\r\nHost: x\r\nX-Webhook-URL: " + other
+                        + "\r\nContent-Length: 2\r\n\r\n{}").getBytes(StandardCharsets.ISO_8859_1)));
+                String answer = new String(java.nio.channels.Channels.newInputStream(ch).readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(answer.startsWith("HTTP/1.1 403"), answer);
+            }
+            assertEquals(List.of("/hook"), seen, "nothing reached the host for it");
+        } finally {
+            receiver.stop(0);
+        }
     }
 
     @Test
