@@ -39,10 +39,14 @@ import picocli.CommandLine.Spec;
                         + "/docs (Swagger UI over it, every asset served by the CLI: nothing loads from outside this host). "
                         + "The container has no network: the port is forwarded to the runtime's unix socket in the container's "
                         + "run folder, http(s) URL file inputs are fetched by the CLI and handed over as data: URLs, and "
-                        + "--upload-url uploads and the deliveries to a request's webhook are made by the CLI."})
+                        + "--upload-url uploads and the deliveries to a request's webhook are made by the CLI. Up to 16 jobs "
+                        + "wait beyond the busy slots (concurrency.max) before a request is refused with 409 (-e "
+                        + "HANGAR_QUEUE_SIZE=N: another bound; 0: Cog's 409 as soon as every slot is busy)."})
 public final class ServeCommand implements Callable<Integer> {
     /** A job request's body, read whole to fetch its URL inputs (data: URLs included). */
     static final long MAX_REQUEST_BYTES = 256L * 1024 * 1024;
+    /** Jobs that wait beyond the busy slots before a request is refused (409); -e HANGAR_QUEUE_SIZE=N sets another. */
+    static final int QUEUE_SIZE = 16;
 
     @Spec
     CommandSpec spec;
@@ -92,6 +96,9 @@ public final class ServeCommand implements Callable<Integer> {
             environment.add("HANGAR_UPLOAD_SOCKET=/hangar/io/" + UploadRelay.SOCKET);
         }
         environment.add("HANGAR_WEBHOOK_SOCKET=/hangar/io/" + WebhookRelay.SOCKET);
+        if (environment.stream().noneMatch(e -> e.startsWith("HANGAR_QUEUE_SIZE="))) {
+            environment.add("HANGAR_QUEUE_SIZE=" + QUEUE_SIZE); // a bounded queue, not Cog's 409 as soon as every slot is busy
+        }
         String ref = image;
         JsonNode schema;
         if (ref == null) {

@@ -374,6 +374,57 @@ class CogProjectDockerTest {
         }
     }
 
+    /** serve: jobs beyond the busy slot wait in a bounded queue (16, or -e HANGAR_QUEUE_SIZE); only past it is a request 409. */
+    @Test
+    void serveQueuesBeyondTheBusySlotAnd409sOnlyWhenTheQueueIsFull(@TempDir Path tmp) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("sleepy"));
+        Files.writeString(dir.resolve("cog.yaml"), "predict: \"predict.py:Predictor\"\n");
+        Files.writeString(dir.resolve("predict.py"), "import time\nfrom cog import BasePredictor\n\nclass Predictor(BasePredictor):\n"
+                + "    def predict(self, seconds: float) -> str:\n        time.sleep(seconds)\n        return 'slept'\n");
+        String tag = "hangar-it-cogcli-test/sleepy:1";
+        try {
+            assertEquals(0, run(dir, "build", "-t", tag).exit());
+            assertEquals(List.of(202, 202, 202, 409), acceptedOf(tag, 4, "-e", "HANGAR_QUEUE_SIZE=2"), "one running, two queued, then full");
+            List<Integer> byDefault = acceptedOf(tag, 18);
+            assertEquals(17, byDefault.stream().filter(s -> s == 202).count(), byDefault.toString());
+            assertEquals(409, byDefault.getLast(), byDefault.toString());
+        } finally {
+            Docker.capture(List.of("docker", "rmi", tag), null);
+        }
+    }
+
+    /** Serves {@code image}, posts {@code n} async predictions of 30 s, returns their statuses, stops serving. */
+    static List<Integer> acceptedOf(String image, int n, String... extra) throws Exception {
+        CommandLine cli = dev.hangar.cli.Main.commandLine();
+        var err = new java.io.StringWriter();
+        cli.setOut(new java.io.PrintWriter(new java.io.StringWriter(), true));
+        cli.setErr(new java.io.PrintWriter(err, true));
+        ServeCommand serve = (ServeCommand) cli.getSubcommands().get("serve").getCommand();
+        List<String> args = new ArrayList<>(List.of("serve", image, "-p", "0"));
+        args.addAll(List.of(extra));
+        AtomicReference<Integer> exit = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().start(() -> exit.set(cli.execute(args.toArray(String[]::new))));
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (serve.boundPort == 0 && t.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertNotEquals(0, serve.boundPort, err.toString());
+            HttpClient http = HttpClient.newHttpClient();
+            List<Integer> statuses = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                statuses.add(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + serve.boundPort + "/predictions"))
+                        .header("Content-Type", "application/json").header("Prefer", "respond-async")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"input\":{\"seconds\":30}}")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode());
+            }
+            return statuses;
+        } finally {
+            serve.stop.countDown();
+            t.join(60_000);
+        }
+    }
+
     @Test
     void separateWeightsKeepsTheWeightsLayerWhenTheCodeChanges(@TempDir Path tmp) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("weighty"));
