@@ -193,7 +193,7 @@ class CogServeDockerTest {
 
             // the container still has no network, and the upload URL (a signed one carries secrets) is not in it
             String id = dev.hangar.cli.cog.Docker.capture(java.util.List.of("docker", "ps", "-q", "--filter",
-                    "label=dev.hangar.cli=local"), null).out().strip();
+                    "label=dev.hangar.cli=local", "--filter", "ancestor=" + CogProjectDockerTest.BASE), null).out().strip();
             assertEquals("none", dev.hangar.cli.cog.Docker.inspectContainer(id, "{{.HostConfig.NetworkMode}}"));
             String containerEnv = dev.hangar.cli.cog.Docker.inspectContainer(id, "{{json .Config.Env}}");
             assertTrue(containerEnv.contains("HANGAR_UPLOAD_SOCKET=/hangar/io/upload.sock"), containerEnv);
