@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CogLoopIT {
     static final Path ROOT = Path.of(System.getProperty("hangar.root", "..")).toAbsolutePath().normalize();
-    static final String BASE = "hangar-it-cogloop/runtime-python:3.11";
+    /** This run's own base tag: another checkout's suite may run on the same engine at the same time. */
+    static final String BASE = "hangar-it-cogloop-" + ProcessHandle.current().pid() + "/runtime-python:3.11";
     static final String PREDICTOR = """
             from cog import BasePredictor, Input
 
@@ -84,7 +85,8 @@ class CogLoopIT {
     }
 
     static int localContainers() throws Exception {
-        Process p = new ProcessBuilder("docker", "ps", "-aq", "--filter", "label=dev.hangar.cli=local").start();
+        Process p = new ProcessBuilder("docker", "ps", "-aq", "--filter", "label=dev.hangar.cli=local", "--filter", "ancestor=" + BASE)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor();
         return (int) out.lines().filter(l -> !l.isBlank()).count();
@@ -113,6 +115,7 @@ class CogLoopIT {
             loop(tmp, name);
         } finally {
             removeImages("hangar-" + name, "127.0.0.1:5000/e2e-cog/" + name);
+            new ProcessBuilder("docker", "rmi", BASE).start().waitFor();
         }
     }
 
