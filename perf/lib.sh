@@ -28,7 +28,8 @@ bare_container() {
   echo "$cid"
 }
 # record HEADING ROWS_FILE: adds the table rows in ROWS_FILE to perf/results.md, after the last row
-# of the table under the line that starts with HEADING (at the end of the file if there is none)
+# of the table under the line that starts with HEADING (at the end of the file if there is none); the
+# section ends at the next heading of any level, so a "## Issue #9" below a "# Results" is its own
 record() {
   local file=$ROOT/perf/results.md tmp
   tmp=$(mktemp)
@@ -37,7 +38,8 @@ record() {
     END {
       sect = 0; last = 0
       for (i = 1; i <= NR; i++) {
-        if (index(line[i], head) == 1) sect = 1; else if (sect && line[i] ~ /^# /) sect = 0
+        if (index(line[i], head) == 1) sect = 1
+        else if (sect && line[i] ~ /^#+ /) sect = 0
         if (sect && line[i] ~ /^\|/) last = i
       }
       for (i = 1; i <= NR; i++) { print line[i]; if (i == last) while ((getline l < rows) > 0) print l }
