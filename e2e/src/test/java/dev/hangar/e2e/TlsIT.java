@@ -164,6 +164,19 @@ class TlsIT {
     }
 
     @Test
+    void theCliRunsOverHttpsAndWssWithHangarCaFileAndIsRefusedWithoutIt() throws Exception {
+        var env = Map.of("HANGAR_BASE_URL", https(gateway), "HANGAR_API_KEY", TOKEN, "HANGAR_CA_FILE", certs.ca.toString());
+        var run = Stack.hangar(env, null, "run", "--ref", ref, "--inputs-json", "{\"seconds\":1}", "--json");
+        assertEquals(0, run.exit(), run.out() + run.err());
+        assertEquals("success", Json.MAPPER.readTree(run.out()).path("status").asText(), run.out());
+
+        var refused = Stack.hangar(Map.of("HANGAR_BASE_URL", https(gateway), "HANGAR_API_KEY", TOKEN, "HANGAR_CA_FILE", ""), null,
+                "runs", "list");
+        assertTrue(refused.exit() != 0, "the JDK's trust store does not know the test CA: " + refused.out());
+        assertTrue(refused.err().contains("PKIX") || refused.err().toLowerCase().contains("certificate"), refused.err());
+    }
+
+    @Test
     void aClientWithoutTheCaIsRefusedOnEveryListener() {
         var plainTrust = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(); // the JDK's CAs only
         for (int port : tlsPorts()) {
