@@ -34,6 +34,12 @@ final class PoolRig {
      * registry and registered as {@code namespace/name@1} for {@code owner}: its ref.
      */
     static String registerSlow(String image, String tag, String namespace, String name, String owner) throws Exception {
+        return registerSlow(image, tag, namespace, name, owner, "http://127.0.0.1:8081", StackCredentials.internalToken(), Stack.HTTP);
+    }
+
+    /** The same, registered at the registry at {@code registryUrl} (one of a test's own, e.g. serving HTTPS), through {@code http}. */
+    static String registerSlow(String image, String tag, String namespace, String name, String owner, String registryUrl,
+                               String internalToken, java.net.http.HttpClient http) throws Exception {
         String tagged = image + ":" + tag;
         Stack.docker("build", "-q", "--network", "host", "--build-arg", "RUNTIME=" + RUNTIME, "-t", tagged,
                 Stack.ROOT.resolve("e2e/src/test/resources/processors/slow").toString());
@@ -45,9 +51,9 @@ final class PoolRig {
                  "runtime":{"cpu":0.5,"memory_mb":128,"gpus":0,"timeout_seconds":120},"secrets":[],
                  "inputs_schema":{"type":"object"},"outputs":[],"retry":{"max_attempts":2,"backoff_seconds":1}}"""
                 .formatted(namespace, name, image, digest);
-        var put = Stack.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:8081/v1/processors/" + namespace + "/" + name
+        var put = http.send(HttpRequest.newBuilder(URI.create(registryUrl + "/v1/processors/" + namespace + "/" + name
                         + "/versions/1")).header("Content-Type", "application/json")
-                .header(InternalAuth.TOKEN_HEADER, StackCredentials.internalToken()).header(InternalAuth.OWNER_HEADER, owner)
+                .header(InternalAuth.TOKEN_HEADER, internalToken).header(InternalAuth.OWNER_HEADER, owner)
                 .PUT(HttpRequest.BodyPublishers.ofString(spec)).build(), HttpResponse.BodyHandlers.ofString());
         assertTrue(put.statusCode() / 100 == 2, "registering the spec: " + put.statusCode() + " " + put.body());
         return namespace + "/" + name + "@1";

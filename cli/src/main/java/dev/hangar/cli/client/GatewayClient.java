@@ -104,6 +104,11 @@ public final class GatewayClient implements AutoCloseable {
                 .followRedirects(HttpClient.Redirect.NEVER);
         if (!"https".equals(base.getScheme())) {
             b.sslContext(PlainHttp.SSL); // the default context parses the CA store: ~0.3 s of start-up for nothing
+        } else {
+            var ca = CaTrust.fromEnvironment(System.getenv()); // $HANGAR_CA_FILE, else the JDK's trust store
+            if (ca != null) {
+                b.sslContext(ca);
+            }
         }
         this.http = b.build();
         this.calls = new RetryingCalls(http, base, settings);

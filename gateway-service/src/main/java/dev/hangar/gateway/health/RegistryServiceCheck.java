@@ -1,5 +1,6 @@
 package dev.hangar.gateway.health;
 
+import dev.hangar.kit.tls.HangarTls;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.Readiness;
@@ -9,7 +10,7 @@ import org.eclipse.microprofile.health.Readiness;
 @Singleton
 public class RegistryServiceCheck extends UpstreamCheck {
 
-    public RegistryServiceCheck(@ConfigProperty(name = "quarkus.rest-client.registry.url") String url) {
-        super("registry-service", url);
+    public RegistryServiceCheck(@ConfigProperty(name = "quarkus.rest-client.registry.url") String url, HangarTls tls) {
+        super("registry-service", url, tls);
     }
 }

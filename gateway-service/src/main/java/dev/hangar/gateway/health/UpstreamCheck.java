@@ -1,5 +1,6 @@
 package dev.hangar.gateway.health;
 
+import dev.hangar.kit.tls.HangarTls;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,14 +17,14 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
  */
 abstract class UpstreamCheck implements HealthCheck {
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(TIMEOUT).build();
-
     private final String name;
     private final URI live;
+    private final HttpClient http;
 
-    UpstreamCheck(String name, String baseUrl) {
+    /** {@code tls}: an https upstream is trusted through the configured CA (docs/tls.md). */
+    UpstreamCheck(String name, String baseUrl, HangarTls tls) {
         this.name = name;
+        this.http = tls.httpClient().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
         this.live = URI.create(baseUrl.endsWith("/") ? baseUrl : baseUrl + "/").resolve("q/health/live");
     }
 
@@ -31,7 +32,7 @@ abstract class UpstreamCheck implements HealthCheck {
     public HealthCheckResponse call() {
         var response = HealthCheckResponse.named(name).withData("url", live.toString());
         try {
-            int status = HTTP.send(HttpRequest.newBuilder(live).GET().timeout(TIMEOUT).build(),
+            int status = http.send(HttpRequest.newBuilder(live).GET().timeout(TIMEOUT).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode();
             return (status == 200 ? response.up() : response.down()).withData("status", status).build();
         } catch (IOException e) {

@@ -1,6 +1,7 @@
 package dev.hangar.gateway.internal;
 
 import dev.hangar.gateway.config.GatewayConfig;
+import dev.hangar.kit.tls.HangarTls;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -23,12 +24,14 @@ import java.util.concurrent.TimeUnit;
 public class InternalServer {
     private final Vertx vertx;
     private final GatewayConfig config;
+    private final HangarTls tls;
     private volatile Router router;
     private volatile HttpServer server;
 
-    public InternalServer(Vertx vertx, GatewayConfig config) {
+    public InternalServer(Vertx vertx, GatewayConfig config, HangarTls tls) {
         this.vertx = vertx;
         this.config = config;
+        this.tls = tls;
     }
 
     /** Quarkus hands every observer the application router once its routes are in place. */
@@ -37,7 +40,8 @@ public class InternalServer {
     }
 
     void onStart(@Observes StartupEvent start) throws Exception {
-        var options = new HttpServerOptions().setHost(config.internalHost()).setPort(config.internalPort());
+        // HTTPS with the public port's certificate when TLS is on (docs/tls.md): executors on other hosts reach it
+        var options = tls.secure(new HttpServerOptions().setHost(config.internalHost()).setPort(config.internalPort()));
         Router app = router;
         server = vertx.createHttpServer(options).requestHandler(request -> app.handle(request))
                 .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -26,10 +26,21 @@ public final class PrivateKafka implements AutoCloseable {
     private final Path dir;
     private final Path libs;
     private final int port;
+    /** The SASL_SSL listener's port; -1 without one. */
+    private final int sslPort;
     private Process broker;
 
     /** Formats a broker in {@code dir} (not started). */
     public PrivateKafka(Path dir) throws Exception {
+        this(dir, null);
+    }
+
+    /**
+     * Formats a broker in {@code dir} (not started) that also has a SASL_SSL listener serving
+     * {@code tls}'s certificate (docs/tls.md), when {@code tls} is not null: same user, same
+     * password, TLS underneath. The SASL_PLAINTEXT listener stays for the broker's own traffic.
+     */
+    public PrivateKafka(Path dir, TestCertificates.Server tls) throws Exception {
         this.dir = Files.createDirectories(dir);
         Path root = StackCredentials.root();
         this.libs = libs(root);
@@ -39,9 +50,30 @@ public final class PrivateKafka implements AutoCloseable {
         var config = new ProcessBuilder("sh", "-c", ". \"$0\"; kafka_server_properties 127.0.0.1 127.0.0.1 \"$1\" \"$2\" \"$3\" 3 \"$4\"",
                 root.resolve("deploy/local/kafka-config.sh").toString(), String.valueOf(port), String.valueOf(controller),
                 dir.resolve("data").toString(), password).start();
-        Files.write(dir.resolve("server.properties"), config.getInputStream().readAllBytes());
+        String properties = new String(config.getInputStream().readAllBytes());
         config.waitFor();
+        this.sslPort = tls == null ? -1 : freePort();
+        Files.writeString(dir.resolve("server.properties"), tls == null ? properties : withSsl(properties, tls, password));
         format(password);
+    }
+
+    /** The stack's one broker configuration with a SASL_SSL listener added (a PEM key store: key and chain in one file). */
+    private String withSsl(String properties, TestCertificates.Server tls, String password) throws IOException {
+        String ssl = "SASL_SSL://127.0.0.1:" + sslPort;
+        var lines = new ArrayList<String>();
+        for (String line : properties.lines().toList()) {
+            if (line.startsWith("listeners=") || line.startsWith("advertised.listeners=")) {
+                line = line + "," + ssl;
+            } else if (line.startsWith("listener.security.protocol.map=")) {
+                line = line + ",SASL_SSL:SASL_SSL";
+            }
+            lines.add(line);
+        }
+        lines.add("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule "
+                + "required username=\"hangar\" password=\"" + password + "\";");
+        lines.add("listener.name.sasl_ssl.ssl.keystore.type=PEM");
+        lines.add("listener.name.sasl_ssl.ssl.keystore.location=" + tls.keyAndChain());
+        return String.join("\n", lines) + "\n";
     }
 
     /**
@@ -97,6 +129,23 @@ public final class PrivateKafka implements AutoCloseable {
 
     public String bootstrap() {
         return "127.0.0.1:" + port;
+    }
+
+    /** The SASL_SSL listener, {@code 127.0.0.1:<port>} (a broker made with a certificate only). */
+    public String sslBootstrap() {
+        if (sslPort < 0) {
+            throw new IllegalStateException("this broker has no SASL_SSL listener: make it with a certificate");
+        }
+        return "127.0.0.1:" + sslPort;
+    }
+
+    /** Client settings for the SASL_SSL listener, trusting {@code ca} (PEM), as a service's with {@code HANGAR_TLS_CA_FILE}. */
+    public Map<String, Object> sslClientProps(Path ca) {
+        var props = new HashMap<>(StackCredentials.kafka(sslBootstrap()));
+        props.put("security.protocol", "SASL_SSL");
+        props.put("ssl.truststore.type", "PEM");
+        props.put("ssl.truststore.location", ca.toString());
+        return props;
     }
 
     /** Client settings for this broker (the stack's credentials). */
