@@ -56,10 +56,17 @@ final class Stack {
     }
 
     static Result hangarWithInput(String stdin, String... args) throws Exception {
+        return hangarWith(java.util.Map.of(), stdin, args);
+    }
+
+    /** With {@code env} added to the CLI's environment (where {@code sync-secrets} reads values). */
+    static Result hangarWith(java.util.Map<String, String> env, String stdin, String... args) throws Exception {
         var command = new ArrayList<String>();
         command.add(ROOT.resolve("bin/hangar").toString());
         command.addAll(List.of(args));
-        var process = new ProcessBuilder(command).directory(ROOT.toFile()).start();
+        var builder = new ProcessBuilder(command).directory(ROOT.toFile());
+        builder.environment().putAll(env);
+        var process = builder.start();
         if (stdin != null) {
             process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
         }
