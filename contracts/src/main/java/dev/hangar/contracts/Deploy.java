@@ -143,10 +143,49 @@ public final class Deploy {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Request(String ref, String env, String oci, Integer minWarm, String pool, String branch) {}
 
-    /** Where a deployment is: one executor's last word on it. */
+    /**
+     * How a deployment (or one executor's placement of it) is doing. An executor re-reports each
+     * deployment it holds every {@code hangar.executor.deploy.report-interval}; one silent for
+     * longer than the registry's {@code hangar.registry.deploy.stale-after} (killed, cut off) is
+     * {@code unhealthy} and its warm containers no longer count: status never shows what nobody
+     * has confirmed lately.
+     */
+    public enum Health {
+        /** Reported lately, and at least {@code min_warm} containers READY. */
+        HEALTHY,
+        /** Reported lately, but fewer READY containers than {@code min_warm} (one died and is being replaced). */
+        DEGRADED,
+        /** Failed, or silent for longer than the registry's {@code stale-after}. */
+        UNHEALTHY;
+
+        @JsonValue
+        public String wire() {
+            return WireEnums.wire(this);
+        }
+    }
+
+    /**
+     * A placement's health {@code now}: unhealthy when its last word was {@code failed} or came
+     * more than {@code staleAfter} ago ({@code reportedAt}, the registry's clock), degraded under
+     * {@code minWarm} READY containers, else healthy.
+     */
+    public static Health health(EventType state, int warm, int minWarm, Instant reportedAt, Instant now, java.time.Duration staleAfter) {
+        if (state == EventType.FAILED || reportedAt == null || reportedAt.plus(staleAfter).isBefore(now)) {
+            return Health.UNHEALTHY;
+        }
+        return state == EventType.VERIFIED && warm >= minWarm ? Health.HEALTHY : Health.DEGRADED;
+    }
+
+    /**
+     * Where a deployment is: one executor's last word on it ({@code since} it has held it),
+     * when the registry last heard from it ({@code reported_at}) and its {@link Health} as of the
+     * read; {@code warm} is what it last reported, counted by {@link Deployment#warm()} only while
+     * the placement is not unhealthy.
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Placement(String executorId, EventType state, String digest, int warm, Instant since, String message) {}
+    public record Placement(String executorId, EventType state, String digest, int warm, Instant since, String message,
+                            Instant reportedAt, Health health) {}
 
     /**
      * A deployment as the registry records it ({@code GET /v1/deployments/...}): bound digest,
@@ -154,15 +193,31 @@ public final class Deploy {
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @com.fasterxml.jackson.annotation.JsonIgnoreProperties(value = {"warm", "health"}, allowGetters = true)
     public record Deployment(String name, ProcessorRef ref, String env, String image, String digest, int minWarm, String pool,
                              String owner, Status status, Instant createdAt, Instant updatedAt, List<Placement> executors) {
         public Deployment {
             executors = executors == null ? List.of() : List.copyOf(executors);
         }
 
-        /** READY warm containers over all executors. */
+        /** READY warm containers over the executors that are not {@link Health#UNHEALTHY} (a silent one's count is not believed). */
+        @com.fasterxml.jackson.annotation.JsonProperty("warm")
         public int warm() {
-            return executors.stream().mapToInt(Placement::warm).sum();
+            return executors.stream().filter(p -> p.health() != Health.UNHEALTHY).mapToInt(Placement::warm).sum();
+        }
+
+        /**
+         * Healthy when verified with at least {@code min_warm} containers READY on executors heard
+         * from lately (and, with {@code min_warm} 0, one such executor); unhealthy when failed or
+         * no executor is; degraded in between.
+         */
+        @com.fasterxml.jackson.annotation.JsonProperty("health")
+        public Health health() {
+            long live = executors.stream().filter(p -> p.health() != Health.UNHEALTHY).count();
+            if (status == Status.FAILED || live == 0) {
+                return Health.UNHEALTHY;
+            }
+            return status == Status.VERIFIED && warm() >= minWarm ? Health.HEALTHY : Health.DEGRADED;
         }
 
         public String key() {

@@ -40,23 +40,44 @@ final class PoolRig {
     /** The same, registered at the registry at {@code registryUrl} (one of a test's own, e.g. serving HTTPS), through {@code http}. */
     static String registerSlow(String image, String tag, String namespace, String name, String owner, String registryUrl,
                                String internalToken, java.net.http.HttpClient http) throws Exception {
+        return register(registryUrl, internalToken, http, "slow", image, pushed("slow", image, tag),
+                namespace + "/" + name + "@1", owner, "");
+    }
+
+    /** {@code processors/<folder>} built as {@code image:tag} and pushed to the OCI registry: its digest. */
+    static String pushed(String folder, String image, String tag) throws Exception {
         String tagged = image + ":" + tag;
         Stack.docker("build", "-q", "--network", "host", "--build-arg", "RUNTIME=" + RUNTIME, "-t", tagged,
-                Stack.ROOT.resolve("e2e/src/test/resources/processors/slow").toString());
+                Stack.ROOT.resolve("e2e/src/test/resources/processors/" + folder).toString());
         Stack.docker("push", "-q", tagged);
-        String digest = Stack.docker("inspect", "--format", "{{range .RepoDigests}}{{println .}}{{end}}", tagged).lines()
+        return Stack.docker("inspect", "--format", "{{range .RepoDigests}}{{println .}}{{end}}", tagged).lines()
                 .filter(l -> l.startsWith(image + "@")).findFirst().map(l -> l.substring(l.indexOf('@') + 1).strip()).orElseThrow();
+    }
+
+    /** {@link #register(String, String, java.net.http.HttpClient, String, String, String, String, String, String)} with the stack's token, over HTTP. */
+    static String register(String registryUrl, String what, String image, String digest, String ref, String owner, String secrets)
+            throws Exception {
+        return register(registryUrl, StackCredentials.internalToken(), Stack.HTTP, what, image, digest, ref, owner, secrets);
+    }
+
+    /**
+     * Registers {@code ref} ({@code ns/name@ver}) for {@code owner} in the registry at {@code registryUrl}, image
+     * {@code image} pinned to {@code digest}, requiring {@code secrets} (a JSON list's inside, e.g. {@code "\"A\""}): its ref.
+     */
+    static String register(String registryUrl, String internalToken, java.net.http.HttpClient http, String what, String image,
+                           String digest, String ref, String owner, String secrets) throws Exception {
+        var parsed = dev.hangar.contracts.ProcessorRef.parse(ref);
         String spec = """
-                {"ref":"%s/%s@1","description":"pool test","image":"%s","digests":{"amd64":"%s"},
-                 "runtime":{"cpu":0.5,"memory_mb":128,"gpus":0,"timeout_seconds":120},"secrets":[],
+                {"ref":"%s","description":"pool test (%s)","image":"%s","digests":{"amd64":"%s"},
+                 "runtime":{"cpu":0.5,"memory_mb":128,"gpus":0,"timeout_seconds":120},"secrets":[%s],
                  "inputs_schema":{"type":"object"},"outputs":[],"retry":{"max_attempts":2,"backoff_seconds":1}}"""
-                .formatted(namespace, name, image, digest);
-        var put = http.send(HttpRequest.newBuilder(URI.create(registryUrl + "/v1/processors/" + namespace + "/" + name
-                        + "/versions/1")).header("Content-Type", "application/json")
+                .formatted(ref, what, image, digest, secrets);
+        var put = http.send(HttpRequest.newBuilder(URI.create(registryUrl + "/v1/processors/" + parsed.namespace() + "/"
+                        + parsed.name() + "/versions/" + parsed.version())).header("Content-Type", "application/json")
                 .header(InternalAuth.TOKEN_HEADER, internalToken).header(InternalAuth.OWNER_HEADER, owner)
                 .PUT(HttpRequest.BodyPublishers.ofString(spec)).build(), HttpResponse.BodyHandlers.ofString());
         assertTrue(put.statusCode() / 100 == 2, "registering the spec: " + put.statusCode() + " " + put.body());
-        return namespace + "/" + name + "@1";
+        return ref;
     }
 
     /**
@@ -66,23 +87,33 @@ final class PoolRig {
      */
     static ServiceProcess gateway(String name, String db, int internalPort, String owner, String token, String pools,
                                   String events, String control, String submit) throws Exception {
+        return gateway(name, db, internalPort, owner + "=" + token, pools, events, control, submit, Map.of(), Map.of());
+    }
+
+    /** The same with several {@code owner=token} pairs, and more environment and properties (a registry URL, deploy topics). */
+    static ServiceProcess gateway(String name, String db, int internalPort, String tokens, String pools, String events, String control,
+                                  String submit, Map<String, String> moreEnv, Map<String, String> moreProps) throws Exception {
         int port = ServiceProcess.freePort();
-        return ServiceProcess.start("gateway-service", name, port, Map.of(
+        var env = new java.util.HashMap<>(Map.of(
                 "HANGAR_PUBLIC_URL", "http://127.0.0.1:" + port, // the stream URLs it hands out (the CLI follows them) name it
                 "HANGAR_DB_URL", "jdbc:postgresql://127.0.0.1:5432/" + db,
                 "HANGAR_INTERNAL_TOKEN", StackCredentials.internalToken(),
                 "HANGAR_SECRETS_KEY", name + "-secrets-key-" + UUID.randomUUID(),
                 "HANGAR_GATEWAY_ID", name,
                 "HANGAR_GATEWAY_INTERNAL_PORT", String.valueOf(internalPort),
-                "HANGAR_BOOTSTRAP_TOKENS", owner + "=" + token,
+                "HANGAR_BOOTSTRAP_TOKENS", tokens,
                 "HANGAR_REMOTE_POOLS", pools,
                 "HANGAR_REMOTE_CAPACITY_WAIT", "120s",
-                "HANGAR_SWEEPER_INTERVAL", "500ms"), Map.of(
+                "HANGAR_SWEEPER_INTERVAL", "500ms"));
+        env.putAll(moreEnv);
+        var props = new java.util.HashMap<>(Map.of(
                 "mp.messaging.incoming.run-events.topic", events,
                 "mp.messaging.incoming.run-events.dead-letter-queue.topic", events + ".dlq",
                 "mp.messaging.outgoing.run-control.topic", control,
                 "mp.messaging.incoming.run-submissions.topic", submit,
                 "mp.messaging.outgoing.run-submissions-dlq.topic", submit + ".dlq"));
+        props.putAll(moreProps);
+        return ServiceProcess.start("gateway-service", name, port, env, props);
     }
 
     /** Every run event on a test's own events topic, from its beginning, read on a daemon thread until closed. */

@@ -59,7 +59,7 @@ final class Stack {
         return hangar(Map.of(), stdin, args);
     }
 
-    /** bin/hangar with {@code env} added to this process's environment. */
+    /** bin/hangar with {@code env} added to this process's environment (where {@code sync-secrets} reads values). */
     static Result hangar(Map<String, String> env, String stdin, String... args) throws Exception {
         var command = new ArrayList<String>();
         command.add(ROOT.resolve("bin/hangar").toString());

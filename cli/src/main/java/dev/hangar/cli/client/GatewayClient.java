@@ -158,7 +158,7 @@ public final class GatewayClient implements AutoCloseable {
 
     private static RunRequest withKey(RunRequest r, String key) {
         return new RunRequest(r.ref(), r.adapter(), r.mode(), r.platform(), r.writePrefix(), r.inputs(), r.adapterOpts(), r.build(),
-                r.timeoutSeconds(), key, r.plan(), r.attachments());
+                r.timeoutSeconds(), key, r.plan(), r.attachments(), r.env()); // every field: dropping env ran it outside its environment
     }
 
     /**

@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code hangar deploy status}: where a deployment is, since when, how many warm, how healthy. */
 @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "Show a deployment: its bound digest, status, and each executor that holds it (since when, warm containers).")
+        description = "Show a deployment: its bound digest, status, health, and each executor that holds it (since when, warm containers, last report).")
 public final class DeployStatusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -42,13 +42,16 @@ public final class DeployStatusCommand implements Callable<Integer> {
             return 0;
         }
         out.out().println(d.name() + " (" + d.env() + "): " + d.ref() + " " + d.image());
-        out.out().println("status " + d.status().wire() + ", min_warm " + d.minWarm() + ", warm " + d.warm() + ", pool "
+        out.out().println("status " + d.status().wire() + ", health " + d.health().wire() + ", min_warm " + d.minWarm() + ", warm "
+                + d.warm() + ", pool "
                 + (d.pool() == null ? "default" : d.pool()) + ", deployed by " + d.owner() + " at " + d.updatedAt());
         if (d.executors().isEmpty()) {
             out.out().println("no executor has reported it yet");
         } else {
-            out.table(List.of("EXECUTOR", "STATE", "WARM", "SINCE", "MESSAGE"), d.executors().stream()
-                    .map(p -> List.of(p.executorId(), p.state().wire(), String.valueOf(p.warm()), String.valueOf(p.since()),
+            // an unhealthy executor's WARM is what it last said, not counted in the warm total above
+            out.table(List.of("EXECUTOR", "STATE", "HEALTH", "WARM", "SINCE", "LAST REPORT", "MESSAGE"), d.executors().stream()
+                    .map(p -> List.of(p.executorId(), p.state().wire(), p.health() == null ? "" : p.health().wire(),
+                            String.valueOf(p.warm()), String.valueOf(p.since()), String.valueOf(p.reportedAt()),
                             p.message() == null ? "" : p.message())).toList());
         }
         out.out().flush();

@@ -67,6 +67,10 @@ class DeployCommandTest {
             reply(ex, 200, Json.MAPPER.readTree("{\"ref\":\"examples/echo@1\",\"image\":\"" + IMAGE + "\",\"digests\":{\"amd64\":\""
                     + DEPLOYED + "\"},\"secrets\":[\"API_KEY\",\"HF_TOKEN\"],\"inputs_schema\":{\"type\":\"object\"}}"));
         });
+        server.createContext("/v1/runs", ex -> {
+            body(ex);
+            reply(ex, 400, Json.MAPPER.readTree("{\"code\":\"ERR_BAD_REQUEST\",\"title\":\"t\",\"detail\":\"stop here\"}"));
+        });
         server.start();
         url = "http://127.0.0.1:" + server.getAddress().getPort();
     }
@@ -89,6 +93,15 @@ class DeployCommandTest {
         ex.sendResponseHeaders(status, bytes.length);
         ex.getResponseBody().write(bytes);
         ex.close();
+    }
+
+    @Test
+    void aRunInADeployEnvironmentSendsItsEnvironment() {
+        // the idempotency key the CLI adds must not drop it: the run would run outside the environment
+        var r = CliRunner.run("run", "--ref", "examples/echo@1", "--deploy-env", "staging", "--mode", "real", "--url", url);
+        assertEquals(1, r.exit(), r::toString);
+        var post = bodies.stream().filter(b -> b.startsWith("POST /v1/runs ")).findFirst().orElseThrow();
+        assertTrue(post.contains("\"env\":\"staging\"") && post.contains("\"idempotency_key\""), post);
     }
 
     @Test

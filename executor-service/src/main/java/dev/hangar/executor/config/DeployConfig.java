@@ -10,4 +10,12 @@ public interface DeployConfig {
     /** How long a deploy waits for its {@code min_warm} containers to be READY before it reports failed (env HANGAR_DEPLOY_READY_TIMEOUT). */
     @WithDefault("120s")
     Duration readyTimeout();
+
+    /**
+     * How often this executor re-reports each deployment it holds (its READY count) on
+     * {@code hangar.deploy.events} (env HANGAR_DEPLOY_REPORT_INTERVAL): the registry calls a
+     * placement unhealthy once it has been silent for its {@code stale-after} (default 30 s).
+     */
+    @WithDefault("10s")
+    Duration reportInterval();
 }

@@ -23,7 +23,9 @@ import org.jboss.logging.Logger;
  * Acts on a deploy command (docs/deploy.md): checks the image is one the registry pins for the
  * ref, pulls it by digest and verifies the pulled image's digest ({@link ImageResolver}), then
  * asks the {@link WarmPool} to keep {@code min_warm} READY containers of it (mock mode: no
- * network, no secrets) and reports each step as a {@link Deploy.Event}.
+ * network, no secrets) and reports each step as a {@link Deploy.Event}. Once verified, it
+ * re-reports the deployment every {@code report-interval} with its READY count as of then, so
+ * status shows a container lost (degraded) or this executor gone (no report: unhealthy).
  */
 @ApplicationScoped
 public class DeploymentKeeper {
@@ -34,6 +36,13 @@ public class DeploymentKeeper {
     private final WarmPool pool;
     private final ExecutorConfig config;
     private final Duration readyTimeout;
+    /** The deployments this executor holds, by {@code env/name}: what its periodic reports are about. */
+    private final Map<String, Held> held = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ScheduledExecutorService reports = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("deploy-reports").factory());
+
+    /** A verified deployment: its command, its warm group (null with min_warm 0), the verified digest, where reports go. */
+    private record Held(Deploy.Command command, WarmKey key, String digest, Consumer<Deploy.Event> events) {}
 
     public DeploymentKeeper(@RestClient RegistryClient registry, ImageResolver images, WarmPool pool, ExecutorConfig config,
                             DeployConfig deploy) {
@@ -42,11 +51,15 @@ public class DeploymentKeeper {
         this.pool = pool;
         this.config = config;
         this.readyTimeout = deploy.readyTimeout();
+        long every = Math.max(200, deploy.reportInterval().toMillis());
+        reports.scheduleWithFixedDelay(this::report, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** Runs the command to its end, sending {@code deployed} then {@code verified}, or {@code failed} with the reason. */
     public void apply(Deploy.Command command, Consumer<Deploy.Event> events) {
         String digest = command.digest();
+        String id = command.env() + "/" + command.name();
+        held.remove(id); // a redeploy: nothing is reported about it until it is verified again
         try {
             ProcessorSpec spec = Remote.call("the registry service",
                     () -> registry.get(command.ref().namespace(), command.ref().name(), command.ref().version()));
@@ -61,9 +74,10 @@ public class DeploymentKeeper {
             events.accept(event(command, Deploy.EventType.DEPLOYED, verified, 0, "pulled and verified " + command.image()));
             if (command.minWarm() == 0) {
                 events.accept(event(command, Deploy.EventType.VERIFIED, verified, 0, "min_warm 0: the image is present, no container kept"));
+                held.put(id, new Held(command, null, verified, events));
                 return;
             }
-            var key = pool.keep(command.env() + "/" + command.name(), plan, Mode.MOCK, command.owner(), command.minWarm());
+            var key = pool.keep(id, plan, Mode.MOCK, command.owner(), command.minWarm());
             Instant deadline = Instant.now().plus(readyTimeout);
             while (pool.readyContainers(key).size() < command.minWarm()) {
                 if (pool.givenUp(key) || Instant.now().isAfter(deadline)) {
@@ -74,7 +88,8 @@ public class DeploymentKeeper {
             }
             var ready = pool.readyContainers(key);
             events.accept(event(command, Deploy.EventType.VERIFIED, verified, ready.size(), ready.size()
-                    + " warm container(s) READY: " + String.join(", ", ready.stream().map(id -> id.substring(0, 12)).toList())));
+                    + " warm container(s) READY: " + String.join(", ", ready.stream().map(c -> c.substring(0, 12)).toList())));
+            held.put(id, new Held(command, key, verified, events));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             events.accept(event(command, Deploy.EventType.FAILED, digest, 0, "interrupted"));
@@ -83,6 +98,25 @@ public class DeploymentKeeper {
             LOG.warnf("deployment %s/%s failed: %s", command.env(), command.name(), e.getMessage());
             events.accept(event(command, Deploy.EventType.FAILED, digest, 0, code + ": " + e.getMessage()));
         }
+    }
+
+    /** One round of reports: each held deployment's READY count now (a repeat only refreshes it in the registry). */
+    void report() {
+        for (var h : held.values()) {
+            try {
+                int ready = h.key() == null ? 0 : pool.readyContainers(h.key()).size();
+                int want = h.command().minWarm();
+                h.events().accept(event(h.command(), Deploy.EventType.VERIFIED, h.digest(), ready,
+                        want == 0 ? "min_warm 0: the image is present, no container kept" : ready + " of " + want + " warm container(s) READY"));
+            } catch (RuntimeException e) {
+                LOG.warnf("could not report %s/%s: %s", h.command().env(), h.command().name(), e.getMessage());
+            }
+        }
+    }
+
+    @jakarta.annotation.PreDestroy
+    void stop() {
+        reports.shutdownNow();
     }
 
     private Deploy.Event event(Deploy.Command command, Deploy.EventType type, String digest, int warm, String message) {

@@ -61,7 +61,8 @@ class DeployCommandConsumerTest {
             return Map.of("mp.messaging.incoming.deploy-requests.enabled", "true",
                     "mp.messaging.incoming.deploy-requests.topic", REQUESTED,
                     "mp.messaging.incoming.deploy-requests.auto.offset.reset", "earliest",
-                    "mp.messaging.outgoing.deploy-events.topic", EVENTS);
+                    "mp.messaging.outgoing.deploy-events.topic", EVENTS,
+                    "hangar.executor.deploy.report-interval", "1s");
         }
     }
 
@@ -86,7 +87,7 @@ class DeployCommandConsumerTest {
                     && e.type() != Deploy.EventType.DEPLOYED)) {
                 consumer.poll(Duration.ofMillis(500)).forEach(r -> events.add(Json.read(r.value(), Deploy.Event.class)));
             }
-            var mine = events.stream().filter(e -> e.name().equals(name)).toList();
+            var mine = events.stream().filter(e -> e.name().equals(name)).limit(2).toList();
             assertEquals(List.of(Deploy.EventType.DEPLOYED, Deploy.EventType.VERIFIED), mine.stream().map(Deploy.Event::type).toList(),
                     String.valueOf(events));
             assertEquals(digest, mine.get(1).digest());
@@ -101,6 +102,18 @@ class DeployCommandConsumerTest {
             var running = docker.listContainersCmd().withLabelFilter(Map.of("dev.hangar.deployment", "staging/" + name)).exec();
             assertEquals(1, running.size(), "one warm container of the deployment");
             assertEquals("running", running.get(0).getState());
+
+            // then it keeps reporting the deployment, with its READY count as of each report
+            int before = (int) events.stream().filter(e -> e.name().equals(name)).count();
+            Instant until = Instant.now().plusSeconds(15);
+            while (Instant.now().isBefore(until) && events.stream().filter(e -> e.name().equals(name)).count() < before + 2) {
+                consumer.poll(Duration.ofMillis(500)).forEach(r -> events.add(Json.read(r.value(), Deploy.Event.class)));
+            }
+            var reports = events.stream().filter(e -> e.name().equals(name)).skip(before).toList();
+            assertTrue(reports.size() >= 2, "periodic reports: " + reports);
+            assertTrue(reports.stream().allMatch(e -> e.type() == Deploy.EventType.VERIFIED && e.warm() == 1 && digest.equals(e.digest())),
+                    String.valueOf(reports));
+            assertTrue(events.stream().filter(e -> e.name().equals(bad)).count() == 1, "a failed deployment is not re-reported");
             var inspected = docker.inspectImageCmd(running.get(0).getImageId()).exec();
             assertTrue(inspected.getRepoDigests().contains(spec.image() + "@" + digest), String.valueOf(inspected.getRepoDigests()));
         }

@@ -70,6 +70,21 @@ public class DeploymentService {
                         + parsed + "; deploy it with `hangar deploy --ref " + parsed + " --env dev --oci repo@sha256:...`"));
     }
 
+    /** {@link #locate}, with "not yours" answered exactly as "not there" (ERR_DEPLOYMENT_NOT_FOUND, one message). */
+    private Deploy.Deployment locateOwn(String ref, String env, String owner) {
+        ProcessorRef parsed = ProcessorRef.parse(ref);
+        Deploy.requireEnv(env);
+        try {
+            return locate(ref, env, null, owner);
+        } catch (HangarException e) {
+            if (e.code() != ErrorCode.ERR_NAMESPACE_FORBIDDEN && e.code() != ErrorCode.ERR_DEPLOYMENT_NOT_FOUND) {
+                throw e;
+            }
+            throw new HangarException(ErrorCode.ERR_DEPLOYMENT_NOT_FOUND, "you have no deployment of " + parsed + " in " + env
+                    + "; deploy it with `hangar deploy --ref " + parsed + " --env " + env + " --oci repo@sha256:...`");
+        }
+    }
+
     public Deploy.VerifyReport verify(Deploy.VerifyRequest request, String owner) {
         if (request == null) {
             throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "send {\"ref\":..., \"env\":..., \"oci\":\"repo@sha256:...\"}");
@@ -110,12 +125,14 @@ public class DeploymentService {
      * Brings the environment's secrets in line with the names the spec requires: adds and updates
      * the values sent, lists the required names that have no value (never a value), and with
      * {@code prune} removes the environment's secrets the spec no longer names. {@code check} only reports.
+     * Someone who does not own the namespace gets the same 404 as for a deployment that does not
+     * exist: the answer says nothing about whether the environment has a deployment or secrets.
      */
     public Deploy.SecretReport syncSecrets(Deploy.SecretSync sync, String owner) {
         if (sync == null) {
             throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "send {\"ref\":..., \"env\":..., \"values\":{...}}");
         }
-        var d = locate(sync.ref(), sync.env(), null, owner);
+        var d = locateOwn(sync.ref(), sync.env(), owner);
         ProcessorSpec spec = Remote.call(REGISTRY, () -> registry.get(d.ref().namespace(), d.ref().name(), d.ref().version()));
         sync.values().forEach((name, value) -> SecretValue.requireValue(SecretValue.requireName(name), value));
         Set<String> required = new TreeSet<>(spec.secrets());

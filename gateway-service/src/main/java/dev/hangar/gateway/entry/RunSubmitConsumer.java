@@ -90,7 +90,7 @@ public class RunSubmitConsumer {
             return r;
         }
         return new RunRequest(r.ref(), r.adapter(), r.mode(), r.platform(), r.writePrefix(), r.inputs(), r.adapterOpts(), r.build(),
-                r.timeoutSeconds(), key, r.plan(), r.attachments());
+                r.timeoutSeconds(), key, r.plan(), r.attachments(), r.env());
     }
 
     /** The value as it came, the reason in a header; waits for Kafka to take it before the record is acknowledged. */

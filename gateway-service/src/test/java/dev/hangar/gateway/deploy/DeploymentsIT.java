@@ -151,8 +151,14 @@ class DeploymentsIT {
         as(BOB).queryParam("ref", REF).queryParam("env", "prod").get("/v1/deployments/logs").then().statusCode(403);
         as(BOB).body(Json.write(new Deploy.VerifyRequest(REF, "prod", IMAGE + "@" + digest, null))).post("/v1/deployments/verify")
                 .then().statusCode(403);
-        as(BOB).body(Json.write(new Deploy.SecretSync(REF, "prod", Map.of("API_KEY", "bobs"), null, null)))
-                .post("/v1/deployments/secrets").then().statusCode(403);
+        // the environment's secrets: not yours reads exactly as not there
+        String notYours = as(BOB).body(Json.write(new Deploy.SecretSync(REF, "prod", Map.of("API_KEY", "bobs"), null, null)))
+                .post("/v1/deployments/secrets").then().statusCode(404).body("code", equalTo("ERR_DEPLOYMENT_NOT_FOUND"))
+                .extract().path("detail");
+        String never = REF.substring(0, REF.indexOf('@')) + "@99";
+        String notThere = as(ALICE).body(Json.write(new Deploy.SecretSync(never, "prod", Map.of(), true, null)))
+                .post("/v1/deployments/secrets").then().statusCode(404).extract().path("detail");
+        assertEquals(notThere.replace(never, REF), notYours);
         as(ALICE).queryParam("ref", REF).queryParam("env", "prod").get("/v1/deployments/status").then().statusCode(200)
                 .body("owner", equalTo("alice"));
     }

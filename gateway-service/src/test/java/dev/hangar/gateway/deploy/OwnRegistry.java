@@ -64,7 +64,9 @@ public final class OwnRegistry implements QuarkusTestProfile {
         }
         Path log = Files.createTempFile("deploy-registry-", ".log");
         var builder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
-                "-Dquarkus.datasource.jdbc.url=jdbc:postgresql://127.0.0.1:5432/hangar_registry_test_deploy",
+                "-Dquarkus.datasource.jdbc.url=jdbc:postgresql://127.0.0.1:5432/"
+                        // a helper's own database where several trees run this at once
+                        + System.getenv().getOrDefault("HANGAR_OWN_REGISTRY_DB", "hangar_registry_test_deploy"),
                 "-Dquarkus.log.console.json.enabled=false", "-jar", jar.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("HANGAR_INTERNAL_TOKEN", StackCredentials.internalToken());

@@ -30,4 +30,13 @@ public interface RegistryConfig {
      * on gateway, executor and storage); the service refuses to start on the built-in one outside dev/test.
      */
     String internalToken();
+
+    /**
+     * How long an executor's placement of a deployment stays believed without a report (env
+     * HANGAR_DEPLOY_STALE_AFTER): past it the placement is unhealthy and its warm containers no
+     * longer count (docs/deploy.md "Health"). Keep it a few times the executors'
+     * {@code hangar.executor.deploy.report-interval}.
+     */
+    @WithDefault("30S")
+    Duration deployStaleAfter();
 }

@@ -23,9 +23,11 @@ public class DeploymentStore {
             + "created_at, updated_at";
 
     private final AgroalDataSource dataSource;
+    private final java.time.Duration staleAfter;
 
-    public DeploymentStore(AgroalDataSource dataSource) {
+    public DeploymentStore(AgroalDataSource dataSource, dev.hangar.registry.config.RegistryConfig config) {
         this.dataSource = dataSource;
+        this.staleAfter = config.deployStaleAfter();
     }
 
     /** Records (or re-binds) a deployment; its status starts again at {@code requested}. */
@@ -93,6 +95,9 @@ public class DeploymentStore {
     /**
      * Records an executor's event and moves the status where the transition table allows; an
      * event for another digest than the bound one (an older deploy) is kept but moves nothing.
+     * Every event marks when the registry last heard from that executor; a repeat of the
+     * executor's newest event (its periodic report: same type, digest and warm count) only does
+     * that, so the log keeps changes, not heartbeats.
      */
     public void record(Deploy.Event event) {
         Blocking.require("DeploymentStore.record");
@@ -113,16 +118,14 @@ public class DeploymentStore {
                         digest = rs.getString(2);
                     }
                 }
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO deployment_event (env, name, executor_id, type, digest, "
-                        + "warm, message, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                if (!repeatsNewest(c, event)) {
+                    insertEvent(c, event);
+                }
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO deployment_report (env, name, executor_id, reported_at) "
+                        + "VALUES (?, ?, ?, now()) ON CONFLICT (env, name, executor_id) DO UPDATE SET reported_at = now()")) {
                     ps.setString(1, event.env());
                     ps.setString(2, event.name());
                     ps.setString(3, event.executorId());
-                    ps.setString(4, event.type().wire());
-                    ps.setString(5, event.digest());
-                    ps.setInt(6, event.warm());
-                    ps.setString(7, event.message());
-                    ps.setTimestamp(8, Timestamp.from(event.at() == null ? Instant.now() : event.at()));
                     ps.executeUpdate();
                 }
                 var next = event.type().status();
@@ -142,6 +145,35 @@ public class DeploymentStore {
             }
         } catch (SQLException e) {
             throw failure("record an event of " + event.env() + "/" + event.name(), e);
+        }
+    }
+
+    /** Whether the executor's newest event about the deployment has this one's type, digest and warm count. */
+    private static boolean repeatsNewest(Connection c, Deploy.Event event) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT type, digest, warm FROM deployment_event WHERE env = ? AND name = ? "
+                + "AND executor_id = ? ORDER BY at DESC, id DESC LIMIT 1")) {
+            ps.setString(1, event.env());
+            ps.setString(2, event.name());
+            ps.setString(3, event.executorId());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getString(1).equals(event.type().wire()) && java.util.Objects.equals(rs.getString(2), event.digest())
+                        && rs.getInt(3) == event.warm();
+            }
+        }
+    }
+
+    private static void insertEvent(Connection c, Deploy.Event event) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO deployment_event (env, name, executor_id, type, digest, "
+                + "warm, message, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, event.env());
+            ps.setString(2, event.name());
+            ps.setString(3, event.executorId());
+            ps.setString(4, event.type().wire());
+            ps.setString(5, event.digest());
+            ps.setInt(6, event.warm());
+            ps.setString(7, event.message());
+            ps.setTimestamp(8, Timestamp.from(event.at() == null ? Instant.now() : event.at()));
+            ps.executeUpdate();
         }
     }
 
@@ -168,7 +200,7 @@ public class DeploymentStore {
         }
     }
 
-    private static Deploy.Deployment read(Connection c, ResultSet rs) throws SQLException {
+    private Deploy.Deployment read(Connection c, ResultSet rs) throws SQLException {
         String env = rs.getString(1);
         String name = rs.getString(2);
         String digest = rs.getString(7);
@@ -177,11 +209,16 @@ public class DeploymentStore {
                 rs.getTimestamp(12).toInstant(), rs.getTimestamp(13).toInstant(), placements(c, env, name, digest));
     }
 
-    /** The newest event of each executor about the bound digest. */
-    private static List<Deploy.Placement> placements(Connection c, String env, String name, String digest) throws SQLException {
+    /**
+     * The newest event of each executor about the bound digest, with when the registry last heard
+     * from it and its health as of now (the database's clock, which also stamped the reports).
+     */
+    private List<Deploy.Placement> placements(Connection c, String env, String name, String digest) throws SQLException {
         var byExecutor = new LinkedHashMap<String, Deploy.Placement>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT executor_id, type, digest, warm, message, at FROM deployment_event "
-                + "WHERE env = ? AND name = ? AND digest = ? ORDER BY at, id")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT e.executor_id, e.type, e.digest, e.warm, e.message, e.at, r.reported_at, "
+                + "now(), d.min_warm FROM deployment_event e JOIN deployment d ON d.env = e.env AND d.name = e.name "
+                + "LEFT JOIN deployment_report r ON r.env = e.env AND r.name = e.name AND r.executor_id = e.executor_id "
+                + "WHERE e.env = ? AND e.name = ? AND e.digest = ? ORDER BY e.at, e.id")) {
             ps.setString(1, env);
             ps.setString(2, name);
             ps.setString(3, digest);
@@ -192,8 +229,11 @@ public class DeploymentStore {
                     // "since" is when the executor first had it live, not its last report
                     Instant since = earlier != null && earlier.state() != Deploy.EventType.FAILED && type != Deploy.EventType.FAILED
                             ? earlier.since() : rs.getTimestamp(6).toInstant();
+                    Timestamp reported = rs.getTimestamp(7);
+                    Instant reportedAt = reported == null ? rs.getTimestamp(6).toInstant() : reported.toInstant();
+                    var health = Deploy.health(type, rs.getInt(4), rs.getInt(9), reportedAt, rs.getTimestamp(8).toInstant(), staleAfter);
                     byExecutor.put(rs.getString(1), new Deploy.Placement(rs.getString(1), type, rs.getString(3), rs.getInt(4),
-                            since, rs.getString(5)));
+                            since, rs.getString(5), reportedAt, health));
                 }
             }
         }

@@ -43,7 +43,7 @@ class DeploymentResourceTest {
     @BeforeEach
     void register() throws Exception {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute("TRUNCATE processor_spec, namespace_owner, pin_override, deployment, deployment_event CASCADE");
+            s.execute("TRUNCATE processor_spec, namespace_owner, pin_override, deployment, deployment_event, deployment_report CASCADE");
         }
         digest = manifestDigest("base/debian", "bookworm");
         ObjectNode spec = Json.MAPPER.createObjectNode();
@@ -136,6 +136,37 @@ class DeploymentResourceTest {
                 .body("executors[0].warm", equalTo(1)).body("executors[0].since", equalTo("2026-12-01T10:00:00Z"));
         as("alice").queryParam("since", "2026-12-01T10:00:01Z").get("/v1/deployments/prod/alice-ns-tool-v1/events")
                 .then().statusCode(200).body("$", hasSize(2)).body("[0].type", equalTo("verified"));
+    }
+
+    @Test
+    void aRepeatedReportOnlyRefreshesAndASilentExecutorIsUnhealthyWithItsWarmNotCounted() throws Exception {
+        as("alice").body(request("staging", IMAGE + "@" + digest, null)).post("/v1/deployments").then().statusCode(200);
+        var ref = ProcessorRef.parse("alice-ns/tool@1");
+        Instant t0 = Instant.now();
+        post(new Deploy.Event(1, "alice-ns-tool-v1", ref, "staging", Deploy.EventType.VERIFIED, digest, 1, "ex-1", "1 warm", t0));
+        for (int i = 1; i <= 3; i++) { // the executor's periodic reports
+            post(new Deploy.Event(1, "alice-ns-tool-v1", ref, "staging", Deploy.EventType.VERIFIED, digest, 1, "ex-1", "1 warm",
+                    t0.plusSeconds(i)));
+        }
+        as("alice").get("/v1/deployments/staging/alice-ns-tool-v1/events").then().statusCode(200).body("$", hasSize(1));
+        as("alice").get("/v1/deployments/staging/alice-ns-tool-v1").then().statusCode(200).body("warm", equalTo(1))
+                .body("health", equalTo("healthy")).body("executors[0].health", equalTo("healthy"))
+                .body("executors[0].reported_at", org.hamcrest.Matchers.notNullValue());
+
+        // the executor falls silent (killed): 31 s later, by the database's clock, nobody vouches for its container
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("UPDATE deployment_report SET reported_at = now() - interval '31 seconds' WHERE executor_id = 'ex-1'");
+        }
+        as("alice").get("/v1/deployments/staging/alice-ns-tool-v1").then().statusCode(200).body("status", equalTo("verified"))
+                .body("warm", equalTo(0)).body("health", equalTo("unhealthy"))
+                .body("executors[0].health", equalTo("unhealthy")).body("executors[0].warm", equalTo(1));
+
+        // it reports again with a container fewer: a change, logged, and degraded
+        post(new Deploy.Event(1, "alice-ns-tool-v1", ref, "staging", Deploy.EventType.VERIFIED, digest, 0, "ex-1", "0 warm",
+                t0.plusSeconds(40)));
+        as("alice").get("/v1/deployments/staging/alice-ns-tool-v1").then().statusCode(200).body("health", equalTo("degraded"))
+                .body("executors[0].health", equalTo("degraded"));
+        as("alice").get("/v1/deployments/staging/alice-ns-tool-v1/events").then().statusCode(200).body("$", hasSize(2));
     }
 
     private static void post(Deploy.Event event) {
