@@ -69,9 +69,19 @@ public record RunEvent(int schemaVersion, String executionId, int attempt, long 
         }
     }
 
-    /** Accepted by the gateway (or taken from the bus) and waiting for an executor. */
+    /**
+     * Accepted by the gateway (or taken from the bus) and waiting for an executor; or, with
+     * {@code waiting}, taken by an executor whose backend queues it (a Slurm job still PENDING):
+     * where and why it waits, e.g. "pending in Slurm partition gpu: Resources (job 42)".
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Queued(ProcessorRef ref, Adapter adapter, Mode mode) implements Body {}
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Queued(ProcessorRef ref, Adapter adapter, Mode mode, String waiting) implements Body {
+        /** Accepted and waiting for an executor. */
+        public Queued(ProcessorRef ref, Adapter adapter, Mode mode) {
+            this(ref, adapter, mode, null);
+        }
+    }
 
     /** An executor started the container. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

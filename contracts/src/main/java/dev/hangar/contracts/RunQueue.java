@@ -13,12 +13,20 @@ import java.time.Instant;
  * executor. {@code since} is when it entered this state, {@code queued_for_ms} how long it has
  * been queued in all. Counts are the owner's own runs only; other owners' runs are never counted.
  * A remote run names the {@code pool} whose executors it waits for and the {@code capacity_deadline}
- * at which it fails with {@link ErrorCode#ERR_NO_CAPACITY} if none of them has started it.
+ * at which it fails with {@link ErrorCode#ERR_NO_CAPACITY} if none of them has started it;
+ * {@code waiting} is what the executor that took it last said about where it waits (its backend's
+ * queue, e.g. "pending in Slurm partition gpu: Resources (job 42)").
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunQueue(State state, Integer position, Integer ownerActive, Integer ownerLimit, Instant since,
-                       Long queuedForMs, String pool, Instant capacityDeadline) {
+                       Long queuedForMs, String pool, Instant capacityDeadline, String waiting) {
+
+    /** A run on Kafka or on its way there, with no word yet from an executor's backend. */
+    public RunQueue(State state, Integer position, Integer ownerActive, Integer ownerLimit, Instant since, Long queuedForMs,
+                    String pool, Instant capacityDeadline) {
+        this(state, position, ownerActive, ownerLimit, since, queuedForMs, pool, capacityDeadline, null);
+    }
 
     /** A run for the default executors (no pool). */
     public RunQueue(State state, Integer position, Integer ownerActive, Integer ownerLimit, Instant since, Long queuedForMs) {

@@ -95,6 +95,16 @@ final class ServiceProcess implements AutoCloseable {
         process.waitFor();
     }
 
+    /** SIGTERM (a graceful stop): whether the process exited within {@code timeout}; it is SIGKILLed if not. */
+    boolean terminate(Duration timeout) throws InterruptedException {
+        process.destroy();
+        boolean exited = process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        if (!exited) {
+            kill();
+        }
+        return exited;
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {

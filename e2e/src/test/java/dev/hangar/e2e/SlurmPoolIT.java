@@ -48,6 +48,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 class SlurmPoolIT {
     static final String TAG = Long.toString(System.nanoTime() % 1_000_000_000L, 36);
     static final String POOL = "slurm-" + TAG;
+    /** perf mode's baseline: a pool executor of this tree with backend docker (the local engine's adapter). */
+    static final String LOCAL_POOL = "slurm-local-" + TAG;
     static final String EVENTS = "hangar.slurm-pool-it.events." + TAG;
     static final String CONTROL = "hangar.slurm-pool-it.control." + TAG;
     static final String OWNER = "slurm-pool-it";
@@ -63,6 +65,7 @@ class SlurmPoolIT {
     private Path tokenFile;
     private ServiceProcess gateway;
     private ServiceProcess executor;
+    private ServiceProcess localExecutor;
     private PoolRig.EventTap events;
     private String ref;
 
@@ -79,13 +82,20 @@ class SlurmPoolIT {
         tokenFile = Files.createTempFile("slurm-pool-it", ".jwt", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(tokenFile, sh(SLURM_SH.toString(), "token", "3600").out().strip());
 
-        Stack.createTopicsOn("127.0.0.1:9092", EVENTS, CONTROL, Topics.runsRequested(POOL));
+        Stack.createTopicsOn("127.0.0.1:9092", EVENTS, CONTROL, Topics.runsRequested(POOL), Topics.runsRequested(LOCAL_POOL));
         ref = PoolRig.registerSlow(IMAGE, TAG, NAMESPACE, "slow-" + TAG, OWNER);
-        int internal = ServiceProcess.freePort();
-        gateway = PoolRig.gateway("slurm-pool-it-" + TAG, "hangar_gateway_slurmpool", internal, OWNER, TOKEN, POOL,
+        internal = ServiceProcess.freePort();
+        gateway = PoolRig.gateway("slurm-pool-it-" + TAG, System.getProperty("hangar.it.slurmpool.db", "hangar_gateway_slurmpool"), internal, OWNER, TOKEN, POOL + "," + LOCAL_POOL,
                 EVENTS, CONTROL, "hangar.slurm-pool-it.submit." + TAG);
         events = new PoolRig.EventTap(EVENTS);
 
+        startExecutor();
+    }
+
+    private int internal;
+
+    /** The pool's executor, with the Slurm backend (again, after a test stopped it). */
+    private void startExecutor() throws Exception {
         var env = new HashMap<>(Map.of(
                 "HANGAR_EXECUTOR_POOL", POOL,
                 "HANGAR_EXECUTOR_BACKEND", "slurm",
@@ -99,12 +109,18 @@ class SlurmPoolIT {
                 "HANGAR_EXECUTOR_SLURM_TOKEN_FILE", tokenFile.toString(),
                 "HANGAR_EXECUTOR_SLURM_SHARED_DIR", slurm.get("HANGAR_SLURM_SHARED_DIR"),
                 "HANGAR_EXECUTOR_SLURM_POLL_INTERVAL", "100ms",
+                "HANGAR_EXECUTOR_SLURM_HEARTBEAT_TIMEOUT", HEARTBEAT.toSeconds() + "s",
                 "HANGAR_EXECUTOR_SLURM_DOCKER_GPUS", "false"));
-        executor = ServiceProcess.start("executor-service", "slurm-pool-it-executor-" + TAG, env,
+        executor = ServiceProcess.start("executor-service", "slurm-pool-it-executor-" + TAG + "-" + (++started), env,
                 Map.of("mp.messaging.outgoing.run-events.topic", EVENTS,
                         "mp.messaging.incoming.run-control.topic", CONTROL));
-        await().atMost(Duration.ofSeconds(60)).until(() -> executor.logText().contains(Topics.runsRequested(POOL)));
+        var process = executor;
+        await().atMost(Duration.ofSeconds(60)).until(() -> process.logText().contains(Topics.runsRequested(POOL)));
     }
+
+    private int started;
+    /** The executor's heartbeat timeout (hangar.executor.slurm.heartbeat-timeout): how long a job outlives a killed executor. */
+    static final Duration HEARTBEAT = Duration.ofSeconds(5);
 
     @AfterAll
     void stop() throws Exception {
@@ -113,6 +129,9 @@ class SlurmPoolIT {
         }
         if (executor != null) {
             executor.close();
+        }
+        if (localExecutor != null) {
+            localExecutor.close();
         }
         if (gateway != null) {
             gateway.close();
@@ -180,6 +199,106 @@ class SlurmPoolIT {
         assertEquals("COMPLETED", slurmJob(id).orElseThrow().path("job_state").asText());
     }
 
+    @Test
+    @Order(4)
+    void aStoppedExecutorCancelsItsJobAndEndsTheRunWithAClearCode() throws Exception {
+        String id = submit("{\"seconds\":60}");
+        await().atMost(Duration.ofSeconds(60)).until(() -> events.of(id).stream().anyMatch(e -> PoolRig.type(e).equals("log")));
+        assertEquals("RUNNING", slurmJob(id).orElseThrow().path("job_state").asText());
+
+        long stop = System.nanoTime();
+        boolean exited = executor.terminate(Duration.ofSeconds(60)); // SIGTERM
+        long tookMs = (System.nanoTime() - stop) / 1_000_000;
+
+        assertTrue(exited, "the executor did not exit within 60 s of SIGTERM");
+        JsonNode run = awaitEnd(id);
+        assertEquals("ERR_ADAPTER_INVOCATION", run.path("error").path("code").asText(), run.toString());
+        assertTrue(run.path("error").path("message").asText().contains("was stopped while the run's Slurm job"), run.toString());
+        assertTrue(events.of(id).stream().filter(PoolRig::terminal).count() == 1, "one terminal event: " + events.of(id));
+        String state = slurmJob(id).orElseThrow().path("job_state").asText();
+        assertEquals("CANCELLED", state, "the job was canceled before the executor exited, not left to run");
+        assertEquals(List.of(), containers(id), "no container left on the node");
+        System.out.println("SIGTERM -> executor exited in " + tookMs + " ms");
+        startExecutor();
+    }
+
+    @Test
+    @Order(5)
+    void aKilledExecutorsJobEndsWithinTheHeartbeatTimeoutAndTheRunIsRetried() throws Exception {
+        String id = submit("{\"seconds\":30}");
+        await().atMost(Duration.ofSeconds(60)).until(() -> events.of(id).stream().anyMatch(e -> PoolRig.type(e).equals("log")));
+        assertEquals("RUNNING", slurmJob(id).orElseThrow().path("job_state").asText());
+        long jobId = slurmJob(id).orElseThrow().path("job_id").asLong();
+
+        executor.kill(); // SIGKILL: no shutdown, no cancel
+        long killed = System.nanoTime();
+
+        // nothing cancels the job now: its script sees the heartbeat go stale and ends it (its time limit is 3 min)
+        await().atMost(HEARTBEAT.plusSeconds(20)).pollInterval(Duration.ofMillis(250))
+                .until(() -> !List.of("RUNNING", "PENDING", "COMPLETING").contains(jobState(jobId)));
+        long endedMs = (System.nanoTime() - killed) / 1_000_000;
+        await().atMost(Duration.ofSeconds(20)).until(() -> containers(id).isEmpty());
+        assertTrue(endedMs >= HEARTBEAT.toMillis() - 1000, "ended by the watchdog, not by something else: " + endedMs + " ms");
+        System.out.println("SIGKILL -> Slurm job ended in " + endedMs + " ms (heartbeat timeout " + HEARTBEAT.toSeconds() + " s)");
+
+        // an executor of the pool (here the same one, back) takes the run again: attempt 2 per the spec's policy
+        startExecutor();
+        JsonNode run = await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
+                .until(() -> Json.MAPPER.readTree(Stack.HTTP.send(api("/v1/runs/" + id).GET().build(),
+                        HttpResponse.BodyHandlers.ofString()).body()),
+                        r -> List.of("success", "error", "canceled").contains(r.path("status").asText()));
+        assertEquals("success", run.path("status").asText(), run.toString());
+        assertEquals(2, run.path("meta").path("attempt").asInt(), run.toString());
+        assertTrue(slurmJobs(id).size() == 2, "a second job ran attempt 2: " + slurmJobs(id));
+    }
+
+    @Test
+    @Order(6)
+    @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "hangar.perf.slurm.runs", matches = "\\d+")
+    void perfSlurmBackendAgainstTheLocalEngine() throws Exception {
+        int runs = Integer.getInteger("hangar.perf.slurm.runs");
+        localExecutor = ServiceProcess.start("executor-service", "slurm-pool-it-local-" + TAG, Map.of(
+                "HANGAR_EXECUTOR_POOL", LOCAL_POOL,
+                "HANGAR_EXECUTOR_ID", LOCAL_POOL + "-e1",
+                "HANGAR_EXECUTOR_WORK_DIR", Files.createTempDirectory("hangar-slurm-pool-it-local").toString(),
+                "HANGAR_INTERNAL_TOKEN", StackCredentials.internalToken(),
+                "HANGAR_GATEWAY_INTERNAL_URL", "http://127.0.0.1:" + internal),
+                Map.of("mp.messaging.outgoing.run-events.topic", EVENTS, "mp.messaging.incoming.run-control.topic", CONTROL));
+        var local = localExecutor;
+        await().atMost(Duration.ofSeconds(60)).until(() -> local.logText().contains(Topics.runsRequested(LOCAL_POOL)));
+        var slurmMs = new ArrayList<Double>();
+        var localMs = new ArrayList<Double>();
+        for (int i = -2; i < runs; i++) { // two warm-up rounds, then alternating, so load affects both alike
+            double s = timed(POOL);
+            double l = timed(LOCAL_POOL);
+            if (i >= 0) {
+                slurmMs.add(s);
+                localMs.add(l);
+            }
+        }
+        java.util.Collections.sort(slurmMs);
+        java.util.Collections.sort(localMs);
+        String row = String.join("\t", String.valueOf(runs), p(slurmMs, 50), p(slurmMs, 99), p(localMs, 50), p(localMs, 99));
+        Files.writeString(Stack.ROOT.resolve("e2e/target/perf-slurm.tsv"), row + "\n");
+        System.out.println("perf-slurm\t" + row);
+    }
+
+    /** Submit → terminal event (as the test's consumer sees it), ms, for one mock run of no work on {@code pool}. */
+    private double timed(String pool) throws Exception {
+        long start = System.nanoTime();
+        String id = submit("{\"seconds\":0}", pool);
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(5)).until(() -> events.of(id).stream().anyMatch(PoolRig::terminal));
+        double ms = (System.nanoTime() - start) / 1e6;
+        JsonNode terminal = events.of(id).stream().filter(PoolRig::terminal).findFirst().orElseThrow();
+        assertEquals("completed", PoolRig.type(terminal), "a perf run failed: " + terminal);
+        return ms;
+    }
+
+    private static String p(List<Double> sorted, int percentile) {
+        int i = (int) Math.ceil(percentile / 100.0 * sorted.size()) - 1;
+        return String.format(java.util.Locale.ROOT, "%.1f", sorted.get(Math.max(0, Math.min(sorted.size() - 1, i))));
+    }
+
     // ---- the gateway's REST API
 
     private HttpRequest.Builder api(String path) {
@@ -188,8 +307,12 @@ class SlurmPoolIT {
     }
 
     private String submit(String inputs) throws Exception {
+        return submit(inputs, POOL);
+    }
+
+    private String submit(String inputs, String pool) throws Exception {
         String body = "{\"ref\":\"" + ref + "\",\"adapter\":\"remote\",\"mode\":\"mock\",\"inputs\":" + inputs
-                + ",\"adapter_opts\":{\"pool\":\"" + POOL + "\"}}";
+                + ",\"adapter_opts\":{\"pool\":\"" + pool + "\"}}";
         var answer = Stack.HTTP.send(api("/v1/runs").header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(202, answer.statusCode(), answer.body());
@@ -205,19 +328,36 @@ class SlurmPoolIT {
 
     // ---- what Slurm and the engine saw
 
-    /** The run's job as slurmrestd reports it (the adapter names it hangar-<execution_id>). */
+    /** The run's job as slurmrestd reports it (the adapter names it hangar-<execution_id>); the latest, if several. */
     private Optional<JsonNode> slurmJob(String id) throws Exception {
+        var jobs = slurmJobs(id);
+        return jobs.isEmpty() ? Optional.empty() : Optional.of(jobs.getLast());
+    }
+
+    /** The state of one job, by id. */
+    private String jobState(long jobId) throws Exception {
+        var answer = SLURM_HTTP.send(HttpRequest.newBuilder(URI.create(slurm.get("HANGAR_SLURM_REST_URL") + "/slurm/v0.0.38/job/" + jobId))
+                .header("X-SLURM-USER-NAME", slurm.get("HANGAR_SLURM_USER"))
+                .header("X-SLURM-USER-TOKEN", Files.readString(tokenFile).strip())
+                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return Json.MAPPER.readTree(answer.body()).path("jobs").path(0).path("job_state").asText("UNKNOWN");
+    }
+
+    /** Every job of the run, oldest first. */
+    private List<JsonNode> slurmJobs(String id) throws Exception {
         var answer = SLURM_HTTP.send(HttpRequest.newBuilder(URI.create(slurm.get("HANGAR_SLURM_REST_URL") + "/slurm/v0.0.38/jobs"))
                 .header("X-SLURM-USER-NAME", slurm.get("HANGAR_SLURM_USER"))
                 .header("X-SLURM-USER-TOKEN", Files.readString(tokenFile).strip())
                 .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, answer.statusCode(), answer.body());
+        var jobs = new ArrayList<JsonNode>();
         for (JsonNode job : Json.MAPPER.readTree(answer.body()).path("jobs")) {
             if (job.path("name").asText().equals("hangar-" + id)) {
-                return Optional.of(job);
+                jobs.add(job);
             }
         }
-        return Optional.empty();
+        jobs.sort(java.util.Comparator.comparingLong(j -> j.path("job_id").asLong()));
+        return jobs;
     }
 
     private static List<String> containers(String id) throws Exception {

@@ -62,6 +62,7 @@ class RemotePoolsTest {
                     "mp.messaging.incoming.run-events.topic", EVENTS,
                     "hangar.gateway.remote.capacity-wait", "30s",
                     "hangar.gateway.sweeper.interval", "300ms",
+                    "hangar.gateway.sweeper.grace", "8s",
                     "hangar.gateway.outbox.interval", "300ms");
         }
     }
@@ -103,6 +104,8 @@ class RemotePoolsTest {
         var command = Json.read(seen.get(id), RunRequested.class);
         assertEquals(Adapter.REMOTE, command.adapter());
         assertEquals("gpu-a", command.adapterOpts().get("pool").asText());
+        assertEquals(30, command.adapterOpts().path("capacity_wait_seconds").asInt(),
+                "the executor is told the capacity wait the gateway applies (for a backend that queues runs itself)");
         defaults.poll(Duration.ofMillis(500)).forEach(r -> assertTrue(!id.equals(r.key()), "the default executors got a pool's run"));
         assertEquals(commands + ".gpu-a", commands + Topics.runsRequested("gpu-a").substring(Topics.RUNS_REQUESTED.length()));
 
@@ -138,6 +141,35 @@ class RemotePoolsTest {
             await().atMost(Duration.ofSeconds(4)).until(() -> "running".equals(run(id).getString("status")));
             // well past its capacity deadline: still running, the sweeper's capacity check is for queued runs only
             await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(8)).until(() -> "running".equals(run(id).getString("status")));
+        }
+    }
+
+    @Test
+    void aRunItsExecutorsBackendQueuesSaysWhereAndGetsTheSweepersGraceBeyondItsDeadline() throws Exception {
+        String where = "pending in Slurm partition gpu: Resources (job 42)";
+        try (var events = TestStack.producer()) {
+            String id = submit("{\"pool\":\"gpu-a\",\"capacity_wait_seconds\":2}");
+            var seen = new HashMap<String, String>();
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                pool.poll(Duration.ofMillis(100)).forEach(r -> seen.put(r.key(), r.value()));
+                return seen.containsKey(id);
+            });
+            assertEquals(2, Json.read(seen.get(id), RunRequested.class).adapterOpts().path("capacity_wait_seconds").asInt(),
+                    "the run's own shorter wait");
+            TestStack.send(events, EVENTS, id, Json.write(RunEvent.of(id, 1, 1, null,
+                    new RunEvent.Queued(ProcessorRef.parse(REF), Adapter.REMOTE, Mode.MOCK, where))));
+
+            JsonPath queued = await().atMost(Duration.ofSeconds(5)).until(() -> run(id), r -> r.getString("queue.waiting") != null);
+            assertEquals(where, queued.getString("queue.waiting"));
+            assertEquals("queued", queued.getString("status"));
+            Instant deadline = Instant.parse(queued.getString("queue.capacity_deadline"));
+            // past its 2 s deadline, within the sweeper's 8 s grace: the executor that queued it ends it, with Slurm's reason
+            await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(deadline.plusSeconds(2)));
+            assertEquals("queued", run(id).getString("status"), "the sweeper did not take it from its executor at the deadline");
+            // that executor never did (it was lost): the sweeper ends it all the same
+            JsonPath failed = await().atMost(Duration.ofSeconds(20)).until(() -> run(id), r -> "error".equals(r.getString("status")));
+            assertEquals("ERR_NO_CAPACITY", failed.getString("error.code"));
+            assertTrue(Instant.now().isAfter(deadline.plusSeconds(8)), "swept only after the grace");
         }
     }
 

@@ -15,7 +15,8 @@ public interface EventPrinter extends RunFollower.Listener {
 
     /** The line of a queued event: the run, the processor, where and how it runs. */
     static String queued(RunEvent event, RunEvent.Queued q) {
-        return event.executionId() + "  " + q.ref() + " (" + q.adapter().wire() + ", " + q.mode().wire() + ")";
+        return event.executionId() + "  " + q.ref() + " (" + q.adapter().wire() + ", " + q.mode().wire() + ")"
+                + (q.waiting() == null ? "" : ": " + q.waiting());
     }
 
     /** The line of a started event: where, which image, which attempt after the first. */

@@ -31,6 +31,8 @@ public final class QueueText {
                     + q.ownerActive() + " of your limit of " + q.ownerLimit() + " running or dispatched" + waited + ")";
             case DISPATCHING -> "waiting: on its way to the executors" + waited;
             case DISPATCHED -> q.pool() == null ? "waiting: for a free executor" + waited
+                    : q.waiting() != null ? "waiting: " + q.waiting() + " (pool " + q.pool() + waited + ")"
+                            + (q.capacityDeadline() == null ? "" : "; fails with ERR_NO_CAPACITY at " + q.capacityDeadline())
                     : "waiting: for an executor of pool " + q.pool() + " with room" + waited
                             + (q.capacityDeadline() == null ? "" : "; fails with ERR_NO_CAPACITY at " + q.capacityDeadline());
         };

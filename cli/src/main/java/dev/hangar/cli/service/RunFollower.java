@@ -7,12 +7,14 @@ import dev.hangar.cli.client.EventStream;
 import dev.hangar.cli.error.CliError;
 import dev.hangar.contracts.Envelope;
 import dev.hangar.contracts.ErrorCode;
+import dev.hangar.contracts.Problem;
 import dev.hangar.contracts.RunDetail;
 import dev.hangar.contracts.RunEvent;
 import dev.hangar.contracts.RunStatus;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -82,6 +84,8 @@ public final class RunFollower {
     private final EventStream stream;
     private final RunLookup lookup;
     private final Settings settings;
+    /** The last frame a stream sent that was neither an event nor an envelope (for the error if polling fails too). */
+    private String answered;
 
     public RunFollower(EventStream stream, RunLookup lookup, Settings settings) {
         this.stream = stream;
@@ -99,6 +103,9 @@ public final class RunFollower {
                 if (done != null) {
                     return done;
                 }
+                if (session.notEnvelope != null) {
+                    answered = session.notEnvelope;
+                }
                 if (session.terminal != null) {
                     return session.terminal; // the stream closed between the terminal event and the envelope frame
                 }
@@ -109,7 +116,7 @@ public final class RunFollower {
                     continue; // a quiet run, or a stream that died without a close: reopen at once
                 }
                 if (retriesLeft-- <= 0) {
-                    return poll(executionId);
+                    return poll(executionId, streamUri);
                 }
                 sleep(settings.backoff().multipliedBy(settings.reconnects() - retriesLeft));
             }
@@ -158,6 +165,7 @@ public final class RunFollower {
         boolean progressed;
         boolean quietButRunning;
         Outcome terminal;
+        String notEnvelope;
 
         Session(Cursor seen, Listener listener) {
             this.seen = seen;
@@ -178,6 +186,9 @@ public final class RunFollower {
                         Outcome done = frame(f.text());
                         if (done != null) {
                             return done;
+                        }
+                        if (notEnvelope != null) {
+                            return null; // not a stream of this run: count it as a failed connection
                         }
                     } else {
                         return null;
@@ -203,7 +214,7 @@ public final class RunFollower {
                 return null;
             }
             if (!node.has("event")) {
-                return node.has("status") ? Outcome.read(node) : null;
+                return ending(node);
             }
             RunEvent event = readEvent(node);
             if (node.path("seq").canConvertToLong() && !seen.advance(node.path("attempt").asInt(), node.path("seq").asLong())) {
@@ -214,6 +225,27 @@ public final class RunFollower {
             if (event != null && event.event() instanceof RunEvent.Terminal t && t.envelope() != null) {
                 terminal = Outcome.of(t.envelope());
             }
+            return null;
+        }
+
+        /**
+         * A frame that is not an event: the run's envelope (its status is a run's end); a problem
+         * (the gateway refused the stream: no such run, bad token) is that error; anything else
+         * (a proxy's page, another server at the URL) ends this connection as a failed one, so the
+         * run is followed by reconnecting and then polling, and a clear error if that fails too.
+         */
+        private Outcome ending(JsonNode node) {
+            if (!node.has("status")) {
+                return null;
+            }
+            JsonNode status = node.get("status");
+            if (status.isTextual() && List.of("success", "error", "canceled").contains(status.asText())) {
+                return Outcome.read(node);
+            }
+            if (node.path("code").isTextual() && node.path("code").asText().startsWith("ERR_")) {
+                throw CliError.from(CliJson.convert(node, Problem.class), node.path("code").asText());
+            }
+            notEnvelope = node.toString().length() > 200 ? node.toString().substring(0, 200) + "…" : node.toString();
             return null;
         }
 
@@ -229,7 +261,7 @@ public final class RunFollower {
         }
     }
 
-    private Outcome poll(String executionId) throws InterruptedException {
+    private Outcome poll(String executionId, URI streamUri) throws InterruptedException {
         int failures = 0;
         while (true) {
             try {
@@ -240,6 +272,12 @@ public final class RunFollower {
                 failures = 0;
             } catch (CliError e) {
                 if (!e.is(ErrorCode.ERR_UNAVAILABLE) || ++failures > settings.pollFailures()) {
+                    if (answered != null) {
+                        throw new CliError(ErrorCode.ERR_UNAVAILABLE, "the run's stream at " + streamUri + " answered with no "
+                                + "run envelope or event (" + answered + ") and the run's record could not be read either ("
+                                + e.getMessage() + "); check --base-url (a proxy in front of the gateway?) and consider retrying: "
+                                + "`hangar runs watch " + executionId + "`", e);
+                    }
                     throw e;
                 }
             }

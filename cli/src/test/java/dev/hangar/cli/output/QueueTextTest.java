@@ -44,4 +44,13 @@ class QueueTextTest {
         assertEquals("waiting: for an executor of pool gpu-a with room, queued 5 s; fails with ERR_NO_CAPACITY at "
                 + "2026-11-22T10:25:30Z", QueueText.waiting(remote.queue()));
     }
+
+    @Test
+    void aRunItsBackendQueuesSaysWhereInTheBackendItWaits() {
+        RunDetail slurm = run("{\"state\":\"dispatched\",\"owner_active\":1,\"owner_limit\":32,\"queued_for_ms\":5200,"
+                + "\"pool\":\"gpu-a\",\"since\":\"2026-11-22T10:15:30Z\",\"capacity_deadline\":\"2026-11-22T10:25:30Z\","
+                + "\"waiting\":\"pending in Slurm partition gpu: Resources (job 42)\"}");
+        assertEquals("waiting: pending in Slurm partition gpu: Resources (job 42) (pool gpu-a, queued 5 s); fails with "
+                + "ERR_NO_CAPACITY at 2026-11-22T10:25:30Z", QueueText.waiting(slurm.queue()));
+    }
 }

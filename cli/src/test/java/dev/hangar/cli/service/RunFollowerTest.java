@@ -206,4 +206,42 @@ class RunFollowerTest {
         dev.hangar.cli.output.EnvelopePrinter.print(outcome.envelope(), outcome.errorCode(), new java.io.PrintWriter(text));
         assertTrue(text.toString().contains("error:        ERR_FROM_THE_FUTURE: predict() raised"), text::toString);
     }
+
+    @Test
+    void aProblemOnTheStreamIsItsErrorNotAnEnvelope() {
+        String problem = "{\"type\":\"https://hangar.dev/errors/ERR_RUN_NOT_FOUND\",\"title\":\"No run has that execution id\","
+                + "\"status\":404,\"detail\":\"no run " + Events.ID + "\",\"code\":\"ERR_RUN_NOT_FOUND\"}";
+        var stream = new ScriptedStream().then(List.of(problem), true);
+
+        var e = assertThrows(CliError.class, () -> new RunFollower(stream, NO_LOOKUP, FAST).follow(Events.ID, STREAM, new Recorder()));
+
+        assertEquals(ErrorCode.ERR_RUN_NOT_FOUND.name(), e.code());
+        assertTrue(e.getMessage().contains("no run " + Events.ID), e.getMessage());
+    }
+
+    @Test
+    void aStreamThatAnswersNoEnvelopeIsAClearRetryableError() {
+        // e.g. a proxy in front of the gateway, or something else at the stream URL: JSON with a status, not an envelope
+        var stream = new ScriptedStream().then(List.of("{\"status\":\"ok\"}"), true).then(List.of("{\"status\":null}"), true)
+                .then(List.of("{\"status\":503,\"title\":\"Service Unavailable\"}"), true);
+
+        var e = assertThrows(CliError.class, () -> new RunFollower(stream, id -> {
+            throw new CliError(ErrorCode.ERR_UNAVAILABLE, "cannot reach the gateway");
+        }, FAST).follow(Events.ID, STREAM, new Recorder()));
+
+        assertEquals(ErrorCode.ERR_UNAVAILABLE.name(), e.code());
+        assertFalse(e.getMessage().contains("status null"), e.getMessage());
+        assertTrue(e.getMessage().contains("answered with no run envelope") && e.getMessage().contains(STREAM.toString()),
+                e.getMessage());
+    }
+
+    @Test
+    void aStreamThatAnswersNoEnvelopeFallsBackToTheRunsRecord() {
+        var stream = new ScriptedStream().then(List.of("{\"status\":\"ok\"}"), true);
+        var done = RunDetail.of(Events.success());
+
+        var outcome = new RunFollower(stream, id -> done, FAST).follow(Events.ID, STREAM, new Recorder());
+
+        assertTrue(outcome.success(), outcome.json().toString());
+    }
 }

@@ -17,4 +17,14 @@ public interface RunAdapter {
      */
     default void removeLeftovers(String executionId) {
     }
+
+    /**
+     * The executor is stopping (SIGTERM): end the runs this adapter has in flight, as a cancel
+     * would, each with an error envelope that says so; returns how long the executor should wait
+     * for those envelopes before it goes on stopping (zero: it does not wait, the runs are left as
+     * they are, e.g. the local engine's containers, which the orphan reaper removes later).
+     */
+    default java.time.Duration stop() {
+        return java.time.Duration.ZERO;
+    }
 }

@@ -64,6 +64,7 @@ public class RunService {
     private final Map<String, ActiveRun> active = new java.util.concurrent.ConcurrentHashMap<>();
     private final Set<String> canceled = bounded();
     private final Set<String> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean stopping;
     // Runs whose envelope this executor published: a redelivery (a commit lost to a rebalance) is dropped at once.
     private final Set<String> finished = bounded();
 
@@ -257,7 +258,7 @@ public class RunService {
 
     /** Whether an attempt that ended so may be followed by another: an infrastructure failure, not a cancel. */
     private boolean retried(Envelope envelope, ActiveRun run) {
-        return envelope.error() != null && !run.canceled() && !canceled.contains(run.executionId())
+        return envelope.error() != null && !run.canceled() && !canceled.contains(run.executionId()) && !stopping
                 && ProcessorSpec.Retry.retries(envelope.error().code());
     }
 
@@ -353,6 +354,34 @@ public class RunService {
                     + String.join(", ", missing) + "; set each with `hangar secrets set NAME`");
         }
         return values;
+    }
+
+    /**
+     * SIGTERM: adapters that can end their runs now (the Slurm backend cancels its jobs) do, and
+     * this waits, up to the longest time they ask for, until those runs' envelopes are out: they
+     * end with the adapter's error, and no further attempt starts here (a stopping executor starts
+     * nothing). Runs before the messaging connectors and worker pools stop (priority before 1000).
+     */
+    void onStop(@jakarta.enterprise.event.Observes @jakarta.annotation.Priority(500) io.quarkus.runtime.ShutdownEvent stop) {
+        stopping = true;
+        Duration wait = Duration.ZERO;
+        for (RunAdapter adapter : adapters.values()) {
+            Duration asked = adapter.stop();
+            wait = asked.compareTo(wait) > 0 ? asked : wait;
+        }
+        if (wait.isZero()) {
+            return;
+        }
+        var ending = Set.copyOf(running);
+        LOG.infof("stopping: waiting up to %d s for %d run(s) to publish their envelopes", wait.toSeconds(), ending.size());
+        long until = System.nanoTime() + wait.toNanos();
+        while (ending.stream().anyMatch(running::contains) && System.nanoTime() < until) {
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+        }
+        var left = ending.stream().filter(running::contains).toList();
+        if (!left.isEmpty()) {
+            LOG.warnf("stopping with run(s) %s not ended; the gateway's sweeper ends them", left);
+        }
     }
 
     /** A cancel request from {@code hangar.runs.control}: stop the run if it is here, remember it if it is not yet. */

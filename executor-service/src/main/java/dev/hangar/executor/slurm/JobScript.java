@@ -13,11 +13,15 @@ import java.util.Locale;
  * shared directory at /hangar/io and the {@code driver.py} there as its entrypoint. On TERM (a
  * cancel, Slurm's time limit, a preemption) and on every exit it removes the container, then
  * writes the exit status to the marker file, so the executor knows nothing is left running.
- * Holds no secret: they travel in a 0600 file of the run folder.
+ * Holds no secret: they travel in a 0600 file of the run folder. While the container runs, a
+ * watchdog checks the executor's heartbeat file (touched on every poll): an executor that stopped
+ * following the run (SIGKILL, host gone) leaves it stale, and after {@code heartbeatSeconds} the
+ * script ends the run as a TERM would, so a job never outlives its executor by more than that
+ * (0: no watchdog; Slurm's time limit still ends it).
  */
 record JobScript(String executionId, String executorId, String image, Path folder, Path marker, String containerName,
                  String mode, String containerUser, long pidsLimit, long startTimeoutSeconds, ProcessorSpec.Resources limits,
-                 String docker, boolean dockerGpus) {
+                 String docker, boolean dockerGpus, Path heartbeat, long heartbeatSeconds) {
 
     static final String IO_DIR = "/hangar/io";
     static final String LABEL_MANAGED = "dev.hangar.managed";
@@ -51,7 +55,10 @@ record JobScript(String executionId, String executorId, String image, Path folde
                 folder=%s
                 name=%s
                 marker=%s
-                finish() { "$docker" rm -f "$name" >/dev/null 2>&1; echo "$1" > "$marker"; }
+                alive=%s
+                alive_s=%d
+                watchdog=
+                finish() { [ -n "$watchdog" ] && kill "$watchdog" 2>/dev/null; "$docker" rm -f "$name" >/dev/null 2>&1; echo "$1" > "$marker"; }
                 trap 'finish 143; exit 143' TERM INT
                 if [ ! -f "$folder/driver.py" ]; then
                   # a job Slurm started after its run ended (requeued): docker would make an empty folder
@@ -62,13 +69,25 @@ record JobScript(String executionId, String executorId, String image, Path folde
                     echo "hangar: cannot pull $image on $(hostname)" >&2; finish 125; exit 125
                   fi
                 fi
+                if [ "$alive_s" -gt 0 ]; then
+                  main=$$
+                  ( while sleep 1; do
+                      beat=$(stat -c %%Y "$alive" 2>/dev/null || echo 0)
+                      if [ $(( $(date +%%s) - beat )) -gt "$alive_s" ]; then
+                        echo "hangar: executor stopped following the run (no heartbeat for $alive_s s): ending it" >&2
+                        kill -TERM "$main"; exit 0
+                      fi
+                    done ) &
+                  watchdog=$!
+                fi
                 %s &
                 wait $!
                 rc=$?
                 finish "$rc"
                 exit "$rc"
                 """.formatted(executionId.replaceAll("[^A-Za-z0-9._-]", "_"), executorId.replaceAll("[^A-Za-z0-9._-]", "_"),
-                q(docker), q(image), q(folder.toString()), q(containerName), q(marker.toString()), String.join(" ", run));
+                q(docker), q(image), q(folder.toString()), q(containerName), q(marker.toString()), q(heartbeat.toString()),
+                heartbeatSeconds, String.join(" ", run));
     }
 
     /** A shell word that stands for {@code text} exactly. */

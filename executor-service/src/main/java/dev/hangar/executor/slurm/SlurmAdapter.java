@@ -66,6 +66,8 @@ public class SlurmAdapter implements RunAdapter {
     private final OutputStore outputs;
     private final OutputCollector collector;
     private final Optional<RunFolders> folders;
+    private final java.util.Set<Job> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean stopping;
 
     @Inject
     public SlurmAdapter(SlurmConfig slurm, ExecutorConfig config, LimitsConfig limits, OutputStore outputs) {
@@ -107,6 +109,22 @@ public class SlurmAdapter implements RunAdapter {
         } finally {
             job.close();
         }
+    }
+
+    /**
+     * SIGTERM: every job in flight is canceled now ({@code DELETE job/{id}}), while the executor
+     * can still reach slurmrestd and publish; each run then ends {@code ERR_ADAPTER_INVOCATION}
+     * saying the executor stopped. The executor waits for those envelopes up to the returned time.
+     */
+    @Override
+    public Duration stop() {
+        stopping = true;
+        var jobs = java.util.List.copyOf(live);
+        jobs.forEach(Job::cancelJob);
+        if (!jobs.isEmpty()) {
+            LOG.infof("stopping: canceled %d Slurm job(s) in flight", jobs.size());
+        }
+        return slurm.cleanupWait().plus(slurm.requestTimeout()).plus(slurm.pollInterval().multipliedBy(4));
     }
 
     /** Before a later attempt: cancels any job an earlier attempt of the run left in the queue or running. */
@@ -152,12 +170,16 @@ public class SlurmAdapter implements RunAdapter {
         private final Path folder;
         private final Path output;
         private final Path marker;
+        private final Path heartbeat;
+        private long beaten;
         private final EventsTail events;
         private final Consumer<StreamEvent> stream;
         private final String digest;
         private volatile Long jobId;
         private volatile boolean ended;
         private SlurmWire.JobInfo last;
+        private boolean started;
+        private String waiting;
         private Prediction prediction;
         private String failure;
         private boolean setupFailed;
@@ -172,6 +194,7 @@ public class SlurmAdapter implements RunAdapter {
             Path jobs = folder.getParent().resolve(JOBS);
             this.output = jobs.resolve(folder.getFileName() + ".out");
             this.marker = jobs.resolve(folder.getFileName() + ".done");
+            this.heartbeat = jobs.resolve(folder.getFileName() + ".alive");
             this.events = new EventsTail(folder.resolve(EVENTS), limits.maxReplyBytes());
             this.stream = LocalAdapter.events(run);
         }
@@ -180,7 +203,11 @@ public class SlurmAdapter implements RunAdapter {
             stage();
             jobId = submit();
             LOG.infof("run %s is Slurm job %d", run.executionId(), jobId);
+            live.add(this);
             run.onCancel(this::cancelJob);
+            if (stopping) {
+                cancelJob(); // submitted while the executor began to stop
+            }
             return follow();
         }
 
@@ -190,6 +217,7 @@ public class SlurmAdapter implements RunAdapter {
                 Files.createDirectories(folder.getParent().resolve(JOBS));
                 Files.deleteIfExists(output);
                 Files.deleteIfExists(marker);
+                Files.write(heartbeat, new byte[0]);
                 plan.files().forEach((inside, artefact) -> outputs.download(artefact, shared.hostPath(folder, inside)));
                 var request = SlurmClient.JSON.createObjectNode().put("id", run.executionId());
                 request.set("input", plan.inputs());
@@ -214,13 +242,17 @@ public class SlurmAdapter implements RunAdapter {
             var limits = plan.limits();
             var script = new JobScript(run.executionId(), config.id(), plan.image(), folder, marker,
                     "hangar-" + folder.getFileName(), run.mode().wire(), config.containerUser(), config.pidsLimit(),
-                    config.startTimeout().toSeconds(), limits, slurm.docker(), slurm.dockerGpus());
-            var job = new SlurmWire.Job(jobName(run.executionId()), slurm.partition().orElse(null), folder.getParent().toString(),
-                    output.toString(), output.toString(), Map.of("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
-                    (int) Math.max(1, Math.ceil(limits.cpu())), (long) limits.memoryMb(), timeLimitMinutes(limits.timeoutSeconds()),
-                    limits.gpus() > 0 ? "gpu:" + limits.gpus() : null, false, "hangar run " + run.executionId(), "1");
+                    config.startTimeout().toSeconds(), limits, slurm.docker(), slurm.dockerGpus(), heartbeat,
+                    slurm.heartbeatTimeout().toSeconds());
+            var job = jobProperties(run.executionId(), slurm.partition().orElse(null), folder, output, limits);
             try {
                 return client.submit(new SlurmWire.Submission(script.render(), job));
+            } catch (HangarException e) {
+                if (e.code() != ErrorCode.ERR_NO_CAPACITY) {
+                    throw e;
+                }
+                throw new HangarException(ErrorCode.ERR_NO_CAPACITY, "no node of Slurm partition " + partitionName()
+                        + " can ever take the run: it asks for " + asks(job) + " (" + e.getMessage() + ")");
             } catch (IOException e) {
                 throw new HangarException(ErrorCode.ERR_ADAPTER_INVOCATION, "cannot submit the run's job to slurmrestd at "
                         + slurm.restUrl() + ": " + e.getMessage(), e);
@@ -230,11 +262,10 @@ public class SlurmAdapter implements RunAdapter {
         /** Polls the job and the events file until the job has ended and its script reported the container gone. */
         private Envelope follow() {
             long deadline = Long.MAX_VALUE;
-            long pendingUntil = System.nanoTime() + slurm.maxPending().toNanos();
+            var waitLimit = PendingLimit.of(slurm.maxPending(), run.command());
             long unreachableSince = 0;
             boolean timedOut = false;
-            boolean started = false;
-            String pendingFailure = null;
+            Failure pendingFailure = null;
             requeued = null;
             while (true) {
                 Optional<SlurmWire.JobInfo> info;
@@ -254,13 +285,14 @@ public class SlurmAdapter implements RunAdapter {
                     continue;
                 }
                 last = info.orElse(last);
-                if (!started && (info.isEmpty() || !info.get().pending())) {
+                if (!started && (info.isEmpty() || info.get().running() || (info.get().ended() && info.get().placed()))) {
                     started = true;
                     deadline = System.nanoTime() + Duration.ofSeconds(plan.limits().timeoutSeconds()).toNanos();
                     run.emit(new RunEvent.Started(run.command().ref(), run.adapter(), run.mode(),
                             digest, config.id()));
                 }
                 drainEvents();
+                beat();
                 if (info.isEmpty() || info.get().ended()) {
                     break;
                 }
@@ -274,10 +306,11 @@ public class SlurmAdapter implements RunAdapter {
                     timedOut = true;
                     cancelJob();
                 }
-                if (pendingFailure == null && !started && System.nanoTime() > pendingUntil) {
-                    pendingFailure = "Slurm job " + jobId + " was still PENDING after " + slurm.maxPending().toSeconds()
-                            + " s (reason " + info.get().stateReason() + "; hangar.executor.slurm.max-pending); the job was canceled";
-                    cancelJob();
+                if (pendingFailure == null && !started) {
+                    pendingFailure = whilePending(info.get(), waitLimit);
+                    if (pendingFailure != null) {
+                        cancelJob();
+                    }
                 }
                 pause();
             }
@@ -287,17 +320,53 @@ public class SlurmAdapter implements RunAdapter {
             return outcome(timedOut, pendingFailure);
         }
 
-        private Envelope outcome(boolean timedOut, String pendingFailure) {
+        /**
+         * A job Slurm keeps PENDING: the run says where it waits (a queued event whenever the
+         * reason changes); a reason that needs someone to act fails it now, the capacity deadline
+         * fails it later (ERR_NO_CAPACITY when Slurm had no room, see {@link PendingReason}).
+         */
+        private Failure whilePending(SlurmWire.JobInfo job, PendingLimit limit) {
+            String partition = job.partition() == null || job.partition().isBlank() ? partitionName() : job.partition();
+            String reason = reasonText(job);
+            String where = "pending in Slurm partition " + partition + ": " + reason + " (job " + jobId + ")";
+            if (!where.equals(waiting) && !"None".equals(reason)) { // None: just submitted, not yet looked at
+                waiting = where;
+                run.emit(new RunEvent.Queued(run.command().ref(), run.adapter(), run.mode(), where));
+            }
+            var kind = PendingReason.of(job.stateReason());
+            if (kind == PendingReason.REFUSED) {
+                return new Failure(ErrorCode.ERR_ADAPTER_INVOCATION, "Slurm holds job " + jobId + " in partition " + partition
+                        + " for a reason that needs someone to act: " + reason + "; the job was canceled");
+            }
+            if (!limit.passed()) {
+                return null;
+            }
+            return kind == PendingReason.CAPACITY
+                    ? new Failure(ErrorCode.ERR_NO_CAPACITY, "no node of Slurm partition " + partition + " took the run within "
+                            + limit.describe() + ": job " + jobId + " was still PENDING (reason " + reason + "); the job was canceled")
+                    : new Failure(ErrorCode.ERR_ADAPTER_INVOCATION, "Slurm job " + jobId + " was still PENDING in partition "
+                            + partition + " after " + limit.describe() + " (reason " + reason + "); the job was canceled");
+        }
+
+        private Envelope outcome(boolean timedOut, Failure pendingFailure) {
             String state = last == null ? "UNKNOWN" : last.jobState();
             if (run.canceled()) {
                 return run.error(ErrorCode.ERR_CANCELED, "the run was canceled", tail(null));
+            }
+            if (stopping && !"COMPLETED".equals(state)) {
+                return run.error(ErrorCode.ERR_ADAPTER_INVOCATION, "executor " + config.id() + " was stopped while the run's "
+                        + "Slurm job " + jobId + " was " + (started ? "running" : "queued") + "; the job was canceled "
+                        + "(nothing is left in Slurm); submit the run again", tail(null));
             }
             if (timedOut || "TIMEOUT".equals(state)) {
                 return run.error(ErrorCode.ERR_TIMEOUT, "the run did not finish within its " + plan.limits().timeoutSeconds()
                         + " s deadline; its Slurm job " + jobId + " was canceled", tail(null));
             }
-            if (pendingFailure != null || requeued != null) {
-                return run.error(ErrorCode.ERR_ADAPTER_INVOCATION, pendingFailure != null ? pendingFailure : requeued, tail(null));
+            if (pendingFailure != null) {
+                return run.error(pendingFailure.code(), pendingFailure.message(), null);
+            }
+            if (requeued != null) {
+                return run.error(ErrorCode.ERR_ADAPTER_INVOCATION, requeued, tail(null));
             }
             if (!"COMPLETED".equals(state) && !("FAILED".equals(state) && (prediction != null || setupFailed))) {
                 return run.error(ErrorCode.ERR_ADAPTER_INVOCATION, "Slurm job " + jobId + " ended "
@@ -333,8 +402,25 @@ public class SlurmAdapter implements RunAdapter {
             }
         }
 
+        /** Touches the heartbeat file the job's watchdog reads (at most once a second). */
+        private void beat() {
+            long now = System.nanoTime();
+            if (now - beaten < 1_000_000_000L) {
+                return;
+            }
+            beaten = now;
+            try {
+                Files.setLastModifiedTime(heartbeat, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+            } catch (IOException e) {
+                LOG.debugf("cannot touch %s: %s", heartbeat, e.getMessage());
+            }
+        }
+
         /** The job's script writes the marker after removing the container; a node that died never does. */
         private void awaitCleanup() {
+            if (!started && (last == null || !last.placed())) {
+                return; // never placed on a node: no script ran, no container to wait for
+            }
             long until = System.nanoTime() + slurm.cleanupWait().toNanos();
             while (!Files.exists(marker) && System.nanoTime() < until) {
                 pause();
@@ -345,15 +431,21 @@ public class SlurmAdapter implements RunAdapter {
             }
         }
 
-        private void cancelJob() {
+        /** {@code DELETE job/{id}}; also from an interrupted thread (a stopping executor's), which must not skip it. */
+        void cancelJob() {
             Long id = jobId;
             if (id == null || ended) {
                 return;
             }
+            boolean interrupted = Thread.interrupted();
             try {
                 client.cancel(id);
             } catch (IOException | HangarException e) {
                 LOG.warnf("cannot cancel Slurm job %d of run %s: %s", id, run.executionId(), e.getMessage());
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
 
@@ -377,14 +469,20 @@ public class SlurmAdapter implements RunAdapter {
 
         /** Whatever happened: a job still alive is canceled, then the run folder and the job's files go. */
         void close() {
+            live.remove(this);
             if (jobId != null && !ended) {
                 cancelJob();
-                awaitCleanup();
+                try {
+                    awaitCleanup();
+                } catch (HangarException interrupted) {
+                    LOG.warnf("run %s: stopped waiting for Slurm job %d's script to remove its container", run.executionId(), jobId);
+                }
             }
             try {
                 shared.delete(folder);
                 Files.deleteIfExists(output);
                 Files.deleteIfExists(marker);
+                Files.deleteIfExists(heartbeat);
             } catch (IOException | HangarException e) {
                 LOG.warnf("cannot remove run %s's files from the shared folder: %s", run.executionId(), e.getMessage());
             }
@@ -398,6 +496,39 @@ public class SlurmAdapter implements RunAdapter {
                 throw new HangarException(ErrorCode.ERR_CANCELED, "the executor is shutting down");
             }
         }
+    }
+
+    /** How a run ended while its job was still queued. */
+    private record Failure(ErrorCode code, String message) {}
+
+    private String partitionName() {
+        return slurm.partition().orElse("(the cluster's default)");
+    }
+
+    /** "Resources (Nodes required for job are DOWN, ...)" from a job's reason and description. */
+    static String reasonText(SlurmWire.JobInfo job) {
+        String reason = job.stateReason() == null || job.stateReason().isBlank() ? "None" : job.stateReason();
+        String description = job.stateDescription();
+        return description == null || description.isBlank() ? reason : reason + " (" + description + ")";
+    }
+
+    /** "1 CPU(s), 512 MiB, gres gpu:2, 2 min" for a message about what Slurm cannot place. */
+    static String asks(SlurmWire.Job job) {
+        return job.cpusPerTask() + " CPU(s), " + job.memoryPerNode() + " MiB" + (job.gres() == null ? "" : ", gres " + job.gres())
+                + ", " + job.timeLimit() + " min";
+    }
+
+    /**
+     * The job's properties for {@code POST job/submit}: the spec's CPUs rounded up, its memory, a
+     * time limit a little above its timeout, {@code gres=gpu:N} for a GPU run, one node, no requeue
+     * (a second start would not be this attempt), and no environment but {@code PATH}.
+     */
+    static SlurmWire.Job jobProperties(String executionId, String partition, Path folder, Path output,
+                                       dev.hangar.contracts.ProcessorSpec.Resources limits) {
+        return new SlurmWire.Job(jobName(executionId), partition, folder.getParent().toString(), output.toString(),
+                output.toString(), Map.of("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
+                (int) Math.max(1, Math.ceil(limits.cpu())), (long) limits.memoryMb(), timeLimitMinutes(limits.timeoutSeconds()),
+                limits.gpus() > 0 ? "gpu:" + limits.gpus() : null, false, "hangar run " + executionId, "1");
     }
 
     private static Prediction prediction(JsonNode body) {

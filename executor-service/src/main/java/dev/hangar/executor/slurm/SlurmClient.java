@@ -34,20 +34,33 @@ final class SlurmClient {
         this.base = URI.create(url + "/slurm/" + config.apiVersion() + "/");
     }
 
-    /** Submits a batch job; its id. A refusal is {@code ERR_ADAPTER_INVOCATION} with Slurm's errors. */
+    /**
+     * Submits a batch job; its id. A job Slurm queued although no node is available now (2068:
+     * drained, down or reserved) is kept: it waits. A request no node of the partition can ever
+     * hold (2014: more GPUs, CPUs or memory than any node has) is {@code ERR_NO_CAPACITY}; any
+     * other refusal {@code ERR_ADAPTER_INVOCATION} with Slurm's errors.
+     */
     long submit(SlurmWire.Submission submission) throws IOException {
         var reply = send(HttpRequest.newBuilder(base.resolve("job/submit"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(submission))), SlurmWire.SubmitReply.class);
         Long id = reply.body().jobId();
-        if (id == null || reply.status() / 100 != 2 || hasErrors(reply.body().errors())) {
-            // with some errors (2068: the only nodes are drained) Slurm still queues the job: it must not stay behind
+        var errors = reply.body().errors();
+        if (id != null && hasErrors(errors) && errors.stream().allMatch(e -> Integer.valueOf(SlurmWire.Error.NODE_NOT_AVAILABLE)
+                .equals(e.number()))) {
+            return id; // queued until a node is back (drained, down or reserved): the run waits for capacity
+        }
+        if (id == null || reply.status() / 100 != 2 || hasErrors(errors)) {
+            // with some errors Slurm still queues the job: it must not stay behind
             String queued = "";
             if (id != null) {
                 cancel(id);
                 queued = "; the job it queued anyway (" + id + ") was canceled";
             }
-            throw new HangarException(ErrorCode.ERR_ADAPTER_INVOCATION, "Slurm refused the job (HTTP " + reply.status() + "): "
+            boolean neverFits = hasErrors(errors) && errors.stream().anyMatch(e -> Integer.valueOf(SlurmWire.Error.NO_SUCH_NODES)
+                    .equals(e.number()));
+            throw new HangarException(neverFits ? ErrorCode.ERR_NO_CAPACITY : ErrorCode.ERR_ADAPTER_INVOCATION,
+                    "Slurm refused the job (HTTP " + reply.status() + "): "
                     + describe(reply.body().errors()) + queued);
         }
         return id;

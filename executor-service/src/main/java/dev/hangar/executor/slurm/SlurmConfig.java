@@ -64,6 +64,13 @@ public interface SlurmConfig {
     @WithDefault("30s")
     Duration cleanupWait();
 
+    /**
+     * How long the job's script lets the executor's heartbeat go stale before it ends the run
+     * (the executor was killed or lost its host); 0 turns the watchdog off.
+     */
+    @WithDefault("2m")
+    Duration heartbeatTimeout();
+
     /** The docker client on the nodes. */
     @WithDefault("docker")
     String docker();

@@ -28,11 +28,15 @@ final class SlurmWire {
                Map<String, String> environment, Integer cpusPerTask, Long memoryPerNode, Integer timeLimit, String gres,
                Boolean requeue, String comment, String nodes) {}
 
-    /** One entry of {@code errors[]}: 2017 is an unknown job id. */
+    /** One entry of {@code errors[]}: 2017 is an unknown job id, 2014 and 2068 a request Slurm cannot place. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record Error(String error, Integer errorNumber, Integer errorCode, String description, String source) {
         static final int UNKNOWN_JOB = 2017;
+        /** ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE: no node of the partition could ever hold the request. */
+        static final int NO_SUCH_NODES = 2014;
+        /** ESLURM_NODE_NOT_AVAIL: the nodes are drained, down or reserved now; the job is queued anyway. */
+        static final int NODE_NOT_AVAILABLE = 2068;
 
         /** GET/DELETE name it {@code error_number}, a refused submit {@code error_code}. */
         Integer number() {
@@ -64,6 +68,11 @@ final class SlurmWire {
         /** Slurm put the job back in the queue (its node failed, or it was preempted with requeue). */
         boolean requeued() {
             return (restartCnt != null && restartCnt > 0) || "REQUEUED".equals(jobState);
+        }
+
+        /** Slurm gave the job a node (it ran, however briefly); a job canceled while queued has none. */
+        boolean placed() {
+            return batchHost != null && !batchHost.isBlank();
         }
 
         boolean pending() {

@@ -17,7 +17,7 @@ class JobScriptTest {
     private static JobScript script(String executionId, int gpus, boolean dockerGpus) {
         return new JobScript(executionId, "executor-1", "127.0.0.1:5000/ns/echo@sha256:" + "a".repeat(64), Path.of("/shared/run dir"),
                 Path.of("/shared/jobs/x.done"), "hangar-x", "mock", "10001:10001", 256, 60,
-                new ProcessorSpec.Resources(0.5, 256, gpus, 30), "docker", dockerGpus);
+                new ProcessorSpec.Resources(0.5, 256, gpus, 30), "docker", dockerGpus, Path.of("/shared/jobs/x.alive"), 120);
     }
 
     @Test
@@ -55,6 +55,51 @@ class JobScriptTest {
         assertEquals(2, SlurmAdapter.timeLimitMinutes(2));
         assertEquals(2, SlurmAdapter.timeLimitMinutes(60));
         assertEquals(3, SlurmAdapter.timeLimitMinutes(61));
+    }
+
+    @Test
+    void theWatchdogEndsTheRunOnceTheExecutorsHeartbeatGoesStale() throws Exception {
+        Path dir = Files.createTempDirectory("job-watchdog");
+        Path folder = Files.createDirectories(dir.resolve("run"));
+        Files.writeString(folder.resolve("driver.py"), "");
+        Path heartbeat = Files.createFile(dir.resolve("x.alive"));
+        Path marker = dir.resolve("x.done");
+        // a docker client whose container runs until `docker rm -f` removes it
+        Path docker = dir.resolve("docker");
+        Files.writeString(docker, """
+                #!/bin/bash
+                case "$1" in
+                  run) echo $$ > "$FAKE_DIR/run.pid"; exec sleep 60;;
+                  rm) kill "$(cat "$FAKE_DIR/run.pid")" 2>/dev/null; exit 0;;
+                  *) exit 0;;
+                esac
+                """);
+        docker.toFile().setExecutable(true);
+        String text = new JobScript("run-1", "executor-1", "img@sha256:" + "a".repeat(64), folder, marker, "hangar-x", "mock",
+                "10001:10001", 256, 60, new ProcessorSpec.Resources(0.5, 256, 0, 30), docker.toString(), false, heartbeat, 2).render();
+        Path script = dir.resolve("job.sh");
+        Files.writeString(script, text);
+        var builder = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("out").toFile());
+        builder.environment().put("FAKE_DIR", dir.toString());
+        Process job = builder.start();
+        try {
+            long until = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
+            while (System.nanoTime() < until) { // the executor follows the run: its heartbeat is fresh
+                Files.setLastModifiedTime(heartbeat, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+                assertTrue(job.isAlive(), "ended with a fresh heartbeat: " + Files.readString(dir.resolve("out")));
+                Thread.sleep(300);
+            }
+            long stale = System.nanoTime(); // the executor is gone: nothing touches it any more
+
+            assertTrue(job.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "the job outlived its executor");
+            long took = (System.nanoTime() - stale) / 1_000_000;
+            assertEquals(143, job.exitValue());
+            assertEquals("143", Files.readString(marker).strip(), "the container was removed and the marker written");
+            assertTrue(took >= 1500 && took < 8000, "ended " + took + " ms after the last heartbeat (2 s allowed)");
+            assertTrue(Files.readString(dir.resolve("out")).contains("no heartbeat for 2 s"), Files.readString(dir.resolve("out")));
+        } finally {
+            job.destroyForcibly();
+        }
     }
 
     private static int bashSyntax(String text) throws IOException, InterruptedException {

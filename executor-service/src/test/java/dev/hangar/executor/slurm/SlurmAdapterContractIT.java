@@ -113,25 +113,95 @@ class SlurmAdapterContractIT extends RunAdapterContract {
     }
 
     @Test
-    void aRunOnADrainedClusterIsRefusedWithSlurmsReason() throws Exception {
+    void aRunOnADrainedClusterWaitsSaysWhereAndRunsOnceTheNodeIsBack() throws Exception {
         String id = newExecutionId();
-        var plan = plan(Processor.ECHO, id, echo("never placed", 0), 60, Map.of());
+        var plan = plan(Processor.ECHO, id, echo("placed at last", 0), 60, Map.of());
         rig.scontrol("update", "nodename=node1", "state=drain", "reason=hangar-it-drain");
-        Envelope envelope;
+        CompletableFuture<Envelope> run;
         try {
-            envelope = execute(plan, activeRun(id, plan));
+            run = CompletableFuture.supplyAsync(() -> execute(plan, activeRun(id, plan)));
+            await().atMost(Duration.ofSeconds(30)).until(() -> !waiting().isEmpty());
         } finally {
             resumeNode();
         }
+        Envelope envelope = run.get(90, TimeUnit.SECONDS);
 
-        assertEquals(ErrorCode.ERR_ADAPTER_INVOCATION, envelope.error().code(), envelope.error().message());
-        assertTrue(envelope.error().message().contains("Required node not available (down, drained or reserved)"),
-                envelope.error().message());
+        assertEquals(RunStatus.SUCCESS, envelope.status(), String.valueOf(envelope.error()));
+        String where = waiting().getFirst();
+        assertTrue(where.matches("pending in Slurm partition debug: .+ \\(job \\d+\\)"), where);
+        assertTrue(publisher.types().indexOf(RunEvent.Type.QUEUED) < publisher.types().indexOf(RunEvent.Type.STARTED),
+                "queued (waiting in Slurm), then started: " + publisher.types());
         assertEquals(List.of(), leftovers(id));
     }
 
     @Test
-    void aJobStillQueuedPastMaxPendingIsCanceledAndFailsNamingSlurmsReason() throws Exception {
+    void aRunOnADrainedClusterPastItsCapacityDeadlineIsNoCapacityNamingTheReasonAndPartition() throws Exception {
+        String id = newExecutionId();
+        var plan = plan(Processor.ECHO, id, echo("never placed", 0), 60, Map.of());
+        // the gateway's capacity wait travels in the command; max-pending (5 min here) is longer
+        var command = Fixtures.command(id, n -> n.put("created_at", java.time.Instant.now().toString())
+                .putObject("adapter_opts").put("capacity_wait_seconds", 3));
+        rig.scontrol("update", "nodename=node1", "state=drain", "reason=hangar-it-drain");
+        Envelope envelope;
+        long took;
+        try {
+            long begin = System.nanoTime();
+            envelope = execute(plan, Fixtures.activeRun(command, publisher, plan));
+            took = (System.nanoTime() - begin) / 1_000_000;
+        } finally {
+            resumeNode();
+        }
+
+        assertEquals(ErrorCode.ERR_NO_CAPACITY, envelope.error().code(), envelope.error().message());
+        String message = envelope.error().message();
+        assertTrue(message.startsWith("no node of Slurm partition debug took the run within its capacity deadline of 3 s"), message);
+        assertTrue(message.contains("reason ") && message.contains("DRAINED"), message);
+        assertTrue(took < 20_000, "it ended at the capacity deadline, not at max-pending: " + took + " ms");
+        assertTrue(waiting().getFirst().startsWith("pending in Slurm partition debug: "), waiting().toString());
+        assertEquals(List.of(), leftovers(id), "the waiting job was canceled");
+    }
+
+    @Test
+    void aGpuRunTheClusterCannotEverHoldIsNoCapacityAndNothingIsQueued() throws Exception {
+        String id = newExecutionId();
+        var p = plan(Processor.ECHO, id, echo("two gpus", 0), 60, Map.of());
+        var plan = new RunPlan(p.spec(), p.image(), p.writePrefix(), p.inputs(), p.mock(),
+                new ProcessorSpec.Resources(p.limits().cpu(), p.limits().memoryMb(), 2, p.limits().timeoutSeconds()),
+                p.files(), p.secrets(), false);
+
+        Envelope envelope = execute(plan, activeRun(id, plan));
+
+        assertEquals(ErrorCode.ERR_NO_CAPACITY, envelope.error().code(), envelope.error().message());
+        assertTrue(envelope.error().message().startsWith("no node of Slurm partition (the cluster's default) can ever take the run: "
+                + "it asks for 1 CPU(s), " + p.limits().memoryMb() + " MiB, gres gpu:2"), envelope.error().message());
+        assertTrue(envelope.error().message().contains("Requested node configuration is not available"), envelope.error().message());
+        assertTrue(job(id).map(SlurmWire.JobInfo::ended).orElse(true), "nothing is left in Slurm's queue: " + job(id));
+        assertEquals(List.of(), leftovers(id));
+    }
+
+    @Test
+    void aJobHeldInTheQueueEndsAtOnceWithSlurmsReason() throws Exception {
+        String holder = newExecutionId();
+        String held = newExecutionId();
+        var hold = gpu(plan(Processor.ECHO, holder, echo("holding the gpu", 5), 60, Map.of()));
+        var wait = gpu(plan(Processor.ECHO, held, echo("held", 0), 60, Map.of()));
+        var holding = CompletableFuture.supplyAsync(() -> execute(hold, activeRun(holder, hold)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> job(holder).map(j -> "RUNNING".equals(j.jobState())).orElse(false));
+        var waiting = CompletableFuture.supplyAsync(() -> execute(wait, activeRun(held, wait)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> job(held).isPresent());
+        rig.scontrol("hold", String.valueOf(job(held).orElseThrow().jobId()));
+
+        Envelope envelope = waiting.get(30, TimeUnit.SECONDS);
+
+        assertEquals(ErrorCode.ERR_ADAPTER_INVOCATION, envelope.error().code(), envelope.error().message());
+        assertTrue(envelope.error().message().matches("Slurm holds job \\d+ in partition debug for a reason that needs someone "
+                + "to act: JobHeldAdmin.*; the job was canceled"), envelope.error().message());
+        assertEquals(List.of(), leftovers(held));
+        assertEquals(RunStatus.SUCCESS, holding.get(60, TimeUnit.SECONDS).status());
+    }
+
+    @Test
+    void aJobStillWaitingForTheGpuPastMaxPendingIsCanceledAndEndsNoCapacity() throws Exception {
         String holder = newExecutionId();
         String waiter = newExecutionId();
         var hold = gpu(plan(Processor.ECHO, holder, echo("holding the gpu", 5), 60, Map.of()));
@@ -143,8 +213,9 @@ class SlurmAdapterContractIT extends RunAdapterContract {
 
         Envelope envelope = impatient.execute(wait, activeRun(waiter, wait));
 
-        assertEquals(ErrorCode.ERR_ADAPTER_INVOCATION, envelope.error().code(), envelope.error().message());
-        assertTrue(envelope.error().message().matches("Slurm job \\d+ was still PENDING after 2 s \\(reason Resources;.*"),
+        assertEquals(ErrorCode.ERR_NO_CAPACITY, envelope.error().code(), envelope.error().message());
+        assertTrue(envelope.error().message().matches("no node of Slurm partition debug took the run within 2 s "
+                + "\\(hangar.executor.slurm.max-pending\\): job \\d+ was still PENDING \\(reason Resources\\); the job was canceled"),
                 envelope.error().message());
         assertEquals(List.of(), leftovers(waiter), "the waiting job was canceled");
         assertEquals(RunStatus.SUCCESS, holding.get(60, TimeUnit.SECONDS).status());
@@ -229,6 +300,12 @@ class SlurmAdapterContractIT extends RunAdapterContract {
 
     private java.util.Optional<SlurmWire.JobInfo> job(String executionId) throws IOException {
         return rig.client().jobs().stream().filter(j -> SlurmAdapter.jobName(executionId).equals(j.name())).findFirst();
+    }
+
+    /** What the run's queued events said about where it waits in Slurm. */
+    private List<String> waiting() {
+        return publisher.bodies().stream().filter(b -> b instanceof RunEvent.Queued q && q.waiting() != null)
+                .map(b -> ((RunEvent.Queued) b).waiting()).toList();
     }
 
     private void resumeNode() throws IOException {

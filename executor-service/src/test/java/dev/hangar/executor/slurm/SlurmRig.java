@@ -68,7 +68,8 @@ final class SlurmRig {
     TestSlurmConfig config() {
         return new TestSlurmConfig(URI.create(env.get("HANGAR_SLURM_REST_URL")), "v0.0.38", env.get("HANGAR_SLURM_USER"),
                 Optional.empty(), Optional.of(tokenFile), Optional.empty(), Optional.of(sharedDir()), Duration.ofMillis(100),
-                Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofMinutes(5), Duration.ofSeconds(20), "docker", false);
+                Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofMinutes(5), Duration.ofSeconds(20), Duration.ofMinutes(2),
+                "docker", false);
     }
 
     SlurmClient client() {
@@ -158,22 +159,23 @@ final class SlurmRig {
 
     record TestSlurmConfig(URI restUrl, String apiVersion, String user, Optional<String> token, Optional<Path> tokenFile,
                            Optional<String> partition, Optional<Path> sharedDir, Duration pollInterval, Duration requestTimeout,
-                           Duration unreachableGrace, Duration maxPending, Duration cleanupWait, String docker, boolean dockerGpus)
+                           Duration unreachableGrace, Duration maxPending, Duration cleanupWait, Duration heartbeatTimeout,
+                           String docker, boolean dockerGpus)
             implements SlurmConfig {
 
         TestSlurmConfig withPartition(String name) {
             return new TestSlurmConfig(restUrl, apiVersion, user, token, tokenFile, Optional.of(name), sharedDir, pollInterval,
-                    requestTimeout, unreachableGrace, maxPending, cleanupWait, docker, dockerGpus);
+                    requestTimeout, unreachableGrace, maxPending, cleanupWait, heartbeatTimeout, docker, dockerGpus);
         }
 
         TestSlurmConfig withMaxPending(Duration max) {
             return new TestSlurmConfig(restUrl, apiVersion, user, token, tokenFile, partition, sharedDir, pollInterval,
-                    requestTimeout, unreachableGrace, max, cleanupWait, docker, dockerGpus);
+                    requestTimeout, unreachableGrace, max, cleanupWait, heartbeatTimeout, docker, dockerGpus);
         }
 
         TestSlurmConfig withToken(String value) {
             return new TestSlurmConfig(restUrl, apiVersion, user, Optional.of(value), Optional.empty(), partition, sharedDir,
-                    pollInterval, requestTimeout, unreachableGrace, maxPending, cleanupWait, docker, dockerGpus);
+                    pollInterval, requestTimeout, unreachableGrace, maxPending, cleanupWait, heartbeatTimeout, docker, dockerGpus);
         }
     }
 }

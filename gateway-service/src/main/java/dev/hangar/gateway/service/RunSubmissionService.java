@@ -131,7 +131,7 @@ public class RunSubmissionService {
         RunContext.tag(executionId);
         String traceparent = traceparent();
         var command = new RunRequested(RunRequested.SCHEMA_VERSION, executionId, 1, Instant.now(), traceparent,
-                ref, adapter, mode, platform, writePrefix, inputs, request.adapterOpts(), build, image,
+                ref, adapter, mode, platform, writePrefix, inputs, withCapacityWait(request.adapterOpts(), pool), build, image,
                 request.timeoutSeconds(), request.attachments(), plan, owner,
                 affinity == null ? null : affinity.session(), affinity == null ? null : affinity.end());
         bus.requireUp(); // refuse while Kafka is away rather than queue what cannot be sent
@@ -148,6 +148,19 @@ public class RunSubmissionService {
         admission.accepted(owner);
         relay.wake(owner);
         return new Submission(accepted(executionId, owner, true), true);
+    }
+
+    /**
+     * A remote run's options as its executor gets them: with the capacity wait this gateway applies
+     * ({@code capacity_wait_seconds}, counted from the command's {@code created_at}), so a backend
+     * that queues the run itself (Slurm) ends it at the same deadline, naming its own reason.
+     */
+    private static JsonNode withCapacityWait(JsonNode options, RemotePools.Route pool) {
+        if (pool == null) {
+            return options;
+        }
+        var copy = options == null ? Json.MAPPER.createObjectNode() : ((com.fasterxml.jackson.databind.node.ObjectNode) options).deepCopy();
+        return copy.put("capacity_wait_seconds", pool.waitSeconds());
     }
 
     /** {@code fresh} is false when an idempotency key matched an earlier run. */

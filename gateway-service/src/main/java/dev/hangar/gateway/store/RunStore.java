@@ -350,6 +350,14 @@ public class RunStore {
                 return; // logs, tokens, progress and outputs do not change the run's state
             }
         }
+        if (event.event() instanceof RunEvent.Queued q && q.waiting() != null) {
+            // an executor's backend queues the run (a Slurm job PENDING): where, for the run's queue
+            try (var ps = c.prepareStatement("UPDATE runs SET queue_waiting = ? WHERE execution_id = ? AND status = 'queued'")) {
+                ps.setString(1, q.waiting().length() > 500 ? q.waiting().substring(0, 500) : q.waiting());
+                ps.setString(2, event.executionId());
+                ps.executeUpdate();
+            }
+        }
         if (event.event() instanceof RunEvent.Started) {
             // each attempt gets its whole timeout before the sweeper gives up on it
             try (var ps = c.prepareStatement("UPDATE runs SET started_at = now() WHERE execution_id = ?")) {
@@ -396,7 +404,7 @@ public class RunStore {
     /** The run with, once it has ended, its envelope, and while it is queued, where it waits. */
     public Optional<RunDetail> find(String executionId, String owner) {
         try (Connection c = db.getConnection(); var ps = c.prepareStatement("SELECT r.execution_id, r.ref, r.status, r.adapter, "
-                + "r.mode, r.created_at, r.updated_at, r.published_at, r.pool, r.capacity_wait_seconds, r.envelope, (SELECT count(*) FROM outbox w WHERE w.owner = r.owner "
+                + "r.mode, r.created_at, r.updated_at, r.published_at, r.pool, r.capacity_wait_seconds, r.queue_waiting, r.envelope, (SELECT count(*) FROM outbox w WHERE w.owner = r.owner "
                 + "AND w.id <= o.id) AS position FROM runs r LEFT JOIN outbox o ON o.record_key = r.execution_id "
                 + "AND o.owner = r.owner WHERE r.execution_id = ? AND r.owner = ?")) {
             ps.setString(1, executionId);
@@ -423,7 +431,7 @@ public class RunStore {
         try (Connection c = db.getConnection(); var ps = c.prepareStatement("WITH waiting AS (SELECT record_key, "
                 + "row_number() OVER (ORDER BY id) AS position FROM outbox WHERE owner = ?) "
                 + "SELECT execution_id, ref, status, adapter, mode, created_at, updated_at, published_at, pool, "
-                + "capacity_wait_seconds, w.position "
+                + "capacity_wait_seconds, queue_waiting, w.position "
                 + "FROM runs r LEFT JOIN waiting w ON w.record_key = r.execution_id "
                 + "WHERE TRUE" + VISIBLE + " ORDER BY created_at DESC LIMIT ?")) {
             ps.setString(1, owner);
@@ -466,7 +474,8 @@ public class RunStore {
         int wait = rs.getInt("capacity_wait_seconds");
         // a pool run's capacity deadline starts when its command reaches the pool's topic (RunSweeper)
         Instant deadline = pool == null || rs.wasNull() ? null : since.plusSeconds(wait);
-        return new RunQueue(RunQueue.State.DISPATCHED, null, active, limit, since, queuedFor, pool, deadline);
+        return new RunQueue(RunQueue.State.DISPATCHED, null, active, limit, since, queuedFor, pool, deadline,
+                rs.getString("queue_waiting"));
     }
 
     /** The owner's runs dispatched to Kafka and not yet ended: what its concurrency limit counts. */

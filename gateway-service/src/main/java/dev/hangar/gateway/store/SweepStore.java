@@ -53,7 +53,10 @@ public class SweepStore {
             + "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.record_key = r.execution_id) "
             // a pool's run waits up to its capacity deadline, every other one up to the queue deadline
             + "AND COALESCE(published_at, created_at) < now() - make_interval(secs => "
-            + "CASE WHEN pool IS NOT NULL THEN COALESCE(capacity_wait_seconds, ?) ELSE ? END)) "
+            + "CASE WHEN pool IS NOT NULL THEN COALESCE(capacity_wait_seconds, ?) ELSE ? END "
+            // an executor that took it and queues it in its backend (Slurm) ends it at the deadline with the backend's
+            // reason; the sweeper steps in only a grace later (that executor was lost)
+            + "+ CASE WHEN pool IS NOT NULL AND queue_waiting IS NOT NULL THEN ? ELSE 0 END)) "
             + "OR (status = 'running' AND COALESCE(started_at, updated_at) "
             + "+ make_interval(secs => COALESCE(timeout_seconds, ?) + ?) < now()) "
             + "ORDER BY updated_at LIMIT ? FOR UPDATE OF r SKIP LOCKED";
@@ -67,9 +70,10 @@ public class SweepStore {
                 try (var ps = c.prepareStatement(OVERDUE)) {
                     ps.setDouble(1, deadlines.capacityWait().toMillis() / 1000.0);
                     ps.setDouble(2, deadlines.queue().toMillis() / 1000.0);
-                    ps.setLong(3, deadlines.defaultTimeout().toSeconds());
-                    ps.setDouble(4, deadlines.grace().toMillis() / 1000.0);
-                    ps.setInt(5, limit);
+                    ps.setDouble(3, deadlines.grace().toMillis() / 1000.0);
+                    ps.setLong(4, deadlines.defaultTimeout().toSeconds());
+                    ps.setDouble(5, deadlines.grace().toMillis() / 1000.0);
+                    ps.setInt(6, limit);
                     var due = new java.util.ArrayList<Overdue>();
                     try (var rs = ps.executeQuery()) {
                         while (rs.next()) {
