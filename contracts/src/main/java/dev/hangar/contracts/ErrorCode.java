@@ -61,7 +61,7 @@ public enum ErrorCode {
     ERR_SESSION_NOT_FOUND(404, Fix.INPUT, "No training session (or future) has that id, or it is not yours; create one with create_model."),
     ERR_SESSION_CLOSED(409, Fix.INPUT, "The training session was closed or expired (no heartbeat within its timeout); create a new one, its state is gone."),
     ERR_SESSION_LOST(410, Fix.INPUT, "The container holding the training session's model is gone (restarted, its executor lost); its state cannot be recovered: create a new session and load your last saved weights."),
-    ERR_NO_CAPACITY(503, Fix.RETRY, "No executor of the run's pool had room for it (CPU, memory, GPUs) before its capacity deadline, or the pool's hosts can never fit it (e.g. a GPU run on a pool without GPUs); the message names the pool."),
+    ERR_NO_CAPACITY(503, Fix.RETRY, "No executor of the run's pool (or the Slurm cluster behind it) had room for it (CPU, memory, GPUs) before its capacity deadline, or its hosts can never fit it (e.g. a GPU run on a pool without GPUs); the message names the pool, or Slurm's reason and partition."),
     ERR_DEPLOYMENT_NOT_FOUND(404, Fix.INPUT, "No deployment of that ref is recorded in that environment (or its namespace is not yours); deploy it with `hangar deploy`."),
     ERR_INTERNAL(500, Fix.RETRY, "An unexpected error; it is logged with the execution id.");
 
