@@ -211,8 +211,10 @@ class TrainingSession:
         """Loads what save_state wrote (Tinker's load_weights; optimizer=False for weights only)."""
         directory = Path(directory)
         meta = read_adapter_config(directory)
-        if LoraConfig.from_dict(meta["lora"]) != self.lora:
-            raise ValueError(f"the saved LoRA config {meta['lora']} differs from this session's {self.lora.to_dict()}")
+        self.require_fits(meta)
+        if optimizer and not ((directory / "optimizer.pt").is_file() and (directory / "train_state.json").is_file()):
+            raise ValueError(f"{directory}: holds no optimizer state (optimizer.pt, train_state.json); "
+                             "load it with optimizer=false for the adapter weights alone")
         load_adapter_state(self.model, load_tensors(directory / ADAPTER_WEIGHTS_FILE, self.model.device))
         if optimizer:
             meta = json.loads((directory / "train_state.json").read_text(encoding="utf-8"))
@@ -224,3 +226,19 @@ class TrainingSession:
                 state.setdefault(int(index), {})[key] = value
             self.optimizer.load_state_dict({"state": state, "param_groups": meta["param_groups"]})
             self.steps = meta["steps"]
+
+    def require_fits(self, meta: dict) -> None:
+        """Refuses saved weights of another base model or another adapter shape (rank, alpha, which
+        modules). The seed only draws a fresh adapter's A, which loading replaces, so it may differ."""
+        saved_base, base = meta.get("base_model"), self.base_meta.get("name")
+        if saved_base and base and saved_base != base:
+            raise ValueError(f"the saved weights were trained on base model {saved_base}, this session's is {base}; "
+                             f"load them into a session of {saved_base}")
+        saved = LoraConfig.from_dict(meta["lora"])
+        shape = lambda c: (c.rank, c.alpha, c.train_mlp, c.train_attn, c.train_unembed)
+        if shape(saved) != shape(self.lora):
+            raise ValueError(f"the saved LoRA adapter (rank {saved.rank}, alpha {saved.alpha}, train_mlp {saved.train_mlp}, "
+                             f"train_attn {saved.train_attn}, train_unembed {saved.train_unembed}) does not fit this session's "
+                             f"(rank {self.lora.rank}, alpha {self.lora.alpha}, train_mlp {self.lora.train_mlp}, train_attn "
+                             f"{self.lora.train_attn}, train_unembed {self.lora.train_unembed}); create the session with the "
+                             "checkpoint's LoRA config (weights_info)")

@@ -32,6 +32,8 @@ from hangar_runtime.processor import Processor  # noqa: E402
 OPS = ["create", "forward", "forward_backward", "optim_step", "save_weights", "save_weights_for_sampler",
        "load_weights", "close"]
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+# what TrainingSession.save_state writes: the files a weights checkpoint may hand load_weights
+CHECKPOINT_FILES = {"adapter_config.json", "adapter.pt", "optimizer.pt", "train_state.json"}
 
 
 class SessionLost(Exception):
@@ -130,13 +132,13 @@ class Predictor(Processor):
         return {"type": "optim_step", "metrics": metrics}
 
     def save_weights(self, session_id, held, args):
-        name = self._name(args)
+        name = self._fresh(held, "weights", self._name(args))
         folder = held.session.save_state(self.output_dir / "weights" / name)
         held.saved[name] = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
         return {"type": "save_weights", "path": f"hangar://{session_id}/weights/{name}"}
 
     def save_weights_for_sampler(self, session_id, held, args):
-        name = self._name(args)
+        name = self._fresh(held, "sampler_weights", self._name(args))
         folder = held.session.save_for_sampler(Path(tempfile.mkdtemp(prefix="sampler-")) / name)
         target = self.output_dir / "sampler_weights" / f"{name}.hlora"
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -145,17 +147,46 @@ class Predictor(Processor):
 
     def load_weights(self, session_id, held, args):
         path = str(args.get("path") or "")
+        optimizer = bool(args.get("optimizer", True))
+        if isinstance(args.get("checkpoint"), dict):
+            return self._load_checkpoint(held, path, args["checkpoint"], optimizer)
         prefix = f"hangar://{session_id}/weights/"
         name = path[len(prefix):] if path.startswith(prefix) else path
         if path.startswith("hangar://") and not path.startswith(prefix):
-            raise ValueError(f"{path}: this session can load the weights it saved itself ({prefix}NAME)")
+            raise ValueError(f"{path}: the gateway resolves another session's or a training run's checkpoint; "
+                             f"this call came without it")
         if name not in held.saved:
             raise ValueError(f"no weights named {name!r} were saved in session {session_id}; saved: {sorted(held.saved)}")
         folder = Path(tempfile.mkdtemp(prefix="load-"))
         for file, content in held.saved[name].items():
             (folder / file).write_bytes(content)
-        held.session.load_state(folder, optimizer=bool(args.get("optimizer", True)))
+        held.session.load_state(folder, optimizer=optimizer)
         return {"type": "load_weights", "path": f"{prefix}{name}"}
+
+    def _load_checkpoint(self, held, path, checkpoint, optimizer):
+        """A checkpoint the gateway resolved (another session's or a training run's weights, the
+        caller's own or a published one): its files arrive as this run's input attachments,
+        {"files": {name inside the checkpoint: path in this container}}."""
+        files = checkpoint.get("files")
+        if not isinstance(files, dict) or not files:
+            raise ValueError(f"{path}: the checkpoint came without its files")
+        folder = Path(tempfile.mkdtemp(prefix="load-"))
+        for name, source in files.items():
+            if name not in CHECKPOINT_FILES:
+                raise ValueError(f"{path}: unexpected file {name!r} in a weights checkpoint (expected {sorted(CHECKPOINT_FILES)})")
+            (folder / name).write_bytes(Path(str(source)).read_bytes())
+        held.session.load_state(folder, optimizer=optimizer)
+        return {"type": "load_weights", "path": path}
+
+    @staticmethod
+    def _fresh(held, kind, name):
+        """A name is saved once per session and kind: its checkpoint must not change under whoever loads it."""
+        names = held.__dict__.setdefault("names", set())
+        if (kind, name) in names:
+            raise ValueError(f"this session already saved {kind} named {name!r}; a checkpoint is never overwritten, "
+                             "choose another name")
+        names.add((kind, name))
+        return name
 
     # ---- Tinker's shapes
 

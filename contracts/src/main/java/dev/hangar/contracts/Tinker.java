@@ -77,7 +77,12 @@ public final class Tinker {
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record WeightsInfoRequest(String modelPath, String type) {}
+    public record WeightsInfoRequest(String modelPath, String type, String tinkerPath) {
+        /** The path asked about: Tinker's SDK sends {@code tinker_path}, older clients {@code model_path}. */
+        public String path() {
+            return tinkerPath != null ? tinkerPath : modelPath;
+        }
+    }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -75,7 +75,8 @@ class CheckpointLifecycleIT {
         int port = ServiceProcess.freePort();
         gatewayProps.put("hangar.gateway.public-url", "http://127.0.0.1:" + port); // the stream URLs it hands out name it
         gateway = ServiceProcess.start("gateway-service", TAG + "-gateway", port, Map.of(
-                "HANGAR_DB_URL", "jdbc:postgresql://127.0.0.1:5432/hangar_gateway_ckpt",
+                "HANGAR_DB_URL", "jdbc:postgresql://127.0.0.1:5432/"
+                        + System.getProperty("hangar.it.ckpt-gateway-db", "hangar_gateway_ckpt"),
                 "HANGAR_INTERNAL_TOKEN", token,
                 "HANGAR_SECRETS_KEY", "ckpt-e2e-secrets-key-" + UUID.randomUUID(),
                 "HANGAR_GATEWAY_ID", TAG,
@@ -200,6 +201,245 @@ class CheckpointLifecycleIT {
         var deleted = as(ALICE, "checkpoint", "info", sampler);
         assertTrue(deleted.exit() == 1 && deleted.err().contains("ERR_CHECKPOINT_NOT_FOUND"), deleted.toString());
         assertEquals(2, as(ALICE, "checkpoint", "list", "--run-id", runId, "--json").json().path("cursor").path("total_count").asInt());
+    }
+
+    /**
+     * One row of the CLI error table (docs/cli-conventions.md, "Every error case"): who runs what,
+     * the stable code it must fail with, whether the hint says "check your inputs" or "consider
+     * retrying", and a piece of the message that says what is wrong.
+     */
+    record Case(String name, String[] argv, String code, String hint, String says) {
+        static final String INPUT = "check your inputs", RETRY = "consider retrying";
+    }
+
+    /**
+     * Issue #10's "every CLI error case", through bin/hangar against this tree's gateway: each row
+     * exits 1 with its code, its hint and a message naming the problem, and nothing changes - no
+     * checkpoint of either owner (public flag, TTL, existence), no training run, no file in the
+     * scratch folder the rows point --output at.
+     */
+    @Test
+    void everyCliErrorCaseExitsOneWithItsCodeAndHintAndChangesNothing() throws Exception {
+        Path scratch = Files.createDirectories(work.resolve("errors"));
+        Path bobMeta = work.resolve("bob-saved.json");
+        assertEquals(0, as(BOB, "checkpoint", "save", "--base-model", "hangar/tiny-lm", "--rank", "4", "--mode", "mock",
+                "--output", bobMeta.toString()).exit());
+        String bobRun = Json.MAPPER.readTree(bobMeta.toFile()).path("model_id").asText();
+        String bobSampler = "hangar://" + bobRun + "/sampler_weights/step-0", bobWeights = "hangar://" + bobRun + "/weights/final";
+        Path aliceMeta = work.resolve("alice-saved.json");
+        assertEquals(0, as(ALICE, "checkpoint", "save", "--base-model", "hangar/tiny-lm", "--rank", "4", "--mode", "mock",
+                "--output", aliceMeta.toString()).exit());
+        String aliceWeights = "hangar://" + Json.MAPPER.readTree(aliceMeta.toFile()).path("model_id").asText() + "/weights/final";
+        Path prompt = Files.writeString(scratch.resolve("prompt.txt"), "Tower, Kilo 12.");
+        Path badJson = Files.writeString(scratch.resolve("tokens.json"), "[1, 2,");
+        Path dataset = Files.writeString(scratch.resolve("data.jsonl"), "{\"text\":\"x\"}\n");
+        Path existing = Files.createDirectories(scratch.resolve("existing"));
+        Files.writeString(existing.resolve("keep.txt"), "mine");
+        String out = scratch.resolve("out.json").toString(), dl = scratch.resolve("download").toString();
+        String[] sample = {"sample", "--base-model", "hangar/tiny-lm", "--prompt", "hi", "--output", out};
+
+        try (var silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+             var failing = new FailingGateway()) {
+            Thread.ofVirtual().start(() -> { // accepts and never answers: --timeout must end the wait
+                var held = new ArrayList<java.net.Socket>();
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                    }
+                } catch (java.io.IOException closed) {
+                    held.forEach(c -> { try { c.close(); } catch (java.io.IOException ignored) { } });
+                }
+            });
+            int closedPort = ServiceProcess.freePort();
+            String I = Case.INPUT, R = Case.RETRY;
+            var table = List.of(
+                    // every malformed path form, and where it is checked (before anything is sent)
+                    row("path: kind", ALICE, I, "ERR_CHECKPOINT_PATH_INVALID", "not 'adapters'", "checkpoint", "info", "hangar://r-1/adapters/x"),
+                    row("path: scheme", ALICE, I, "ERR_CHECKPOINT_PATH_INVALID", "must start with hangar://", "checkpoint", "info", "s3://r-1/weights/x"),
+                    row("path: parts", ALICE, I, "ERR_CHECKPOINT_PATH_INVALID", "exactly three parts", "checkpoint", "publish", "hangar://r-1/weights"),
+                    row("path: id ..", ALICE, I, "ERR_CHECKPOINT_PATH_INVALID", "checkpoint id '..'", "checkpoint", "download", "hangar://r-1/weights/..", "--output", dl),
+                    row("path: run id", ALICE, I, "ERR_CHECKPOINT_PATH_INVALID", "run id 'a b'", "checkpoint", "set-ttl", "hangar://a b/weights/x", "--ttl", "5"),
+                    row("path: empty run id", ALICE, I, "ERR_CHECKPOINT_PATH_INVALID", "run id ''", "checkpoint", "delete", "hangar:///weights/x", "--yes"),
+                    row("path: sample", ALICE, I, "ERR_CHECKPOINT_PATH_INVALID", "not 'x'", "sample", "--model-path", "hangar://r-1/x/y", "--prompt", "hi", "--output", out),
+                    row("path: list --run-id", ALICE, I, "ERR_CHECKPOINT_PATH_INVALID", "--run-id 'a b'", "checkpoint", "list", "--run-id", "a b"),
+                    row("path: weights to sample", ALICE, I, "ERR_SAMPLE_INVALID", "/model_path", "sample", "--model-path", aliceWeights, "--prompt", "hi", "--output", out),
+                    // unknown, and another owner's: the same answer
+                    row("unknown checkpoint", ALICE, I, "ERR_CHECKPOINT_NOT_FOUND", "no checkpoint of yours", "checkpoint", "info", "hangar://r-nobody/weights/none"),
+                    row("other owner: info", ALICE, I, "ERR_CHECKPOINT_NOT_FOUND", bobSampler, "checkpoint", "info", bobSampler),
+                    row("other owner: publish", ALICE, I, "ERR_CHECKPOINT_NOT_FOUND", bobSampler, "checkpoint", "publish", bobSampler),
+                    row("other owner: unpublish", ALICE, I, "ERR_CHECKPOINT_NOT_FOUND", bobSampler, "checkpoint", "unpublish", bobSampler),
+                    row("other owner: set-ttl", ALICE, I, "ERR_CHECKPOINT_NOT_FOUND", bobWeights, "checkpoint", "set-ttl", bobWeights, "--ttl", "5"),
+                    row("other owner: remove ttl", ALICE, I, "ERR_CHECKPOINT_NOT_FOUND", bobWeights, "checkpoint", "set-ttl", bobWeights, "--remove"),
+                    row("other owner: delete", ALICE, I, "ERR_CHECKPOINT_NOT_FOUND", bobWeights, "checkpoint", "delete", bobWeights, "--yes"),
+                    row("other owner: download", ALICE, I, "ERR_CHECKPOINT_NOT_FOUND", bobWeights, "checkpoint", "download", bobWeights, "--output", dl),
+                    row("other owner: sample", ALICE, I, "ERR_CHECKPOINT_NOT_FOUND", bobSampler, "sample", "--model-path", bobSampler, "--prompt", "hi", "--output", out),
+                    row("other owner: save from", ALICE, I, "ERR_CHECKPOINT_NOT_FOUND", bobSampler, "checkpoint", "save", "--model-path", bobSampler, "--output", out),
+                    row("other owner: run", ALICE, I, "ERR_RUN_NOT_FOUND", bobRun, "runs", "info", bobRun),
+                    row("unknown run", ALICE, I, "ERR_RUN_NOT_FOUND", "r-nonexistent", "runs", "info", "r-nonexistent"),
+                    // sample's options
+                    row("--prompt and --prompt-file", ALICE, I, "ERR_OPTION_INVALID", "mutually exclusive", concat(sample, new String[] {"--prompt-file", prompt.toString()})),
+                    row("bad --prompt-file JSON", ALICE, I, "ERR_OPTION_INVALID", "begins like token ids", "sample", "--base-model", "hangar/tiny-lm", "--prompt-file", badJson.toString(), "--output", out),
+                    row("missing --prompt-file", ALICE, I, "ERR_OPTION_INVALID", "cannot be read", "sample", "--base-model", "hangar/tiny-lm", "--prompt-file", scratch.resolve("none.txt").toString(), "--output", out),
+                    row("no prompt", ALICE, I, "ERR_OPTION_INVALID", "--prompt", "sample", "--base-model", "hangar/tiny-lm", "--output", out),
+                    row("no model", ALICE, I, "ERR_OPTION_INVALID", "--base-model", "sample", "--prompt", "hi", "--output", out),
+                    row("unknown base model", ALICE, I, "ERR_MODEL_NOT_FOUND", "nope/model", "sample", "--base-model", "nope/model", "--prompt", "hi", "--output", out),
+                    row("--temperature -1", ALICE, I, "ERR_SAMPLE_INVALID", "/sampling_params/temperature", concat(sample, new String[] {"--temperature", "-1"})),
+                    row("--temperature abc", ALICE, I, "ERR_OPTION_INVALID", "'--temperature'", concat(sample, new String[] {"--temperature", "abc"})),
+                    row("--top-p 0", ALICE, I, "ERR_SAMPLE_INVALID", "/sampling_params/top_p", concat(sample, new String[] {"--top-p", "0"})),
+                    row("--top-p 1.5", ALICE, I, "ERR_SAMPLE_INVALID", "/sampling_params/top_p", concat(sample, new String[] {"--top-p", "1.5"})),
+                    row("--top-k 0", ALICE, I, "ERR_SAMPLE_INVALID", "/sampling_params/top_k", concat(sample, new String[] {"--top-k", "0"})),
+                    row("--max-tokens 0", ALICE, I, "ERR_SAMPLE_INVALID", "/sampling_params/max_tokens", concat(sample, new String[] {"--max-tokens", "0"})),
+                    row("--max-tokens 256", ALICE, I, "ERR_SAMPLE_INVALID", "/sampling_params/max_tokens", concat(sample, new String[] {"--max-tokens", "256"})),
+                    row("--num-samples 0", ALICE, I, "ERR_SAMPLE_INVALID", "/num_samples", concat(sample, new String[] {"--num-samples", "0"})),
+                    row("--num-samples 17", ALICE, I, "ERR_SAMPLE_INVALID", "/num_samples", concat(sample, new String[] {"--num-samples", "17"})),
+                    // checkpoint commands' own refusals
+                    row("delete without a terminal or --yes", ALICE, I, "ERR_OPTION_INVALID", "pass --yes", "checkpoint", "delete", aliceWeights),
+                    row("download onto an existing target", ALICE, I, "ERR_OPTION_INVALID", "--force", "checkpoint", "download", aliceWeights, "--output", existing.toString()),
+                    row("set-ttl with neither", ALICE, I, "ERR_OPTION_INVALID", "--ttl", "checkpoint", "set-ttl", aliceWeights),
+                    row("set-ttl with both", ALICE, I, "ERR_OPTION_INVALID", "mutually exclusive", "checkpoint", "set-ttl", aliceWeights, "--ttl", "5", "--remove"),
+                    row("set-ttl 0", ALICE, I, "ERR_OPTION_INVALID", "1 or more", "checkpoint", "set-ttl", aliceWeights, "--ttl", "0"),
+                    row("list --limit -1", ALICE, I, "ERR_OPTION_INVALID", "--limit", "checkpoint", "list", "--limit", "-1"),
+                    row("list --offset -1", ALICE, I, "ERR_OPTION_INVALID", "--offset", "checkpoint", "list", "--offset", "-1"),
+                    row("save with both sources", ALICE, I, "ERR_OPTION_INVALID", "mutually exclusive", "checkpoint", "save", "--base-model", "hangar/tiny-lm", "--model-path", bobSampler),
+                    row("save --rank 0", ALICE, I, "ERR_OPTION_INVALID", "--rank", "checkpoint", "save", "--base-model", "hangar/tiny-lm", "--rank", "0", "--output", out),
+                    row("save: nothing to train", ALICE, I, "ERR_OPTION_INVALID", "nothing to train", "checkpoint", "save", "--base-model", "hangar/tiny-lm", "--no-train-mlp", "--no-train-attn", "--no-train-unembed"),
+                    row("save: unknown base model", ALICE, I, "ERR_OPTION_INVALID", "nope/model", "checkpoint", "save", "--base-model", "nope/model", "--output", out),
+                    // train-run
+                    row("train-run: no dataset file", ALICE, I, "ERR_ATTACHMENT_INVALID", "--dataset", "train-run", "create", "--dataset", scratch.resolve("none.jsonl").toString(), "--steps", "3"),
+                    row("train-run: --steps 0", ALICE, I, "ERR_OPTION_INVALID", "--steps", "train-run", "create", "--dataset", dataset.toString(), "--steps", "0"),
+                    row("train-run: no --steps", ALICE, I, "ERR_OPTION_INVALID", "--steps", "train-run", "create", "--dataset", dataset.toString()),
+                    row("train-run: --rank 129", ALICE, I, "ERR_OPTION_INVALID", "--rank", "train-run", "create", "--dataset", dataset.toString(), "--steps", "3", "--rank", "129"),
+                    row("train-run: --mode bogus", ALICE, I, "ERR_OPTION_INVALID", "'bogus'", "train-run", "create", "--dataset", dataset.toString(), "--steps", "3", "--mode", "bogus"),
+                    row("runs list --limit many", ALICE, I, "ERR_OPTION_INVALID", "'--limit'", "runs", "list", "--limit", "many"),
+                    row("version --bogus", ALICE, I, "ERR_OPTION_INVALID", "'--bogus'", "version", "--bogus"),
+                    // global flags, keys and the wire
+                    raw("--timeout 0", I, "ERR_OPTION_INVALID", "--timeout", "--timeout", "0", "checkpoint", "list", "--base-url", gateway.url(), "--api-key", ALICE),
+                    raw("--timeout soon", I, "ERR_OPTION_INVALID", "--timeout", "--timeout", "soon", "checkpoint", "list", "--base-url", gateway.url(), "--api-key", ALICE),
+                    raw("--base-url ftp", I, "ERR_OPTION_INVALID", "not an http(s) URL", "checkpoint", "list", "--base-url", "ftp://127.0.0.1:1", "--api-key", ALICE),
+                    raw("bad key", I, "ERR_UNAUTHORIZED", "the API key from --api-key", "checkpoint", "list", "--base-url", gateway.url(), "--api-key", "wrong"),
+                    raw("unreachable --base-url", R, "ERR_UNAVAILABLE", "connection refused", "checkpoint", "info", "hangar://r-1/weights/x", "--base-url", "http://127.0.0.1:" + closedPort, "--api-key", ALICE),
+                    raw("--timeout expires", R, "ERR_UNAVAILABLE", "the timeout is 1500 ms", "--timeout", "1500", "checkpoint", "info", "hangar://r-1/weights/x", "--base-url", "http://127.0.0.1:" + silent.getLocalPort(), "--api-key", ALICE),
+                    raw("5xx retried, then reported", R, "ERR_UNAVAILABLE", "5 attempts", "checkpoint", "info", "hangar://r-1/weights/x", "--base-url", failing.url(), "--api-key", ALICE));
+
+            String before = state(scratch);
+            var failures = new ArrayList<String>();
+            for (Case c : table) {
+                var r = Stack.hangar(c.argv());
+                String why = check(c, r);
+                if (why != null) {
+                    failures.add(c.name() + ": " + why + "\n  " + String.join(" ", c.argv()) + "\n  stdout: " + r.out() + "  stderr: " + r.err());
+                }
+                String after = state(scratch);
+                if (!before.equals(after)) {
+                    failures.add(c.name() + ": it changed something\n  before " + before + "\n  after  " + after);
+                    before = after;
+                }
+            }
+            // the key nobody gave: bin/hangar's fallback (the local stack's key) left out, no config file
+            var keyless = withoutKey("checkpoint", "list", "--base-url", gateway.url());
+            String why = check(new Case("missing --api-key", new String[0], "ERR_UNAUTHORIZED", Case.INPUT, "no API key was given"), keyless);
+            if (why != null) {
+                failures.add("missing --api-key: " + why + "\n  " + keyless.err());
+            }
+            assertEquals(5, failing.requests.get(), "the 5xx is retried (5 attempts in all), then reported");
+            assertTrue(failures.isEmpty(), failures.size() + " of " + (table.size() + 1) + " rows failed:\n" + String.join("\n", failures));
+        }
+    }
+
+    /** Why the result does not meet the row, or null. */
+    private static String check(Case c, Stack.Result r) {
+        String err = r.err().strip();
+        String last = err.isEmpty() ? "" : err.lines().toList().getLast();
+        if (r.exit() != 1) {
+            return "exit " + r.exit();
+        }
+        if (!err.startsWith("error: " + c.code() + ":")) {
+            return "not error: " + c.code();
+        }
+        if (!last.endsWith(c.hint())) {
+            return "the hint does not end in '" + c.hint() + "'";
+        }
+        if (!err.contains(c.says())) {
+            return "the message does not say '" + c.says() + "'";
+        }
+        return null;
+    }
+
+    private Case row(String name, String token, String hint, String code, String says, String... argv) {
+        var all = new ArrayList<>(List.of(argv));
+        all.addAll(List.of("--url", gateway.url(), "--token", token));
+        return new Case(name, all.toArray(String[]::new), code, hint, says);
+    }
+
+    private static Case raw(String name, String hint, String code, String says, String... argv) {
+        return new Case(name, argv, code, hint, says);
+    }
+
+    /** Both owners' checkpoints (every field: public, expires_at, …) and training runs, and the scratch folder's files. */
+    private String state(Path scratch) throws Exception {
+        var state = new StringBuilder();
+        for (String token : List.of(ALICE, BOB)) {
+            for (String path : List.of("/v1/checkpoints?limit=0", "/v1/training-runs?limit=1000")) {
+                var answer = Stack.HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(gateway.url() + path))
+                        .header("Authorization", "Bearer " + token).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, answer.statusCode(), answer.body());
+                state.append(answer.body()).append('\n');
+            }
+        }
+        try (var files = Files.walk(scratch)) {
+            for (Path f : files.sorted().toList()) {
+                state.append(scratch.relativize(f)).append(Files.isRegularFile(f) ? " " + Files.size(f) : "/").append('\n');
+            }
+        }
+        return state.toString();
+    }
+
+    /** The CLI jar run without any key: no flag, no $HANGAR_API_KEY, no config file, no local-stack fallback. */
+    private Stack.Result withoutKey(String... args) throws Exception {
+        var command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                Stack.ROOT.resolve("cli/target/hangar-cli.jar").toString()));
+        command.addAll(List.of(args));
+        var builder = new ProcessBuilder(command).directory(work.toFile());
+        for (String v : List.of("HANGAR_API_KEY", "HANGAR_TOKEN", "HANGAR_FALLBACK_TOKEN", "HANGAR_BASE_URL", "HANGAR_URL")) {
+            builder.environment().remove(v);
+        }
+        builder.environment().put("HANGAR_CONFIG", work.resolve("no-config.json").toString());
+        var process = builder.start();
+        process.getOutputStream().close();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(2, TimeUnit.MINUTES));
+        return new Stack.Result(process.exitValue(), out, new String(process.getErrorStream().readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** A loopback "gateway" that answers every request 503 with a problem body, counting them. */
+    static final class FailingGateway implements AutoCloseable {
+        final com.sun.net.httpserver.HttpServer server;
+        final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+
+        FailingGateway() throws java.io.IOException {
+            server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 16);
+            server.createContext("/", exchange -> {
+                requests.incrementAndGet();
+                byte[] body = "{\"status\":503,\"code\":\"ERR_UNAVAILABLE\",\"title\":\"down\",\"detail\":\"the database is away\"}"
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/problem+json");
+                exchange.sendResponseHeaders(503, body.length);
+                try (var o = exchange.getResponseBody()) {
+                    o.write(body);
+                }
+            });
+            server.start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getAddress().getPort();
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
     }
 
     private Stack.Result as(String token, String... args) throws Exception {

@@ -47,6 +47,8 @@ class TrainingSessionIT {
     static final String REF = TAG + "/tiny-lm-session@1";
     static final String SAMPLER = TAG + "/tiny-lm@1";
     static final String SAMPLER_IMAGE = "127.0.0.1:5000/hangar-session-it/tiny-lm";
+    /** The gateway's database (a tree with migrations of its own runs it on its own: -Dhangar.it.session-gateway-db=…). */
+    static final String GATEWAY_DB = System.getProperty("hangar.it.session-gateway-db", "hangar_gateway_session");
 
     private ServiceProcess registry;
     private ServiceProcess gateway;
@@ -66,7 +68,7 @@ class TrainingSessionIT {
         register(image);
         registerSampler(pushSampler());
         gateway = ServiceProcess.start("gateway-service", TAG + "-gateway", Map.of(
-                "HANGAR_DB_URL", "jdbc:postgresql://127.0.0.1:5432/hangar_gateway_session",
+                "HANGAR_DB_URL", "jdbc:postgresql://127.0.0.1:5432/" + GATEWAY_DB,
                 "HANGAR_INTERNAL_TOKEN", token,
                 "HANGAR_SECRETS_KEY", "session-it-secrets-key-" + UUID.randomUUID(),
                 "HANGAR_GATEWAY_ID", TAG,
@@ -126,6 +128,79 @@ class TrainingSessionIT {
         assertTrue(run.body().contains("sampler_weights/final.hlora"), "the packed adapter is a stored output: " + run.body());
         assertEquals(1, containersOf(session).size(), "every call of the session ran in one container");
         close(ALICE_TOKEN, session);
+    }
+
+    /**
+     * Issue #10: a session's saved weights are a checkpoint, and a NEW session (another container,
+     * nothing of the first in its memory) loads them through the gateway: its loss on the batch is
+     * the first session's last loss, not the base model's. Another owner cannot load it until it is
+     * published, and is answered as for a path nobody has. A sampler save is sampled at once.
+     */
+    @Test
+    void aNewSessionLoadsAnotherSessionsSavedWeightsAndAnotherOwnerOnlyOncePublished() throws Exception {
+        String first = createSession(ALICE_TOKEN, 8);
+        double base = completed(ALICE_TOKEN, call(ALICE_TOKEN, first, "forward", fwdArgs())).path("loss").asDouble();
+        for (int step = 0; step < 3; step++) {
+            call(ALICE_TOKEN, first, "forward_backward", fbArgs());
+            completed(ALICE_TOKEN, call(ALICE_TOKEN, first, "optim_step", "{\"adam_params\":{\"learning_rate\":0.05}}"));
+        }
+        double trained = completed(ALICE_TOKEN, call(ALICE_TOKEN, first, "forward", fwdArgs())).path("loss").asDouble();
+        assertTrue(trained < base * 0.95, "trained " + trained + " vs base " + base);
+        String path = completed(ALICE_TOKEN, call(ALICE_TOKEN, first, "save_weights", "{\"path\":\"after-3\"}")).path("path").asText();
+        assertEquals("hangar://" + first + "/weights/after-3", path);
+        String sampler = completed(ALICE_TOKEN, call(ALICE_TOKEN, first, "save_weights_for_sampler", "{\"path\":\"s3\"}"))
+                .path("path").asText();
+
+        // listed at once: the future's completion waited for the registration
+        var listed = JSON.readTree(get(ALICE_TOKEN, "/v1/checkpoints?run_id=" + first).body());
+        assertEquals(2, listed.path("cursor").path("total_count").asInt(), listed.toString());
+        var info = JSON.readTree(get(ALICE_TOKEN, "/v1/checkpoints/info?path=" + java.net.URLEncoder.encode(path,
+                java.nio.charset.StandardCharsets.UTF_8)).body());
+        assertEquals(ALICE, info.path("owner").asText(), info.toString());
+        assertEquals(BASE, info.path("base_model").asText());
+        assertEquals(8, info.path("lora").path("rank").asInt());
+        assertTrue(info.path("size_bytes").asLong() > 0, info.toString());
+        var sampled = post(ALICE_TOKEN, "/v1/sample", "{\"model_path\":\"" + sampler + "\",\"prompt\":{\"chunks\":[{\"type\":"
+                + "\"encoded_text\",\"tokens\":[1,8,15,22]}]},\"sampling_params\":{\"max_tokens\":4,\"seed\":3,\"stop\":[]}}");
+        assertEquals(200, sampled.statusCode(), sampled.body());
+        assertEquals(4, JSON.readTree(sampled.body()).path("sequences").path(0).path("tokens").size(), sampled.body());
+        close(ALICE_TOKEN, first); // its container and state go: what the second loads comes from the checkpoint
+
+        String second = createSession(ALICE_TOKEN, 8);
+        assertEquals(base, completed(ALICE_TOKEN, call(ALICE_TOKEN, second, "forward", fwdArgs())).path("loss").asDouble(), 1e-6,
+                "a new session starts from the base model");
+        var loaded = completed(ALICE_TOKEN, call(ALICE_TOKEN, second, "load_weights", "{\"path\":\"" + path + "\",\"optimizer\":true}"));
+        assertEquals(path, loaded.path("path").asText(), loaded.toString());
+        assertEquals(trained, completed(ALICE_TOKEN, call(ALICE_TOKEN, second, "forward", fwdArgs())).path("loss").asDouble(), 1e-6,
+                "the loaded session's loss is the first session's last loss");
+
+        // Bob: unpublished is not found (as a path nobody has), nothing is loaded; published, he loads it
+        String bobs = createSession(BOB_TOKEN, 8);
+        var refused = post(BOB_TOKEN, "/v1/training/sessions/" + bobs + "/calls/load_weights", "{\"args\":{\"path\":\"" + path + "\"}}");
+        var nobodys = post(BOB_TOKEN, "/v1/training/sessions/" + bobs + "/calls/load_weights",
+                "{\"args\":{\"path\":\"hangar://" + first + "/weights/never-saved\"}}");
+        assertEquals(404, refused.statusCode(), refused.body());
+        assertEquals(404, nobodys.statusCode(), nobodys.body());
+        assertEquals("ERR_CHECKPOINT_NOT_FOUND", JSON.readTree(refused.body()).path("code").asText());
+        assertEquals(JSON.readTree(refused.body()).path("detail").asText().replace(path, "P"),
+                JSON.readTree(nobodys.body()).path("detail").asText().replace("hangar://" + first + "/weights/never-saved", "P"));
+        assertEquals(base, completed(BOB_TOKEN, call(BOB_TOKEN, bobs, "forward", fwdArgs())).path("loss").asDouble(), 1e-6);
+        var tinkerRefused = tinker(BOB_TOKEN, "load_weights", "{\"model_id\":\"" + bobs + "\",\"path\":\"tinker://"
+                + path.substring("hangar://".length()) + "\",\"optimizer\":false}", null);
+        assertEquals(404, tinkerRefused.statusCode(), tinkerRefused.body());
+        var published = post(ALICE_TOKEN, "/v1/checkpoints/publish", "{\"path\":\"" + path + "\"}");
+        assertEquals(200, published.statusCode(), published.body());
+        completed(BOB_TOKEN, call(BOB_TOKEN, bobs, "load_weights", "{\"path\":\"" + path + "\",\"optimizer\":false}"));
+        assertEquals(trained, completed(BOB_TOKEN, call(BOB_TOKEN, bobs, "forward", fwdArgs())).path("loss").asDouble(), 1e-6);
+
+        // a checkpoint of another LoRA rank is refused before anything runs, saying why
+        String wide = createSession(ALICE_TOKEN, 4);
+        var unfit = post(ALICE_TOKEN, "/v1/training/sessions/" + wide + "/calls/load_weights", "{\"args\":{\"path\":\"" + path + "\"}}");
+        assertEquals(400, unfit.statusCode(), unfit.body());
+        assertTrue(unfit.body().contains("rank 8"), unfit.body());
+        for (String s : List.of(second, bobs, wide)) {
+            close(s.equals(bobs) ? BOB_TOKEN : ALICE_TOKEN, s);
+        }
     }
 
     @Test
@@ -475,7 +550,7 @@ class TrainingSessionIT {
     }
 
     private static long waitingInOutbox() throws Exception {
-        try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/hangar_gateway_session", "hangar",
+        try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + GATEWAY_DB, "hangar",
                 StackCredentials.dbPassword());
              var ps = c.prepareStatement("SELECT count(*) FROM outbox WHERE owner IN (?, ?)")) {
             ps.setString(1, ALICE);

@@ -70,6 +70,7 @@ class CheckpointsTest {
     static final String TRAINER = "gwtest/ckpt-train-" + Long.toString(System.nanoTime(), 36) + "@1";
     static final String BASE = "gwtest/lm";
     static final String SAMPLER = "gwtest/ckpt-sample-" + Long.toString(System.nanoTime(), 36) + "@1";
+    static final String SESSION = "gwtest/ckpt-session-" + Long.toString(System.nanoTime(), 36) + "@1";
 
     /** Auth on, a trainer for the test base model, this tree's storage service. */
     public static class Profile implements QuarkusTestProfile {
@@ -78,6 +79,7 @@ class CheckpointsTest {
             var config = new LinkedHashMap<>(new AuthTest.Enabled().getConfigOverrides());
             config.put("hangar.gateway.models.\"" + BASE + "\".trainer", TRAINER);
             config.put("hangar.gateway.models.\"" + BASE + "\".sampler", SAMPLER);
+            config.put("hangar.gateway.models.\"" + BASE + "\".session", SESSION);
             return config;
         }
 
@@ -105,6 +107,7 @@ class CheckpointsTest {
         if (!registered) {
             TestStack.register(TRAINER, "{\"type\":\"object\"}");
             TestStack.register(SAMPLER, "{\"type\":\"object\"}");
+            TestStack.register(SESSION, "{\"type\":\"object\",\"required\":[\"session_id\",\"op\"]}");
             registered = true;
         }
     }

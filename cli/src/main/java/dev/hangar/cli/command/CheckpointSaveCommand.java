@@ -65,6 +65,7 @@ public final class CheckpointSaveCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        lora.requireValid(spec.commandLine());
         String modelPath = source.modelPath == null ? null : CheckpointCommand.path(source.modelPath);
         if (modelPath != null && CheckpointPath.parse(modelPath).kind() != CheckpointPath.Kind.SAMPLER_WEIGHTS) {
             throw new CliError(ErrorCode.ERR_CHECKPOINT_PATH_INVALID, "--model-path must be a sampler checkpoint "

@@ -14,9 +14,14 @@ import java.util.List;
 /**
  * A sampling prompt, as tinkex reads {@code --prompt-file}: a JSON array of integers, or a JSON
  * object whose {@code tokens} is one, is a list of token ids (sent as they are); anything else
- * is the file's text, verbatim (encoded by the model's tokenizer, BOS first).
+ * is the file's text, verbatim (encoded by the model's tokenizer, BOS first). Unlike tinkex, a
+ * file that begins like token ids ({@code [} and a number, or {@code {"tokens":}) but is not
+ * valid token JSON (cut short, a non-integer id) is refused rather than sampled as text: that
+ * is a broken token file, not a prompt (a text prompt such as {@code [INST] …} stays text).
  */
 record PromptSource(String text, List<Integer> tokens) {
+    private static final java.util.regex.Pattern LOOKS_LIKE_TOKENS =
+            java.util.regex.Pattern.compile("\\A\\s*(\\[\\s*-?\\d|\\{\\s*\"tokens\"\\s*:)");
 
     static PromptSource ofText(String text) {
         return new PromptSource(text, null);
@@ -30,6 +35,10 @@ record PromptSource(String text, List<Integer> tokens) {
             throw new CliError(ErrorCode.ERR_OPTION_INVALID, "--prompt-file " + file + " cannot be read: " + e.getMessage(), e);
         }
         List<Integer> tokens = tokens(content);
+        if (tokens == null && LOOKS_LIKE_TOKENS.matcher(content).lookingAt()) {
+            throw new CliError(ErrorCode.ERR_OPTION_INVALID, "--prompt-file " + file + " begins like token ids but is not a JSON "
+                    + "array of integer token ids nor {\"tokens\": [...]}: " + problem(content) + "; fix the JSON, or use --prompt for text");
+        }
         return tokens != null ? new PromptSource(null, tokens) : ofText(content);
     }
 
@@ -55,5 +64,16 @@ record PromptSource(String text, List<Integer> tokens) {
             ids.add(n.asInt());
         }
         return ids;
+    }
+
+    /** What is wrong with content that begins like token JSON. */
+    private static String problem(String content) {
+        try {
+            Json.MAPPER.readTree(content);
+        } catch (IOException | RuntimeException e) {
+            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            return "it is not valid JSON (" + message.lines().findFirst().orElse(message) + ")";
+        }
+        return "every token id must be a whole number";
     }
 }

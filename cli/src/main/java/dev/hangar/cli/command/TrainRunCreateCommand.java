@@ -74,6 +74,7 @@ public final class TrainRunCreateCommand implements Callable<Integer> {
         if (steps < 1 || steps > 10_000) {
             throw new ParameterException(spec.commandLine(), "--steps must be between 1 and 10000, got " + steps);
         }
+        lora.requireValid(spec.commandLine());
         if (!Files.isRegularFile(dataset)) {
             throw new CliError(ErrorCode.ERR_ATTACHMENT_INVALID, "--dataset " + dataset + " is not a readable file");
         }

@@ -32,10 +32,19 @@ class SampleCommandTest {
     void aPromptFileIsTokenIdsWhenItIsAJsonListOfIntegersElseText() throws Exception {
         assertEquals(List.of(1, 45, 99), read("[1, 45, 99]").tokens());
         assertEquals(List.of(1, 2), read("{\"tokens\": [1, 2]}").tokens());
-        for (String text : List.of("A penny saved\n", "[\"a\", 1]", "{\"prompt\": [1]}", "[1.5]", "42", "")) {
+        for (String text : List.of("A penny saved\n", "[\"a\", 1]", "{\"prompt\": [1]}", "[INST] hello [/INST]", "42", "")) {
             PromptSource source = read(text);
             assertNull(source.tokens(), text);
             assertEquals(text, source.text(), "text is used verbatim");
+        }
+    }
+
+    @Test
+    void aFileThatBeginsLikeTokenIdsButIsNotValidTokenJsonIsRefusedSayingWhy() throws Exception {
+        for (String broken : List.of("[1, 2,", "[1.5]", " [3, \"x\"]", "{\"tokens\": [1, 2", "{\"tokens\": [1, \"a\"]}")) {
+            var e = org.junit.jupiter.api.Assertions.assertThrows(dev.hangar.cli.error.CliError.class, () -> read(broken), broken);
+            assertEquals("ERR_OPTION_INVALID", e.code(), broken);
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("begins like token ids"), e.getMessage());
         }
     }
 

@@ -59,16 +59,25 @@ public class CheckpointRegistrar {
         }
     }
 
-    /** One pass: every ended, unregistered training run (up to 50). */
+    /** One pass: every ended, unregistered training run and session save call (up to 50 each). */
     public int registerPass() {
         try {
-            return store.registerEnded(50, this::checkpointsOf);
+            return store.registerEnded(50, this::checkpointsOf) + store.registerSessionSaves(null, 50, this::checkpointsOf);
         } catch (HangarException e) {
             LOG.debugf("checkpoint registration skipped: %s", e.getMessage()); // database or storage away; next pass
         } catch (RuntimeException e) {
             LOG.warn("checkpoint registration failed", e);
         }
         return 0;
+    }
+
+    /**
+     * Registers the checkpoints of one ended save call of a training session now (its future's
+     * answer waits for it, so a completed save is listed and loadable at once); a no-op when it
+     * is registered already or still running. Failures are the caller's: the pass tries again.
+     */
+    public void registerSessionCall(String executionId) {
+        store.registerSessionSaves(executionId, 1, this::checkpointsOf);
     }
 
     /**
@@ -120,7 +129,7 @@ public class CheckpointRegistrar {
         }
         weights.forEach((id, files) -> found.add(new CheckpointStore.NewCheckpoint(
                 new CheckpointPath(run.runId(), CheckpointPath.Kind.WEIGHTS, id), run.owner(), run.baseModel(), run.lora(), files, null)));
-        LOG.infof("training run %s: %d checkpoint(s) registered", run.runId(), found.size());
+        LOG.infof("%s: %d checkpoint(s) registered", run.runId(), found.size());
         return found;
     }
 }

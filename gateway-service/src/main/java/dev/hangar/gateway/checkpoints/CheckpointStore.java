@@ -154,6 +154,79 @@ public class CheckpointStore {
         return done;
     }
 
+    private static final String SESSION_SAVES = "SELECT r.execution_id, s.session_id, s.owner, s.base_model, s.lora_config, "
+            + "r.status, r.envelope FROM runs r JOIN training_sessions s ON s.session_id = r.session_id "
+            + "WHERE r.session_op IN ('save_weights', 'save_weights_for_sampler') AND r.status IN " + TERMINAL
+            + " AND NOT EXISTS (SELECT 1 FROM session_checkpoint_calls k WHERE k.execution_id = r.execution_id)";
+
+    /**
+     * Registers the checkpoints of up to {@code limit} ended save calls of training sessions
+     * ({@code executionId} non-null: of that call only), each in its own transaction whose claim is
+     * the {@code session_checkpoint_calls} row: a replica that finds the call claimed by another
+     * waits for that one's commit and then skips it. {@link Ended#runId()} is the session id, the
+     * run id of the checkpoints' paths.
+     */
+    public int registerSessionSaves(String executionId, int limit, Registration registration) {
+        Blocking.require("CheckpointStore.registerSessionSaves");
+        int done = 0;
+        for (int i = 0; i < limit; i++) {
+            try (Connection c = db.getConnection()) {
+                c.setAutoCommit(false);
+                try {
+                    Optional<String[]> next = nextSessionSave(c, executionId);
+                    if (next.isEmpty() || !claimSessionSave(c, next.get()[0], next.get()[1])) {
+                        c.rollback();
+                        return done;
+                    }
+                    String[] r = next.get();
+                    var lora = Json.read(r[4], dev.hangar.contracts.Training.LoraConfig.class);
+                    var ended = new Ended(r[1], r[2], r[3], new Checkpoint.Lora(lora.rank(), lora.seed(), lora.trainMlp(),
+                            lora.trainAttn(), lora.trainUnembed()), RunStatus.valueOf(r[5].toUpperCase()), r[6]);
+                    for (NewCheckpoint cp : registration.checkpointsOf(ended)) {
+                        insert(c, cp);
+                    }
+                    c.commit();
+                    done++;
+                } catch (RuntimeException | SQLException e) {
+                    c.rollback();
+                    throw e;
+                }
+            } catch (SQLException e) {
+                throw unavailable(e);
+            }
+        }
+        return done;
+    }
+
+    private static Optional<String[]> nextSessionSave(Connection c, String executionId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SESSION_SAVES + (executionId == null ? "" : " AND r.execution_id = ?")
+                + " ORDER BY r.updated_at LIMIT 1")) {
+            if (executionId != null) {
+                ps.setString(1, executionId);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                var row = new String[7];
+                for (int i = 0; i < row.length; i++) {
+                    row[i] = rs.getString(i + 1);
+                }
+                return Optional.of(row);
+            }
+        }
+    }
+
+    /** The claim: false when another replica registered (or is registering, then waited for) this call. */
+    private static boolean claimSessionSave(Connection c, String executionId, String sessionId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO session_checkpoint_calls (execution_id, session_id) VALUES (?, ?) "
+                + "ON CONFLICT DO NOTHING")) {
+            ps.setString(1, executionId);
+            ps.setString(2, sessionId);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
     private static Optional<Ended> claimOne(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT t.run_id, t.owner, t.base_model, t.lora, r.status, r.envelope "
                 + "FROM training_runs t JOIN runs r ON r.execution_id = t.run_id WHERE t.registered_at IS NULL AND r.status IN "

@@ -40,10 +40,12 @@ public class TinkerResource {
     private final TinkerSampling sampling;
     private final Caller caller;
     private final long retryAfterMs;
+    private final dev.hangar.gateway.checkpoints.CheckpointService checkpoints;
 
     public TinkerResource(TrainingService training, TinkerSessions sessions, TinkerSampling sampling, Caller caller,
-                          dev.hangar.gateway.config.GatewayConfig config) {
+                          dev.hangar.gateway.config.GatewayConfig config, dev.hangar.gateway.checkpoints.CheckpointService checkpoints) {
         this.training = training;
+        this.checkpoints = checkpoints;
         this.sessions = sessions;
         this.sampling = sampling;
         this.caller = caller;
@@ -128,7 +130,7 @@ public class TinkerResource {
             throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "load_weights needs model_id and path (hangar://SESSION/weights/NAME)");
         }
         ObjectNode args = Json.MAPPER.createObjectNode();
-        args.put("path", request.path());
+        args.put("path", TinkerCheckpointPaths.hangar(request.path())); // tinker:// is the same path
         args.put("optimizer", request.optimizer() == null || request.optimizer());
         return submit(request.modelId(), Training.Op.LOAD_WEIGHTS, args, key);
     }
@@ -144,11 +146,26 @@ public class TinkerResource {
     @POST
     @Path("/weights_info")
     public Tinker.WeightsInfoResponse weightsInfo(Tinker.WeightsInfoRequest request) {
-        var path = TinkerPaths.parse(request == null ? null : request.modelPath());
-        var info = training.get(caller.owner(), path.session());
-        var lora = info.loraConfig();
-        return new Tinker.WeightsInfoResponse(info.baseModel(), true, lora.rank(), lora.trainMlp(), lora.trainAttn(),
-                lora.trainUnembed());
+        var path = TinkerCheckpointPaths.parse(request == null ? null : request.path());
+        try {
+            var lora = checkpoints.readable(path, caller.owner()).checkpoint();
+            return new Tinker.WeightsInfoResponse(lora.baseModel(), true, lora.lora().rank(), lora.lora().trainMlp(),
+                    lora.lora().trainAttn(), lora.lora().trainUnembed());
+        } catch (HangarException notRegistered) {
+            // a save of the caller's session whose future nobody has retrieved yet: the session knows its LoRA config
+            if (notRegistered.code() != ErrorCode.ERR_CHECKPOINT_NOT_FOUND || !path.runId().startsWith("ts_")) {
+                throw notRegistered;
+            }
+            Training.SessionInfo info;
+            try {
+                info = training.get(caller.owner(), path.runId());
+            } catch (HangarException noSession) {
+                throw notRegistered;
+            }
+            var lora = info.loraConfig();
+            return new Tinker.WeightsInfoResponse(info.baseModel(), true, lora.rank(), lora.trainMlp(), lora.trainAttn(),
+                    lora.trainUnembed());
+        }
     }
 
     @POST

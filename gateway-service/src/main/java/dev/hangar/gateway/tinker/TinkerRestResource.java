@@ -46,7 +46,11 @@ public class TinkerRestResource {
     private final ArchiveService archives;
     private final Caller caller;
 
-    public TinkerRestResource(TrainingRunService runs, CheckpointService checkpoints, ArchiveService archives, Caller caller) {
+    private final dev.hangar.gateway.training.TrainingService sessions;
+
+    public TinkerRestResource(TrainingRunService runs, CheckpointService checkpoints, ArchiveService archives, Caller caller,
+                              dev.hangar.gateway.training.TrainingService sessions) {
+        this.sessions = sessions;
         this.runs = runs;
         this.checkpoints = checkpoints;
         this.archives = archives;
@@ -72,7 +76,13 @@ public class TinkerRestResource {
     @GET
     @Path("/training_runs/{run_id}/checkpoints")
     public Tinker.CheckpointsListResponse runCheckpoints(@PathParam("run_id") String runId) {
-        runs.get(runId, caller.owner()); // another owner's run is not found, not an empty list
+        try {
+            runs.get(runId, caller.owner()); // another owner's run is not found, not an empty list
+        } catch (HangarException notARun) {
+            if (notARun.code() != ErrorCode.ERR_RUN_NOT_FOUND || !isOwnSession(runId)) {
+                throw notARun;
+            }
+        }
         return list(runId, "0", "0");
     }
 
@@ -146,6 +156,19 @@ public class TinkerRestResource {
         Checkpoint.Page page = checkpoints.list(caller.owner(), runId, l, o);
         return new Tinker.CheckpointsListResponse(page.checkpoints().stream().map(TinkerRestResource::checkpoint).toList(),
                 new Tinker.Cursor(page.cursor().offset(), page.cursor().limit(), page.cursor().totalCount()));
+    }
+
+    /** A Tinker model is a training session too: its saves are checkpoints under its id. */
+    private boolean isOwnSession(String id) {
+        if (!id.startsWith("ts_")) {
+            return false;
+        }
+        try {
+            sessions.get(caller.owner(), id);
+            return true;
+        } catch (HangarException notMine) {
+            return false;
+        }
     }
 
     private Tinker.TrainingRun run(TrainingRun run) {

@@ -10,6 +10,7 @@ import dev.hangar.contracts.ProcessorRef;
 import dev.hangar.contracts.RunRequest;
 import dev.hangar.contracts.RunStatus;
 import dev.hangar.contracts.Training;
+import dev.hangar.gateway.checkpoints.CheckpointRegistrar;
 import dev.hangar.gateway.config.GatewayConfig;
 import dev.hangar.gateway.sampling.ModelsConfig;
 import dev.hangar.gateway.config.TrainingConfig;
@@ -41,10 +42,14 @@ public class TrainingService {
     private final TrainingConfig config;
     private final Map<String, ProcessorRef> models;
     private final Map<String, Mode> modes;
+    private final WeightsLoads loads;
+    private final CheckpointRegistrar registrar;
 
     public TrainingService(TrainingStore store, RunSubmissionService submissions, RunStore runs, FutureResults results,
-                           GatewayConfig gateway, ModelsConfig baseModels) {
+                           GatewayConfig gateway, ModelsConfig baseModels, WeightsLoads loads, CheckpointRegistrar registrar) {
         this.store = store;
+        this.loads = loads;
+        this.registrar = registrar;
         this.submissions = submissions;
         this.runs = runs;
         this.results = results;
@@ -98,7 +103,7 @@ public class TrainingService {
         args.put("base_model", request.baseModel());
         args.set("lora_config", Json.MAPPER.valueToTree(lora));
         try {
-            var future = submit(row, Training.Op.CREATE, args, key == null ? null : "create");
+            var future = submit(row, Training.Op.CREATE, args, key == null ? null : "create", null);
             store.setCreatedFuture(id, future.futureId());
         } catch (RuntimeException e) {
             store.delete(id); // nothing was queued: no session either
@@ -118,7 +123,14 @@ public class TrainingService {
         if (!args.isObject()) {
             throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "args must be a JSON object, not " + args.getNodeType());
         }
-        var future = submit(row, op, args, call == null ? null : RunRequest.requireIdempotencyKey(call.idempotencyKey()));
+        String key = call == null ? null : RunRequest.requireIdempotencyKey(call.idempotencyKey());
+        Training.Future future;
+        if (op == Training.Op.LOAD_WEIGHTS) {
+            var load = loads.resolve(row, args); // checked and resolved before anything runs
+            future = submit(row, op, load.args(), key, load.attachments());
+        } else {
+            future = submit(row, op, args, key, null);
+        }
         store.heartbeat(sessionId, owner); // a call is a sign of life too
         return future;
     }
@@ -161,6 +173,14 @@ public class TrainingService {
                     : new dev.hangar.contracts.Envelope.Error(ErrorCode.ERR_CANCELED, "the call's run was canceled", null);
             return new Training.FutureResult(futureId, call.sessionId(), call.op(), Training.FutureStatus.FAILED, null,
                     new dev.hangar.contracts.Envelope.Error(error.code(), error.message(), null));
+        }
+        if (call.op() == Training.Op.SAVE_WEIGHTS || call.op() == Training.Op.SAVE_WEIGHTS_FOR_SAMPLER) {
+            try {
+                registrar.registerSessionCall(futureId); // a completed save is a listed, loadable checkpoint
+            } catch (HangarException e) {
+                LOG.warnf("registering the checkpoint of %s: %s; the future stays pending until it is", futureId, e.getMessage());
+                return new Training.FutureResult(futureId, call.sessionId(), call.op(), Training.FutureStatus.PENDING, null, null);
+            }
         }
         var result = results.result(run);
         if (result.isEmpty()) {
@@ -209,19 +229,20 @@ public class TrainingService {
     /** The session's last run: the processor drops its state and the executor removes its container. */
     private void end(TrainingStore.Row row) {
         try {
-            submit(row, Training.Op.CLOSE, Json.MAPPER.createObjectNode(), null);
+            submit(row, Training.Op.CLOSE, Json.MAPPER.createObjectNode(), null, null);
         } catch (HangarException e) {
             // the container goes at its idle_seconds all the same
             LOG.warnf("closing training session %s: %s", row.sessionId(), e.getMessage());
         }
     }
 
-    private Training.Future submit(TrainingStore.Row row, Training.Op op, JsonNode args, String idempotencyKey) {
+    private Training.Future submit(TrainingStore.Row row, Training.Op op, JsonNode args, String idempotencyKey,
+                                   Map<String, String> attachments) {
         var inputs = Json.MAPPER.valueToTree(new Training.Inputs(row.sessionId(), op, args));
         // keys are per owner across all runs: scope a call's key to its session
         String key = idempotencyKey == null ? null : RunRequest.requireIdempotencyKey(row.sessionId() + ":" + idempotencyKey);
         var request = new RunRequest(row.processorRef(), null, modes.getOrDefault(row.baseModel(), Mode.REAL), null,
-                "/artifacts/training/" + row.sessionId() + "/{execution_id}/", (JsonNode) inputs, null, null, null, key, null, null);
+                "/artifacts/training/" + row.sessionId() + "/{execution_id}/", (JsonNode) inputs, null, null, null, key, null, attachments);
         var submission = submissions.submit(request, row.owner(),
                 new RunSubmissionService.Affinity(row.sessionId(), op.wire(), op == Training.Op.CLOSE));
         var accepted = submission.run();
