@@ -5,21 +5,14 @@ import dev.hangar.contracts.ErrorCode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.StandardProtocolFamily;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
-import java.net.UnixDomainSocketAddress;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.channels.Channels;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 
 /**
@@ -30,91 +23,57 @@ import java.time.Duration;
  * (as fetches are, see {@link UrlFetcher}); the answer's {@code Location} (else the URL without
  * its query) is the output. The URL never enters the container.
  */
-public final class UploadRelay implements AutoCloseable {
+public final class UploadRelay extends SocketRelay {
     public static final String SOCKET = "upload.sock";
     private static final long MAX_BYTES = 4L * 1024 * 1024 * 1024;
 
     private final URI base;
-    private final Path path;
-    private final ServerSocketChannel server;
-    private final Duration timeout;
-    private final HttpClient http;
 
-    private UploadRelay(URI base, Path path, ServerSocketChannel server, Duration timeout) {
+    private UploadRelay(Path folder, URI base, Duration timeout) throws IOException {
+        super(folder, SOCKET, timeout);
         this.base = base;
-        this.path = path;
-        this.server = server;
-        this.timeout = timeout;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(timeout).build();
-        Thread.ofVirtual().name("hangar-upload-relay").start(this::accept);
     }
 
     /** Binds {@code folder/upload.sock} (writable by the container's user) for uploads to {@code url}. */
     public static UploadRelay open(Path folder, String url, Duration timeout) throws IOException {
-        URI base = URI.create(url);
-        Path path = folder.resolve(SOCKET);
-        Files.deleteIfExists(path);
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(path));
-        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxrwxrwx")); // uid 10001 connects
-        return new UploadRelay(base, path, server, timeout);
+        return new UploadRelay(folder, URI.create(url), timeout);
     }
 
-    private void accept() {
-        while (server.isOpen()) {
-            try {
-                SocketChannel client = server.accept();
-                Thread.ofVirtual().start(() -> handle(client));
-            } catch (IOException e) {
-                return; // closed
+    @Override
+    void handle(Forwarder.Head request, InputStream in, OutputStream out) throws IOException {
+        String[] line = request.first().split(" ");
+        String name = line[0].equals("PUT") && line.length > 1 && line[1].startsWith("/") ? fileName(line[1].substring(1)) : null;
+        long length = parseLength(request.value("content-length"));
+        if (name == null) {
+            if (length > 0 && length <= 1024 * 1024) {
+                copy(in, OutputStream.nullOutputStream(), length); // read, so the refusal is not lost to a reset
             }
+            reply(out, 400, null, "the upload relay takes PUT /<file name>: one path segment, no '..', no '/' even "
+                    + "percent-encoded");
+            return;
         }
-    }
-
-    private void handle(SocketChannel channel) {
-        try (channel) {
-            InputStream in = Channels.newInputStream(channel);
-            OutputStream out = Channels.newOutputStream(channel);
-            Forwarder.Head request = Forwarder.Head.parse(Forwarder.readHead(in));
-            if (request == null) {
-                return;
-            }
-            String[] line = request.first().split(" ");
-            String name = line[0].equals("PUT") && line.length > 1 && line[1].startsWith("/") ? fileName(line[1].substring(1)) : null;
-            long length = parseLength(request.value("content-length"));
-            if (name == null) {
-                if (length > 0 && length <= 1024 * 1024) {
-                    copy(in, OutputStream.nullOutputStream(), length); // read, so the refusal is not lost to a reset
+        if (length < 0 || length > MAX_BYTES) {
+            reply(out, 413, null, "an output for upload must have a Content-Length of 0 to " + MAX_BYTES + " bytes");
+            return;
+        }
+        Path spool = Files.createTempFile("hangar-upload-", ".part");
+        try {
+            try (OutputStream file = Files.newOutputStream(spool)) {
+                long copied = copy(in, file, length);
+                if (copied != length) {
+                    return; // the runtime went away mid-body
                 }
-                reply(out, 400, null, "the upload relay takes PUT /<file name>: one path segment, no '..', no '/' even "
-                        + "percent-encoded");
-                return;
             }
-            if (length < 0 || length > MAX_BYTES) {
-                reply(out, 413, null, "an output for upload must have a Content-Length of 0 to " + MAX_BYTES + " bytes");
-                return;
-            }
-            Path spool = Files.createTempFile("hangar-upload-", ".part");
+            String type = request.value("content-type");
+            String id = request.value("x-prediction-id");
             try {
-                try (OutputStream file = Files.newOutputStream(spool)) {
-                    long copied = copy(in, file, length);
-                    if (copied != length) {
-                        return; // the runtime went away mid-body
-                    }
-                }
-                String type = request.value("content-type");
-                String id = request.value("x-prediction-id");
-                try {
-                    URI target = target(base, name);
-                    reply(out, 201, put(target, spool, type, id), "");
-                } catch (CliError e) {
-                    reply(out, 502, null, e.code() + ": " + e.getMessage());
-                }
-            } finally {
-                Files.deleteIfExists(spool);
+                URI target = target(base, name);
+                reply(out, 201, put(target, spool, type, id), "");
+            } catch (CliError e) {
+                reply(out, 502, null, e.code() + ": " + e.getMessage());
             }
-        } catch (IOException ignored) {
-            // the runtime went away
+        } finally {
+            Files.deleteIfExists(spool);
         }
     }
 
@@ -184,22 +143,8 @@ public final class UploadRelay implements AutoCloseable {
         return plain ? name : null;
     }
 
-    private static long parseLength(String value) {
-        try {
-            return value == null ? -1 : Long.parseLong(value.strip());
-        } catch (NumberFormatException e) {
-            return -1;
-        }
-    }
-
     private static void reply(OutputStream out, int status, String location, String text) throws IOException {
-        byte[] body = text.getBytes(StandardCharsets.UTF_8);
-        String head = "HTTP/1.1 " + status + (status / 100 == 2 ? " Created" : " Error") + "\r\nContent-Type: text/plain; "
-                + "charset=utf-8\r\nContent-Length: " + body.length + (location == null ? "" : "\r\nLocation: " + location)
-                + "\r\nConnection: close\r\n\r\n";
-        out.write(head.getBytes(StandardCharsets.ISO_8859_1));
-        out.write(body);
-        out.flush();
+        SocketRelay.reply(out, status, status / 100 == 2 ? "Created" : "Error", location, text);
     }
 
     /** Copies exactly {@code length} bytes (the body ends at Content-Length); fewer if the stream ends first. */
@@ -215,11 +160,5 @@ public final class UploadRelay implements AutoCloseable {
             copied += n;
         }
         return copied;
-    }
-
-    @Override
-    public void close() throws IOException {
-        server.close();
-        Files.deleteIfExists(path);
     }
 }
