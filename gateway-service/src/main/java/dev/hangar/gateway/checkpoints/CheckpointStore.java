@@ -124,34 +124,12 @@ public class CheckpointStore {
      */
     public int registerEnded(int limit, Registration registration) {
         Blocking.require("CheckpointStore.registerEnded");
-        int done = 0;
-        for (int i = 0; i < limit; i++) {
-            try (Connection c = db.getConnection()) {
-                c.setAutoCommit(false);
-                try {
-                    Optional<Ended> next = claimOne(c);
-                    if (next.isEmpty()) {
-                        c.rollback();
-                        return done;
-                    }
-                    for (NewCheckpoint cp : registration.checkpointsOf(next.get())) {
-                        insert(c, cp);
-                    }
-                    try (PreparedStatement ps = c.prepareStatement("UPDATE training_runs SET registered_at = now() WHERE run_id = ?")) {
-                        ps.setString(1, next.get().runId());
-                        ps.executeUpdate();
-                    }
-                    c.commit();
-                    done++;
-                } catch (RuntimeException | SQLException e) {
-                    c.rollback();
-                    throw e;
-                }
-            } catch (SQLException e) {
-                throw unavailable(e);
+        return registerEach(limit, CheckpointStore::claimOne, registration, (c, run) -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE training_runs SET registered_at = now() WHERE run_id = ?")) {
+                ps.setString(1, run.runId());
+                ps.executeUpdate();
             }
-        }
-        return done;
+        });
     }
 
     private static final String SESSION_SAVES = "SELECT r.execution_id, s.session_id, s.owner, s.base_model, s.lora_config, "
@@ -168,23 +146,34 @@ public class CheckpointStore {
      */
     public int registerSessionSaves(String executionId, int limit, Registration registration) {
         Blocking.require("CheckpointStore.registerSessionSaves");
+        return registerEach(limit, c -> claimSessionSave(c, executionId), registration, (c, run) -> { });
+    }
+
+    private interface Claim {
+        /** The next ended run this transaction now holds, or empty when there is none (or another replica holds it). */
+        Optional<Ended> next(Connection c) throws SQLException;
+    }
+
+    private interface Step {
+        void apply(Connection c, Ended run) throws SQLException;
+    }
+
+    /** Up to {@code limit} claims, each with its checkpoints and {@code then} in one transaction of its own. */
+    private int registerEach(int limit, Claim claim, Registration registration, Step then) {
         int done = 0;
         for (int i = 0; i < limit; i++) {
             try (Connection c = db.getConnection()) {
                 c.setAutoCommit(false);
                 try {
-                    Optional<String[]> next = nextSessionSave(c, executionId);
-                    if (next.isEmpty() || !claimSessionSave(c, next.get()[0], next.get()[1])) {
+                    Optional<Ended> next = claim.next(c);
+                    if (next.isEmpty()) {
                         c.rollback();
                         return done;
                     }
-                    String[] r = next.get();
-                    var lora = Json.read(r[4], dev.hangar.contracts.Training.LoraConfig.class);
-                    var ended = new Ended(r[1], r[2], r[3], new Checkpoint.Lora(lora.rank(), lora.seed(), lora.trainMlp(),
-                            lora.trainAttn(), lora.trainUnembed()), RunStatus.valueOf(r[5].toUpperCase()), r[6]);
-                    for (NewCheckpoint cp : registration.checkpointsOf(ended)) {
+                    for (NewCheckpoint cp : registration.checkpointsOf(next.get())) {
                         insert(c, cp);
                     }
+                    then.apply(c, next.get());
                     c.commit();
                     done++;
                 } catch (RuntimeException | SQLException e) {
@@ -198,27 +187,33 @@ public class CheckpointStore {
         return done;
     }
 
-    private static Optional<String[]> nextSessionSave(Connection c, String executionId) throws SQLException {
+    /**
+     * The next unregistered save call, claimed by inserting its {@code session_checkpoint_calls} row
+     * (empty when another replica registered it, or is registering it and this one waited).
+     */
+    private static Optional<Ended> claimSessionSave(Connection c, String executionId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(SESSION_SAVES + (executionId == null ? "" : " AND r.execution_id = ?")
                 + " ORDER BY r.updated_at LIMIT 1")) {
             if (executionId != null) {
                 ps.setString(1, executionId);
             }
+            String call;
+            Ended save;
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                var row = new String[7];
-                for (int i = 0; i < row.length; i++) {
-                    row[i] = rs.getString(i + 1);
-                }
-                return Optional.of(row);
+                call = rs.getString(1);
+                var lora = Json.read(rs.getString(5), dev.hangar.contracts.Training.LoraConfig.class);
+                save = new Ended(rs.getString(2), rs.getString(3), rs.getString(4), new Checkpoint.Lora(lora.rank(), lora.seed(),
+                        lora.trainMlp(), lora.trainAttn(), lora.trainUnembed()), RunStatus.valueOf(rs.getString(6).toUpperCase()),
+                        rs.getString(7));
             }
+            return claimSessionCall(c, call, save.runId()) ? Optional.of(save) : Optional.empty();
         }
     }
 
-    /** The claim: false when another replica registered (or is registering, then waited for) this call. */
-    private static boolean claimSessionSave(Connection c, String executionId, String sessionId) throws SQLException {
+    private static boolean claimSessionCall(Connection c, String executionId, String sessionId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO session_checkpoint_calls (execution_id, session_id) VALUES (?, ?) "
                 + "ON CONFLICT DO NOTHING")) {
             ps.setString(1, executionId);
