@@ -33,7 +33,8 @@ DB_PASSWORD=${HANGAR_DB_PASSWORD:-$(stack_key db-password)}
 DATABASES=(hangar_registry hangar_gateway hangar_registry_test hangar_gateway_test hangar_registry_failover hangar_gateway_failover
            hangar_registry_sample hangar_gateway_sample hangar_registry_session hangar_gateway_session
            hangar_gateway_ckpt hangar_gateway_test_pool hangar_registry_test_deploy hangar_gateway_slurmpool
-           hangar_gateway_test_deploynet hangar_gateway_test_tls hangar_registry_test_tls)
+           hangar_gateway_test_deploynet hangar_registry_test_deploynet hangar_gateway_test_tls hangar_registry_test_tls
+           hangar_gateway_test_retry hangar_registry_test_retry)
 PIDFILE=$RUN_DIR/postgresql.pid
 PATTERN='postgres'
 
