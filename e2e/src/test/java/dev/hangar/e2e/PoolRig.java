@@ -162,4 +162,36 @@ final class PoolRig {
     static boolean terminal(JsonNode event) {
         return List.of("completed", "failed", "canceled").contains(type(event));
     }
+
+    /** One timed run on a pool, in milliseconds. */
+    interface Timed {
+        double on(String pool) throws Exception;
+    }
+
+    /**
+     * {@code runs} rounds of a run on pool {@code a} then one on pool {@code b}, after two unmeasured
+     * rounds, alternating so the shared machine's load hits both alike: "runs, a's p50, a's p99,
+     * b's p50, b's p99" (ms), tab-separated.
+     */
+    static String alternately(int runs, Timed timed, String a, String b) throws Exception {
+        var first = new java.util.ArrayList<Double>();
+        var second = new java.util.ArrayList<Double>();
+        for (int i = -2; i < runs; i++) {
+            double x = timed.on(a);
+            double y = timed.on(b);
+            if (i >= 0) {
+                first.add(x);
+                second.add(y);
+            }
+        }
+        java.util.Collections.sort(first);
+        java.util.Collections.sort(second);
+        return String.join("\t", String.valueOf(runs), percentile(first, 50), percentile(first, 99), percentile(second, 50),
+                percentile(second, 99));
+    }
+
+    private static String percentile(List<Double> sorted, int percentile) {
+        int i = (int) Math.ceil(percentile / 100.0 * sorted.size()) - 1;
+        return String.format(java.util.Locale.ROOT, "%.1f", sorted.get(Math.max(0, Math.min(sorted.size() - 1, i))));
+    }
 }

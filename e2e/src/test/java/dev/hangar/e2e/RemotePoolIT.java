@@ -175,7 +175,7 @@ class RemotePoolIT {
         JsonNode run = awaitEnd(id);
         long retried = Duration.ofNanos(System.nanoTime() - killed).toSeconds();
         Thread.sleep(3000); // a second terminal event, if one were coming
-        var terminals = of(id).stream().filter(RemotePoolIT::terminal).toList();
+        var terminals = of(id).stream().filter(PoolRig::terminal).toList();
         assertEquals(1, terminals.size(), "exactly one terminal event: " + terminals);
         String second = started(id, 2);
         assertTrue(second != null && !second.equals(first), "attempt 2 ran on the other executor: " + of(id));
@@ -191,20 +191,7 @@ class RemotePoolIT {
     void perfRemoteAgainstAPoolExecutorOnTheGatewaysHost() throws Exception {
         int runs = Integer.getInteger("hangar.perf.remote.runs");
         startExecutor("h1", HOST_POOL, gatewayInternalPort(), List.of()); // on the host: 127.0.0.1 all the way
-        var remote = new java.util.ArrayList<Double>();
-        var host = new java.util.ArrayList<Double>();
-        for (int i = -2; i < runs; i++) { // two warm-up rounds, then alternating, so load affects both alike
-            double r = timed(POOL);
-            double h = timed(HOST_POOL);
-            if (i >= 0) {
-                remote.add(r);
-                host.add(h);
-            }
-        }
-        java.util.Collections.sort(remote);
-        java.util.Collections.sort(host);
-        String row = String.join("\t", String.valueOf(runs), p(remote, 50), p(remote, 99), p(host, 50), p(host, 99),
-                String.valueOf(deathToRetryMs));
+        String row = PoolRig.alternately(runs, this::timed, POOL, HOST_POOL) + "\t" + deathToRetryMs;
         Files.writeString(Stack.ROOT.resolve("e2e/target/perf-remote.tsv"), row + "\n");
         System.out.println("perf-remote\t" + row);
     }
@@ -215,13 +202,8 @@ class RemotePoolIT {
     private double timed(String pool) throws Exception {
         long start = System.nanoTime();
         String id = submit(pool, "{\"seconds\":0}", "{\"pool\":\"" + pool + "\"}");
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() -> of(id).stream().anyMatch(RemotePoolIT::terminal));
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() -> of(id).stream().anyMatch(PoolRig::terminal));
         return Duration.ofNanos(System.nanoTime() - start).toNanos() / 1e6;
-    }
-
-    private static String p(List<Double> sorted, int percentile) {
-        int i = (int) Math.ceil(percentile / 100.0 * sorted.size()) - 1;
-        return String.format(java.util.Locale.ROOT, "%.1f", sorted.get(Math.max(0, Math.min(sorted.size() - 1, i))));
     }
 
     // ---- processes
@@ -298,10 +280,6 @@ class RemotePoolIT {
 
     private static String type(JsonNode event) {
         return PoolRig.type(event);
-    }
-
-    private static boolean terminal(JsonNode event) {
-        return PoolRig.terminal(event);
     }
 
     private static List<String> containers(String id) throws Exception {

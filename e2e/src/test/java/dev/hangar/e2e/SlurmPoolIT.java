@@ -266,19 +266,7 @@ class SlurmPoolIT {
                 Map.of("mp.messaging.outgoing.run-events.topic", EVENTS, "mp.messaging.incoming.run-control.topic", CONTROL));
         var local = localExecutor;
         await().atMost(Duration.ofSeconds(60)).until(() -> local.logText().contains(Topics.runsRequested(LOCAL_POOL)));
-        var slurmMs = new ArrayList<Double>();
-        var localMs = new ArrayList<Double>();
-        for (int i = -2; i < runs; i++) { // two warm-up rounds, then alternating, so load affects both alike
-            double s = timed(POOL);
-            double l = timed(LOCAL_POOL);
-            if (i >= 0) {
-                slurmMs.add(s);
-                localMs.add(l);
-            }
-        }
-        java.util.Collections.sort(slurmMs);
-        java.util.Collections.sort(localMs);
-        String row = String.join("\t", String.valueOf(runs), p(slurmMs, 50), p(slurmMs, 99), p(localMs, 50), p(localMs, 99));
+        String row = PoolRig.alternately(runs, this::timed, POOL, LOCAL_POOL);
         Files.writeString(Stack.ROOT.resolve("e2e/target/perf-slurm.tsv"), row + "\n");
         System.out.println("perf-slurm\t" + row);
     }
@@ -292,11 +280,6 @@ class SlurmPoolIT {
         JsonNode terminal = events.of(id).stream().filter(PoolRig::terminal).findFirst().orElseThrow();
         assertEquals("completed", PoolRig.type(terminal), "a perf run failed: " + terminal);
         return ms;
-    }
-
-    private static String p(List<Double> sorted, int percentile) {
-        int i = (int) Math.ceil(percentile / 100.0 * sorted.size()) - 1;
-        return String.format(java.util.Locale.ROOT, "%.1f", sorted.get(Math.max(0, Math.min(sorted.size() - 1, i))));
     }
 
     // ---- the gateway's REST API
