@@ -4,10 +4,12 @@
 #   postgres.sh start    start the cluster (if down), create role and databases (if missing)
 #   postgres.sh stop     stop the cluster, only if `start` started it
 #   postgres.sh status
+#   postgres.sh databases   the databases `start` creates, one per line
 #
 # The cluster is Debian's (<version>/main, data in /var/lib/postgresql, listening on
 # localhost:5432 = 127.0.0.1 and ::1). Role `hangar` (password `hangar`) owns the databases
-# hangar_registry, hangar_gateway, hangar_registry_test and hangar_gateway_test.
+# hangar_registry, hangar_gateway and the tests' own (DATABASES below; bin/test refuses to run when a
+# database named in the repository is missing from it).
 # When this script starts the cluster it writes the postmaster pid to .local/run/postgresql.pid
 # (= the stack owns it, `stop` stops it); .local/logs/postgresql.log links to Debian's log.
 # Env: PG_VERSION (newest installed, 15 on bookworm) PG_CLUSTER (main) PG_PORT (5432)
@@ -122,5 +124,6 @@ case "${1:-}" in
   start) require_root; start ;;
   stop) require_root; stop ;;
   status) status ;;
-  *) die "usage: postgres.sh {start|stop|status}" ;;
+  databases) printf '%s\n' "${DATABASES[@]}" ;;
+  *) die "usage: postgres.sh {start|stop|status|databases}" ;;
 esac
