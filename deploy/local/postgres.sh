@@ -7,7 +7,7 @@
 #   postgres.sh databases   the databases `start` creates, one per line
 #
 # The cluster is Debian's (<version>/main, data in /var/lib/postgresql, listening on
-# localhost:5432 = 127.0.0.1 and ::1). Role `hangar` (password `hangar`) owns the databases
+# localhost:5432 = 127.0.0.1 and ::1). Role `hangar` (password: the stack's .local/keys/db-password) owns the databases
 # hangar_registry, hangar_gateway and the tests' own (DATABASES below; bin/test refuses to run when a
 # database named in the repository is missing from it).
 # When this script starts the cluster it writes the postmaster pid to .local/run/postgresql.pid
