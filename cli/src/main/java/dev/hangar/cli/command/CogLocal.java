@@ -69,10 +69,11 @@ final class CogLocal {
     /**
      * Runs one job of {@code image} with these inputs and returns the exit status (0 iff it succeeded).
      *
-     * @param output where file outputs go: a file (one output) or a folder; null for {@code output[.N].ext} in cwd
+     * @param output where file outputs go: a file (one output, unless it names a folder) or a folder; null for
+     *               {@code output[.N].ext} in cwd
      */
     static int run(Kind kind, String image, JsonNode schema, List<TypedInputs.Assignment> assignments, List<String> env,
-                   Path output, boolean json, Path cwd, Output out) {
+                   OutputTarget output, boolean json, Path cwd, Output out) {
         if (kind == Kind.TRAIN && CogInputs.component(schema, kind.component).isMissingNode()) {
             throw new CliError(ErrorCode.ERR_SPEC_INVALID, "this project has no train entry point; add `train: \"train.py:train\"` "
                     + "to cog.yaml");
@@ -94,7 +95,7 @@ final class CogLocal {
         }
     }
 
-    private static int job(Kind kind, LocalContainer container, ObjectNode input, Path output, boolean json, Path cwd, Output out) {
+    private static int job(Kind kind, LocalContainer container, ObjectNode input, OutputTarget output, boolean json, Path cwd, Output out) {
         PrintWriter err = out.err();
         {
             if (!json) {
@@ -218,7 +219,7 @@ final class CogLocal {
      * Writes file outputs: {@code data:} URLs anywhere in the output (Cog's encoding without an
      * upload URL), and files the runtime reported in {@code output_files} of its output folder.
      */
-    static List<Path> save(Prediction p, Path runtimeOutputs, Path output, Path cwd) {
+    static List<Path> save(Prediction p, Path runtimeOutputs, OutputTarget output, Path cwd) {
         List<byte[]> contents = new ArrayList<>();
         List<String> names = new ArrayList<>();
         collect(p.output(), contents, names);
@@ -243,10 +244,10 @@ final class CogLocal {
         try {
             for (int i = 0; i < contents.size(); i++) {
                 Path target;
-                if (output != null && contents.size() == 1 && !Files.isDirectory(cwd.resolve(output))) {
-                    target = cwd.resolve(output);
+                if (output != null && contents.size() == 1 && !output.folder() && !Files.isDirectory(cwd.resolve(output.path()))) {
+                    target = cwd.resolve(output.path());
                 } else if (output != null) {
-                    target = Files.createDirectories(cwd.resolve(output)).resolve(names.get(i));
+                    target = Files.createDirectories(cwd.resolve(output.path())).resolve(names.get(i));
                 } else {
                     String ext = extension(names.get(i));
                     target = cwd.resolve(contents.size() == 1 ? "output" + ext : "output." + i + ext);

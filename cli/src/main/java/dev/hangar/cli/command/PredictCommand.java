@@ -38,8 +38,9 @@ public final class PredictCommand implements Callable<Integer> {
     List<String> inputs;
 
     @Option(names = {"-o", "--output"}, paramLabel = "PATH", description = "Where a file output is written (a folder for "
-            + "several; default: output.EXT, output.N.EXT in the current folder).")
-    Path output;
+            + "several, and always when it ends in /; default: output.EXT, output.N.EXT in the current folder).",
+            converter = OutputTarget.Converter.class)
+    OutputTarget output;
 
     @Option(names = {"-e", "--env"}, paramLabel = "NAME=VALUE", description = "An environment variable for the container. Repeatable.")
     List<String> env;
@@ -55,7 +56,7 @@ public final class PredictCommand implements Callable<Integer> {
         return predict(CogLocal.Kind.PREDICT, spec, image, inputs, output, env, json, cwd);
     }
 
-    static int predict(CogLocal.Kind kind, CommandSpec spec, String image, List<String> inputs, Path output, List<String> env,
+    static int predict(CogLocal.Kind kind, CommandSpec spec, String image, List<String> inputs, OutputTarget output, List<String> env,
                        boolean json, Path cwd) {
         Output out = Output.of(spec);
         List<TypedInputs.Assignment> assignments = TypedInputs.parse(inputs);

@@ -141,8 +141,8 @@ public final class RunCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = {"-o", "--output"}, paramLabel = "PATH", description = "Cog project (no --ref): where a file output is "
-            + "written (a folder for several).")
-    Path output;
+            + "written (a folder for several, and always when it ends in /).", converter = OutputTarget.Converter.class)
+    OutputTarget output;
 
     @Option(names = {"-e", "--env"}, paramLabel = "NAME=VALUE", description = "Cog project (no --ref): an environment variable "
             + "for the container. Repeatable.")

@@ -28,8 +28,9 @@ public final class TrainCommand implements Callable<Integer> {
     List<String> inputs;
 
     @Option(names = {"-o", "--output"}, paramLabel = "PATH",
-            description = "Where the produced weights go: a file for one output, else a folder (default: the folder weights/).")
-    Path output;
+            description = "Where the produced weights go: a file for one output, else a folder, always when it ends in / "
+                    + "(default: the folder weights/).", converter = OutputTarget.Converter.class)
+    OutputTarget output;
 
     @Option(names = {"-e", "--env"}, paramLabel = "NAME=VALUE", description = "An environment variable for the container. Repeatable.")
     List<String> env;
@@ -42,14 +43,14 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path target = output;
+        OutputTarget target = output;
         if (target == null) {
-            target = Path.of("weights");
+            target = OutputTarget.folder(Path.of("weights"));
             try {
-                java.nio.file.Files.createDirectories(cwd.resolve(target));
+                java.nio.file.Files.createDirectories(cwd.resolve(target.path()));
             } catch (java.io.IOException e) {
                 throw new dev.hangar.cli.error.CliError(dev.hangar.contracts.ErrorCode.ERR_OPTION_INVALID,
-                        "cannot make " + cwd.resolve(target) + ": " + e.getMessage(), e);
+                        "cannot make " + cwd.resolve(target.path()) + ": " + e.getMessage(), e);
             }
         }
         return PredictCommand.predict(CogLocal.Kind.TRAIN, spec, image, inputs, target, env, json, cwd);

@@ -186,6 +186,21 @@ class CogProjectDockerTest {
             var r = run(project, "run", "-i", "text=x", "-i", "times=1", "-i", "doc=@doc.txt", "-o", cwd.resolve("r.txt").toString());
             assertEquals(0, r.exit(), r.toString());
             assertEquals("x|from a file", Files.readString(cwd.resolve("r.txt")));
+
+            // `-o out/` names a folder, made when missing, even for one output (a Path alone drops the slash)
+            var d = run(project, "predict", image, "-i", "text=y", "-i", "times=1", "-i", "doc=@doc.txt", "-o",
+                    cwd.resolve("out") + "/");
+            assertEquals(0, d.exit(), d.toString());
+            assertTrue(Files.isDirectory(cwd.resolve("out")), "out/ is a folder");
+            try (var files = Files.list(cwd.resolve("out"))) {
+                assertEquals(List.of("y|from a file"), files.map(f -> {
+                    try {
+                        return Files.readString(f);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }).toList());
+            }
         } finally {
             Files.delete(project.resolve("doc.txt"));
         }
