@@ -35,10 +35,12 @@ public final class Fixtures {
     public static S3Client stackS3() {
         return S3Client.builder()
                 .endpointOverride(URI.create(System.getenv().getOrDefault("MINIO_STORAGE_ENDPOINT", "http://127.0.0.1:9000")))
+                .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder().chunkedEncodingEnabled(false).build())
                 .forcePathStyle(true).region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
                         System.getenv().getOrDefault("MINIO_STORAGE_ACCESS_KEY", "local-access-key"),
                         System.getenv().getOrDefault("MINIO_STORAGE_SECRET_KEY", "local-secret-key"))))
+                .overrideConfiguration(o -> o.addExecutionInterceptor(new dev.hangar.executor.store.NoExpectContinue()))
                 .httpClient(UrlConnectionHttpClient.create()).build();
     }
 

@@ -35,18 +35,19 @@ public class AttemptStore {
             c.setAutoCommit(false);
             try {
                 RunStatus status = lockedStatus(c, executionId);
-                if (status == null || !status.terminal()) {
-                    status = reportedEnd(c, executionId);
+                var current = current(c, executionId);
+                if ((status == null || !status.terminal()) && current != null) {
+                    status = current.ended();
                 }
                 if (status != null && status.terminal()) {
                     c.rollback();
                     throw new HangarException(ErrorCode.ERR_RUN_FINISHED, "run " + executionId + " has already ended ("
                             + status.wire() + "); a redelivered command of it is not run again");
                 }
-                var holder = heldBy(c, executionId, request.executorId());
-                if (holder != null) {
+                if (current != null && current.leased() && !java.util.Objects.equals(current.executorId(), request.executorId())) {
                     c.rollback();
-                    throw new HangarException(ErrorCode.ERR_ATTEMPT_RUNNING, "attempt " + holder + " of run " + executionId
+                    throw new HangarException(ErrorCode.ERR_ATTEMPT_RUNNING, "attempt " + current.attempt() + " (executor "
+                            + current.executorId() + ") of run " + executionId
                             + " is held by a live executor; claim again once its lease expires");
                 }
                 int attempt = next(c, executionId, request);
@@ -99,26 +100,26 @@ public class AttemptStore {
         }
     }
 
-    /** The end an executor reported for the run's current attempt, before its envelope is consumed; null if none. */
-    private static RunStatus reportedEnd(Connection c, String executionId) throws SQLException {
-        try (var ps = c.prepareStatement("SELECT ended_status FROM run_attempts WHERE execution_id = ?")) {
+    /**
+     * The run's current attempt, locked: who holds it, whether its lease is still live, and the end
+     * its executor reported before the envelope was consumed; null before the first claim. One
+     * statement for both checks (each statement is a round trip inside the claim's transaction).
+     */
+    private static Current current(Connection c, String executionId) throws SQLException {
+        try (var ps = c.prepareStatement("SELECT attempt, executor_id, lease_until > now(), ended_status FROM run_attempts "
+                + "WHERE execution_id = ? FOR UPDATE")) {
             ps.setString(1, executionId);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getString(1) != null ? RunStatus.fromWire(rs.getString(1)) : null;
+                if (!rs.next()) {
+                    return null;
+                }
+                String ended = rs.getString(4);
+                return new Current(rs.getInt(1), rs.getString(2), rs.getBoolean(3), ended == null ? null : RunStatus.fromWire(ended));
             }
         }
     }
 
-    /** The attempt another executor holds under a lease that has not expired, locked; null if none. */
-    private static String heldBy(Connection c, String executionId, String claimant) throws SQLException {
-        try (var ps = c.prepareStatement("SELECT attempt, executor_id FROM run_attempts WHERE execution_id = ? "
-                + "AND lease_until > now() AND executor_id <> ? FOR UPDATE")) {
-            ps.setString(1, executionId);
-            ps.setString(2, claimant);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getInt(1) + " (executor " + rs.getString(2) + ")" : null;
-            }
-        }
+    private record Current(int attempt, String executorId, boolean leased, RunStatus ended) {
     }
 
     private static RunStatus lockedStatus(Connection c, String executionId) throws SQLException {
