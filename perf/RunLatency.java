@@ -12,10 +12,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * Submit → envelope latency through the whole stack: POST /v1/runs, follow the run's WebSocket
- * until the envelope frame. Sequential, one run at a time. JDK only, so it runs as
- * {@code java perf/RunLatency.java N BODY} without a build.
- * Prints one line per run (milliseconds) on stdout.
+ * Submit → envelope latency through the whole stack, sequential, one run at a time, by one of two
+ * paths: {@code socket} (the default) POSTs /v1/runs and, after the 202, follows the run's
+ * WebSocket until the envelope frame; {@code wait} POSTs with {@code Prefer: wait} and takes the
+ * envelope from the answer (201), following the socket only if the run outlived the wait (202).
+ * JDK only, so it runs as {@code java perf/RunLatency.java N BODY [GATEWAY] [socket|wait]} without
+ * a build. Prints one line per run (milliseconds) on stdout.
  */
 public class RunLatency {
     private static final Pattern ID = Pattern.compile("\"execution_id\"\\s*:\\s*\"([^\"]+)\"");
@@ -25,19 +27,30 @@ public class RunLatency {
         int runs = Integer.parseInt(args[0]);
         String body = args[1];
         String gateway = args.length > 2 ? args[2] : "http://127.0.0.1:8080";
+        boolean wait = args.length > 3 && args[3].equals("wait");
+        if (args.length > 3 && !wait && !args[3].equals("socket")) {
+            throw new IllegalArgumentException("the path is socket or wait, got " + args[3]);
+        }
         String auth = "Bearer " + System.getenv().getOrDefault("HANGAR_TOKEN", "");
         var http = HttpClient.newHttpClient();
         for (int i = 0; i < runs; i++) {
             long start = System.nanoTime();
-            var answer = http.send(HttpRequest.newBuilder(URI.create(gateway + "/v1/runs"))
-                    .header("Content-Type", "application/json").header("Authorization", auth)
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-            if (answer.statusCode() != 202) {
-                throw new IllegalStateException("submission refused: " + answer.body());
+            var post = HttpRequest.newBuilder(URI.create(gateway + "/v1/runs"))
+                    .header("Content-Type", "application/json").header("Authorization", auth);
+            if (wait) {
+                post.header("Prefer", "wait=60");
             }
-            var stream = STREAM.matcher(answer.body());
-            stream.find();
-            String envelope = awaitEnvelope(http, stream.group(1), auth);
+            var answer = http.send(post.POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            String envelope;
+            if (wait && answer.statusCode() == 201) {
+                envelope = answer.body(); // the run as GET /v1/runs/{id} gives it: its envelope
+            } else if (answer.statusCode() == 202) {
+                var stream = STREAM.matcher(answer.body());
+                stream.find();
+                envelope = awaitEnvelope(http, stream.group(1), auth);
+            } else {
+                throw new IllegalStateException("submission refused (" + answer.statusCode() + "): " + answer.body());
+            }
             if (!envelope.contains("\"status\":\"success\"")) {
                 throw new IllegalStateException("run failed: " + envelope);
             }

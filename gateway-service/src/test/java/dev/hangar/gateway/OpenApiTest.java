@@ -31,5 +31,6 @@ class OpenApiTest {
     void aSubmissionAnswersWithRunAccepted() throws Exception {
         assertEquals("#/components/schemas/RunAccepted", schemaRef("/v1/runs", "post", "202"));
         assertEquals("#/components/schemas/RunAccepted", schemaRef("/v1/runs", "post", "200"));
+        assertEquals("#/components/schemas/RunDetail", schemaRef("/v1/runs", "post", "201"), "Prefer: wait, and the run ended");
     }
 }

@@ -111,6 +111,43 @@ class RunStreamSocketTest {
         assertEquals(late.frames.get(4), stored, "GET /v1/runs/{id} returns the same envelope");
     }
 
+    /**
+     * Sockets joining while the run streams (their replay overlaps the live events) and sockets
+     * that joined before: each gets every event once, in order, then the envelope — the terminal
+     * frame reaches every socket before any is ended.
+     */
+    @Test
+    void socketsJoiningMidStreamGetEveryEventOnceInOrder() throws Exception {
+        String id = "r-test" + UUID.randomUUID().toString().replace("-", "");
+        queued(id);
+        send(id, 1, new RunEvent.Started(ProcessorRef.parse("gwtest/stream@1"), Adapter.LOCAL, Mode.MOCK, "sha256:" + "a".repeat(64),
+                "executor-test"));
+        var early = new java.util.ArrayList<Frames>();
+        for (int i = 0; i < 10; i++) {
+            early.add(Frames.connect(base, id));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> early.stream().allMatch(f -> f.frames.size() == 1));
+        var late = new java.util.ArrayList<Frames>();
+        int tokens = 40;
+        for (int seq = 2; seq <= tokens + 1; seq++) {
+            send(id, seq, new RunEvent.Token("t" + seq));
+            if (seq % 4 == 0) {
+                late.add(Frames.connect(base, id)); // joins while events are being stored and fanned out
+            }
+        }
+        send(id, tokens + 1, new RunEvent.Token("t" + (tokens + 1))); // a redelivery
+        send(id, tokens + 2, RunEvent.terminal(envelope(id)));
+        var all = new java.util.ArrayList<>(early);
+        all.addAll(late);
+        var expected = java.util.stream.LongStream.rangeClosed(1, tokens + 2).boxed().toList();
+        for (var client : all) {
+            client.closed.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            var seqs = client.frames.subList(0, client.frames.size() - 1).stream().map(f -> f.get("seq").asLong()).toList();
+            assertEquals(expected, seqs, "every event once, in order");
+            assertEquals("success", client.frames.getLast().get("status").asText(), "the last frame is the envelope");
+        }
+    }
+
     @Test
     void unknownRunClosesWithAProblem() throws Exception {
         var client = Frames.connect(base, "r-nosuchrun00000000");

@@ -32,6 +32,14 @@ public interface GatewayConfig {
     @WithDefault("8084")
     int internalPort();
 
+    /**
+     * {@code POST /v1/runs} with {@code Prefer: wait} held for their run's end at once
+     * (HANGAR_GATEWAY_MAX_WAITING_SUBMITS); past it, a submission is answered 202 at once, as without
+     * the header. Each held one is a parked virtual thread and a waiter, nothing on the event loop.
+     */
+    @WithDefault("1000")
+    int maxWaitingSubmits();
+
     /** Whether /v1 requests need a bearer token (off only in tests). */
     @WithDefault("true")
     boolean authEnabled();

@@ -6,7 +6,7 @@ import dev.hangar.contracts.Json;
 import dev.hangar.contracts.RunEvent;
 import dev.hangar.contracts.Topics;
 import dev.hangar.gateway.metrics.GatewayMeters;
-import dev.hangar.gateway.sampling.RunEnds;
+import dev.hangar.gateway.service.RunEnds;
 import dev.hangar.gateway.store.RunStore;
 import dev.hangar.gateway.tracing.RunContext;
 import dev.hangar.gateway.ws.StreamHub;
@@ -136,9 +136,10 @@ public class RunEventConsumer {
             }
             if (applied.outcome().deliverable()) {
                 hub.publish(event, applied.owner());
-                if (event.event() instanceof RunEvent.Terminal) {
+                if (event.event() instanceof RunEvent.Terminal terminal) {
                     relay.wake(applied.owner()); // a slot of the owner's limit is free: its next run may go
-                    ends.ended(event.executionId()); // a request waiting for it (POST /v1/sample) answers now
+                    // a request waiting for it (POST /v1/sample, POST /v1/runs with Prefer: wait) answers now
+                    ends.ended(event.executionId(), terminal.envelope());
                 }
             }
         } finally {

@@ -18,6 +18,7 @@ import dev.hangar.gateway.auth.RunAdmission;
 import dev.hangar.gateway.checkpoints.CheckpointService;
 import dev.hangar.gateway.config.GatewayConfig;
 import dev.hangar.gateway.service.RunSubmissionService;
+import dev.hangar.gateway.service.RunEnds;
 import dev.hangar.gateway.service.SubmitAdmission;
 import dev.hangar.gateway.store.RunStore;
 import jakarta.enterprise.context.ApplicationScoped;

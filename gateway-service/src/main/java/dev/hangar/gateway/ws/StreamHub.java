@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import org.jboss.logging.Logger;
 
 /**
@@ -31,6 +32,11 @@ import org.jboss.logging.Logger;
  * bounded queue (past it, the replay simply reads on, since every event is stored before it is
  * fanned out), so it gets every event after its cursor exactly once and in order. After the
  * terminal event it gets the envelope and the socket closes.
+ *
+ * <p>The live path is the fan-out's hot loop (one event × every socket, on the event consumer's
+ * thread): a frame is encoded once for all sockets, a live send is fire-and-forget (only a replay
+ * waits for its sends), and a terminal event reaches every socket before any envelope and close
+ * (perf/PROFILE-gateway.md).
  */
 @ApplicationScoped
 public class StreamHub {
@@ -39,10 +45,13 @@ public class StreamHub {
 
     private final RunStore store;
     private final int pageSize;
-    private final Map<String, Set<Subscriber>> byRun = new ConcurrentHashMap<>();
+    /** A run's sockets, by connection: 1,000 sockets closing at once each remove their own entry, not scan the set. */
+    private final Map<String, Map<WebSocketConnection, Subscriber>> byRun = new ConcurrentHashMap<>();
     /** Operators' all-runs sockets and the owner each acts as. */
     private final Map<WebSocketConnection, String> everything = new ConcurrentHashMap<>();
     private final Set<String> sent;
+    private final LongAdder runFrames = new LongAdder();
+    private final LongAdder allRunsFrames = new LongAdder();
 
     public StreamHub(RunStore store, GatewayConfig config) {
         this.store = store;
@@ -59,7 +68,7 @@ public class StreamHub {
     /** Replays what the run has done after {@code from}, then follows it. Blocking: call on a worker thread. */
     void follow(WebSocketConnection connection, String executionId, String owner, Cursor from) {
         var subscriber = new Subscriber(connection, from);
-        byRun.computeIfAbsent(executionId, k -> ConcurrentHashMap.newKeySet()).add(subscriber);
+        byRun.computeIfAbsent(executionId, k -> new ConcurrentHashMap<>()).put(connection, subscriber);
         var status = store.status(executionId, owner);
         if (status.isEmpty()) {
             unfollow(connection, executionId);
@@ -105,8 +114,7 @@ public class StreamHub {
 
     void unfollow(WebSocketConnection connection, String executionId) {
         var subscribers = byRun.get(executionId);
-        if (subscribers != null) {
-            subscribers.removeIf(s -> s.connection == connection);
+        if (subscribers != null && subscribers.remove(connection) != null && subscribers.isEmpty()) {
             byRun.computeIfPresent(executionId, (k, v) -> v.isEmpty() ? null : v);
         }
     }
@@ -121,7 +129,17 @@ public class StreamHub {
 
     /** Sockets following one run (a gauge). */
     public int runSubscribers() {
-        return byRun.values().stream().mapToInt(Set::size).sum();
+        return byRun.values().stream().mapToInt(Map::size).sum();
+    }
+
+    /** Frames sent to sockets following one run, replay included (a counter). */
+    public long runFramesSent() {
+        return runFrames.sum();
+    }
+
+    /** Frames sent to sockets following all runs (a counter). */
+    public long allRunsFramesSent() {
+        return allRunsFrames.sum();
     }
 
     /** Sockets following all runs (a gauge). */
@@ -140,27 +158,39 @@ public class StreamHub {
             return; // a redelivered record: this replica's sockets have it
         }
         String frame = Json.write(event);
-        everything.forEach((connection, viewer) -> {
-            if (owner != null && owner.equals(viewer)) {
-                connection.sendText(frame).subscribe().with(ok -> { }, this::warn);
-            }
-        });
+        if (owner != null) {
+            everything.forEach((connection, viewer) -> {
+                if (owner.equals(viewer)) {
+                    connection.sendText(frame).subscribe().with(ok -> { }, this::warn);
+                    allRunsFrames.increment();
+                }
+            });
+        }
         var subscribers = byRun.get(event.executionId());
         if (subscribers == null) {
             return;
         }
         // a run's frame (and its envelope) is written once for all its sockets, not per socket
         String envelope = envelopeOf(event);
-        for (var subscriber : subscribers) {
+        List<Subscriber> ending = envelope == null ? List.of() : new ArrayList<>();
+        for (var subscriber : subscribers.values()) {
             synchronized (subscriber) {
                 if (!subscriber.replaying) {
-                    subscriber.deliver(event, frame, envelope);
+                    if (subscriber.send(event, frame) && envelope != null) {
+                        subscriber.finished = true; // the envelope follows below; no other frame may
+                        ending.add(subscriber);
+                    }
                 } else if (subscriber.pending.size() < pageSize) {
                     subscriber.pending.add(event);
                 } else {
                     subscriber.overflowed = true;
                 }
             }
+        }
+        // the envelopes and closes only after every socket has the terminal frame: sent in the
+        // same pass, the 1,000th socket's terminal frame waited behind 999 envelopes and closes
+        for (var subscriber : ending) {
+            subscriber.end(envelope);
         }
     }
 
@@ -200,22 +230,35 @@ public class StreamHub {
 
         /** Sends {@code frame} (the event as JSON) unless the socket has it; {@code envelope} ends the stream. */
         void deliver(RunEvent event, String frame, String envelope) {
+            if (send(event, frame) && envelope != null) {
+                finish(envelope);
+            }
+        }
+
+        /**
+         * Sends {@code frame} unless the socket has the event or its stream ended; true if sent. A
+         * replay keeps the send to wait for it ({@link #awaitSent}); a live send is not waited for.
+         */
+        boolean send(RunEvent event, String frame) {
             boolean after = event.attempt() > lastAttempt || (event.attempt() == lastAttempt && event.seq() > lastSeq);
             if (finished || !after) {
-                return;
+                return false;
             }
             lastAttempt = event.attempt();
             lastSeq = event.seq();
-            var send = connection.sendText(frame).subscribeAsCompletionStage();
-            send.whenComplete((ok, e) -> {
-                if (e != null) {
-                    warn(e);
-                }
-            });
-            lastSend = send;
-            if (envelope != null) {
-                finish(envelope);
+            runFrames.increment();
+            if (replaying) {
+                var send = connection.sendText(frame).subscribeAsCompletionStage();
+                send.whenComplete((ok, e) -> {
+                    if (e != null) {
+                        warn(e);
+                    }
+                });
+                lastSend = send;
+            } else {
+                connection.sendText(frame).subscribe().with(ok -> { }, StreamHub.this::warn);
             }
+            return true;
         }
 
         /** Waits until the socket has taken what was sent, so a replay holds one page in memory; false if it never does. */
@@ -239,6 +282,11 @@ public class StreamHub {
 
         void finish(String envelope) {
             finished = true;
+            end(envelope);
+        }
+
+        /** The stream's last frame, then the close. */
+        void end(String envelope) {
             connection.sendText(envelope).chain(() -> connection.close()).subscribe().with(ok -> { }, StreamHub.this::warn);
         }
     }
