@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code POST /v1/runs} with {@code Prefer: wait} (docs/api.md): holds the answer until the run
+ * {@code POST /v1/runs} with {@code Prefer: wait} (docs/contract.md): holds the answer until the run
  * ends or the wait passes. The waiter is completed by the event fan-out with the stored terminal
  * event's envelope, so a run that ends in time costs no extra read; the request's virtual thread
  * parks meanwhile, nothing waits on the event loop. At most {@code max-waiting-submits} are held.
