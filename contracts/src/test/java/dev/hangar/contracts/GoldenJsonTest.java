@@ -136,8 +136,11 @@ class GoldenJsonTest {
             Map.entry("deploy-secret-report.json", Deploy.SecretReport.class),
             Map.entry("deploy-logs.json", Deploy.Logs.class));
 
-    /** Records that travel only inside one that has a golden file (or never leave a process). */
-    static final Set<Class<?>> PARTS = Set.of(Envelope.Error.class, Envelope.Meta.class, Problem.FieldError.class,
+    /**
+     * Records that travel only inside one that has a golden file, or never as JSON ({@link WaitPreference}
+     * is a header's value, tested by WaitPreferenceTest).
+     */
+    static final Set<Class<?>> PARTS = Set.of(WaitPreference.class, Envelope.Error.class, Envelope.Meta.class, Problem.FieldError.class,
             ProcessorSpec.Resources.class, ProcessorSpec.OutputDecl.class, ProcessorSpec.Network.class,
             ProcessorSpec.Network.Endpoint.class, ProcessorSpec.Retry.class, ProcessorSpec.Warm.class, ProcessorRef.class, ArtifactInfo.class,
             RunEvent.Queued.class, RunEvent.Started.class, RunEvent.Log.class, RunEvent.Token.class,
