@@ -38,9 +38,6 @@ import software.amazon.awssdk.services.s3.S3Client;
 /** Each executor meter moves on /q/metrics when its thing happens; a run is one trace continuing the command's. */
 @QuarkusTest
 class ExecutorMetersTest {
-    /** Built by LocalAdapterContractIT from examples/processors/echo; the run test skips without it. */
-    static final String ECHO_IMAGE = "hangar-it/executor-echo:test";
-
     @Inject RunRequestConsumer consumer;
     @Inject OutputStore outputs;
     @Inject LocalAdapter adapter;
@@ -80,9 +77,10 @@ class ExecutorMetersTest {
 
     @Test
     void aRunStartsOneContainerInsideTheCommandsTrace() {
-        assumeTrue(!docker.listImagesCmd().withImageNameFilter(ECHO_IMAGE).exec().isEmpty(),
-                "skipped: " + ECHO_IMAGE + " is missing (LocalAdapterContractIT builds it)");
-        String imageId = docker.inspectImageCmd(ECHO_IMAGE).exec().getId();
+        assumeTrue(dev.hangar.executor.docker.TestImages.baseImagePresent(docker), "skipped: the base image is missing");
+        // this tree's examples/processors/echo (a name no other tree's tests use; the build is cached after the first)
+        String imageId = dev.hangar.executor.docker.TestImages.processor(docker,
+                dev.hangar.executor.docker.TestImages.root().resolve("examples/processors/echo"), "executor-echo");
         String traceId = "4bf92f3577b34da6a3ce929d0e0e4736".replace('4', 'a');
         String id = "meters-" + UUID.randomUUID().toString().substring(0, 8);
         var command = Fixtures.command(id, n -> n.put("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01"));
