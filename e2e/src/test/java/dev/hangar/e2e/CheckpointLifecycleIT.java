@@ -464,6 +464,9 @@ class CheckpointLifecycleIT {
                 Files.copy(f, dir.resolve("hangar_lm").resolve(f.getFileName()));
             }
         }
+        // the trainer's Dockerfile is FROM hangar/tiny-lm:1 (models/tiny-lm/Dockerfile says how it is built): build it here,
+        // from cached layers, rather than depend on another test having tagged it first (a fresh clone's order did not)
+        Stack.docker("build", "-q", "--network", "host", "-t", "127.0.0.1:5000/hangar/tiny-lm:1", model.toString());
         var push = Stack.hangar("push", "--override", dir.toString());
         assertEquals(0, push.exit(), push.toString());
     }
