@@ -128,6 +128,17 @@ class PreferWaitTest {
     }
 
     @Test
+    void aRunThatStartedButDidNotEndInTheWaitSaysRunning() throws Exception {
+        var answer = CompletableFuture.supplyAsync(() -> post(A, "wait=3", null));
+        String id = nextCommand();
+        start(id);
+        Response r = answer.get(20, TimeUnit.SECONDS);
+        assertEquals(202, r.statusCode(), r.asString());
+        assertEquals(id, r.jsonPath().getString("execution_id"));
+        assertEquals("running", r.jsonPath().getString("status"), "where the run stands when the wait ran out");
+    }
+
+    @Test
     void anIdempotentReplayIsTheUsual200WithTheStatusAfterTheWait() throws Exception {
         String key = "k-" + RUN + "-replay";
         var first = CompletableFuture.supplyAsync(() -> post(A, "wait", key));
@@ -232,12 +243,16 @@ class PreferWaitTest {
 
     /** Started and completed, as an executor reports a run. */
     private void finish(String id) throws Exception {
-        var ref = ProcessorRef.parse(REF);
-        TestStack.send(events, Topics.RUNS_EVENTS, id, Json.write(RunEvent.of(id, 1, 1, null,
-                new RunEvent.Started(ref, Adapter.LOCAL, Mode.MOCK, "sha256:" + "a".repeat(64), "wait-test"))));
+        start(id);
         var meta = new Envelope.Meta(REF, Adapter.LOCAL, Mode.MOCK, Platform.AMD64, 1, "sha256:" + "a".repeat(64), null, 5L, 1L,
                 null, null);
         TestStack.send(events, Topics.RUNS_EVENTS, id, Json.write(RunEvent.of(id, 1, 2, null,
                 RunEvent.terminal(Envelope.success(id, List.of(), "/artifacts/wait/" + id + "/outputs.json", meta)))));
+    }
+
+    /** Started, as an executor reports a run it took. */
+    private void start(String id) throws Exception {
+        TestStack.send(events, Topics.RUNS_EVENTS, id, Json.write(RunEvent.of(id, 1, 1, null,
+                new RunEvent.Started(ProcessorRef.parse(REF), Adapter.LOCAL, Mode.MOCK, "sha256:" + "a".repeat(64), "wait-test"))));
     }
 }

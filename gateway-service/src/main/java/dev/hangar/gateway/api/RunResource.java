@@ -96,7 +96,10 @@ public class RunResource {
             answer = submission.created() ? Response.status(201).entity(ended)
                     : Response.ok(new RunAccepted(run.executionId(), ended.status(), run.runUrl(), run.streamUrl()));
         } else {
-            answer = Response.status(submission.created() ? 202 : 200).entity(run);
+            // after a wait that ran out, say where the run stands now (running, or still queued)
+            var now = held != null && held.applied() ? store.status(run.executionId(), owner).orElse(run.status()) : run.status();
+            answer = Response.status(submission.created() ? 202 : 200)
+                    .entity(new RunAccepted(run.executionId(), now, run.runUrl(), run.streamUrl()));
         }
         if (held != null && held.applied()) {
             answer.header(WaitPreference.APPLIED_HEADER, wait.get().applied());
