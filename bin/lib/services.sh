@@ -8,7 +8,8 @@
 # module:port, in start order (registry and storage first, then executor and gateway)
 SERVICES=(registry-service:8081 storage-service:8083 executor-service:8082 gateway-service:8080)
 SERVICE_READY_TIMEOUT=${SERVICE_READY_TIMEOUT:-90}
-SERVICE_JVM_OPTS=(-Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1)
+# HANGAR_SERVICE_JVM_OPTS replaces the JVM options (word-split), e.g. for a profile or a bigger heap
+read -r -a SERVICE_JVM_OPTS <<< "${HANGAR_SERVICE_JVM_OPTS:--Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}"
 
 svc_port()    { local s; for s in "${SERVICES[@]}"; do [ "${s%%:*}" = "$1" ] && { echo "${s##*:}"; return 0; }; done; return 1; }
 svc_pidfile() { echo "$RUN_DIR/$1.pid"; }
