@@ -93,13 +93,11 @@ public class RunResource {
         Response.ResponseBuilder answer;
         if (held != null && held.ended().isPresent()) {
             RunDetail ended = held.ended().get();
-            answer = submission.created() ? Response.status(201).entity(ended)
-                    : Response.ok(new RunAccepted(run.executionId(), ended.status(), run.runUrl(), run.streamUrl()));
+            answer = submission.created() ? Response.status(201).entity(ended) : Response.ok(run.withStatus(ended.status()));
         } else {
-            // after a wait that ran out, say where the run stands now (running, or still queued)
-            var now = held != null && held.applied() ? store.status(run.executionId(), owner).orElse(run.status()) : run.status();
-            answer = Response.status(submission.created() ? 202 : 200)
-                    .entity(new RunAccepted(run.executionId(), now, run.runUrl(), run.streamUrl()));
+            // after a wait that ran out, where the run stands now (running, or still queued)
+            var now = held == null ? run : held.now().map(run::withStatus).orElse(run);
+            answer = Response.status(submission.created() ? 202 : 200).entity(now);
         }
         if (held != null && held.applied()) {
             answer.header(WaitPreference.APPLIED_HEADER, wait.get().applied());

@@ -1,6 +1,7 @@
 package dev.hangar.gateway.service;
 
 import dev.hangar.contracts.RunDetail;
+import dev.hangar.contracts.RunStatus;
 import dev.hangar.contracts.WaitPreference;
 import dev.hangar.gateway.store.RunStore;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,9 +19,12 @@ public class SubmitWait {
     private final RunEnds ends;
     private final RunStore store;
 
-    /** Whether the answer waited ({@code Preference-Applied}), and the run if it ended meanwhile. */
-    public record Held(boolean applied, Optional<RunDetail> ended) {
-        static final Held NOT = new Held(false, Optional.empty());
+    /**
+     * Whether the answer waited ({@code Preference-Applied}), the run if it ended meanwhile, and its
+     * status when the wait was over (running or still queued if it did not end).
+     */
+    public record Held(boolean applied, Optional<RunDetail> ended, Optional<RunStatus> now) {
+        static final Held NOT = new Held(false, Optional.empty(), Optional.empty());
     }
 
     public SubmitWait(RunEnds ends, RunStore store) {
@@ -42,13 +46,14 @@ public class SubmitWait {
                 return Held.NOT;
             }
             if (status.get().terminal()) {
-                return new Held(true, store.find(executionId, owner));
+                return new Held(true, store.find(executionId, owner), status);
             }
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-            return new Held(true, w.ended(left).map(RunDetail::of));
+            var ended = w.ended(left).map(RunDetail::of);
+            return new Held(true, ended, ended.map(RunDetail::status).or(() -> store.status(executionId, owner)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // shutting down: the usual answer
-            return new Held(true, Optional.empty());
+            return new Held(true, Optional.empty(), Optional.empty());
         }
     }
 }
