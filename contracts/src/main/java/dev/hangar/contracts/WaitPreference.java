@@ -1,6 +1,7 @@
 package dev.hangar.contracts;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -31,15 +32,16 @@ public record WaitPreference(int seconds) {
 
     /**
      * The {@code wait} preference of the request's {@code Prefer} header values (each may list
-     * several, comma-separated), the first one if repeated; empty when there is none.
+     * several, comma-separated; a comma inside another preference's quoted value separates
+     * nothing), the first one if repeated; empty when there is none.
      */
     public static Optional<WaitPreference> parse(List<String> headers) {
         if (headers == null) {
             return Optional.empty();
         }
         for (String header : headers) {
-            for (String preference : header.split(",")) {
-                String token = preference.split(";", 2)[0].strip(); // parameters after ';' are not ours
+            for (String preference : unquoted(header, ',')) {
+                String token = unquoted(preference, ';').get(0).strip(); // parameters after ';' are not ours
                 int eq = token.indexOf('=');
                 String name = (eq < 0 ? token : token.substring(0, eq)).strip().toLowerCase(Locale.ROOT);
                 if (name.equals("wait")) {
@@ -48,6 +50,26 @@ public record WaitPreference(int seconds) {
             }
         }
         return Optional.empty();
+    }
+
+    /** {@code text} split at each {@code separator} outside a quoted string (RFC 9110 §5.6.4, {@code \\} escapes). */
+    private static List<String> unquoted(String text, char separator) {
+        var parts = new ArrayList<String>();
+        boolean quoted = false;
+        int start = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (quoted && c == '\\') {
+                i++;
+            } else if (c == '"') {
+                quoted = !quoted;
+            } else if (c == separator && !quoted) {
+                parts.add(text.substring(start, i));
+                start = i + 1;
+            }
+        }
+        parts.add(text.substring(start));
+        return parts;
     }
 
     private static WaitPreference of(String value) {

@@ -23,6 +23,9 @@ class WaitPreferenceTest {
         "return=minimal; x=y, wait=1  | 1",
         "wait=3, wait=9               | 3",
         "wait=2;foo=bar               | 2",
+        "foo=\"x,y\", wait=3          | 3",
+        "wait=4;note=\"a,b;c\"        | 4",
+        "foo=\"q\\\",wait=1\", wait=6   | 6",
     })
     void readsTheWaitPreference(String header, int seconds) {
         assertEquals(Optional.of(new WaitPreference(seconds)), WaitPreference.parse(List.of(header)));
@@ -34,6 +37,7 @@ class WaitPreferenceTest {
         assertTrue(WaitPreference.parse(List.of()).isEmpty());
         assertTrue(WaitPreference.parse(List.of("respond-async", "return=representation")).isEmpty());
         assertTrue(WaitPreference.parse(List.of("waiting=5")).isEmpty()); // another token, not ours
+        assertTrue(WaitPreference.parse(List.of("foo=\"a, wait=5\"")).isEmpty()); // inside another's quoted value
     }
 
     @Test

@@ -10,7 +10,14 @@ import dev.hangar.executor.config.ExecutorConfig;
 import dev.hangar.kit.client.Remote;
 import dev.hangar.kit.retry.Patience;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.logging.Logger;
 
 /**
  * Claims attempts from the gateway. No attempt starts without an answer: while the gateway is
@@ -20,15 +27,15 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
  */
 @ApplicationScoped
 public class GatewayAttempts implements Attempts {
-    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(GatewayAttempts.class);
+    private static final Logger LOG = Logger.getLogger(GatewayAttempts.class);
     private final GatewayAttemptsClient gateway;
     private final ExecutorConfig config;
     private final Patience patience;
-    private final java.time.Duration lease;
-    private final java.util.concurrent.ScheduledExecutorService renewals = java.util.concurrent.Executors
+    private final Duration lease;
+    private final ScheduledExecutorService renewals = Executors
             .newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("attempt-leases").factory());
-    private static final java.time.Duration FLUSH = java.time.Duration.ofSeconds(5);
-    private final java.util.concurrent.ExecutorService ends = java.util.concurrent.Executors.newThreadPerTaskExecutor(
+    private static final Duration FLUSH = Duration.ofSeconds(5);
+    private final ExecutorService ends = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("attempt-end-", 0).factory());
 
     public GatewayAttempts(@RestClient GatewayAttemptsClient gateway, ExecutorConfig config, DeliveryConfig delivery) {
@@ -41,7 +48,7 @@ public class GatewayAttempts implements Attempts {
     @Override
     public AutoCloseable hold(AttemptClaim claim) {
         long every = Math.max(1, lease.toMillis() / 3);
-        var renewal = renewals.scheduleWithFixedDelay(() -> renew(claim), every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+        var renewal = renewals.scheduleWithFixedDelay(() -> renew(claim), every, every, TimeUnit.MILLISECONDS);
         return () -> renewal.cancel(false);
     }
 
@@ -66,7 +73,7 @@ public class GatewayAttempts implements Attempts {
     public void ended(String executionId, int attempt, RunStatus status) {
         try {
             ends.execute(() -> report(executionId, attempt, status));
-        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+        } catch (RejectedExecutionException stopped) {
             report(executionId, attempt, status); // stopping: report it on the caller's thread
         }
     }
@@ -90,7 +97,7 @@ public class GatewayAttempts implements Attempts {
     void onStop(@jakarta.enterprise.event.Observes @jakarta.annotation.Priority(600) io.quarkus.runtime.ShutdownEvent stop) {
         ends.shutdown();
         try {
-            if (!ends.awaitTermination(FLUSH.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (!ends.awaitTermination(FLUSH.toMillis(), TimeUnit.MILLISECONDS)) {
                 LOG.warnf("stopping with attempt ends not reported to the gateway after %d s; their leases run out instead",
                         FLUSH.toSeconds());
             }
