@@ -91,7 +91,7 @@ EOF
 else
   die "pushing perf/processors/noop failed: $out"
 fi
-NOOP_IMAGE=$(image_of perf/noop@1)
+NOOP_IMAGE=$(image_of perf/noop@1); NOOP_LIMITS=$(limits_of perf/noop@1)
 log "perf/noop@1: $NOOP_IMAGE (warm pool: $([ "$WARM" = 1 ] && echo yes || echo no))"
 NA="warm pool not available"
 # x RATIO: "1.31×", or "-" when there is none
@@ -115,7 +115,7 @@ bench_warm() {
     [ "$kept" -gt 0 ] || note "warm: WARNING: no container of perf/noop outlives its run, so the executor keeps no warm pool: the warm rows measured the cold path"
   fi
   io=$(mktemp -d "$work/io.XXXX"); chmod 0777 "$io"
-  BARE_CID=$(bare_container "$io" "$NOOP_IMAGE")
+  BARE_CID=$(bare_container "$io" "$NOOP_IMAGE" "$NOOP_LIMITS")
   "$JAVA" "$ROOT/perf/RuntimePost.java" 20 "$WARM_RUNS" "$io/runtime.sock" '{"input":{}}' > "$work/bare-warm.ms"
   docker rm -f "$BARE_CID" >/dev/null; BARE_CID=""
   b50=$(pct "$work/bare-warm.ms" 50); b99=$(pct "$work/bare-warm.ms" 99)

@@ -18,12 +18,20 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a == "" || b == "" || b + 0 == 0) 
 image_of() {
   "$HANGAR_CLI" processors get "$1" --json | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["image"]+"@"+s["digests"]["amd64"])'
 }
-# bare_container IO IMAGE: starts the image as the executor does (no network, read-only, unprivileged,
-# IO mounted at /hangar/io), waits until its runtime answers READY; prints the container id
+# limits_of REF: the docker flags of the limits the executor puts on a pushed processor's container
+# (the spec's runtime.cpu and memory_mb, the executor's default pids limit of 256)
+limits_of() {
+  "$HANGAR_CLI" processors get "$1" --json | python3 -c 'import json,sys; r=json.load(sys.stdin)["runtime"]
+print("--cpus %s --memory %dm --memory-swap %dm --pids-limit 256" % (r["cpu"], r["memory_mb"], r["memory_mb"]))'
+}
+# bare_container IO IMAGE [LIMITS]: starts the image as the executor does (no network, read-only,
+# unprivileged, the spec's limits as limits_of prints them, IO mounted at /hangar/io), waits until
+# its runtime answers READY; prints the container id
 bare_container() {
   local cid
+  # shellcheck disable=SC2086 # LIMITS is a list of flags
   cid=$(docker run -d --network none --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges \
-        --user 10001:10001 -v "$1:/hangar/io" -e HANGAR_MODE=mock "$2")
+        ${3:-} --user 10001:10001 -v "$1:/hangar/io" -e HANGAR_MODE=mock "$2")
   until curl -fsS --unix-socket "$1/runtime.sock" http://runtime/health-check 2>/dev/null | grep -q READY; do sleep 0.005; done
   echo "$cid"
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # 200 sequential mock runs of examples/echo, submit -> envelope, through the whole stack, beside
 # a bare `docker run` of the same pinned image doing the same work (start the container with no
-# network, wait for READY, one prediction over the unix socket, remove it), in the same script.
+# network and the spec's limits, wait for READY, one prediction over the unix socket, remove it),
+# in the same script.
 # Prints p50/p99 of both and their ratio, and appends a row to perf/results.md.
 #   perf/run-latency.sh [RUNS]     (needs `bin/stack up` and `bin/hangar push --override examples/processors/echo`)
 # PERF_RECORD=0 leaves results.md alone (perf/bench.sh records its own table).
@@ -13,7 +14,8 @@ INPUTS='{"schema":"v1","params":{"messages":[{"role":"user","content":"Hello"}]}
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 
 image=$(image_of examples/echo@1)
-echo "image: $image" >&2
+limits=$(limits_of examples/echo@1)
+echo "image: $image ($limits)" >&2
 
 echo "warm-up" >&2
 "$JAVA" "$ROOT/perf/RunLatency.java" 3 "{\"ref\":\"examples/echo@1\",\"inputs\":$INPUTS}" >/dev/null
@@ -25,7 +27,7 @@ echo "bare docker run: $RUNS sequential runs" >&2
 for _ in $(seq 1 "$RUNS"); do
   io=$(mktemp -d "$work/io.XXXX"); chmod 0777 "$io"
   start=$(date +%s%N)
-  cid=$(bare_container "$io" "$image")
+  cid=$(bare_container "$io" "$image" "$limits")
   curl -fsS --unix-socket "$io/runtime.sock" -H 'Content-Type: application/json' \
        -d "{\"input\":$INPUTS}" http://runtime/predictions >/dev/null
   docker rm -f "$cid" >/dev/null
