@@ -18,6 +18,7 @@ import dev.hangar.contracts.SecretValue;
 import dev.hangar.contracts.SpecValidator;
 import dev.hangar.contracts.WritePrefix;
 import dev.hangar.kit.client.Remote;
+import dev.hangar.kit.client.SpecCache;
 import dev.hangar.executor.client.GatewaySecretsClient;
 import dev.hangar.executor.client.RegistryClient;
 import dev.hangar.executor.config.DeliveryConfig;
