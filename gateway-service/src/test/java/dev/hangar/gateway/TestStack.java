@@ -38,16 +38,25 @@ final class TestStack {
     }
 
     static void registerWithSecrets(String ref, String schemaJson, String... secrets) throws Exception {
+        registerAs("gateway-tests", false, spec(ref, schemaJson, secrets));
+    }
+
+    /** A processor pinned to the base image (never run by these tests). */
+    static ProcessorSpec spec(String ref, String schemaJson, String... secrets) throws Exception {
         JsonNode schema = Json.MAPPER.readTree(schemaJson);
-        var spec = new ProcessorSpec(dev.hangar.contracts.ProcessorRef.parse(ref), "gateway test", OCI + "/base/debian",
+        return new ProcessorSpec(dev.hangar.contracts.ProcessorRef.parse(ref), "gateway test", OCI + "/base/debian",
                 Map.of(dev.hangar.contracts.Platform.AMD64.wire(), baseDigest()), null, java.util.List.of(secrets), schema, null);
-        var parsed = dev.hangar.contracts.ProcessorRef.parse(ref);
-        var put = HttpRequest.newBuilder(URI.create(REGISTRY + "/v1/processors/" + parsed.namespace() + "/" + parsed.name()
-                        + "/versions/" + parsed.version()))
+    }
+
+    /** Puts {@code spec} straight into the registry, as a gateway would on behalf of {@code owner}. */
+    static void registerAs(String owner, boolean override, ProcessorSpec spec) throws Exception {
+        var ref = spec.ref();
+        var put = HttpRequest.newBuilder(URI.create(REGISTRY + "/v1/processors/" + ref.namespace() + "/" + ref.name()
+                        + "/versions/" + ref.version() + "?" + dev.hangar.contracts.Catalogue.OVERRIDE_PARAM + "=" + override))
                 .header("Content-Type", "application/json")
-                // as the gateway would: the stack's internal token (bin/test exports it), on behalf of the tests' owner
+                // the stack's internal token (bin/test exports it)
                 .header(dev.hangar.contracts.InternalAuth.TOKEN_HEADER, StackCredentials.internalToken())
-                .header(dev.hangar.contracts.InternalAuth.OWNER_HEADER, "gateway-tests")
+                .header(dev.hangar.contracts.InternalAuth.OWNER_HEADER, owner)
                 .PUT(HttpRequest.BodyPublishers.ofString(Json.write(spec))).build();
         var answer = HTTP.send(put, HttpResponse.BodyHandlers.ofString());
         if (answer.statusCode() >= 300) {

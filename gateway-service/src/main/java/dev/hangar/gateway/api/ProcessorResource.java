@@ -4,6 +4,7 @@ import dev.hangar.contracts.DigestPin;
 import dev.hangar.contracts.LocalBuild;
 import dev.hangar.contracts.ProcessorRef;
 import dev.hangar.contracts.ProcessorSpec;
+import dev.hangar.gateway.client.ProcessorSpecs;
 import dev.hangar.gateway.client.RegistryClient;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -23,7 +24,8 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 /**
  * The public face of the registry: clients talk to the gateway only, and every change goes to the
  * registry in the caller's name, so only an owner of a namespace changes it ({@code ?override=true}
- * to repin a pinned version on purpose).
+ * to repin a pinned version on purpose). A change is forgotten by this replica's spec cache
+ * whatever the registry answered, so the next run here reads it afresh.
  */
 @Path("/v1/processors")
 @Produces(MediaType.APPLICATION_JSON)
@@ -31,10 +33,12 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 public class ProcessorResource {
     private final RegistryClient registry;
     private final Caller caller;
+    private final ProcessorSpecs specs;
 
-    public ProcessorResource(@RestClient RegistryClient registry, Caller caller) {
+    public ProcessorResource(@RestClient RegistryClient registry, Caller caller, ProcessorSpecs specs) {
         this.registry = registry;
         this.caller = caller;
+        this.specs = specs;
     }
 
     @GET
@@ -56,6 +60,8 @@ public class ProcessorResource {
         var ref = new ProcessorRef(ns, name, version);
         try (Response answer = registry.put(ref.namespace(), ref.name(), ref.version(), caller.owner(), override, spec)) {
             return Response.status(answer.getStatus()).entity(answer.readEntity(ProcessorSpec.class)).build();
+        } finally {
+            specs.changed(ref);
         }
     }
 
@@ -80,7 +86,11 @@ public class ProcessorResource {
                              @PathParam("platform") String platform, @QueryParam(Catalogue.OVERRIDE_PARAM) boolean override,
                              DigestPin pin) {
         var ref = new ProcessorRef(ns, name, version);
-        return registry.pin(ref.namespace(), ref.name(), ref.version(), platform, caller.owner(), override, pin);
+        try {
+            return registry.pin(ref.namespace(), ref.name(), ref.version(), platform, caller.owner(), override, pin);
+        } finally {
+            specs.changed(ref);
+        }
     }
 
     /** Every deliberate repin of the version by an owner of its namespace: who, when, from which digest to which. */

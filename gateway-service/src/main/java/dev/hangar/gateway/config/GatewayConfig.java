@@ -51,6 +51,14 @@ public interface GatewayConfig {
     @WithDefault("100")
     double defaultPlanLimit();
 
+    /**
+     * How long a spec read from the registry serves later runs of the same ref
+     * (HANGAR_GATEWAY_SPEC_CACHE_TTL; 0 = read it for every run). A change made through this
+     * replica is seen by the next run; one made through another replica within this long.
+     */
+    @WithDefault("2s")
+    Duration specCacheTtl();
+
     /** The platform whose pinned digest a run gets when it names none. */
     @WithDefault("amd64")
     Platform defaultPlatform();

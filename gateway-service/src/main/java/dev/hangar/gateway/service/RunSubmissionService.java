@@ -20,6 +20,7 @@ import dev.hangar.contracts.RunRequested;
 import dev.hangar.contracts.RunStatus;
 import dev.hangar.contracts.SpecValidator;
 import dev.hangar.contracts.WritePrefix;
+import dev.hangar.gateway.client.ProcessorSpecs;
 import dev.hangar.gateway.client.RegistryClient;
 import dev.hangar.gateway.config.GatewayConfig;
 import dev.hangar.gateway.deploy.DeploymentService;
@@ -45,6 +46,7 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 public class RunSubmissionService {
 
     private final RegistryClient registry;
+    private final ProcessorSpecs specs;
     private final RunStore store;
     private final OutboxRelay relay;
     private final BusHealth bus;
@@ -54,7 +56,7 @@ public class RunSubmissionService {
     private final SubmitAdmission admission;
     private final RemotePools pools;
 
-    public RunSubmissionService(@RestClient RegistryClient registry, RunStore store, OutboxRelay relay, BusHealth bus,
+    public RunSubmissionService(@RestClient RegistryClient registry, ProcessorSpecs specs, RunStore store, OutboxRelay relay, BusHealth bus,
                                 GatewayConfig config, SecretStore secrets, SubmitAdmission admission, RemotePools pools,
                                 DeploymentService deployments) {
         this.pools = pools;
@@ -62,6 +64,7 @@ public class RunSubmissionService {
         this.deployments = deployments;
         this.admission = admission;
         this.registry = registry;
+        this.specs = specs;
         this.store = store;
         this.relay = relay;
         this.bus = bus;
@@ -111,7 +114,7 @@ public class RunSubmissionService {
                 return new Submission(accepted(earlier.get(), owner, false), false);
             }
         }
-        ProcessorSpec spec = resolve(ref);
+        ProcessorSpec spec = specs.get(ref);
         var resolved = Attachments.resolve(inputs, request.attachments());
         SpecValidator.requireValidInputs(spec, resolved.inputs());
         String env = request.env() == null ? null : Deploy.requireEnv(request.env());
@@ -185,10 +188,6 @@ public class RunSubmissionService {
     /** The bound image of the caller's deployment of {@code ref} in {@code env} (dev: the caller's newest). */
     private String deployedImage(ProcessorRef ref, String env, String owner) {
         return deployments.locate(ref.toString(), env, null, owner).image();
-    }
-
-    private ProcessorSpec resolve(ProcessorRef ref) {
-        return Remote.call("the registry service", () -> registry.get(ref.namespace(), ref.name(), ref.version()));
     }
 
     /** The current (REST) span's W3C context, so the executor continues this trace and every event correlates. */
