@@ -41,7 +41,7 @@ final class TestStack {
         registerAs("gateway-tests", false, spec(ref, schemaJson, secrets));
     }
 
-    /** A processor pinned to the base image (never run by these tests). */
+    /** A processor pinned to the base image: runs of it are accepted, never awaited (it has no runtime). */
     static ProcessorSpec spec(String ref, String schemaJson, String... secrets) throws Exception {
         JsonNode schema = Json.MAPPER.readTree(schemaJson);
         return new ProcessorSpec(dev.hangar.contracts.ProcessorRef.parse(ref), "gateway test", OCI + "/base/debian",

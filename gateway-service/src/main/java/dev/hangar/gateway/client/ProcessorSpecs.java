@@ -26,7 +26,12 @@ public class ProcessorSpecs {
 
     /** The spec of {@code ref}, at most the TTL old (and never older than this replica's last change of it). */
     public ProcessorSpec get(ProcessorRef ref) {
-        return cache.get(ref, () -> Remote.call("the registry service", () -> registry.get(ref.namespace(), ref.name(), ref.version())));
+        return cache.get(ref, () -> read(ref));
+    }
+
+    /** The spec of {@code ref} as the registry has it now, bypassing the cache (control-plane calls). */
+    public ProcessorSpec read(ProcessorRef ref) {
+        return Remote.call(RegistryClient.NAME, () -> registry.get(ref.namespace(), ref.name(), ref.version()));
     }
 
     /** Call after the registry was sent a change of {@code ref}, whatever it answered. */

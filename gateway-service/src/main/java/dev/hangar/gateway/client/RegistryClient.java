@@ -31,6 +31,8 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 @RegisterProvider(ProblemExceptionMapper.class)
 @Path("/v1")
 public interface RegistryClient {
+    /** How an error from a call names this service ({@code Remote.call}). */
+    String NAME = "the registry service";
 
     @GET
     @Path("/processors")

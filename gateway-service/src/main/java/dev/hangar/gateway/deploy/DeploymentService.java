@@ -7,6 +7,7 @@ import dev.hangar.contracts.ProcessorRef;
 import dev.hangar.contracts.ProcessorSpec;
 import dev.hangar.contracts.RunEvent;
 import dev.hangar.contracts.SecretValue;
+import dev.hangar.gateway.client.ProcessorSpecs;
 import dev.hangar.gateway.client.RegistryClient;
 import dev.hangar.gateway.store.RunStore;
 import dev.hangar.gateway.store.SecretStore;
@@ -30,15 +31,17 @@ import org.jboss.logging.Logger;
 public class DeploymentService {
     private static final Logger LOG = Logger.getLogger(DeploymentService.class);
     static final int MAX_LINES = 1000;
-    private static final String REGISTRY = "the registry service";
 
     private final RegistryClient registry;
     private final DeployPublisher publisher;
     private final SecretStore secrets;
     private final RunStore runs;
+    private final ProcessorSpecs specs;
 
-    public DeploymentService(@RestClient RegistryClient registry, DeployPublisher publisher, SecretStore secrets, RunStore runs) {
+    public DeploymentService(@RestClient RegistryClient registry, DeployPublisher publisher, SecretStore secrets, RunStore runs,
+                             ProcessorSpecs specs) {
         this.registry = registry;
+        this.specs = specs;
         this.publisher = publisher;
         this.secrets = secrets;
         this.runs = runs;
@@ -46,7 +49,7 @@ public class DeploymentService {
 
     /** Records the deployment in the registry, then tells every executor (those of its pool act on it). */
     public Deploy.Deployment deploy(Deploy.Request request, String owner) {
-        var deployment = Remote.call(REGISTRY, () -> registry.deploy(owner, request));
+        var deployment = Remote.call(RegistryClient.NAME, () -> registry.deploy(owner, request));
         publisher.publish(new Deploy.Command(Deploy.SCHEMA_VERSION, deployment.name(), deployment.ref(), deployment.env(),
                 deployment.image(), deployment.minWarm(), deployment.pool(), owner, Instant.now(), null));
         LOG.infof("deploy command for %s/%s (%s) sent", deployment.env(), deployment.name(), deployment.image());
@@ -62,9 +65,9 @@ public class DeploymentService {
         Deploy.requireEnv(env);
         if (!Deploy.DEV.equals(env) || branch != null) {
             String name = Deploy.name(parsed, env, branch, owner);
-            return Remote.call(REGISTRY, () -> registry.deployment(owner, env, name));
+            return Remote.call(RegistryClient.NAME, () -> registry.deployment(owner, env, name));
         }
-        return Remote.call(REGISTRY, () -> registry.deployments(owner, parsed.toString(), env)).stream()
+        return Remote.call(RegistryClient.NAME, () -> registry.deployments(owner, parsed.toString(), env)).stream()
                 .filter(d -> owner.equals(d.owner())).findFirst()
                 .orElseThrow(() -> new HangarException(ErrorCode.ERR_DEPLOYMENT_NOT_FOUND, "you have no dev deployment of "
                         + parsed + "; deploy it with `hangar deploy --ref " + parsed + " --env dev --oci repo@sha256:...`"));
@@ -91,7 +94,7 @@ public class DeploymentService {
         }
         Deploy.OciRef.parse(request.oci());
         var d = locate(request.ref(), request.env(), request.branch(), owner);
-        return Remote.call(REGISTRY, () -> registry.verify(owner, d.env(), d.name(), request));
+        return Remote.call(RegistryClient.NAME, () -> registry.verify(owner, d.env(), d.name(), request));
     }
 
     /** The deployment's events and the log lines of its runs after {@code since}, oldest first, at most {@code limit}. */
@@ -103,7 +106,7 @@ public class DeploymentService {
         Instant from = since == null ? Instant.EPOCH : since;
         var d = locate(ref, env, branch, owner);
         var lines = new ArrayList<Deploy.LogLine>();
-        for (var e : Remote.call(REGISTRY, () -> registry.deployEvents(owner, d.env(), d.name(), from.toString(), n))) {
+        for (var e : Remote.call(RegistryClient.NAME, () -> registry.deployEvents(owner, d.env(), d.name(), from.toString(), n))) {
             lines.add(new Deploy.LogLine(e.at(), "deploy", null, e.type() == Deploy.EventType.FAILED ? "error" : "info",
                     e.executorId() + " " + e.type().wire() + " " + e.digest() + " (" + e.warm() + " warm)"
                             + (e.message() == null ? "" : ": " + e.message())));
@@ -133,7 +136,7 @@ public class DeploymentService {
             throw new HangarException(ErrorCode.ERR_BAD_REQUEST, "send {\"ref\":..., \"env\":..., \"values\":{...}}");
         }
         var d = locateOwn(sync.ref(), sync.env(), owner);
-        ProcessorSpec spec = Remote.call(REGISTRY, () -> registry.get(d.ref().namespace(), d.ref().name(), d.ref().version()));
+        ProcessorSpec spec = specs.read(d.ref());
         sync.values().forEach((name, value) -> SecretValue.requireValue(SecretValue.requireName(name), value));
         Set<String> required = new TreeSet<>(spec.secrets());
         Set<String> stored = new TreeSet<>(secrets.names(owner, d.env()));

@@ -123,7 +123,7 @@ public class RunSubmissionService {
                     + "choose one");
         }
         // a run in an environment runs that deployment's bound digest (docs/deploy.md)
-        String image = env != null ? deployedImage(ref, env, owner) : build ? Remote.call("the registry service",
+        String image = env != null ? deployedImage(ref, env, owner) : build ? Remote.call(RegistryClient.NAME,
                 () -> registry.latestBuild(ref.namespace(), ref.name(), ref.version()).imageId()) : spec.pinnedImage(platform);
         if (mode == Mode.REAL) {
             requireSecrets(spec, owner, env == null ? SecretStore.NO_ENV : env);
