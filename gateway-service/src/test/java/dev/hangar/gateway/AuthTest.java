@@ -69,6 +69,22 @@ public class AuthTest {
     }
 
     @Test
+    void anotherOwnersRefusedChangeLeavesTheSpecTheOwnersRunsSee() throws Exception {
+        String run = "{\"ref\":\"" + REF + "\",\"inputs\":{\"text\":\"hi\"}}";
+        given().header("Authorization", ALICE).contentType("application/json").body(run).post("/v1/runs").then().statusCode(202);
+        // bob tries to make the processor require an input alice's runs do not send (SpecCacheTest)
+        var requiringN = TestStack.spec(REF, SpecCacheTest.TEXT_AND_N);
+        given().header("Authorization", BOB).contentType("application/json").queryParam("override", true)
+                .body(dev.hangar.contracts.Json.write(requiringN))
+                .put("/v1/processors/" + requiringN.ref().namespace() + "/" + requiringN.ref().name() + "/versions/1")
+                .then().statusCode(403).body("code", equalTo("ERR_NAMESPACE_FORBIDDEN"));
+        given().header("Authorization", ALICE).contentType("application/json").body(run).post("/v1/runs").then().statusCode(202);
+        given().header("Authorization", ALICE).get("/v1/processors/" + requiringN.ref().namespace() + "/" + requiringN.ref().name()
+                + "/versions/1").then().statusCode(200)
+                .body("inputs_schema.required", hasItem("text")).body("inputs_schema.required", not(hasItem("n")));
+    }
+
+    @Test
     void plansAndSecretsAreEachOwnersOwn() {
         String plan = "shared-name-" + Long.toString(System.nanoTime(), 36);
         given().header("Authorization", ALICE).contentType("application/json").body("{\"limit\":5}").put("/v1/plans/" + plan)

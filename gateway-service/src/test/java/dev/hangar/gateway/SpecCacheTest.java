@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class SpecCacheTest {
     private static final String NS = "gwcache-" + Long.toString(System.nanoTime(), 36);
     private static final String TEXT_ONLY = RunResourceTest.SCHEMA;
-    private static final String TEXT_AND_N = """
+    static final String TEXT_AND_N = """
             {"type":"object","required":["text","n"],"properties":{"text":{"type":"string"},"n":{"type":"integer"}}}""";
 
     private static void putThroughGateway(String ref, String schema) throws Exception {
