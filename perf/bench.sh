@@ -229,16 +229,17 @@ bench_fanout() {
   cpu_start
   out=$(java_cp "$ROOT/perf/FanOut.java" "$SUBS" "$TOKENS" "$INTERVAL_MS" "$delay")
   note "fan-out: $(cpu_report)"
-  local run all bare
-  run=$(grep '^case=hangar-run' <<<"$out"); all=$(grep '^case=hangar-all' <<<"$out"); bare=$(grep '^case=bare-vertx' <<<"$out")
-  note "fan-out: $(kv events "$run") events a run; the $SUBS run-stream sockets joined in $(kv connect_s "$run") s and got $(kv replayed "$run") event(s) as replay (older than their socket), the all-runs ones in $(kv connect_s "$all") s; spread after the first receipt p50/p99: one run $(kv spread_p50 "$run")/$(kv spread_p99 "$run") ms, all runs $(kv spread_p50 "$all")/$(kv spread_p99 "$all") ms, bare $(kv spread_p50 "$bare")/$(kv spread_p99 "$bare") ms"
-  fan_row() { # LABEL LINE
+  local run all bare closing
+  run=$(grep '^case=hangar-run' <<<"$out"); all=$(grep '^case=hangar-all' <<<"$out")
+  bare=$(grep '^case=bare-vertx ' <<<"$out"); closing=$(grep '^case=bare-vertx-closing ' <<<"$out")
+  note "fan-out: $(kv events "$run") events a run; the $SUBS run-stream sockets joined in $(kv connect_s "$run") s and got $(kv replayed "$run") event(s) as replay (older than their socket), the all-runs ones in $(kv connect_s "$all") s; spread after the first receipt p50/p99: one run $(kv spread_p50 "$run")/$(kv spread_p99 "$run") ms, all runs $(kv spread_p50 "$all")/$(kv spread_p99 "$all") ms, bare $(kv spread_p50 "$closing")/$(kv spread_p99 "$closing") ms closing, $(kv spread_p50 "$bare")/$(kv spread_p99 "$bare") ms not; the slowest event (seq: its p50/p99 over the sockets) one run $(kv slowest "$run"), all runs $(kv slowest "$all"), bare $(kv slowest "$closing") closing, $(kv slowest "$bare") not, ms"
+  fan_row() { # LABEL LINE BASELINE-LINE BASELINE-NAME
     row "$1" "$(kv p50 "$2") / $(kv p99 "$2") ms, $(kv dropped "$2") dropped" \
-        "$(kv p50 "$bare") / $(kv p99 "$bare") ms, $(kv dropped "$bare") dropped (bare Vert.x)" \
-        "$(x "$(ratio "$(kv p50 "$2")" "$(kv p50 "$bare")")") / $(x "$(ratio "$(kv p99 "$2")" "$(kv p99 "$bare")")")" "p99 ≤ 50 ms, none dropped"
+        "$(kv p50 "$3") / $(kv p99 "$3") ms, $(kv dropped "$3") dropped ($4)" \
+        "$(x "$(ratio "$(kv p50 "$2")" "$(kv p50 "$3")")") / $(x "$(ratio "$(kv p99 "$2")" "$(kv p99 "$3")")")" "p99 ≤ 50 ms, none dropped"
   }
-  fan_row "WS delivery p50 / p99, $SUBS subscribers on one run" "$run"
-  fan_row "WS delivery p50 / p99, $SUBS subscribers on all runs" "$all"
+  fan_row "WS delivery p50 / p99, $SUBS subscribers on one run" "$run" "$closing" "bare Vert.x, closing after the envelope"
+  fan_row "WS delivery p50 / p99, $SUBS subscribers on all runs" "$all" "$bare" "bare Vert.x"
 }
 
 # ---------------------------------------------------------------- GET /v1/runs/{id}
