@@ -15,6 +15,7 @@ import dev.hangar.contracts.Platform;
 import dev.hangar.contracts.ProcessorRef;
 import dev.hangar.contracts.RunEvent;
 import dev.hangar.contracts.Topics;
+import dev.hangar.kit.testing.Scrape;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
@@ -38,6 +39,8 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 class RunStreamSocketTest {
+    static final String RUN_SOCKETS = "hangar_stream_subscribers{socket=\"run\"}";
+
     @TestHTTPResource("/")
     URI base;
 
@@ -81,6 +84,7 @@ class RunStreamSocketTest {
     @Test
     void lateAndEarlySubscribersEachGetEveryEventThenTheEnvelope() throws Exception {
         String id = "r-test" + UUID.randomUUID().toString().replace("-", "");
+        double following = Scrape.value(RUN_SOCKETS);
         var ref = ProcessorRef.parse("gwtest/stream@1");
         queued(id);
         send(id, 1, new RunEvent.Started(ref, Adapter.LOCAL, Mode.MOCK, "sha256:" + "a".repeat(64), "executor-test"));
@@ -109,6 +113,8 @@ class RunStreamSocketTest {
 
         JsonNode stored = Json.MAPPER.readTree(given().when().get("/v1/runs/" + id).then().statusCode(200).extract().asString());
         assertEquals(late.frames.get(4), stored, "GET /v1/runs/{id} returns the same envelope");
+        // the closes ran on the event loop (@NonBlocking): each closed socket has left its run's subscribers
+        await().atMost(Duration.ofSeconds(10)).until(() -> Scrape.value(RUN_SOCKETS) == following);
     }
 
     /**
