@@ -113,7 +113,7 @@ class RunStreamSocketTest {
 
         JsonNode stored = Json.MAPPER.readTree(given().when().get("/v1/runs/" + id).then().statusCode(200).extract().asString());
         assertEquals(late.frames.get(4), stored, "GET /v1/runs/{id} returns the same envelope");
-        // the closes ran on the event loop (@NonBlocking): each closed socket has left its run's subscribers
+        // every socket the stream closed has left its run (the close callback, on the event loop, drops it)
         await().atMost(Duration.ofSeconds(10)).until(() -> Scrape.value(RUN_SOCKETS) == following);
     }
 
