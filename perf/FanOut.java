@@ -312,23 +312,27 @@ public class FanOut {
         // one late event is late for every socket: 1,000 of 52,000 samples, enough to be the p99 alone. Only
         // events most sockets got live count (a run's first events reach few sockets live, the rest replay them).
         var worst = bySeq.entrySet().stream().filter(e -> e.getValue().size() * 2 >= subscribers.size())
-                .max(java.util.Comparator.comparingDouble(e -> Double.parseDouble(ms(e.getValue(), 50))));
-        String slowest = worst.map(e -> e.getKey() + ":" + ms(e.getValue(), 50) + "/" + ms(e.getValue(), 99)).orElse("-");
-        long last = bySeq.keySet().stream().mapToLong(Long::longValue).max().orElse(-1);
-        String terminal = last < 0 ? "-" : ms(bySeq.get(last), 50) + "/" + ms(bySeq.get(last), 99);
+                .max(java.util.Comparator.comparingLong(e -> percentile(e.getValue(), 50)));
+        String slowest = worst.map(e -> e.getKey() + ":" + p50p99(e.getValue())).orElse("-");
+        String terminal = bySeq.keySet().stream().max(Long::compare).map(last -> p50p99(bySeq.get(last))).orElse("-");
         System.out.printf("case=%s subs=%d events=%d p50=%s p99=%s spread_p50=%s spread_p99=%s dropped=%d replayed=%d connect_s=%.2f slowest=%s terminal=%s%s%n",
                 label, subscribers.size(), expected.size(), ms(latency, 50), ms(latency, 99), ms(spread, 50), ms(spread, 99),
                 dropped, replayed, connect, slowest, terminal, extra);
     }
 
-    static String ms(List<Long> micros, int p) {
-        if (micros.isEmpty()) {
-            return "-";
-        }
+    /** The p-th percentile of MICROS (nearest rank); MICROS not empty. */
+    static long percentile(List<Long> micros, int p) {
         long[] sorted = micros.stream().mapToLong(Long::longValue).toArray();
         Arrays.sort(sorted);
-        int i = Math.max(1, (int) Math.ceil(sorted.length * p / 100.0));
-        return String.format("%.1f", sorted[i - 1] / 1000.0);
+        return sorted[Math.max(1, (int) Math.ceil(sorted.length * p / 100.0)) - 1];
+    }
+
+    static String ms(List<Long> micros, int p) {
+        return micros.isEmpty() ? "-" : String.format("%.1f", percentile(micros, p) / 1000.0);
+    }
+
+    static String p50p99(List<Long> micros) {
+        return ms(micros, 50) + "/" + ms(micros, 99);
     }
 
     static String submit(int count, int interval, int delay) throws Exception {

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.hangar.contracts.Json;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -74,13 +75,12 @@ public class AuthTest {
         given().header("Authorization", ALICE).contentType("application/json").body(run).post("/v1/runs").then().statusCode(202);
         // bob tries to make the processor require an input alice's runs do not send (SpecCacheTest)
         var requiringN = TestStack.spec(REF, SpecCacheTest.TEXT_AND_N);
+        String version = "/v1/processors/" + requiringN.ref().namespace() + "/" + requiringN.ref().name() + "/versions/1";
         given().header("Authorization", BOB).contentType("application/json").queryParam("override", true)
-                .body(dev.hangar.contracts.Json.write(requiringN))
-                .put("/v1/processors/" + requiringN.ref().namespace() + "/" + requiringN.ref().name() + "/versions/1")
+                .body(Json.write(requiringN)).put(version)
                 .then().statusCode(403).body("code", equalTo("ERR_NAMESPACE_FORBIDDEN"));
         given().header("Authorization", ALICE).contentType("application/json").body(run).post("/v1/runs").then().statusCode(202);
-        given().header("Authorization", ALICE).get("/v1/processors/" + requiringN.ref().namespace() + "/" + requiringN.ref().name()
-                + "/versions/1").then().statusCode(200)
+        given().header("Authorization", ALICE).get(version).then().statusCode(200)
                 .body("inputs_schema.required", hasItem("text")).body("inputs_schema.required", not(hasItem("n")));
     }
 
