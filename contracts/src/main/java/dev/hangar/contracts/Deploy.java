@@ -234,6 +234,11 @@ public final class Deploy {
         public String digest() {
             return OciRef.parse(image).digest();
         }
+
+        /** The deployment it is about, {@code env/name}: a newer command for another version of the name replaces it. */
+        public String id() {
+            return env + "/" + name;
+        }
     }
 
     /** {@code hangar.deploy.events}: one executor's report on a deployment (key {@code ns/name@ver:env}). */

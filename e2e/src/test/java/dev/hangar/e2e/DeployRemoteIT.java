@@ -49,7 +49,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * processor reports only the sha256 of its secret, the canary nowhere else, another owner's 404,
  * {@code --prune} and the refusal that follows. The deployment's warm container is not the run's
  * (docs/deploy.md "Warm containers and runs"). Last, the executor is SIGKILLed: status says
- * unhealthy with 0 warm once its reports stop.
+ * unhealthy with 0 warm once its reports stop; started again under its id, it reads the
+ * deployments from the deploy topic's start and holds both again, each applied once.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -74,6 +75,8 @@ class DeployRemoteIT {
     private ServiceProcess registry;
     private ServiceProcess gateway;
     private ServiceProcess executor;
+    /** The gateway's internal port, which the executor calls. */
+    private int internal;
     private PoolRig.EventTap events;
     private RawTap records;
     private Path work;
@@ -104,7 +107,7 @@ class DeployRemoteIT {
         } catch (java.sql.SQLException e) {
             // a fresh database the gateway has not migrated yet has nothing to clean
         }
-        int internal = ServiceProcess.freePort();
+        internal = ServiceProcess.freePort();
         gateway = PoolRig.gateway("deploy-it-" + TAG, "hangar_gateway_test_deploynet", internal,
                 OWNER + "=" + TOKEN + ",intruder=" + INTRUDER_TOKEN, POOL, EVENTS, CONTROL, "hangar.deploy-it.submit." + TAG,
                 Map.of("HANGAR_REGISTRY_URL", registry.url()),
@@ -116,7 +119,12 @@ class DeployRemoteIT {
 
         ns = NetNs.create();
         forwarded = ns.forward(9092, registry.port, 9000, 5000, internal);
-        executor = ServiceProcess.start("executor-service", "deploy-it-executor-" + TAG, ServiceProcess.freePort(),
+        executor = startExecutor("deploy-it-executor-" + TAG);
+    }
+
+    /** The pool's executor {@code POOL-e1}, in the namespace, once it consumes its pool's run topic. */
+    private ServiceProcess startExecutor(String name) throws Exception {
+        var started = ServiceProcess.start("executor-service", name, ServiceProcess.freePort(),
                 Map.of("HANGAR_EXECUTOR_POOL", POOL,
                         "HANGAR_EXECUTOR_ID", POOL + "-e1",
                         "HANGAR_EXECUTOR_WORK_DIR", work.resolve("e1").toString(),
@@ -131,7 +139,8 @@ class DeployRemoteIT {
                         "mp.messaging.incoming.deploy-requests.auto.offset.reset", "earliest",
                         "mp.messaging.outgoing.deploy-events.topic", DEPLOY_EVENTS),
                 ns.enter());
-        await().atMost(Duration.ofSeconds(60)).until(() -> executor.logText().contains(runs));
+        await().atMost(Duration.ofSeconds(60)).until(() -> started.logText().contains(Topics.runsRequested(POOL)));
+        return started;
     }
 
     @AfterAll
@@ -355,6 +364,28 @@ class DeployRemoteIT {
         assertTrue(human.out().contains("health unhealthy") && human.out().contains("warm 0"), human.out());
     }
 
+    @Test
+    @Order(8)
+    void theExecutorStartedAgainUnderItsIdHoldsItsDeploymentsAgain() throws Exception {
+        List<String> killed = deploymentContainers(); // the SIGKILLed process's warm container outlives it
+        executor = startExecutor("deploy-it-executor-again-" + TAG);
+        JsonNode status = await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1))
+                .until(this::status, s -> s.path("health").asText().equals("healthy") && s.path("warm").asInt() == 1);
+        assertEquals(POOL + "-e1", status.path("executors").get(0).path("executor_id").asText(), status.toString());
+        var warm = deploymentContainers();
+        assertEquals(1, warm.size(), "one warm container of the deployment again: " + warm);
+        assertFalse(killed.contains(warm.get(0)), "a container of the new process's own; the orphan reaper removed " + killed);
+        JsonNode second = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> status(ref2), s -> s.path("health").asText().equals("healthy"));
+        assertEquals("verified", second.path("status").asText(), "the min_warm 0 deployment is held again too: " + second);
+        String log = executor.logText();
+        assertTrue(log.contains("2 deployment(s) in " + DEPLOY_REQUESTED + " at start"), "read from the topic's start: " + log);
+        for (String which : List.of(ref, ref2)) {
+            assertEquals(1, log.split(java.util.regex.Pattern.quote("deploy " + which + " to staging"), -1).length - 1,
+                    "applied once, though the replay and the channel may both hold its command: " + which);
+        }
+    }
+
     // ---- helpers
 
     private Stack.Result cli(String... args) throws Exception {
@@ -375,7 +406,11 @@ class DeployRemoteIT {
     }
 
     private JsonNode status() throws Exception {
-        var r = Stack.hangar("--base-url", gateway.url(), "--api-key", TOKEN, "deploy", "status", "--ref", ref, "--env", "staging",
+        return status(ref);
+    }
+
+    private JsonNode status(String which) throws Exception {
+        var r = Stack.hangar("--base-url", gateway.url(), "--api-key", TOKEN, "deploy", "status", "--ref", which, "--env", "staging",
                 "--json");
         assertEquals(0, r.exit(), r.err());
         return r.json();

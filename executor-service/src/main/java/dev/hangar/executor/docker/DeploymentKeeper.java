@@ -58,7 +58,7 @@ public class DeploymentKeeper {
     /** Runs the command to its end, sending {@code deployed} then {@code verified}, or {@code failed} with the reason. */
     public void apply(Deploy.Command command, Consumer<Deploy.Event> events) {
         String digest = command.digest();
-        String id = command.env() + "/" + command.name();
+        String id = command.id();
         held.remove(id); // a redeploy: nothing is reported about it until it is verified again
         try {
             ProcessorSpec spec = Remote.call("the registry service",

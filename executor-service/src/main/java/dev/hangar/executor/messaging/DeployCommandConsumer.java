@@ -6,6 +6,9 @@ import dev.hangar.executor.docker.DeploymentKeeper;
 import dev.hangar.kit.messaging.KafkaRecords;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +21,8 @@ import org.jboss.logging.Logger;
 /**
  * Deploy commands from {@code hangar.deploy.requested}. Every executor reads all of them (a group
  * of its own) and acts on those whose pool is its own ({@code hangar.executor.pool}; a command of
- * no pool is the default executors'); its reports go to {@code hangar.deploy.events}.
+ * no pool is the default executors'); its reports go to {@code hangar.deploy.events}. At start,
+ * {@link DeployReplay} hands it the newest command of each deployment from the topic's beginning.
  */
 @ApplicationScoped
 public class DeployCommandConsumer {
@@ -27,6 +31,8 @@ public class DeployCommandConsumer {
     private final DeploymentKeeper keeper;
     private final Emitter<String> events;
     private final Optional<String> pool;
+    /** The creation time of the newest command applied, by {@link Deploy.Command#id()}. */
+    private final Map<String, Instant> appliedAt = new HashMap<>();
 
     public DeployCommandConsumer(DeploymentKeeper keeper, @Channel("deploy-events") Emitter<String> events,
                                  @ConfigProperty(name = "hangar.executor.pool") Optional<String> pool) {
@@ -38,17 +44,39 @@ public class DeployCommandConsumer {
     @Incoming("deploy-requests")
     @Blocking
     public void onCommand(String payload) {
-        Deploy.Command command;
+        read(payload).ifPresent(this::handle);
+    }
+
+    /** The command in a record of the topic; empty (with a warning) for one that is not a valid command. */
+    static Optional<Deploy.Command> read(String payload) {
         try {
-            command = Json.read(payload, Deploy.Command.class);
+            var command = Json.read(payload, Deploy.Command.class);
             Deploy.requireEnv(command.env());
             command.digest();
+            return Optional.of(command);
         } catch (RuntimeException e) {
             LOG.warnf("ignoring an unreadable deploy command: %s", e.getMessage());
-            return;
+            return Optional.empty();
         }
+    }
+
+    /**
+     * Applies a command of this executor's pool unless one at least as new was applied to the same
+     * deployment (the start's replay and the channel can both hold it). One command at a time,
+     * whichever hands it over: an apply waits for the one before it to end.
+     */
+    synchronized void handle(Deploy.Command command) {
         if (!Objects.equals(command.pool(), pool.orElse(null))) {
             return; // another pool's deployment
+        }
+        Instant applied = appliedAt.get(command.id());
+        if (applied != null && command.createdAt() != null && !command.createdAt().isAfter(applied)) {
+            LOG.debugf("skipping the deploy command of %s to %s made %s: one made %s is applied", command.ref(), command.env(),
+                    command.createdAt(), applied);
+            return;
+        }
+        if (command.createdAt() != null) {
+            appliedAt.put(command.id(), command.createdAt());
         }
         LOG.infof("deploy %s to %s: %s, min_warm %d", command.ref(), command.env(), command.image(), command.minWarm());
         keeper.apply(command, event -> {
