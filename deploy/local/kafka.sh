@@ -37,6 +37,9 @@ HEAP=${KAFKA_HEAP_OPTS:--Xms64m -Xmx256m -XX:+UseSerialGC}
 TIMEOUT=${KAFKA_START_TIMEOUT:-60}
 TOPICS=${KAFKA_TOPICS:-hangar.runs.submit,hangar.runs.submit.dlq,hangar.runs.requested,hangar.runs.requested.dlq,hangar.runs.events,hangar.runs.control,hangar.deploy.requested,hangar.deploy.events}
 PARTITIONS=${KAFKA_TOPIC_PARTITIONS:-3}
+# the deploy commands are the deployments' changelog, read from the start by every executor that
+# starts (docs/deploy.md): compacted, so the newest command per key outlives the retention time
+COMPACTED=hangar.deploy.requested
 # user `hangar`'s password: the stack's generated key unless KAFKA_PASSWORD says otherwise
 PASSWORD=${KAFKA_PASSWORD:-$(stack_key kafka-password)}
 JAVA=$JAVA_HOME/bin/java
@@ -140,8 +143,8 @@ ensure_topics() {
   [ "${#missing[@]}" -gt 0 ] || return 0
   log "creating topics (${PARTITIONS} partitions, replication 1): ${missing[*]}"
   for t in "${missing[@]}"; do   # one JVM each, in parallel
-    topic_admin --create --if-not-exists --topic "$t" --partitions "$PARTITIONS" \
-      --replication-factor 1 >"$BASE/topic-$t.log" 2>&1 &
+    topic_admin --create --if-not-exists --topic "$t" --partitions "$PARTITIONS" --replication-factor 1 \
+      $([ "$t" = "$COMPACTED" ] && echo --config cleanup.policy=compact) >"$BASE/topic-$t.log" 2>&1 &
     pids+=($!)
   done
   for i in "${!pids[@]}"; do
