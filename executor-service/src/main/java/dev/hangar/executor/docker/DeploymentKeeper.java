@@ -100,6 +100,17 @@ public class DeploymentKeeper {
         }
     }
 
+    /**
+     * Lets go of a deployment (a newer command put it in another pool): no more reports about it
+     * from here, and its containers go to the usual idle scale-down.
+     */
+    public void release(String id) {
+        if (held.remove(id) != null) {
+            LOG.infof("deployment %s moved to another pool: released", id);
+        }
+        pool.release(id);
+    }
+
     /** One round of reports: each held deployment's READY count now (a repeat only refreshes it in the registry). */
     void report() {
         for (var h : held.values()) {

@@ -229,14 +229,7 @@ public class WarmPool {
         WarmKey key = WarmKey.of(plan, mode, owner);
         lock.lock();
         try {
-            for (var e : groups.entrySet()) {
-                var g = e.getValue();
-                if (deployment.equals(g.deployment) && !e.getKey().equals(key)) {
-                    g.deployment = null;
-                    g.settings = new ProcessorSpec.Warm(0, g.settings.maxWarm(), g.settings.maxConcurrency(),
-                            g.settings.idleSeconds(), g.settings.scope());
-                }
-            }
+            releaseExcept(deployment, key);
             Group group = groups.computeIfAbsent(key, k -> new Group());
             group.settings = settings;
             group.template = plan;
@@ -248,6 +241,28 @@ public class WarmPool {
         }
         replenish();
         return key;
+    }
+
+    /** The deployment is no longer kept here: its group goes to the usual idle scale-down. */
+    void release(String deployment) {
+        lock.lock();
+        try {
+            releaseExcept(deployment, null);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Every group kept for the deployment but {@code except} gets {@code min_warm} 0 and no deployment (lock held). */
+    private void releaseExcept(String deployment, WarmKey except) {
+        for (var e : groups.entrySet()) {
+            var g = e.getValue();
+            if (deployment.equals(g.deployment) && !e.getKey().equals(except)) {
+                g.deployment = null;
+                g.settings = new ProcessorSpec.Warm(0, g.settings.maxWarm(), g.settings.maxConcurrency(),
+                        g.settings.idleSeconds(), g.settings.scope());
+            }
+        }
     }
 
     /** READY containers of a group {@link #keep} returned, by engine id. */

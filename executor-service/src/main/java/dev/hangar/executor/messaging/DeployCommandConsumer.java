@@ -31,8 +31,8 @@ public class DeployCommandConsumer {
     private final DeploymentKeeper keeper;
     private final Emitter<String> events;
     private final Optional<String> pool;
-    /** The creation time of the newest command applied, by {@link Deploy.Command#id()}. */
-    private final Map<String, Instant> appliedAt = new HashMap<>();
+    /** The creation time of the newest command handled, of any pool, by {@link Deploy.Command#id()}. */
+    private final Map<String, Instant> handledAt = new HashMap<>();
 
     public DeployCommandConsumer(DeploymentKeeper keeper, @Channel("deploy-events") Emitter<String> events,
                                  @ConfigProperty(name = "hangar.executor.pool") Optional<String> pool) {
@@ -61,22 +61,24 @@ public class DeployCommandConsumer {
     }
 
     /**
-     * Applies a command of this executor's pool unless one at least as new was applied to the same
-     * deployment (the start's replay and the channel can both hold it). One command at a time,
-     * whichever hands it over: an apply waits for the one before it to end.
+     * Applies a command of this executor's pool, and lets go of a deployment a command put in
+     * another pool; skips a command no newer than one already handled for the same deployment
+     * (the start's replay and the channel can both hold it). One command at a time, whichever
+     * hands it over: an apply waits for the one before it to end.
      */
     synchronized void handle(Deploy.Command command) {
-        if (!Objects.equals(command.pool(), pool.orElse(null))) {
-            return; // another pool's deployment
-        }
-        Instant applied = appliedAt.get(command.id());
-        if (applied != null && command.createdAt() != null && !command.createdAt().isAfter(applied)) {
-            LOG.debugf("skipping the deploy command of %s to %s made %s: one made %s is applied", command.ref(), command.env(),
-                    command.createdAt(), applied);
+        Instant newest = handledAt.get(command.id());
+        if (newest != null && command.createdAt() != null && !command.createdAt().isAfter(newest)) {
+            LOG.debugf("skipping the deploy command of %s to %s made %s: one made %s was handled", command.ref(), command.env(),
+                    command.createdAt(), newest);
             return;
         }
         if (command.createdAt() != null) {
-            appliedAt.put(command.id(), command.createdAt());
+            handledAt.put(command.id(), command.createdAt());
+        }
+        if (!Objects.equals(command.pool(), pool.orElse(null))) {
+            keeper.release(command.id()); // another pool's deployment, if it was ever this one's
+            return;
         }
         LOG.infof("deploy %s to %s: %s, min_warm %d", command.ref(), command.env(), command.image(), command.minWarm());
         keeper.apply(command, event -> {

@@ -39,8 +39,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The executor's deploy consumer through the real Kafka, registry and Docker engine: a command
  * for the echo example's pinned digest is pulled, verified and kept warm (a READY container
- * labelled with the deployment, seen in the engine), another pool's command is left alone, and
- * a digest the registry does not pin is reported failed.
+ * labelled with the deployment, seen in the engine), another pool's command is left alone, a
+ * digest the registry does not pin is reported failed, and a deployment a newer command puts in
+ * another pool is no longer reported.
  */
 @QuarkusTest
 @TestProfile(DeployCommandConsumerTest.OwnTopics.class)
@@ -116,6 +117,20 @@ class DeployCommandConsumerTest {
             assertTrue(events.stream().filter(e -> e.name().equals(bad)).count() == 1, "a failed deployment is not re-reported");
             var inspected = docker.inspectImageCmd(running.get(0).getImageId()).exec();
             assertTrue(inspected.getRepoDigests().contains(spec.image() + "@" + digest), String.valueOf(inspected.getRepoDigests()));
+
+            // a newer command puts the deployment in another pool: this executor lets go of it and stops reporting it
+            send(producer, command(name, spec.image() + "@" + digest, "gpu-zz"));
+            Instant settle = Instant.now().plusSeconds(3);
+            while (Instant.now().isBefore(settle)) {
+                consumer.poll(Duration.ofMillis(500));
+            }
+            var after = new ArrayList<Deploy.Event>();
+            Instant quiet = Instant.now().plusSeconds(4);
+            while (Instant.now().isBefore(quiet)) {
+                consumer.poll(Duration.ofMillis(500)).forEach(r -> after.add(Json.read(r.value(), Deploy.Event.class)));
+            }
+            assertTrue(after.stream().noneMatch(e -> e.name().equals(name)), "moved to another pool, it is no longer reported here: "
+                    + after);
         }
     }
 
