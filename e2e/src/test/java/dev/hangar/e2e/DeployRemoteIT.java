@@ -384,6 +384,16 @@ class DeployRemoteIT {
             assertEquals(1, log.split(java.util.regex.Pattern.quote("deploy " + which + " to staging"), -1).length - 1,
                     "applied once, though the replay and the channel may both hold its command: " + which);
         }
+
+        // a static member of its deploy group, it takes new commands at once, not after the killed process's session timeout
+        var zero = cli("deploy", "--ref", ref, "--env", "staging", "--oci", IMAGE + "@" + digest, "--min-warm", "0", "--pool", POOL);
+        assertEquals(0, zero.exit(), zero.out() + zero.err());
+        long sent = System.nanoTime();
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500))
+                .until(this::status, s -> s.path("min_warm").asInt() == 0
+                        && s.path("executors").get(0).path("message").asText().startsWith("min_warm 0"));
+        System.out.printf("the restarted executor applied a new command %d ms after it was sent%n",
+                Duration.ofNanos(System.nanoTime() - sent).toMillis());
     }
 
     // ---- helpers

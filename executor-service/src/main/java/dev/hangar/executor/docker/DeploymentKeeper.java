@@ -73,6 +73,7 @@ public class DeploymentKeeper {
             String verified = images.ensure(plan, config.platform());
             events.accept(event(command, Deploy.EventType.DEPLOYED, verified, 0, "pulled and verified " + command.image()));
             if (command.minWarm() == 0) {
+                pool.release(id); // containers a former min_warm kept go to the idle scale-down
                 events.accept(event(command, Deploy.EventType.VERIFIED, verified, 0, "min_warm 0: the image is present, no container kept"));
                 held.put(id, new Held(command, null, verified, events));
                 return;

@@ -1,5 +1,6 @@
 package dev.hangar.executor.messaging;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,7 +42,7 @@ import org.junit.jupiter.api.Test;
  * for the echo example's pinned digest is pulled, verified and kept warm (a READY container
  * labelled with the deployment, seen in the engine), another pool's command is left alone, a
  * digest the registry does not pin is reported failed, and a deployment a newer command puts in
- * another pool is no longer reported.
+ * another pool is no longer reported here and its container goes, as it does with {@code min_warm 0}.
  */
 @QuarkusTest
 @TestProfile(DeployCommandConsumerTest.OwnTopics.class)
@@ -100,7 +101,7 @@ class DeployCommandConsumerTest {
             assertTrue(failed.get(0).message().startsWith("ERR_REGISTRY_MISMATCH"), failed.get(0).message());
 
             // the engine has it: a running container of the digest, labelled with the deployment
-            var running = docker.listContainersCmd().withLabelFilter(Map.of("dev.hangar.deployment", "staging/" + name)).exec();
+            var running = containersOf(name);
             assertEquals(1, running.size(), "one warm container of the deployment");
             assertEquals("running", running.get(0).getState());
 
@@ -131,7 +132,21 @@ class DeployCommandConsumerTest {
             }
             assertTrue(after.stream().noneMatch(e -> e.name().equals(name)), "moved to another pool, it is no longer reported here: "
                     + after);
+            // and its container goes with the idle scale-down (the spec's idle_seconds is 1)
+            await().atMost(Duration.ofSeconds(30)).until(() -> containersOf(name).isEmpty());
+
+            // back in this pool with one container, then min_warm 0: the container goes again
+            send(producer, command(name, spec.image() + "@" + digest, null));
+            await().atMost(Duration.ofSeconds(60)).until(() -> containersOf(name).size() == 1);
+            send(producer, new Deploy.Command(Deploy.SCHEMA_VERSION, name, ECHO, "staging", spec.image() + "@" + digest, 0, null,
+                    "deploy-test", Instant.now(), null));
+            await().atMost(Duration.ofSeconds(30)).until(() -> containersOf(name).isEmpty());
         }
+    }
+
+    /** The running containers kept for the deployment, as the engine lists them. */
+    private List<com.github.dockerjava.api.model.Container> containersOf(String name) {
+        return docker.listContainersCmd().withLabelFilter(Map.of("dev.hangar.deployment", "staging/" + name)).exec();
     }
 
     private static Deploy.Command command(String name, String image, String pool) {
@@ -152,7 +167,7 @@ class DeployCommandConsumerTest {
         String image = pinned.substring(0, pinned.indexOf('@'));
         var spec = new ProcessorSpec(ECHO, "the echo example, for the deploy test", image,
                 Map.of("amd64", pinned.substring(pinned.indexOf('@') + 1)), new ProcessorSpec.Resources(0.5, 256, 0, 60), List.of(),
-                Json.MAPPER.readTree("{\"type\":\"object\"}"), null);
+                Json.MAPPER.readTree("{\"type\":\"object\"}"), null).withWarm(new ProcessorSpec.Warm(0, 1, 1, 1, null));
         var put = HttpRequest.newBuilder(URI.create("http://127.0.0.1:8081/v1/processors/deploy-it/echo/versions/1"))
                 .header("Content-Type", "application/json").header(InternalAuth.TOKEN_HEADER, StackCredentials.internalToken())
                 .header(InternalAuth.OWNER_HEADER, "deploy-test").PUT(HttpRequest.BodyPublishers.ofString(Json.write(spec))).build();
