@@ -111,11 +111,16 @@ final class Stack {
         return new KafkaProducer<>(props);
     }
 
-    /** Names of the containers Hangar manages that still exist. */
+    /**
+     * Names of the containers Hangar started for runs that still exist: warm-pool containers
+     * (label {@code dev.hangar.pool}) are the pool's, kept on purpose (a deployment, a warm
+     * processor of an earlier test or the benchmark), and left out.
+     */
     static List<String> managedContainers() throws Exception {
         var process = new ProcessBuilder("docker", "ps", "-a", "--filter", "label=dev.hangar.managed=true",
-                "--format", "{{.Names}}").start();
-        var out = process.inputReader().lines().filter(l -> !l.isBlank()).toList();
+                "--format", "{{.Names}}\t{{.Label \"dev.hangar.pool\"}}").start();
+        var out = process.inputReader().lines().filter(l -> !l.isBlank()).filter(l -> l.endsWith("\t"))
+                .map(l -> l.substring(0, l.length() - 1)).toList();
         process.waitFor(30, TimeUnit.SECONDS);
         return out;
     }
