@@ -239,6 +239,11 @@ public final class Deploy {
         public String id() {
             return env + "/" + name;
         }
+
+        /** Whether it was made after {@code other} (of the same deployment); one without {@code created_at} is newer than none. */
+        public boolean newerThan(Command other) {
+            return createdAt != null && (other.createdAt == null || createdAt.isAfter(other.createdAt));
+        }
     }
 
     /** {@code hangar.deploy.events}: one executor's report on a deployment (key {@code ns/name@ver:env}). */

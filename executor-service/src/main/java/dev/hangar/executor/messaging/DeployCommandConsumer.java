@@ -6,7 +6,6 @@ import dev.hangar.executor.docker.DeploymentKeeper;
 import dev.hangar.kit.messaging.KafkaRecords;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -31,8 +30,8 @@ public class DeployCommandConsumer {
     private final DeploymentKeeper keeper;
     private final Emitter<String> events;
     private final Optional<String> pool;
-    /** The creation time of the newest command handled, of any pool, by {@link Deploy.Command#id()}. */
-    private final Map<String, Instant> handledAt = new HashMap<>();
+    /** The newest command handled (of any pool) that has a {@code created_at}, by {@link Deploy.Command#id()}. */
+    private final Map<String, Deploy.Command> handled = new HashMap<>();
 
     public DeployCommandConsumer(DeploymentKeeper keeper, @Channel("deploy-events") Emitter<String> events,
                                  @ConfigProperty(name = "hangar.executor.pool") Optional<String> pool) {
@@ -63,18 +62,19 @@ public class DeployCommandConsumer {
     /**
      * Applies a command of this executor's pool, and lets go of a deployment a command put in
      * another pool; skips a command no newer than one already handled for the same deployment
-     * (the start's replay and the channel can both hold it). One command at a time, whichever
-     * hands it over: an apply waits for the one before it to end.
+     * (the start's replay and the channel can both hold it); one without {@code created_at} is
+     * always applied. One command at a time, whichever hands it over: an apply waits for the one
+     * before it to end.
      */
     synchronized void handle(Deploy.Command command) {
-        Instant newest = handledAt.get(command.id());
-        if (newest != null && command.createdAt() != null && !command.createdAt().isAfter(newest)) {
-            LOG.debugf("skipping the deploy command of %s to %s made %s: one made %s was handled", command.ref(), command.env(),
-                    command.createdAt(), newest);
-            return;
-        }
         if (command.createdAt() != null) {
-            handledAt.put(command.id(), command.createdAt());
+            var last = handled.get(command.id());
+            if (last != null && !command.newerThan(last)) {
+                LOG.debugf("skipping the deploy command of %s to %s made %s: one made %s was handled", command.ref(), command.env(),
+                        command.createdAt(), last.createdAt());
+                return;
+            }
+            handled.put(command.id(), command);
         }
         if (!Objects.equals(command.pool(), pool.orElse(null))) {
             keeper.release(command.id()); // another pool's deployment, if it was ever this one's

@@ -1,6 +1,7 @@
 package dev.hangar.executor.messaging;
 
 import dev.hangar.contracts.Deploy;
+import dev.hangar.kit.messaging.KafkaClients;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.Priority;
@@ -11,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,14 +69,8 @@ public class DeployReplay {
 
     /** Every valid command on the topic as of now, oldest first per partition. */
     private List<Deploy.Command> readAll() {
-        var config = new HashMap<String, Object>();
-        kafka.forEach((key, value) -> {
-            if (ConsumerConfig.configNames().contains(key)) {
-                config.put(key, value);
-            }
-        });
-        config.remove(ConsumerConfig.GROUP_ID_CONFIG); // assigned partitions, no group, nothing committed
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        var config = KafkaClients.config(kafka, ConsumerConfig.configNames());
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false); // assigned partitions: nothing committed
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         try (var consumer = new KafkaConsumer<String, String>(config)) {
@@ -104,12 +98,8 @@ public class DeployReplay {
     static Collection<Deploy.Command> newestPerDeployment(List<Deploy.Command> commands) {
         var newest = new LinkedHashMap<String, Deploy.Command>();
         for (var command : commands) {
-            newest.merge(command.id(), command, (kept, next) -> createdAt(next).isBefore(createdAt(kept)) ? kept : next);
+            newest.merge(command.id(), command, (kept, next) -> kept.newerThan(next) ? kept : next);
         }
         return newest.values();
-    }
-
-    private static Instant createdAt(Deploy.Command command) {
-        return command.createdAt() == null ? Instant.MIN : command.createdAt();
     }
 }

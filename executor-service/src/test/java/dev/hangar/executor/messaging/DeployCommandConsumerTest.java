@@ -138,8 +138,7 @@ class DeployCommandConsumerTest {
             // back in this pool with one container, then min_warm 0: the container goes again
             send(producer, command(name, spec.image() + "@" + digest, null));
             await().atMost(Duration.ofSeconds(60)).until(() -> containersOf(name).size() == 1);
-            send(producer, new Deploy.Command(Deploy.SCHEMA_VERSION, name, ECHO, "staging", spec.image() + "@" + digest, 0, null,
-                    "deploy-test", Instant.now(), null));
+            send(producer, command(name, spec.image() + "@" + digest, null, 0));
             await().atMost(Duration.ofSeconds(30)).until(() -> containersOf(name).isEmpty());
         }
     }
@@ -150,7 +149,11 @@ class DeployCommandConsumerTest {
     }
 
     private static Deploy.Command command(String name, String image, String pool) {
-        return new Deploy.Command(Deploy.SCHEMA_VERSION, name, ECHO, "staging", image, 1, pool, "deploy-test", Instant.now(), null);
+        return command(name, image, pool, 1);
+    }
+
+    private static Deploy.Command command(String name, String image, String pool, int minWarm) {
+        return new Deploy.Command(Deploy.SCHEMA_VERSION, name, ECHO, "staging", image, minWarm, pool, "deploy-test", Instant.now(), null);
     }
 
     private static void send(KafkaProducer<String, String> producer, Deploy.Command command) throws Exception {

@@ -5,6 +5,7 @@ import dev.hangar.contracts.Topics;
 import dev.hangar.gateway.config.GatewayConfig;
 import dev.hangar.gateway.config.OwnerLimits;
 import dev.hangar.gateway.store.OutboxStore;
+import dev.hangar.kit.messaging.KafkaClients;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
@@ -12,7 +13,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,12 +80,7 @@ public class OutboxRelay {
         this.bus = bus;
         this.limits = limits;
         this.config = config.outbox();
-        var admin = new HashMap<String, Object>();
-        kafka.forEach((key, value) -> {
-            if (AdminClientConfig.configNames().contains(key)) {
-                admin.put(key, value);
-            }
-        });
+        var admin = KafkaClients.config(kafka, AdminClientConfig.configNames());
         admin.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
         admin.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
         this.adminConfig = Map.copyOf(admin);
