@@ -368,6 +368,13 @@ class DeployRemoteIT {
     @Order(8)
     void theExecutorStartedAgainUnderItsIdHoldsItsDeploymentsAgain() throws Exception {
         List<String> killed = deploymentContainers(); // the SIGKILLed process's warm container outlives it
+        // records no command is made of, among the changelog the restarted process reads from its start
+        try (var producer = Stack.producer()) {
+            for (String junk : List.of("{not json", "{\"schema_version\":1,\"name\":\"echo\"}", Json.write(Map.of("schema_version", 1,
+                    "name", "echo", "ref", ref, "env", "../etc", "image", IMAGE + "@" + digest, "min_warm", 1, "owner", OWNER)))) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(DEPLOY_REQUESTED, "junk", junk)).get();
+            }
+        }
         executor = startExecutor("deploy-it-executor-again-" + TAG);
         JsonNode status = await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1))
                 .until(this::status, s -> s.path("health").asText().equals("healthy") && s.path("warm").asInt() == 1);
@@ -380,6 +387,7 @@ class DeployRemoteIT {
         assertEquals("verified", second.path("status").asText(), "the min_warm 0 deployment is held again too: " + second);
         String log = executor.logText();
         assertTrue(log.contains("2 deployment(s) in " + DEPLOY_REQUESTED + " at start"), "read from the topic's start: " + log);
+        assertTrue(log.contains("ignoring an unreadable deploy command"), "the junk records were read, and skipped: " + log);
         for (String which : List.of(ref, ref2)) {
             assertEquals(1, log.split(java.util.regex.Pattern.quote("deploy " + which + " to staging"), -1).length - 1,
                     "applied once, though the replay and the channel may both hold its command: " + which);

@@ -41,8 +41,9 @@ import org.junit.jupiter.api.Test;
  * The executor's deploy consumer through the real Kafka, registry and Docker engine: a command
  * for the echo example's pinned digest is pulled, verified and kept warm (a READY container
  * labelled with the deployment, seen in the engine), another pool's command is left alone, a
- * digest the registry does not pin is reported failed, and a deployment a newer command puts in
- * another pool is no longer reported here and its container goes, as it does with {@code min_warm 0}.
+ * digest the registry does not pin is reported failed, a command delivered twice is applied once,
+ * and a deployment a newer command puts in another pool is no longer reported here and its
+ * container goes, as it does with {@code min_warm 0}.
  */
 @QuarkusTest
 @TestProfile(DeployCommandConsumerTest.OwnTopics.class)
@@ -81,7 +82,8 @@ class DeployCommandConsumerTest {
         try (var consumer = consumer(); var producer = producer()) {
             send(producer, command(other, spec.image() + "@" + digest, "gpu-zz"));
             send(producer, command(bad, spec.image() + "@sha256:" + "0".repeat(64), null));
-            send(producer, command(name, spec.image() + "@" + digest, null));
+            var deployed = command(name, spec.image() + "@" + digest, null);
+            send(producer, deployed);
 
             var events = new ArrayList<Deploy.Event>();
             Instant deadline = Instant.now().plusSeconds(180);
@@ -105,14 +107,16 @@ class DeployCommandConsumerTest {
             assertEquals(1, running.size(), "one warm container of the deployment");
             assertEquals("running", running.get(0).getState());
 
-            // then it keeps reporting the deployment, with its READY count as of each report
+            // the same command delivered again (as the start's replay and the channel both can): not applied twice,
+            // and it keeps reporting the deployment, with its READY count as of each report
+            send(producer, deployed);
             int before = (int) events.stream().filter(e -> e.name().equals(name)).count();
             Instant until = Instant.now().plusSeconds(15);
-            while (Instant.now().isBefore(until) && events.stream().filter(e -> e.name().equals(name)).count() < before + 2) {
+            while (Instant.now().isBefore(until) && events.stream().filter(e -> e.name().equals(name)).count() < before + 3) {
                 consumer.poll(Duration.ofMillis(500)).forEach(r -> events.add(Json.read(r.value(), Deploy.Event.class)));
             }
             var reports = events.stream().filter(e -> e.name().equals(name)).skip(before).toList();
-            assertTrue(reports.size() >= 2, "periodic reports: " + reports);
+            assertTrue(reports.size() >= 3, "periodic reports: " + reports);
             assertTrue(reports.stream().allMatch(e -> e.type() == Deploy.EventType.VERIFIED && e.warm() == 1 && digest.equals(e.digest())),
                     String.valueOf(reports));
             assertTrue(events.stream().filter(e -> e.name().equals(bad)).count() == 1, "a failed deployment is not re-reported");
