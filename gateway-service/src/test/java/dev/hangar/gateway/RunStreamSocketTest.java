@@ -94,12 +94,15 @@ class RunStreamSocketTest {
 
         var early = Frames.connect(base, id);
         var second = Frames.connect(base, id);
-        await().atMost(Duration.ofSeconds(10)).until(() -> early.frames.size() == 2 && second.frames.size() == 2);
+        var leaving = Frames.connect(base, id);
+        leaving.closeOnEnvelope = true; // closes before the gateway's linger is out, as the CLI does
+        await().atMost(Duration.ofSeconds(10)).until(() -> early.frames.size() == 2 && second.frames.size() == 2
+                && leaving.frames.size() == 2);
         send(id, 3, new RunEvent.Token("Hello"));
         send(id, 3, new RunEvent.Token("Hello")); // a duplicate (redelivery) must not reach anyone twice
         send(id, 4, RunEvent.terminal(envelope(id)));
 
-        for (var client : List.of(early, second)) {
+        for (var client : List.of(early, second, leaving)) {
             client.closed.get(20, java.util.concurrent.TimeUnit.SECONDS);
             assertEquals(5, client.frames.size(), client.frames.toString());
             assertEquals(List.of(1L, 2L, 3L, 4L), client.frames.subList(0, 4).stream().map(f -> f.get("seq").asLong()).toList());
@@ -175,6 +178,7 @@ class RunStreamSocketTest {
     static final class Frames implements WebSocket.Listener {
         final List<JsonNode> frames = new CopyOnWriteArrayList<>();
         final CompletableFuture<Void> closed = new CompletableFuture<>();
+        volatile boolean closeOnEnvelope;
         private final StringBuilder partial = new StringBuilder();
 
         static Frames connect(URI base, String id) throws Exception {
@@ -200,7 +204,11 @@ class RunStreamSocketTest {
             partial.append(data);
             if (last) {
                 try {
-                    frames.add(Json.MAPPER.readTree(partial.toString()));
+                    JsonNode frame = Json.MAPPER.readTree(partial.toString());
+                    frames.add(frame);
+                    if (closeOnEnvelope && frame.has("status") && !frame.has("event")) {
+                        socket.sendClose(WebSocket.NORMAL_CLOSURE, "got the envelope");
+                    }
                 } catch (Exception e) {
                     closed.completeExceptionally(e);
                 }

@@ -180,5 +180,13 @@ public interface GatewayConfig {
         /** Events this replica remembers having fanned out, so a redelivered record reaches no socket twice. */
         @WithDefault("100000")
         int dedupeWindow();
+
+        /**
+         * How long a run's stream stays open after its envelope for the client to close it; then
+         * the gateway closes it. 0 closes at once, which makes a run's 1,000 closing handshakes race
+         * the terminal frame to its other sockets (perf/PROFILE-gateway.md).
+         */
+        @WithDefault("300ms")
+        Duration closeLinger();
     }
 }

@@ -10,7 +10,9 @@ import dev.hangar.gateway.tracing.RunContext;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,12 +33,14 @@ import org.jboss.logging.Logger;
  * ({@link Cursor}) page by page from the database; live events that arrive meanwhile wait in a
  * bounded queue (past it, the replay simply reads on, since every event is stored before it is
  * fanned out), so it gets every event after its cursor exactly once and in order. After the
- * terminal event it gets the envelope and the socket closes.
+ * terminal event it gets the envelope, and the socket is closed {@code close-linger} later unless
+ * the client closed it first.
  *
  * <p>The live path is the fan-out's hot loop (one event × every socket, on the event consumer's
  * thread): a frame is encoded once for all sockets, a live send is fire-and-forget (only a replay
- * waits for its sends), and a terminal event reaches every socket before any envelope and close
- * (perf/PROFILE-gateway.md).
+ * waits for its sends), a terminal event reaches every socket before any envelope, and the
+ * closes wait out the linger, so a run's 1,000 closing handshakes do not hold up the terminal
+ * frames and envelopes of its other sockets (perf/PROFILE-gateway.md).
  */
 @ApplicationScoped
 public class StreamHub {
@@ -45,6 +49,7 @@ public class StreamHub {
 
     private final RunStore store;
     private final int pageSize;
+    private final Duration closeLinger;
     /** A run's sockets, by connection: 1,000 sockets closing at once each remove their own entry, not scan the set. */
     private final Map<String, Map<WebSocketConnection, Subscriber>> byRun = new ConcurrentHashMap<>();
     /** Operators' all-runs sockets and the owner each acts as. */
@@ -56,6 +61,7 @@ public class StreamHub {
     public StreamHub(RunStore store, GatewayConfig config) {
         this.store = store;
         this.pageSize = config.stream().replayPageSize();
+        this.closeLinger = config.stream().closeLinger();
         int window = config.stream().dedupeWindow();
         this.sent = java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new LinkedHashMap<>(1024, 0.75f, false) {
             @Override
@@ -285,9 +291,14 @@ public class StreamHub {
             end(envelope);
         }
 
-        /** The stream's last frame, then the close. */
+        /** The stream's last frame, then, after the linger, the close (unless the client closed it meanwhile). */
         void end(String envelope) {
-            connection.sendText(envelope).chain(() -> connection.close()).subscribe().with(ok -> { }, StreamHub.this::warn);
+            Uni<Void> last = connection.sendText(envelope);
+            if (closeLinger.isPositive()) {
+                last = last.onItem().delayIt().by(closeLinger);
+            }
+            last.chain(() -> connection.isOpen() ? connection.close() : Uni.createFrom().voidItem())
+                    .subscribe().with(ok -> { }, StreamHub.this::warn);
         }
     }
 }
