@@ -25,6 +25,7 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
@@ -372,7 +373,7 @@ class DeployRemoteIT {
         try (var producer = Stack.producer()) {
             for (String junk : List.of("{not json", "{\"schema_version\":1,\"name\":\"echo\"}", Json.write(Map.of("schema_version", 1,
                     "name", "echo", "ref", ref, "env", "../etc", "image", IMAGE + "@" + digest, "min_warm", 1, "owner", OWNER)))) {
-                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(DEPLOY_REQUESTED, "junk", junk)).get();
+                producer.send(new ProducerRecord<>(DEPLOY_REQUESTED, "junk", junk)).get();
             }
         }
         executor = startExecutor("deploy-it-executor-again-" + TAG);

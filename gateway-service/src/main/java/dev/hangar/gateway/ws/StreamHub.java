@@ -297,7 +297,8 @@ public class StreamHub {
             if (closeLinger.isPositive()) {
                 last = last.onItem().delayIt().by(closeLinger);
             }
-            last.chain(() -> connection.isOpen() ? connection.close() : Uni.createFrom().voidItem())
+            // close() of a socket the client closed first would log a warning for each of them
+            last.chain(() -> connection.isClosed() ? Uni.createFrom().voidItem() : connection.close())
                     .subscribe().with(ok -> { }, StreamHub.this::warn);
         }
     }
